@@ -1,0 +1,23 @@
+package io.simdnet.codegen.gen;
+
+import com.palantir.javapoet.JavaFile;
+import io.simdnet.codegen.spec.GemmSpec;
+import io.simdnet.codegen.spec.KernelSpec;
+
+/** Picks the generator for a spec kind. A pure function: the same spec and version give the same text. */
+public final class KernelGenerator {
+
+    private KernelGenerator() {
+    }
+
+    public static JavaFile generate(KernelSpec spec) {
+        return switch (spec) {
+            case GemmSpec gemm -> GemmGenerator.generate(gemm);
+        };
+    }
+
+    /** Fully qualified name of the class generated for {@code spec}. */
+    public static String qualifiedName(KernelSpec spec) {
+        return RuntimeTypes.GENERATED_PACKAGE + "." + spec.className();
+    }
+}

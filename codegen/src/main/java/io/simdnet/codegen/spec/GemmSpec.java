@@ -1,0 +1,128 @@
+package io.simdnet.codegen.spec;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * C = op(A)·op(B) (+ bias) (+ C if {@code accumulate}), with K and N fixed and the row count M given at run
+ * time (M is the batch-like dimension). Bias has length N and is added to every row.
+ *
+ * <p>String form, as written in the catalog and returned by {@link #key()}:
+ * {@code gemm f32 NN k=784 n=128 bias=true accumulate=false mr=6 nrv=4 kc=256 nc=128 mc=96 bits=512 packB=false}.
+ * When parsing, every key after {@code n} may be left out and takes its default.
+ */
+public record GemmSpec(ElementType elementType, GemmForm form, int k, int n, boolean bias, boolean accumulate, GemmTiling tiling)
+        implements KernelSpec {
+
+    public GemmSpec {
+        if (elementType == null || form == null || tiling == null) {
+            throw new IllegalArgumentException("GEMM spec: element type, form and tiling are required");
+        }
+        if (k <= 0 || n <= 0) {
+            throw new IllegalArgumentException("GEMM spec: K and N must be positive, got K = " + k + ", N = " + n);
+        }
+        if (tiling.nc() % tiling.nr(elementType) != 0) {
+            throw new IllegalArgumentException("GEMM spec: nc = " + tiling.nc() + " must be a multiple of the micro-tile width "
+                    + tiling.nr(elementType) + " (nrv = " + tiling.nrVectors() + " vectors of " + elementType.lanes(tiling.vectorBits()) + " lanes)");
+        }
+    }
+
+    /** A spec with the default tiling for its shape. */
+    public static GemmSpec of(ElementType type, GemmForm form, int k, int n, boolean bias, boolean accumulate) {
+        return new GemmSpec(type, form, k, n, bias, accumulate, GemmTiling.defaultsFor(type, form, k, n));
+    }
+
+    /** The same computation with another blocking. */
+    public GemmSpec withTiling(GemmTiling newTiling) {
+        return new GemmSpec(elementType, form, k, n, bias, accumulate, newTiling);
+    }
+
+    @Override
+    public String key() {
+        return "gemm " + elementType.token() + " " + form + " k=" + k + " n=" + n + " bias=" + bias + " accumulate=" + accumulate
+                + " mr=" + tiling.mr() + " nrv=" + tiling.nrVectors() + " kc=" + tiling.kc() + " nc=" + tiling.nc()
+                + " mc=" + tiling.mc() + " bits=" + tiling.vectorBits() + " packB=" + tiling.packB();
+    }
+
+    @Override
+    public String className() {
+        GemmTiling t = tiling;
+        return "Gemm" + (elementType == ElementType.FLOAT ? "F32" : "F64") + form + "K" + k + "N" + n
+                + (bias ? "Bias" : "") + (accumulate ? "Acc" : "")
+                + "_" + t.mr() + "x" + t.nrVectors() + "v" + t.vectorBits() + "_kc" + t.kc() + "nc" + t.nc() + "mc" + t.mc()
+                + (t.packB() ? "P" : "D");
+    }
+
+    /** Parses the string form described on the class. */
+    public static GemmSpec parse(String text) {
+        String[] words = text.strip().split("\\s+");
+        if (words.length < 3 || !words[0].equals("gemm")) {
+            throw new IllegalArgumentException("GEMM spec '" + text + "': expected 'gemm <f32|f64> <NN|NT|TN> k=<K> n=<N> [key=value ...]'");
+        }
+        ElementType type = ElementType.fromToken(words[1]);
+        GemmForm form;
+        try {
+            form = GemmForm.valueOf(words[2]);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("GEMM spec '" + text + "': form '" + words[2] + "', expected NN, NT or TN");
+        }
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 3; i < words.length; i++) {
+            int eq = words[i].indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("GEMM spec '" + text + "': '" + words[i] + "' is not key=value");
+            }
+            if (options.put(words[i].substring(0, eq), words[i].substring(eq + 1)) != null) {
+                throw new IllegalArgumentException("GEMM spec '" + text + "': key '" + words[i].substring(0, eq) + "' given twice");
+            }
+        }
+        int k = intOption(options, "k", null, text);
+        int n = intOption(options, "n", null, text);
+        boolean bias = boolOption(options, "bias", false, text);
+        boolean accumulate = boolOption(options, "accumulate", false, text);
+        GemmTiling d = GemmTiling.defaultsFor(type, form, Math.max(k, 1), Math.max(n, 1));
+        int mr = intOption(options, "mr", d.mr(), text);
+        int nrVectors = intOption(options, "nrv", d.nrVectors(), text);
+        int bits = intOption(options, "bits", d.vectorBits(), text);
+        // Block sizes left out follow the register tile that was given.
+        int nr = nrVectors * type.lanes(bits);
+        GemmTiling tiling = new GemmTiling(mr, nrVectors,
+                intOption(options, "kc", d.kc(), text),
+                intOption(options, "nc", GemmTiling.defaultNc(Math.max(n, 1), Math.max(nr, 1)), text),
+                intOption(options, "mc", GemmTiling.defaultMc(Math.max(mr, 1)), text),
+                bits,
+                boolOption(options, "packB", d.packB(), text));
+        if (!options.isEmpty()) {
+            throw new IllegalArgumentException("GEMM spec '" + text + "': unknown keys " + options.keySet()
+                    + "; known: k n bias accumulate mr nrv kc nc mc bits packB");
+        }
+        return new GemmSpec(type, form, k, n, bias, accumulate, tiling);
+    }
+
+    private static int intOption(Map<String, String> options, String key, Integer fallback, String text) {
+        String value = options.remove(key);
+        if (value == null) {
+            if (fallback == null) {
+                throw new IllegalArgumentException("GEMM spec '" + text + "': missing " + key + "=<int>");
+            }
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("GEMM spec '" + text + "': " + key + "='" + value + "' is not an integer");
+        }
+    }
+
+    private static boolean boolOption(Map<String, String> options, String key, boolean fallback, String text) {
+        String value = options.remove(key);
+        if (value == null) {
+            return fallback;
+        }
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("GEMM spec '" + text + "': " + key + "='" + value + "', expected true or false");
+        };
+    }
+}

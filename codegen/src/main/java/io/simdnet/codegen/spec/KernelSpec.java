@@ -1,0 +1,26 @@
+package io.simdnet.codegen.spec;
+
+/**
+ * What one generated kernel computes. A spec is an immutable value: equal specs give the same source, and
+ * {@link #key()} is the stable string that the build-time index and the run-time cache are keyed by.
+ */
+public sealed interface KernelSpec permits GemmSpec {
+
+    /** A stable, human-readable string form that {@link #parse} reads back. */
+    String key();
+
+    /** Simple name of the generated class; unique per key. */
+    String className();
+
+    ElementType elementType();
+
+    /** Parses one {@link #key()} or catalog line. */
+    static KernelSpec parse(String text) {
+        String trimmed = text.strip();
+        String kind = trimmed.split("\\s+", 2)[0];
+        return switch (kind) {
+            case "gemm" -> GemmSpec.parse(trimmed);
+            default -> throw new IllegalArgumentException("unknown kernel kind '" + kind + "' in spec '" + text + "': expected gemm");
+        };
+    }
+}

@@ -1,0 +1,140 @@
+package io.simdnet.engine.kernel;
+
+import io.simdnet.codegen.gen.KernelGenerator;
+import io.simdnet.codegen.spec.ElementType;
+import io.simdnet.codegen.spec.GemmSpec;
+import io.simdnet.codegen.spec.KernelSpec;
+import io.simdnet.engine.kernel.generated.BuildTimeKernels;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Gives the kernel for a spec and hides where it came from: the classes compiled into this jar from the
+ * catalog, the disk cache of earlier runs, generation and compilation now, or the generic vector kernel when
+ * compilation is unavailable. {@link #origin} and a DEBUG line on logger {@code io.simdnet.kernels} say which.
+ */
+public final class KernelRegistry {
+
+    /**
+     * @param buildTime look in the build-time index first
+     * @param compile generate and compile specs missing from the index (else they get the generic kernel)
+     * @param cacheRoot where compiled kernels are kept between runs; null keeps them in memory only
+     */
+    public record Options(boolean buildTime, boolean compile, Path cacheRoot) {
+
+        /** The process default: {@code -Dsimdnet.kernels=generic} turns off specialised kernels. */
+        public static Options defaults() {
+            boolean generic = "generic".equals(System.getProperty("simdnet.kernels"));
+            return new Options(!generic, !generic, KernelDiskCache.defaultRoot());
+        }
+    }
+
+    private record Entry(Kernel kernel, KernelOrigin origin) {
+    }
+
+    private static final System.Logger LOG = System.getLogger("io.simdnet.kernels");
+    private static final KernelRegistry GLOBAL = new KernelRegistry(Options.defaults());
+
+    private final Options options;
+    private final KernelDiskCache cache;
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+
+    public KernelRegistry(Options options) {
+        this.options = options;
+        this.cache = options.cacheRoot() == null ? null : new KernelDiskCache(options.cacheRoot());
+    }
+
+    /** The registry the engine's layers use. */
+    public static KernelRegistry global() {
+        return GLOBAL;
+    }
+
+    public FloatGemmKernel floatGemm(GemmSpec spec) {
+        requireType(spec, ElementType.FLOAT);
+        return (FloatGemmKernel) kernel(spec);
+    }
+
+    public DoubleGemmKernel doubleGemm(GemmSpec spec) {
+        requireType(spec, ElementType.DOUBLE);
+        return (DoubleGemmKernel) kernel(spec);
+    }
+
+    private static void requireType(KernelSpec spec, ElementType expected) {
+        if (spec.elementType() != expected) {
+            throw new IllegalArgumentException("kernel spec '" + spec.key() + "' computes " + spec.elementType().primitive()
+                    + ", but a " + expected.primitive() + " kernel was asked for");
+        }
+    }
+
+    /** The kernel for {@code spec}, made once per registry. */
+    public Kernel kernel(KernelSpec spec) {
+        return entries.computeIfAbsent(spec.key(), key -> resolve(spec)).kernel();
+    }
+
+    /** Where the kernel serving {@code spec} came from (resolving it if needed). */
+    public KernelOrigin origin(KernelSpec spec) {
+        kernel(spec);
+        return entries.get(spec.key()).origin();
+    }
+
+    private Entry resolve(KernelSpec spec) {
+        Entry entry = find(spec);
+        LOG.log(System.Logger.Level.DEBUG, () -> "kernel '" + spec.key() + "' served by " + entry.origin() + " ("
+                + entry.kernel().getClass().getName() + ")");
+        return entry;
+    }
+
+    private Entry find(KernelSpec spec) {
+        if (options.buildTime()) {
+            Kernel built = BuildTimeKernels.create(spec.key());
+            if (built != null) {
+                return new Entry(built, KernelOrigin.BUILD_TIME);
+            }
+        }
+        if (options.compile()) {
+            if (cache != null) {
+                Optional<Map<String, byte[]>> cached = cache.load(spec);
+                if (cached.isPresent()) {
+                    try {
+                        return new Entry(instantiate(spec, cached.get()), KernelOrigin.DISK_CACHE);
+                    } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+                        LOG.log(System.Logger.Level.WARNING, "ignoring unusable cached kernel in " + cache.folderFor(spec) + ": " + e);
+                    }
+                }
+            }
+            try {
+                String source = KernelGenerator.generate(spec).toString();
+                Map<String, byte[]> classes = RuntimeKernelCompiler.compile(KernelGenerator.qualifiedName(spec), source);
+                Kernel kernel = instantiate(spec, classes);
+                if (cache != null) {
+                    try {
+                        cache.store(spec, source, classes);
+                    } catch (IOException e) {
+                        LOG.log(System.Logger.Level.WARNING, "could not cache kernel '" + spec.key() + "' on disk: " + e);
+                    }
+                }
+                return new Entry(kernel, KernelOrigin.RUNTIME_COMPILED);
+            } catch (RuntimeKernelCompiler.CompilationException | ReflectiveOperationException | LinkageError e) {
+                LOG.log(System.Logger.Level.WARNING, "run-time compilation of kernel '" + spec.key() + "' failed, using the generic kernel: "
+                        + e.getMessage());
+            }
+        }
+        return new Entry(generic(spec), KernelOrigin.GENERIC);
+    }
+
+    private static Kernel instantiate(KernelSpec spec, Map<String, byte[]> classes) throws ReflectiveOperationException {
+        ClassLoader loader = new KernelClassLoader(KernelRegistry.class.getClassLoader(), classes);
+        Class<?> type = loader.loadClass(KernelGenerator.qualifiedName(spec));
+        return (Kernel) type.getDeclaredConstructor().newInstance();
+    }
+
+    /** The unspecialised kernel for {@code spec}, also what benchmarks compare the generated ones with. */
+    public static Kernel generic(KernelSpec spec) {
+        return switch (spec) {
+            case GemmSpec gemm -> gemm.elementType() == ElementType.FLOAT ? new GenericFloatGemm(gemm) : new GenericDoubleGemm(gemm);
+        };
+    }
+}

@@ -1,0 +1,45 @@
+package io.simdnet.engine.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.simdnet.codegen.spec.ElementType;
+import io.simdnet.codegen.spec.GemmForm;
+import io.simdnet.codegen.spec.GemmSpec;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** A warmed-up kernel call allocates nothing on the calling thread (counted by the JVM, not timed). */
+class KernelAllocationTest {
+
+    private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private final int threadsBefore = KernelPool.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        KernelPool.setThreads(threadsBefore);
+    }
+
+    @ParameterizedTest(name = "{0} K={1} N={2} M={3}, {4} threads")
+    @CsvSource({"NN, 784, 128, 128, 1", "NN, 784, 128, 128, 2", "NT, 128, 784, 128, 2", "TN, 128, 128, 784, 2",
+        "NN, 1024, 1024, 256, 2", "NN, 64, 10, 128, 1"})
+    void warmedUpGemmCallAllocatesNothing(GemmForm form, int k, int n, int m, int threads) {
+        KernelPool.setThreads(threads);
+        GemmSpec spec = GemmSpec.of(ElementType.FLOAT, form, k, n, false, false);
+        FloatGemmKernel kernel = KernelRegistry.global().floatGemm(spec);
+        float[] a = new float[m * k];
+        float[] b = new float[k * n];
+        float[] c = new float[m * n];
+        for (int i = 0; i < 2_000; i++) {
+            kernel.gemm(m, a, 0, b, 0, null, c, 0);
+        }
+        long thread = Thread.currentThread().threadId();
+        long before = THREADS.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 50; i++) {
+            kernel.gemm(m, a, 0, b, 0, null, c, 0);
+        }
+        long allocated = THREADS.getThreadAllocatedBytes(thread) - before;
+        assertEquals(0, allocated, "bytes allocated by 50 warmed-up calls of " + spec.key());
+    }
+}

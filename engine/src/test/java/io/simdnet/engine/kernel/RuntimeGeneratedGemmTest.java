@@ -1,0 +1,102 @@
+package io.simdnet.engine.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.simdnet.codegen.spec.ElementType;
+import io.simdnet.codegen.spec.GemmForm;
+import io.simdnet.codegen.spec.GemmSpec;
+import io.simdnet.codegen.spec.GemmTiling;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Specs outside the catalog: generated, compiled in memory, cached on disk, and checked on random shapes. */
+class RuntimeGeneratedGemmTest {
+
+    /** 1, primes, sizes that are not lane multiples, and large ones. */
+    private static final int[] SIZES = {1, 2, 3, 7, 10, 15, 16, 17, 31, 33, 47, 64, 65, 97, 100, 128, 131, 257, 300};
+
+    private static Path cacheRoot;
+    private static KernelRegistry registry;
+
+    @BeforeAll
+    static void createRegistry() throws IOException {
+        cacheRoot = Files.createTempDirectory("simdnet-kernel-cache");
+        registry = new KernelRegistry(new KernelRegistry.Options(false, true, cacheRoot));
+    }
+
+    @AfterAll
+    static void deleteCache() throws IOException {
+        try (var walk = Files.walk(cacheRoot)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** One random case per seed; the seed and the spec are in the test name, so a failure can be replayed alone. */
+    static Stream<Long> seeds() {
+        return IntStream.range(0, 24).mapToObj(i -> 0x5EED0000L + i);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void runTimeGeneratedKernelsMatchTheDoubleReference(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        GemmSpec spec = GemmSpec.of(
+                ElementType.values()[random.nextInt(2)], GemmForm.values()[random.nextInt(3)],
+                SIZES[random.nextInt(SIZES.length)], SIZES[random.nextInt(SIZES.length)], random.nextBoolean(), random.nextBoolean());
+        int m = 1 + random.nextInt(150);
+        assertEquals(KernelOrigin.RUNTIME_COMPILED, registry.origin(spec), spec.key());
+        new GemmCase(spec, m, seed).check(registry.kernel(spec));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void nonDefaultTilingsMatchTheDoubleReference(long seed) {
+        if (seed % 4 != 0) {
+            return; // a quarter of the seeds keep this test's compilations affordable
+        }
+        SplittableRandom random = new SplittableRandom(seed);
+        GemmForm form = GemmForm.values()[random.nextInt(3)];
+        int k = SIZES[random.nextInt(SIZES.length)];
+        int n = SIZES[random.nextInt(SIZES.length)];
+        int nrVectors = 1 + random.nextInt(4);
+        int mr = 1 + random.nextInt(GemmTiling.MAX_ACCUMULATORS / nrVectors);
+        int nr = nrVectors * 16;
+        GemmTiling tiling = new GemmTiling(mr, nrVectors, 1 + random.nextInt(k), nr * (1 + random.nextInt(3)), mr * (1 + random.nextInt(4)),
+                512, random.nextBoolean() || form == GemmForm.NT);
+        GemmSpec spec = GemmSpec.of(ElementType.FLOAT, form, k, n, random.nextBoolean(), random.nextBoolean()).withTiling(tiling);
+        new GemmCase(spec, 1 + random.nextInt(120), seed).check(registry.kernel(spec));
+    }
+
+    @ParameterizedTest
+    @EnumSource(GemmForm.class)
+    void aSecondRegistryLoadsCompiledKernelsFromTheDiskCache(GemmForm form) {
+        GemmSpec spec = GemmSpec.of(ElementType.FLOAT, form, 19, 37, false, false);
+        GemmCase gemm = new GemmCase(spec, 23, 99);
+        float[] first = gemm.runFloat(registry.floatGemm(spec));
+        KernelRegistry secondProcess = new KernelRegistry(new KernelRegistry.Options(false, true, cacheRoot));
+        assertEquals(KernelOrigin.DISK_CACHE, secondProcess.origin(spec));
+        assertArrayEquals(first, gemm.runFloat(secondProcess.floatGemm(spec)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(GemmForm.class)
+    void aCacheEntryForAnotherSpecIsNotLoaded(GemmForm form) throws IOException {
+        GemmSpec spec = GemmSpec.of(ElementType.FLOAT, form, 11, 5, false, false);
+        registry.kernel(spec);
+        Path specFile = new KernelDiskCache(cacheRoot).folderFor(spec).resolve("spec.txt");
+        Files.writeString(specFile, "gemm f32 NN k=1 n=1");
+        KernelRegistry secondProcess = new KernelRegistry(new KernelRegistry.Options(false, true, cacheRoot));
+        assertEquals(KernelOrigin.RUNTIME_COMPILED, secondProcess.origin(spec));
+    }
+}
