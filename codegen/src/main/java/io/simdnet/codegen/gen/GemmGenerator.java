@@ -82,6 +82,9 @@ public final class GemmGenerator {
                         .build())
                 .addMethod(gemmMethod(call))
                 .addType(callClass());
+        if (tiling.packA()) {
+            kernel.addMethod(packA());
+        }
         if (tiling.packB()) {
             kernel.addMethod(packB());
         }
@@ -105,8 +108,9 @@ public final class GemmGenerator {
         return CodeBlock.builder()
                 .add("C (M×N) $L $L · $L$L, $L, for K = $L, N = $L and any M.\n", spec.accumulate() ? "+=" : "=", a, b,
                         spec.bias() ? " + bias (N)" : "", type.primitive(), spec.k(), spec.n())
-                .add("<p>Register tile $L × $L ($L vectors of $L lanes); KC = $L, NC = $L, MC = $L; B $L.\n", tiling.mr(), nr,
+                .add("<p>Register tile $L × $L ($L vectors of $L lanes); KC = $L, NC = $L, MC = $L; A $L; B $L.\n", tiling.mr(), nr,
                         tiling.nrVectors(), lanes, tiling.kc(), tiling.nc(), tiling.mc(),
+                        tiling.packA() ? "packed into micro-panels per MC×KC block" : "read in place",
                         tiling.packB() ? "packed into micro-panels per KC×NC block" : "read in place")
                 .build();
     }
@@ -182,6 +186,11 @@ public final class GemmGenerator {
                 .addField(TypeName.INT, "tasks", Modifier.PRIVATE)
                 .addField(TypeName.INT, "rowTasks", Modifier.PRIVATE)
                 .addField(TypeName.INT, "columnTasks", Modifier.PRIVATE);
+        if (tiling.packA()) {
+            call.addField(FieldSpec.builder(ArrayTypeName.of(array), "packedA", Modifier.PRIVATE)
+                    .addJavadoc("One MC × KC packing buffer per task index, grown on first use.\n")
+                    .initializer("new $T[0][]", elem).build());
+        }
         if (tiling.packB()) {
             call.addField(FieldSpec.builder(ArrayTypeName.of(array), "packedB", Modifier.PRIVATE)
                     .addJavadoc("One KC × NC packing buffer per task index, grown on first use.\n")
@@ -200,9 +209,9 @@ public final class GemmGenerator {
                 .addStatement("tasks = $T.tasksFor(2L * m * N * K, rowPanels * COLUMN_PANELS)", RuntimeTypes.KERNEL_POOL)
                 .addStatement("rowTasks = $T.rowTasks(tasks, rowPanels, COLUMN_PANELS)", RuntimeTypes.GEMM_PARTITION)
                 .addStatement("columnTasks = tasks / rowTasks");
-        if (tiling.packB()) {
-            bind.beginControlFlow("if (packedB.length < tasks)")
-                    .addStatement("packedB = $T.copyOf(packedB, tasks)", java.util.Arrays.class)
+        for (String packed : packedOperands()) {
+            bind.beginControlFlow("if ($L.length < tasks)", packed)
+                    .addStatement("$L = $T.copyOf($L, tasks)", packed, java.util.Arrays.class, packed)
                     .endControlFlow();
         }
         call.addMethod(bind.build());
@@ -227,11 +236,17 @@ public final class GemmGenerator {
                 .addStatement("int i1 = Math.min(m, $T.start(rowPanels, rowTasks, rowTask + 1) * MR)", RuntimeTypes.GEMM_PARTITION)
                 .addStatement("int j0 = $T.start(COLUMN_PANELS, columnTasks, columnTask) * NR", RuntimeTypes.GEMM_PARTITION)
                 .addStatement("int j1 = Math.min(N, $T.start(COLUMN_PANELS, columnTasks, columnTask + 1) * NR)", RuntimeTypes.GEMM_PARTITION);
+        if (tiling.packA()) {
+            body.beginControlFlow("if (packedA[task] == null)")
+                    .addStatement("packedA[task] = new $T[Math.ceilDiv(MC, MR) * MR * KC]", elem)
+                    .endControlFlow()
+                    .addStatement("$T aPanels = packedA[task]", array);
+        }
         if (tiling.packB()) {
             body.beginControlFlow("if (packedB[task] == null)")
                     .addStatement("packedB[task] = new $T[KC * NC]", elem)
                     .endControlFlow()
-                    .addStatement("$T packed = packedB[task]", array);
+                    .addStatement("$T bPanels = packedB[task]", array);
         }
         body.beginControlFlow("for (int jc = j0; jc < j1; jc += NC)")
                 .addStatement("int nc = Math.min(NC, j1 - jc)")
@@ -243,11 +258,14 @@ public final class GemmGenerator {
             body.addStatement("boolean firstBlock = pc == 0");
         }
         if (tiling.packB()) {
-            body.addStatement("packB(b, bOffset, pc, kc, jc, nc, packed)");
+            body.addStatement("packB(b, bOffset, pc, kc, jc, nc, bPanels)");
         }
         body.beginControlFlow("for (int ic = i0; ic < i1; ic += MC)")
-                .addStatement("int mc = Math.min(MC, i1 - ic)")
-                .beginControlFlow("for (int jr = jc; jr < jc + nc; jr += NR)");
+                .addStatement("int mc = Math.min(MC, i1 - ic)");
+        if (tiling.packA()) {
+            body.addStatement("packA(a, aOffset, $Lic, mc, pc, kc, aPanels)", form.transposeA() ? "m, " : "");
+        }
+        body.beginControlFlow("for (int jr = jc; jr < jc + nc; jr += NR)");
         if (tiling.packB()) {
             body.addStatement("int bBase = (jr - jc) * kc");
         } else {
@@ -255,13 +273,16 @@ public final class GemmGenerator {
         }
         body.beginControlFlow("for (int ir = ic; ir < ic + mc; ir += MR)")
                 .addStatement("int rows = Math.min(MR, ic + mc - ir)");
-        if (form.transposeA()) {
+        if (tiling.packA()) {
+            body.addStatement("int aBase = (ir - ic) * kc");
+        } else if (form.transposeA()) {
             body.addStatement("int aBase = aOffset + pc * m + ir");
         } else {
             body.addStatement("int aBase = aOffset + ir * K + pc");
         }
         body.addStatement("int cBase = cOffset + ir * N + jr");
-        String args = "a, aBase, " + (form.transposeA() ? "m, " : "") + "rows, " + (tiling.packB() ? "packed" : "b")
+        String args = (tiling.packA() ? "aPanels" : "a") + ", aBase, " + (aStrideIsM() ? "m, " : "") + "rows, "
+                + (tiling.packB() ? "bPanels" : "b")
                 + ", bBase, c, cBase, kc" + (firstBlockMatters() ? ", firstBlock" : "") + (spec.bias() ? ", bias, jr" : "");
         if (fullColumns == 0) {
             body.addStatement("microKernelEdge($L)", args);
@@ -347,7 +368,7 @@ public final class GemmGenerator {
                 .addJavadoc("C[rows × $L] at cBase $L op(A)[rows × kc] at aBase · B panel at bBase; rows past {@code rows} repeat the last row and are not stored.\n",
                         maskLast ? "EDGE" : vectors + " · LANES", spec.accumulate() ? "+=" : "(+)=")
                 .addParameter(array, "a").addParameter(TypeName.INT, "aBase");
-        if (transposeA) {
+        if (aStrideIsM()) {
             method.addParameter(TypeName.INT, "m");
         }
         method.addParameter(TypeName.INT, "rows")
@@ -365,7 +386,12 @@ public final class GemmGenerator {
             if (r == 0) {
                 body.addStatement("int a0 = aBase").addStatement("int c0 = cBase");
             } else {
-                body.addStatement("int a$L = aBase + Math.min($L, last)$L", r, r, transposeA ? "" : " * K");
+                if (tiling.packA()) {
+                    // Packed panels are zero past the last row: no clamping needed.
+                    body.addStatement("int a$L = aBase + $L", r, r);
+                } else {
+                    body.addStatement("int a$L = aBase + Math.min($L, last)$L", r, r, transposeA ? "" : " * K");
+                }
                 body.addStatement("int c$L = cBase + Math.min($L, last) * N", r, r);
             }
         }
@@ -377,7 +403,7 @@ public final class GemmGenerator {
             body.addStatement("$T $L", vector, decl);
         }
         initialiseAccumulators(body, vectors, maskLast);
-        String aStep = transposeA ? "k * m" : "k";
+        String aStep = tiling.packA() ? "k * MR" : transposeA ? "k * m" : "k";
         String bStep = packB ? "k * NR" : "k * N";
         body.beginControlFlow("for (int k = 0; k < kc; k++)")
                 .addStatement("int ka = $L", aStep)
@@ -406,6 +432,67 @@ public final class GemmGenerator {
             }
         }
         return method.addCode(body.build()).build();
+    }
+
+    /** A is read in place with a run-time column stride M (the TN form without packing). */
+    private boolean aStrideIsM() {
+        return spec.form().transposeA() && !tiling.packA();
+    }
+
+    private java.util.List<String> packedOperands() {
+        var operands = new java.util.ArrayList<String>();
+        if (tiling.packA()) {
+            operands.add("packedA");
+        }
+        if (tiling.packB()) {
+            operands.add("packedB");
+        }
+        return operands;
+    }
+
+    /** Copies one MC × KC block of op(A) into MR-row, k-major micro-panels, zero past the last row. */
+    private MethodSpec packA() {
+        boolean transposeA = spec.form().transposeA();
+        CodeBlock.Builder body = CodeBlock.builder()
+                .beginControlFlow("for (int ir = 0; ir < mc; ir += MR)")
+                .addStatement("int rows = Math.min(MR, mc - ir)")
+                .addStatement("int panel = ir * kc");
+        if (transposeA) {
+            body.add("// A is stored K×M: each row of it holds one k for consecutive rows of op(A).\n")
+                    .beginControlFlow("for (int k = 0; k < kc; k++)")
+                    .addStatement("int src = aOffset + (pc + k) * m + ic + ir")
+                    .addStatement("int dst = panel + k * MR")
+                    .beginControlFlow("for (int r = 0; r < MR; r++)")
+                    .addStatement("packed[dst + r] = r < rows ? a[src + r] : 0")
+                    .endControlFlow()
+                    .endControlFlow();
+        } else {
+            body.beginControlFlow("for (int r = 0; r < MR; r++)")
+                    .beginControlFlow("if (r < rows)")
+                    .addStatement("int src = aOffset + (ic + ir + r) * K + pc")
+                    .beginControlFlow("for (int k = 0; k < kc; k++)")
+                    .addStatement("packed[panel + k * MR + r] = a[src + k]")
+                    .endControlFlow()
+                    .nextControlFlow("else")
+                    .beginControlFlow("for (int k = 0; k < kc; k++)")
+                    .addStatement("packed[panel + k * MR + r] = 0")
+                    .endControlFlow()
+                    .endControlFlow()
+                    .endControlFlow();
+        }
+        body.endControlFlow();
+        MethodSpec.Builder method = MethodSpec.methodBuilder("packA")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Copies op(A)[ic, ic + mc) × [pc, pc + kc) into MR-row, k-major micro-panels, zero past the last row.\n")
+                .addParameter(array, "a").addParameter(TypeName.INT, "aOffset");
+        if (transposeA) {
+            method.addParameter(TypeName.INT, "m");
+        }
+        return method.addParameter(TypeName.INT, "ic").addParameter(TypeName.INT, "mc")
+                .addParameter(TypeName.INT, "pc").addParameter(TypeName.INT, "kc")
+                .addParameter(array, "packed")
+                .addCode(body.build())
+                .build();
     }
 
     /** Whether the first KC block starts differently from the others (it does unless C simply accumulates). */

@@ -8,7 +8,7 @@ import java.util.Map;
  * time (M is the batch-like dimension). Bias has length N and is added to every row.
  *
  * <p>String form, as written in the catalog and returned by {@link #key()}:
- * {@code gemm f32 NN k=784 n=128 bias=true accumulate=false mr=6 nrv=4 kc=256 nc=128 mc=96 bits=512 packB=false}.
+ * {@code gemm f32 NN k=784 n=128 bias=true accumulate=false mr=6 nrv=4 kc=256 nc=128 mc=96 bits=512 packA=false packB=false}.
  * When parsing, every key after {@code n} may be left out and takes its default.
  */
 public record GemmSpec(ElementType elementType, GemmForm form, int k, int n, boolean bias, boolean accumulate, GemmTiling tiling)
@@ -41,7 +41,7 @@ public record GemmSpec(ElementType elementType, GemmForm form, int k, int n, boo
     public String key() {
         return "gemm " + elementType.token() + " " + form + " k=" + k + " n=" + n + " bias=" + bias + " accumulate=" + accumulate
                 + " mr=" + tiling.mr() + " nrv=" + tiling.nrVectors() + " kc=" + tiling.kc() + " nc=" + tiling.nc()
-                + " mc=" + tiling.mc() + " bits=" + tiling.vectorBits() + " packB=" + tiling.packB();
+                + " mc=" + tiling.mc() + " bits=" + tiling.vectorBits() + " packA=" + tiling.packA() + " packB=" + tiling.packB();
     }
 
     @Override
@@ -50,7 +50,7 @@ public record GemmSpec(ElementType elementType, GemmForm form, int k, int n, boo
         return "Gemm" + (elementType == ElementType.FLOAT ? "F32" : "F64") + form + "K" + k + "N" + n
                 + (bias ? "Bias" : "") + (accumulate ? "Acc" : "")
                 + "_" + t.mr() + "x" + t.nrVectors() + "v" + t.vectorBits() + "_kc" + t.kc() + "nc" + t.nc() + "mc" + t.mc()
-                + (t.packB() ? "P" : "D");
+                + (t.packA() ? "P" : "D") + (t.packB() ? "P" : "D");
     }
 
     /** Parses the string form described on the class. */
@@ -88,13 +88,14 @@ public record GemmSpec(ElementType elementType, GemmForm form, int k, int n, boo
         int nr = nrVectors * type.lanes(bits);
         GemmTiling tiling = new GemmTiling(mr, nrVectors,
                 intOption(options, "kc", d.kc(), text),
-                intOption(options, "nc", GemmTiling.defaultNc(Math.max(n, 1), Math.max(nr, 1)), text),
-                intOption(options, "mc", GemmTiling.defaultMc(Math.max(mr, 1)), text),
+                intOption(options, "nc", nr == d.nr(type) ? d.nc() : GemmTiling.defaultNc(Math.max(n, 1), Math.max(nr, 1)), text),
+                intOption(options, "mc", mr == d.mr() ? d.mc() : GemmTiling.defaultMc(Math.max(mr, 1)), text),
                 bits,
+                boolOption(options, "packA", d.packA(), text),
                 boolOption(options, "packB", d.packB(), text));
         if (!options.isEmpty()) {
             throw new IllegalArgumentException("GEMM spec '" + text + "': unknown keys " + options.keySet()
-                    + "; known: k n bias accumulate mr nrv kc nc mc bits packB");
+                    + "; known: k n bias accumulate mr nrv kc nc mc bits packA packB");
         }
         return new GemmSpec(type, form, k, n, bias, accumulate, tiling);
     }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -84,13 +85,34 @@ final class KernelDiskCache {
             }
             // The spec file goes last: load() treats a folder without it as absent.
             Files.writeString(staging.resolve(SPEC_FILE), spec.key(), StandardCharsets.UTF_8);
-            try {
-                Files.move(staging, folder, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException raced) {
-                // Another JVM stored it first; its entry is as good as ours.
+            if (!publish(staging, folder) && load(spec).isEmpty()) {
+                // The entry in the way is stale (another spec or incomplete): move it aside, then publish ours.
+                Path stale = Files.createTempDirectory(root, spec.className() + ".stale-");
+                try {
+                    Files.move(folder, stale.resolve("entry"), StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException raced) {
+                    // someone else replaced it meanwhile
+                }
+                deleteRecursively(stale);
+                publish(staging, folder);
             }
         } finally {
             deleteRecursively(staging);
+        }
+    }
+
+    /** Renames a complete staging folder into place; false when an entry is already there (another JVM won the race). */
+    private static boolean publish(Path staging, Path folder) throws IOException {
+        try {
+            Files.move(staging, folder, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (FileAlreadyExistsException | DirectoryNotEmptyException | AtomicMoveNotSupportedException e) {
+            return false;
+        } catch (FileSystemException e) {
+            if (Files.exists(folder)) {
+                return false;
+            }
+            throw e;
         }
     }
 

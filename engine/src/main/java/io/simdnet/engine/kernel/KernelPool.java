@@ -152,6 +152,7 @@ public final class KernelPool {
     }
 
     /** Task {@code index} of a batch; whoever claims it first, a worker or the caller, runs it. */
+    @SuppressWarnings("serial") // never serialised
     private static final class Slot extends ForkJoinTask<Void> {
         private final Batch batch;
         private final int index;

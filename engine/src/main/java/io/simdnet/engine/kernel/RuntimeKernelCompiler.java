@@ -23,6 +23,9 @@ final class RuntimeKernelCompiler {
 
     /** Thrown when no compiler is available or the source does not compile; the registry falls back to generic. */
     static final class CompilationException extends Exception {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
         CompilationException(String message) {
             super(message);
         }
