@@ -57,7 +57,11 @@ public final class TilingSearch {
             }
             Arrays.sort(seconds);
             double gflops = shape.flops() / seconds[seconds.length / 2] / 1e9;
-            System.out.printf("%8.1f GFLOP/s  %s%n", gflops, spec.key());
+            var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long before = threads.getCurrentThreadAllocatedBytes();
+            time(kernel, shape, a, b, c, calls);
+            double bytesPerCall = (double) (threads.getCurrentThreadAllocatedBytes() - before) / calls;
+            System.out.printf("%8.1f GFLOP/s %8.1f B/call  %s%n", gflops, bytesPerCall, spec.key());
         }
     }
 

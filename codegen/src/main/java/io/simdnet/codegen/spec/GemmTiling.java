@@ -59,9 +59,10 @@ public record GemmTiling(int mr, int nrVectors, int kc, int nc, int mc, int vect
             default -> 6;
         };
         int nr = nrVectors * lanes;
-        // Copying B pays when its rows are far apart (large N: 4 KiB aliasing in L1) or when it is stored
-        // transposed; for narrow weights a direct read is cheaper than the copy.
-        boolean packB = form.transposeB() || n >= 256;
+        // Copying B pays when its rows are far apart (large N: 4 KiB aliasing in L1), when it is stored
+        // transposed, or when N ends in a partial vector (zero-padded panels need no masked loads in the
+        // k loop); for other narrow weights a direct read is cheaper than the copy.
+        boolean packB = form.transposeB() || n >= 256 || n % lanes != 0;
         // A is read in place: measured on Zen 5 at 1024³ and 2048³, copying it into panels cost 15-35% more
         // than the L1 conflicts it avoids, and small-M shapes cannot amortise a copy at all.
         boolean packA = false;

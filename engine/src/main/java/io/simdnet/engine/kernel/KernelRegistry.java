@@ -36,6 +36,11 @@ public final class KernelRegistry {
     }
 
     private static final System.Logger LOG = System.getLogger("io.simdnet.kernels");
+
+    static {
+        JitDirectives.install();
+    }
+
     private static final KernelRegistry GLOBAL = new KernelRegistry(Options.defaults());
 
     private final Options options;

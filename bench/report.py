@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Turns JMH JSON results into the README's tables: GFLOP/s, the fraction of the FMA peak measured in the same
+run (PeakBench), and, when the peers' gemm.jsonl is given, OpenBLAS (numpy, its best kernel) side by side.
+
+Usage: bench/report.py RESULTS.json [more.json ...] [--peers /tmp/peers-results/gemm.jsonl]
+"""
+import json
+import statistics
+import subprocess
+import sys
+
+
+def cpu_family():
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith("CPU family:"):
+                return line.split(":")[1].strip()
+    except OSError:
+        pass
+    return "?"
+
+
+def parse_shape(text):
+    dims, form = text.split(":")
+    m, k, n = (int(x) for x in dims.split("x"))
+    return m, k, n, form
+
+
+def load(paths):
+    rows = []
+    for path in paths:
+        with open(path) as f:
+            rows.extend(json.load(f))
+    return rows
+
+
+def peak_gflops(rows):
+    peaks = {}
+    for r in rows:
+        if r["benchmark"].endswith("PeakBench.fma512"):
+            peaks[1] = r["primaryMetric"]["score"] / 1000.0
+        elif r["benchmark"].endswith("PeakBench.fma512TwoCores"):
+            peaks[2] = r["primaryMetric"]["score"] / 1000.0
+    return peaks
+
+
+def peer_gflops(path):
+    """Median GFLOP/s of numpy matmul(out=C) per (M, K, N, layout, threads), best over repeats."""
+    best = {}
+    with open(path) as f:
+        for line in f:
+            r = json.loads(line)
+            if r.get("lib") != "numpy" or r.get("variant") != "matmul(out=C)":
+                continue
+            key = (r["M"], r["K"], r["N"], r["layout"], r["threads"])
+            best.setdefault(key, []).append(r["gflops_median"])
+    return {k: statistics.median(v) for k, v in best.items()}
+
+
+def main(argv):
+    peers_path = None
+    if "--peers" in argv:
+        i = argv.index("--peers")
+        peers_path = argv[i + 1]
+        argv = argv[:i] + argv[i + 2:]
+    rows = load(argv)
+    peaks = peak_gflops(rows)
+    peers = peer_gflops(peers_path) if peers_path else {}
+    print(f"CPU family {cpu_family()}; FMA peak measured in this run: "
+          + ", ".join(f"{t} thread{'s' if t > 1 else ''} {g:.0f} GFLOP/s" for t, g in sorted(peaks.items())))
+    print()
+    table = {}
+    for r in rows:
+        params = r.get("params") or {}
+        if "shape" not in params or "impl" not in params and not r["benchmark"].endswith("NaiveMatmulBench.gemm"):
+            continue
+        impl = params.get("impl", "naive")
+        threads = int(params.get("threads", 1))
+        m, k, n, form = parse_shape(params["shape"])
+        us = r["primaryMetric"]["score"]
+        table.setdefault((params["shape"], threads), {})[impl] = 2.0 * m * k * n / (us * 1e-6) / 1e9
+    impls = ["naive", "generic", "netlib", "generated"]
+    header = "| shape M×K×N | form | threads | " + " | ".join(f"{i} GFLOP/s" for i in impls) + " | generated % of peak |"
+    if peers:
+        header += " OpenBLAS GFLOP/s | generated / OpenBLAS |"
+    print(header)
+    print("|" + "---|" * (header.count("|") - 1))
+
+    def order(key):
+        m, k, n, form = parse_shape(key[0])
+        return (key[1], form != "NN", m != k or k != n, m * k * n if m == k == n else 0, key[0])
+
+    for key in sorted(table, key=order):
+        shape, threads = key
+        m, k, n, form = parse_shape(shape)
+        cells = table[key]
+        line = f"| {m}×{k}×{n} | {form} | {threads} | " + " | ".join(
+            f"{cells[i]:.1f}" if i in cells else "" for i in impls)
+        gen = cells.get("generated")
+        peak = peaks.get(threads)
+        line += f" | {100 * gen / peak:.0f}% |" if gen and peak else " | |"
+        if peers:
+            peer = peers.get((m, k, n, form, threads))
+            line += f" {peer:.1f} | {gen / peer:.2f}× |" if peer and gen else " | |"
+        print(line)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
