@@ -73,7 +73,7 @@ def main(argv):
     table = {}
     for r in rows:
         params = r.get("params") or {}
-        if "shape" not in params or "impl" not in params and not r["benchmark"].endswith("NaiveMatmulBench.gemm"):
+        if "shape" not in params:
             continue
         impl = params.get("impl", "naive")
         threads = int(params.get("threads", 1))

@@ -1,8 +1,6 @@
 package io.simdnet.bench;
 
-import dev.ludovic.netlib.blas.BLAS;
 import io.simdnet.codegen.spec.ElementType;
-import io.simdnet.codegen.spec.GemmForm;
 import io.simdnet.codegen.spec.GemmSpec;
 import io.simdnet.engine.kernel.FloatGemmKernel;
 import io.simdnet.engine.kernel.KernelOrigin;
@@ -24,25 +22,25 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Float GEMM time per call for the generated kernel, the generic vector kernel and netlib's Java BLAS
- * (dev.ludovic.netlib, its Vector API sgemm), on the squares and network shapes. GFLOP/s = 2·M·N·K / time;
- * {@code bench/report.py} turns the JSON into a table with the fraction of {@link PeakBench}'s peak.
- * netlib's Java BLAS is single-threaded, so it is measured at threads=1 only.
+ * Float GEMM time per call for the generated kernel and the generic vector kernel on the squares and network
+ * shapes, on 1 and 2 threads. GFLOP/s = 2·M·N·K / time; {@code bench/report.py} turns the JSON into a table
+ * with the fraction of {@link PeakBench}'s peak. {@link NetlibMatmulBench} and {@link NaiveMatmulBench}
+ * measure the baselines on the same shapes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 4, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow", "-Xmx4g"})
 public class MatmulBench {
 
     @Param({"64x64x64:NN", "128x128x128:NN", "256x256x256:NN", "512x512x512:NN", "1024x1024x1024:NN", "2048x2048x2048:NN",
         "32x784x128:NN", "128x784x128:NN", "128x128x64:NN", "128x64x10:NN", "128x128x10:NN", "32x120x84:NN",
-        "128x3072x100:NN", "1024x256x64:NN", "128x784x128:NT", "128x784x128:TN", "128x128x784:NT", "784x128x128:TN"})
+        "128x3072x100:NN", "1024x3072x100:NN", "1024x256x64:NN", "128x784x128:NT", "128x784x128:TN", "128x128x784:NT", "784x128x128:TN"})
     public String shape;
 
-    @Param({"generated", "generic", "netlib"})
+    @Param({"generated", "generic"})
     public String impl;
 
     @Param({"1", "2"})
@@ -50,7 +48,6 @@ public class MatmulBench {
 
     private MatmulShape s;
     private FloatGemmKernel kernel;
-    private BLAS blas;
     private float[] a;
     private float[] b;
     private float[] c;
@@ -58,9 +55,6 @@ public class MatmulBench {
     @Setup(Level.Trial)
     public void setUp() {
         s = MatmulShape.parse(shape);
-        if (impl.equals("netlib") && threads != 1) {
-            throw new IllegalStateException("netlib's Java BLAS is single-threaded: measured at threads=1 only");
-        }
         KernelPool.setThreads(threads);
         GemmSpec spec = GemmSpec.of(ElementType.FLOAT, s.form(), s.k(), s.n(), false, false);
         switch (impl) {
@@ -72,8 +66,7 @@ public class MatmulBench {
                 }
             }
             case "generic" -> kernel = (FloatGemmKernel) KernelRegistry.generic(spec);
-            case "netlib" -> blas = BLAS.getInstance();
-            default -> throw new IllegalArgumentException("impl '" + impl + "': expected generated, generic or netlib");
+            default -> throw new IllegalArgumentException("impl '" + impl + "': expected generated or generic");
         }
         SplittableRandom random = new SplittableRandom(42);
         a = random(random, s.m() * s.k());
@@ -91,16 +84,7 @@ public class MatmulBench {
 
     @Benchmark
     public float[] gemm() {
-        if (kernel != null) {
-            kernel.gemm(s.m(), a, 0, b, 0, null, c, 0);
-        } else {
-            // Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ.
-            String transB = s.form() == GemmForm.NT ? "T" : "N";
-            String transA = s.form() == GemmForm.TN ? "T" : "N";
-            int ldb = s.form() == GemmForm.NT ? s.k() : s.n();
-            int lda = s.form() == GemmForm.TN ? s.m() : s.k();
-            blas.sgemm(transB, transA, s.n(), s.m(), s.k(), 1f, b, ldb, a, lda, 0f, c, s.n());
-        }
+        kernel.gemm(s.m(), a, 0, b, 0, null, c, 0);
         return c;
     }
 }

@@ -199,6 +199,13 @@ public final class GemmGenerator {
                         .initializer("new $T[COLUMN_PANELS * NR]", elem).build());
             }
         }
+        if (maskedDirectB()) {
+            call.addField(FieldSpec.builder(TypeName.BOOLEAN, "lastRowOverflows", Modifier.PRIVATE)
+                    .addJavadoc("Whether the partial vector of B's last row would reach past the end of b.\n").build());
+            call.addField(FieldSpec.builder(array, "bLastRow", Modifier.PRIVATE, Modifier.FINAL)
+                    .addJavadoc("B's last row, zero-padded to whole micro-panels, read in place of it when it would overflow.\n")
+                    .initializer("new $T[COLUMN_PANELS * NR]", elem).build());
+        }
         if (tiling.packA()) {
             call.addField(FieldSpec.builder(ArrayTypeName.of(array), "packedA", Modifier.PRIVATE)
                     .addJavadoc("One MC × KC packing buffer per task index, grown on first use.\n")
@@ -220,6 +227,12 @@ public final class GemmGenerator {
         }
         if (edgeMasked && spec.bias()) {
             bind.addStatement("$T.arraycopy(bias, 0, biasPadded, 0, N)", System.class);
+        }
+        if (maskedDirectB()) {
+            bind.addStatement("lastRowOverflows = bOffset + (K - 1) * N + (COLUMN_PANELS - 1) * NR + EDGE_SPAN > b.length")
+                    .beginControlFlow("if (lastRowOverflows)")
+                    .addStatement("$T.arraycopy(b, bOffset + (K - 1) * N, bLastRow, 0, N)", System.class)
+                    .endControlFlow();
         }
         bind.addStatement("int rowPanels = Math.ceilDiv(m, MR)")
                 .addStatement("tasks = $T.tasksFor(2L * m * N * K, rowPanels * COLUMN_PANELS)", RuntimeTypes.KERNEL_POOL)
@@ -281,6 +294,9 @@ public final class GemmGenerator {
         if (tiling.packB()) {
             body.addStatement("packB(b, bOffset, pc, kc, jc, nc, bPanels)");
         }
+        if (maskedDirectB()) {
+            body.addStatement("int kSafe = pc + kc == K && lastRowOverflows ? kc - 1 : kc");
+        }
         body.beginControlFlow("for (int ic = i0; ic < i1; ic += MC)")
                 .addStatement("int mc = Math.min(MC, i1 - ic)");
         if (tiling.packA()) {
@@ -307,6 +323,8 @@ public final class GemmGenerator {
                 + (tiling.packB() ? "bPanels" : "b") + ", bBase, ";
         String tail = ", kc" + (firstBlockMatters() ? ", firstBlock" : "") + bias;
         String args = head + "c, cBase" + tail;
+        String edgeTail = tail + (maskedDirectB() ? ", kSafe, bLastRow, jr" : "");
+        String edgeArgs = head + "c, cBase" + edgeTail;
         if (fullColumns > 0 && edgeWidth > 0) {
             body.beginControlFlow("if (jr < FULL_COLUMNS)")
                     .addStatement("microKernel($L)", args)
@@ -314,7 +332,7 @@ public final class GemmGenerator {
         }
         if (edgeMasked) {
             body.beginControlFlow("if (cBase + (rows - 1) * N + EDGE_SPAN <= c.length)")
-                    .addStatement("microKernelEdge($L)", args)
+                    .addStatement("microKernelEdge($L)", edgeArgs)
                     .nextControlFlow("else")
                     .add("// The partial vector of the last row would reach past C, which leaves the Vector API's\n")
                     .add("// fast path: run this one tile on a copy with room to spare.\n")
@@ -322,7 +340,7 @@ public final class GemmGenerator {
                     .beginControlFlow("for (int r = 0; r < rows; r++)")
                     .addStatement("$T.arraycopy(c, cBase + r * N, tile, r * N, EDGE_WIDTH)", System.class)
                     .endControlFlow()
-                    .addStatement("microKernelEdge($L)", head + "tile, 0" + tail)
+                    .addStatement("microKernelEdge($L)", head + "tile, 0" + edgeTail)
                     .beginControlFlow("for (int r = 0; r < rows; r++)")
                     .addStatement("$T.arraycopy(tile, r * N, c, cBase + r * N, EDGE_WIDTH)", System.class)
                     .endControlFlow()
@@ -426,6 +444,9 @@ public final class GemmGenerator {
         if (spec.bias()) {
             method.addParameter(array, "bias").addParameter(TypeName.INT, "biasBase");
         }
+        if (maskLast && !tiling.packB()) {
+            method.addParameter(TypeName.INT, "kSafe").addParameter(array, "bLastRow").addParameter(TypeName.INT, "column");
+        }
         CodeBlock.Builder body = CodeBlock.builder().addStatement("int last = rows - 1");
         for (int r = 0; r < mr; r++) {
             if (r == 0) {
@@ -448,7 +469,7 @@ public final class GemmGenerator {
             body.addStatement("$T $L", vector, decl);
         }
         initialiseAccumulators(body, vectors, maskLast);
-        kLoop(body, vectors);
+        kLoop(body, vectors, maskLast && !tiling.packB());
         for (int r = 0; r < mr; r++) {
             if (r > 0) {
                 body.beginControlFlow("if (rows > $L)", r);
@@ -469,18 +490,37 @@ public final class GemmGenerator {
     }
 
     /**
-     * The k loop of the micro-kernel: broadcast each row's element of A and FMA it into every B vector. B is
-     * packed (zero-padded) whenever N ends in a partial vector, so its loads are never masked.
+     * The k loop of the micro-kernel: broadcast each row's element of A and FMA it into every B vector. With
+     * {@code maskedB} (B read in place, N ending in a partial vector) the partial vector is a masked load, which
+     * only the last row of B could push past the end of the array: the caller stops the loop at {@code kSafe}
+     * then, and that row's step reads its partial vector from a zero-padded copy, {@code bLastRow}.
      */
-    private void kLoop(CodeBlock.Builder body, int vectors) {
+    private void kLoop(CodeBlock.Builder body, int vectors, boolean maskedB) {
+        body.beginControlFlow("for (int k = 0; k < $L; k++)", maskedB ? "kSafe" : "kc");
+        kStep(body, vectors, maskedB ? "masked" : "plain");
+        body.endControlFlow();
+        if (maskedB) {
+            body.beginControlFlow("if (kSafe < kc)")
+                    .addStatement("int k = kSafe");
+            kStep(body, vectors, "lastRow");
+            body.endControlFlow();
+        }
+    }
+
+    private void kStep(CodeBlock.Builder body, int vectors, String lastVector) {
         boolean transposeA = spec.form().transposeA();
         String aStep = tiling.packA() ? "k * MR" : transposeA ? "k * m" : "k";
         String bStep = tiling.packB() ? "k * NR" : "k * N";
-        body.beginControlFlow("for (int k = 0; k < kc; k++)")
-                .addStatement("int ka = $L", aStep)
+        body.addStatement("int ka = $L", aStep)
                 .addStatement("int kb = bBase + $L", bStep);
         for (int v = 0; v < vectors; v++) {
-            body.addStatement("$T b$L = $T.fromArray(S, b, kb$L)", vector, v, vector, plusLanes(v));
+            if (v < vectors - 1 || lastVector.equals("plain")) {
+                body.addStatement("$T b$L = $T.fromArray(S, b, kb$L)", vector, v, vector, plusLanes(v));
+            } else if (lastVector.equals("masked")) {
+                body.addStatement("$T b$L = $T.fromArray(S, b, kb$L, EDGE_MASK)", vector, v, vector, plusLanes(v));
+            } else {
+                body.addStatement("$T b$L = $T.fromArray(S, bLastRow, column$L)", vector, v, vector, plusLanes(v));
+            }
         }
         for (int r = 0; r < tiling.mr(); r++) {
             body.addStatement("$T a$Lk = $T.broadcast(S, a[a$L + ka])", vector, r, vector, r);
@@ -488,7 +528,11 @@ public final class GemmGenerator {
                 body.addStatement("$L = a$Lk.fma(b$L, $L)", acc(r, v), r, v, acc(r, v));
             }
         }
-        body.endControlFlow();
+    }
+
+    /** B is read in place and N ends in a partial vector. */
+    private boolean maskedDirectB() {
+        return edgeMasked && !tiling.packB();
     }
 
     /** A is read in place with a run-time column stride M (the TN form without packing). */

@@ -21,10 +21,6 @@ public record GemmSpec(ElementType elementType, GemmForm form, int k, int n, boo
         if (k <= 0 || n <= 0) {
             throw new IllegalArgumentException("GEMM spec: K and N must be positive, got K = " + k + ", N = " + n);
         }
-        if (!tiling.packB() && n % elementType.lanes(tiling.vectorBits()) != 0) {
-            throw new IllegalArgumentException("GEMM spec: packB=false needs N to be a multiple of the " + elementType.lanes(tiling.vectorBits())
-                    + " vector lanes, got N = " + n + " (rows of B read in place would need masked loads past the end of B)");
-        }
         if (tiling.nc() % tiling.nr(elementType) != 0) {
             throw new IllegalArgumentException("GEMM spec: nc = " + tiling.nc() + " must be a multiple of the micro-tile width "
                     + tiling.nr(elementType) + " (nrv = " + tiling.nrVectors() + " vectors of " + elementType.lanes(tiling.vectorBits()) + " lanes)");

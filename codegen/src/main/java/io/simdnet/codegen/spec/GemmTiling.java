@@ -11,6 +11,9 @@ public record GemmTiling(int mr, int nrVectors, int kc, int nc, int mc, int vect
     /** Accumulators + B vectors + one broadcast must fit the 32 AVX-512 registers, with a little slack. */
     public static final int MAX_ACCUMULATORS = 28;
 
+    /** Per-core L2 of the Zen 4/5 machines this is tuned on: a B larger than this is streamed in packed blocks. */
+    private static final long L2_BYTES = 1L << 20;
+
     public GemmTiling {
         require(mr >= 1 && mr <= 32, "mr", mr, "1..32");
         require(nrVectors >= 1 && nrVectors <= 8, "nrVectors", nrVectors, "1..8");
@@ -52,17 +55,17 @@ public record GemmTiling(int mr, int nrVectors, int kc, int nc, int mc, int vect
         } else {
             nrVectors = 4;
         }
+        // One vector wide, the broadcasts of A, not the FMAs, are the bottleneck: 8 rows measured best at N = 10.
         int mr = switch (nrVectors) {
-            case 1 -> 14;
+            case 1 -> 8;
             case 2 -> 12;
             case 3 -> 8;
             default -> 6;
         };
         int nr = nrVectors * lanes;
         // Copying B pays when its rows are far apart (large N: 4 KiB aliasing in L1), when it is stored
-        // transposed, or when N ends in a partial vector (zero-padded panels need no masked loads in the
-        // k loop); for other narrow weights a direct read is cheaper than the copy.
-        boolean packB = form.transposeB() || n >= 256 || n % lanes != 0;
+        // transposed, or when it does not fit L2; for smaller weights a direct read is cheaper than the copy.
+        boolean packB = form.transposeB() || n >= 256 || (long) k * n * type.bytes() > L2_BYTES;
         // A is read in place: measured on Zen 5 at 1024³ and 2048³, copying it into panels cost 15-35% more
         // than the L1 conflicts it avoids, and small-M shapes cannot amortise a copy at all.
         boolean packA = false;
