@@ -1,5 +1,8 @@
 package io.simdnet.codegen;
 
+import io.simdnet.codegen.gen.Conv2dGenerator;
+import io.simdnet.codegen.spec.Conv2dSpec;
+import io.simdnet.codegen.spec.GemmSpec;
 import io.simdnet.codegen.spec.KernelSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,7 +14,8 @@ import java.util.Map;
 
 /**
  * The kernel catalog: one spec per line in the {@link KernelSpec#parse} form; blank lines and text after
- * {@code #} are ignored. Lines that name the same spec (after defaults are filled in) are listed once.
+ * {@code #} are ignored. Lines that name the same spec (after defaults are filled in) are listed once. A
+ * convolution brings the GEMM specs its three passes call, so those are compiled at build time too.
  */
 public final class Catalog {
 
@@ -31,6 +35,12 @@ public final class Catalog {
             try {
                 KernelSpec spec = KernelSpec.parse(text);
                 specs.putIfAbsent(spec.key(), spec);
+                if (spec instanceof Conv2dSpec conv) {
+                    for (GemmSpec gemm : List.of(Conv2dGenerator.forwardGemm(conv), Conv2dGenerator.backwardDataGemm(conv),
+                            Conv2dGenerator.backwardWeightsGemm(conv))) {
+                        specs.putIfAbsent(gemm.key(), gemm);
+                    }
+                }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(file + ":" + (i + 1) + ": " + e.getMessage(), e);
             }

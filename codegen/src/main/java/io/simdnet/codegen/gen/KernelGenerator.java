@@ -1,6 +1,7 @@
 package io.simdnet.codegen.gen;
 
 import com.palantir.javapoet.JavaFile;
+import io.simdnet.codegen.spec.Conv2dSpec;
 import io.simdnet.codegen.spec.GemmSpec;
 import io.simdnet.codegen.spec.KernelSpec;
 
@@ -13,6 +14,7 @@ public final class KernelGenerator {
     public static JavaFile generate(KernelSpec spec) {
         return switch (spec) {
             case GemmSpec gemm -> GemmGenerator.generate(gemm);
+            case Conv2dSpec conv -> Conv2dGenerator.generate(conv);
         };
     }
 

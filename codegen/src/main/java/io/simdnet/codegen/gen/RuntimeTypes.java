@@ -23,6 +23,9 @@ public final class RuntimeTypes {
     static final ClassName KERNEL_POOL = ClassName.get(KERNEL_PACKAGE, "KernelPool");
     static final ClassName PARALLEL_TASK = ClassName.get(KERNEL_PACKAGE, "ParallelTask");
     static final ClassName GEMM_SPEC = ClassName.get("io.simdnet.codegen.spec", "GemmSpec");
+    static final ClassName CONV2D_SPEC = ClassName.get("io.simdnet.codegen.spec", "Conv2dSpec");
+    static final ClassName CONV2D_ARGUMENTS = ClassName.get(KERNEL_PACKAGE, "Conv2dArguments");
+    static final ClassName KERNEL_REGISTRY = ClassName.get(KERNEL_PACKAGE, "KernelRegistry");
 
     private static final String VECTOR_PACKAGE = "jdk.incubator.vector";
 
@@ -31,6 +34,10 @@ public final class RuntimeTypes {
 
     static ClassName gemmKernel(ElementType type) {
         return ClassName.get(KERNEL_PACKAGE, type == ElementType.FLOAT ? "FloatGemmKernel" : "DoubleGemmKernel");
+    }
+
+    static ClassName conv2dKernel(ElementType type) {
+        return ClassName.get(KERNEL_PACKAGE, type == ElementType.FLOAT ? "FloatConv2dKernel" : "DoubleConv2dKernel");
     }
 
     static ClassName vector(ElementType type) {

@@ -1,8 +1,5 @@
 package io.simdnet.codegen.spec;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
  * C = op(A)·op(B) (+ bias) (+ C if {@code accumulate}), with K and N fixed and the row count M given at run
  * time (M is the batch-like dimension). Bias has length N and is added to every row.
@@ -66,64 +63,25 @@ public record GemmSpec(ElementType elementType, GemmForm form, int k, int n, boo
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("GEMM spec '" + text + "': form '" + words[2] + "', expected NN, NT or TN");
         }
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 3; i < words.length; i++) {
-            int eq = words[i].indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("GEMM spec '" + text + "': '" + words[i] + "' is not key=value");
-            }
-            if (options.put(words[i].substring(0, eq), words[i].substring(eq + 1)) != null) {
-                throw new IllegalArgumentException("GEMM spec '" + text + "': key '" + words[i].substring(0, eq) + "' given twice");
-            }
-        }
-        int k = intOption(options, "k", null, text);
-        int n = intOption(options, "n", null, text);
-        boolean bias = boolOption(options, "bias", false, text);
-        boolean accumulate = boolOption(options, "accumulate", false, text);
+        SpecOptions o = SpecOptions.of("GEMM", text, words, 3);
+        int k = o.integer("k", null);
+        int n = o.integer("n", null);
+        boolean bias = o.bool("bias", false);
+        boolean accumulate = o.bool("accumulate", false);
         GemmTiling d = GemmTiling.defaultsFor(type, form, Math.max(k, 1), Math.max(n, 1));
-        int mr = intOption(options, "mr", d.mr(), text);
-        int nrVectors = intOption(options, "nrv", d.nrVectors(), text);
-        int bits = intOption(options, "bits", d.vectorBits(), text);
+        int mr = o.integer("mr", d.mr());
+        int nrVectors = o.integer("nrv", d.nrVectors());
+        int bits = o.integer("bits", d.vectorBits());
         // Block sizes left out follow the register tile that was given.
         int nr = nrVectors * type.lanes(bits);
         GemmTiling tiling = new GemmTiling(mr, nrVectors,
-                intOption(options, "kc", d.kc(), text),
-                intOption(options, "nc", nr == d.nr(type) ? d.nc() : GemmTiling.defaultNc(Math.max(n, 1), Math.max(nr, 1)), text),
-                intOption(options, "mc", mr == d.mr() ? d.mc() : GemmTiling.defaultMc(Math.max(mr, 1)), text),
+                o.integer("kc", d.kc()),
+                o.integer("nc", nr == d.nr(type) ? d.nc() : GemmTiling.defaultNc(Math.max(n, 1), Math.max(nr, 1))),
+                o.integer("mc", mr == d.mr() ? d.mc() : GemmTiling.defaultMc(Math.max(mr, 1))),
                 bits,
-                boolOption(options, "packA", d.packA(), text),
-                boolOption(options, "packB", d.packB(), text));
-        if (!options.isEmpty()) {
-            throw new IllegalArgumentException("GEMM spec '" + text + "': unknown keys " + options.keySet()
-                    + "; known: k n bias accumulate mr nrv kc nc mc bits packA packB");
-        }
+                o.bool("packA", d.packA()),
+                o.bool("packB", d.packB()));
+        o.requireAllUsed("k n bias accumulate mr nrv kc nc mc bits packA packB");
         return new GemmSpec(type, form, k, n, bias, accumulate, tiling);
-    }
-
-    private static int intOption(Map<String, String> options, String key, Integer fallback, String text) {
-        String value = options.remove(key);
-        if (value == null) {
-            if (fallback == null) {
-                throw new IllegalArgumentException("GEMM spec '" + text + "': missing " + key + "=<int>");
-            }
-            return fallback;
-        }
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("GEMM spec '" + text + "': " + key + "='" + value + "' is not an integer");
-        }
-    }
-
-    private static boolean boolOption(Map<String, String> options, String key, boolean fallback, String text) {
-        String value = options.remove(key);
-        if (value == null) {
-            return fallback;
-        }
-        return switch (value) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException("GEMM spec '" + text + "': " + key + "='" + value + "', expected true or false");
-        };
     }
 }

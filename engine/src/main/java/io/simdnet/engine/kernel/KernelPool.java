@@ -26,6 +26,9 @@ public final class KernelPool {
 
     private static final ThreadLocal<Batch> BATCHES = ThreadLocal.withInitial(Batch::new);
 
+    /** Per thread: whether it is running a task of a parallel split right now. */
+    private static final ThreadLocal<boolean[]> IN_TASK = ThreadLocal.withInitial(() -> new boolean[1]);
+
     private KernelPool() {
     }
 
@@ -63,8 +66,14 @@ public final class KernelPool {
         old.shutdown();
     }
 
-    /** Tasks worth splitting {@code flops} of work into, at most {@code maxTasks} and the pool size. */
+    /**
+     * Tasks worth splitting {@code flops} of work into, at most {@code maxTasks} and the pool size; 1 inside a
+     * task that is already running in parallel (a convolution's per-image GEMMs), so splits never nest.
+     */
     public static int tasksFor(long flops, int maxTasks) {
+        if (IN_TASK.get()[0]) {
+            return 1;
+        }
         long byWork = flops / MIN_FLOPS_PER_TASK;
         return (int) Math.max(1, Math.min(Math.min(threads(), maxTasks), byWork));
     }
@@ -121,12 +130,17 @@ public final class KernelPool {
         }
 
         void execute(int task) {
+            boolean[] inTask = IN_TASK.get();
+            boolean outer = inTask[0];
+            inTask[0] = true;
             try {
                 work.runTask(task);
             } catch (Throwable e) {
                 if (failure == null) {
                     failure = e;
                 }
+            } finally {
+                inTask[0] = outer;
             }
         }
 

@@ -1,6 +1,7 @@
 package io.simdnet.engine.kernel;
 
 import io.simdnet.codegen.gen.KernelGenerator;
+import io.simdnet.codegen.spec.Conv2dSpec;
 import io.simdnet.codegen.spec.ElementType;
 import io.simdnet.codegen.spec.GemmSpec;
 import io.simdnet.codegen.spec.KernelSpec;
@@ -65,6 +66,16 @@ public final class KernelRegistry {
     public DoubleGemmKernel doubleGemm(GemmSpec spec) {
         requireType(spec, ElementType.DOUBLE);
         return (DoubleGemmKernel) kernel(spec);
+    }
+
+    public FloatConv2dKernel floatConv2d(Conv2dSpec spec) {
+        requireType(spec, ElementType.FLOAT);
+        return (FloatConv2dKernel) kernel(spec);
+    }
+
+    public DoubleConv2dKernel doubleConv2d(Conv2dSpec spec) {
+        requireType(spec, ElementType.DOUBLE);
+        return (DoubleConv2dKernel) kernel(spec);
     }
 
     private static void requireType(KernelSpec spec, ElementType expected) {
@@ -140,6 +151,7 @@ public final class KernelRegistry {
     public static Kernel generic(KernelSpec spec) {
         return switch (spec) {
             case GemmSpec gemm -> gemm.elementType() == ElementType.FLOAT ? new GenericFloatGemm(gemm) : new GenericDoubleGemm(gemm);
+            case Conv2dSpec conv -> new GenericConv2d(conv);
         };
     }
 }

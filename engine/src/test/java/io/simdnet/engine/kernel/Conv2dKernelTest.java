@@ -1,0 +1,215 @@
+package io.simdnet.engine.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.simdnet.codegen.spec.Conv2dSpec;
+import io.simdnet.codegen.spec.ElementType;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Generated convolutions against the direct double loops, and their gradients against finite differences. */
+class Conv2dKernelTest {
+
+    private static final int[] KERNELS = {1, 2, 3, 5, 7};
+
+    /** A random geometry per seed: stride 1-2, padding 0-3, rectangular images, 1-3 input channels, odd channel counts. */
+    static Conv2dSpec randomSpec(long seed, ElementType type) {
+        SplittableRandom random = new SplittableRandom(seed);
+        while (true) {
+            int kh = KERNELS[random.nextInt(KERNELS.length)];
+            int kw = random.nextInt(4) == 0 ? KERNELS[random.nextInt(KERNELS.length)] : kh;
+            int h = kh + random.nextInt(12);
+            int w = kw + random.nextInt(14);
+            int pad = random.nextInt(4);
+            int stride = 1 + random.nextInt(2);
+            if (pad >= Math.min(kh, kw)) {
+                pad = Math.min(kh, kw) - 1;
+            }
+            int c = random.nextInt(3) == 0 ? 3 : 1 + random.nextInt(4);
+            int oc = new int[] {1, 3, 6, 7, 16, 17}[random.nextInt(6)];
+            return Conv2dSpec.of(type, c, h, w, oc, kh, kw, stride, pad, random.nextBoolean(), false);
+        }
+    }
+
+    static Stream<Long> seeds() {
+        return IntStream.range(0, 16).mapToObj(i -> 0xC0DEL + i);
+    }
+
+    private static double[] random(SplittableRandom random, int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return x;
+    }
+
+    private static float[] toFloat(double[] x) {
+        if (x == null) {
+            return null;
+        }
+        float[] f = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            f[i] = (float) x[i];
+        }
+        return f;
+    }
+
+    private static void assertClose(String what, double[] expected, float[] actual, double scale) {
+        for (int i = 0; i < expected.length; i++) {
+            if (!(Math.abs(expected[i] - actual[i]) <= scale * 1e-5 * (1 + Math.abs(expected[i])))) {
+                fail(what + "[" + i + "] = " + actual[i] + ", expected " + expected[i]);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void floatKernelsMatchTheDirectDoubleLoops(long seed) {
+        Conv2dSpec spec = randomSpec(seed, ElementType.FLOAT);
+        Conv2dSpec reference = Conv2dSpec.parse(spec.key().replace(" f32 ", " f64 "));
+        SplittableRandom random = new SplittableRandom(seed);
+        int n = 1 + 2 * random.nextInt(3);
+        int in = n * spec.inChannels() * spec.height() * spec.width();
+        int out = n * spec.outChannels() * spec.outHeight() * spec.outWidth();
+        double[] x = random(random, in);
+        double[] w = random(random, spec.outChannels() * spec.patchSize());
+        double[] b = spec.bias() ? random(random, spec.outChannels()) : null;
+        double[] dy = random(random, out);
+        GenericConv2d direct = new GenericConv2d(reference);
+        double[] y = new double[out];
+        double[] dx = new double[in];
+        double[] dw = new double[w.length];
+        double[] db = spec.bias() ? new double[spec.outChannels()] : null;
+        direct.forward(n, x, w, b, y);
+        direct.backwardData(n, dy, w, dx);
+        direct.backwardWeights(n, x, dy, dw, db);
+
+        FloatConv2dKernel kernel = KernelRegistry.global().floatConv2d(spec);
+        float[] fy = new float[out];
+        float[] fdx = new float[in];
+        float[] fdw = new float[w.length];
+        float[] fdb = spec.bias() ? new float[spec.outChannels()] : null;
+        kernel.forward(n, toFloat(x), toFloat(w), toFloat(b), fy);
+        kernel.backwardData(n, toFloat(dy), toFloat(w), fdx);
+        kernel.backwardWeights(n, toFloat(x), toFloat(dy), fdw, fdb);
+        String name = spec.key() + " n=" + n;
+        assertClose(name + " y", y, fy, spec.patchSize());
+        assertClose(name + " dx", dx, fdx, spec.outChannels() * spec.kernelH() * spec.kernelW());
+        assertClose(name + " dw", dw, fdw, n * spec.outHeight() * spec.outWidth());
+        if (spec.bias()) {
+            assertClose(name + " db", db, fdb, n * spec.outHeight() * spec.outWidth());
+        }
+    }
+
+    /** Σ y·g for a fixed random g: its gradient with respect to the output is g. */
+    private static double loss(DoubleConv2dKernel kernel, int n, double[] x, double[] w, double[] b, double[] g) {
+        double[] y = new double[g.length];
+        kernel.forward(n, x, w, b, y);
+        double sum = 0;
+        for (int i = 0; i < y.length; i++) {
+            sum += y[i] * g[i];
+        }
+        return sum;
+    }
+
+    private static void checkByFiniteDifferences(String what, double[] param, double[] analytic, java.util.function.DoubleSupplier loss) {
+        // Σ y·g is linear in every argument (no ReLU here), so a larger step costs no truncation error and
+        // keeps the rounding error of the two losses small next to small gradients.
+        double h = 1e-3;
+        for (int i = 0; i < param.length; i++) {
+            double saved = param[i];
+            param[i] = saved + h;
+            double plus = loss.getAsDouble();
+            param[i] = saved - h;
+            double minus = loss.getAsDouble();
+            param[i] = saved;
+            double numeric = (plus - minus) / (2 * h);
+            double relative = Math.abs(numeric - analytic[i]) / Math.max(1e-8, Math.abs(numeric) + Math.abs(analytic[i]));
+            if (relative > 1e-7) {
+                fail(what + "[" + i + "]: analytic " + analytic[i] + ", numeric " + numeric + ", relative error " + relative);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void doubleGradientsMatchCentredFiniteDifferences(long seed) {
+        Conv2dSpec spec = randomSpec(seed ^ 0x55, ElementType.DOUBLE);
+        SplittableRandom random = new SplittableRandom(seed);
+        int n = 1 + random.nextInt(2);
+        double[] x = random(random, n * spec.inChannels() * spec.height() * spec.width());
+        double[] w = random(random, spec.outChannels() * spec.patchSize());
+        double[] b = spec.bias() ? random(random, spec.outChannels()) : null;
+        double[] g = random(random, n * spec.outChannels() * spec.outHeight() * spec.outWidth());
+        DoubleConv2dKernel kernel = KernelRegistry.global().doubleConv2d(spec);
+        double[] dx = new double[x.length];
+        double[] dw = new double[w.length];
+        double[] db = spec.bias() ? new double[spec.outChannels()] : null;
+        kernel.backwardData(n, g, w, dx);
+        kernel.backwardWeights(n, x, g, dw, db);
+        checkByFiniteDifferences(spec.key() + " dX", x, dx, () -> loss(kernel, n, x, w, b, g));
+        checkByFiniteDifferences(spec.key() + " dW", w, dw, () -> loss(kernel, n, x, w, b, g));
+        if (spec.bias()) {
+            checkByFiniteDifferences(spec.key() + " dB", b, db, () -> loss(kernel, n, x, w, b, g));
+        }
+    }
+
+    @Test
+    void resultsAreBitIdenticalOnOneAndTwoThreads() {
+        Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5");
+        SplittableRandom random = new SplittableRandom(3);
+        int n = 9;
+        float[] x = toFloat(random(random, n * 6 * 14 * 14));
+        float[] w = toFloat(random(random, 16 * 150));
+        float[] b = toFloat(random(random, 16));
+        float[] dy = toFloat(random(random, n * 16 * 10 * 10));
+        FloatConv2dKernel kernel = KernelRegistry.global().floatConv2d(spec);
+        int before = KernelPool.threads();
+        try {
+            float[][] one = runAll(kernel, n, x, w, b, dy, 1);
+            float[][] two = runAll(kernel, n, x, w, b, dy, 2);
+            for (int i = 0; i < one.length; i++) {
+                assertArrayEquals(one[i], two[i], "output " + i);
+            }
+        } finally {
+            KernelPool.setThreads(before);
+        }
+    }
+
+    private static float[][] runAll(FloatConv2dKernel kernel, int n, float[] x, float[] w, float[] b, float[] dy, int threads) {
+        KernelPool.setThreads(threads);
+        float[] y = new float[dy.length];
+        float[] dx = new float[x.length];
+        float[] dw = new float[w.length];
+        float[] db = new float[b.length];
+        kernel.forward(n, x, w, b, y);
+        kernel.backwardData(n, dy, w, dx);
+        kernel.backwardWeights(n, x, dy, dw, db);
+        return new float[][] {y, dx, dw, db};
+    }
+
+    @Test
+    void catalogGeometriesAreServedByBuildTimeClasses() {
+        Conv2dSpec lenetConv2 = Conv2dSpec.parse("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5");
+        KernelRegistry registry = new KernelRegistry(new KernelRegistry.Options(true, false, null));
+        assertEquals(KernelOrigin.BUILD_TIME, registry.origin(lenetConv2));
+    }
+
+    @Test
+    void badArraysAreRejectedNamingTheLayerAndTheArray() {
+        Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=3 h=32 w=32 oc=32 kh=3 kw=3 pad=1");
+        FloatConv2dKernel kernel = KernelRegistry.global().floatConv2d(spec);
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> kernel.forward(2, new float[3 * 32 * 32], new float[32 * 27], new float[32], new float[2 * 32 * 32 * 32]));
+        assertTrue(e.getMessage().contains("Conv2d 3×32×32 → 32×32×32") && e.getMessage().contains("input x has 3072 elements, expected at least 6144"),
+                e.getMessage());
+    }
+}
