@@ -140,6 +140,16 @@ public final class GemmGenerator {
                     .initializer("$T.fromLong(S, (1L << EDGE_LANES) - 1)", ClassName.get("jdk.incubator.vector", "VectorMask"))
                     .build());
         }
+        if (tiling.packB() && spec.form().transposeB()) {
+            StringBuilder rows = new StringBuilder("{0");
+            for (int l = 1; l < lanes; l++) {
+                rows.append(", ").append(l).append(" * K");
+            }
+            fields.add(FieldSpec.builder(ArrayTypeName.of(TypeName.INT), "GATHER_ROWS", CONSTANT)
+                    .addJavadoc("Offsets of LANES consecutive rows of B (stored N×K), for packing it transposed with gathers.\n")
+                    .initializer("new int[] $L}", rows)
+                    .build());
+        }
         fields.add(FieldSpec.builder(RuntimeTypes.GEMM_SPEC, "SPEC", CONSTANT)
                 .initializer("$T.parse($S)", RuntimeTypes.GEMM_SPEC, spec.key()).build());
         return fields;
@@ -370,7 +380,19 @@ public final class GemmGenerator {
                 .addStatement("int width = Math.min(NR, nc - jr)")
                 .addStatement("int panel = jr * kc");
         if (spec.form().transposeB()) {
-            body.add("// B is stored N×K: each of its rows becomes one column of the panel.\n")
+            body.beginControlFlow("if (width == NR)")
+                    .add("// B is stored N×K: gather one k from LANES rows of B, K apart, per vector of the panel.\n")
+                    .beginControlFlow("for (int k = 0; k < kc; k++)")
+                    .addStatement("int src = bOffset + (jc + jr) * K + pc + k")
+                    .addStatement("int dst = panel + k * NR");
+            for (int v = 0; v < tiling.nrVectors(); v++) {
+                body.addStatement("$T.fromArray(S, b, src$L, GATHER_ROWS, 0).intoArray(packed, dst$L)", vector,
+                        v == 0 ? "" : " + " + (v == 1 ? "" : v + " * ") + "LANES * K", plusLanes(v));
+            }
+            body.endControlFlow()
+                    .addStatement("continue")
+                    .endControlFlow()
+                    .add("// The edge panel: each row of B becomes one column of the panel, zero past N.\n")
                     .beginControlFlow("for (int j = 0; j < NR; j++)")
                     .beginControlFlow("if (j < width)")
                     .addStatement("int src = bOffset + (jc + jr + j) * K + pc")
