@@ -4,6 +4,7 @@ import com.palantir.javapoet.JavaFile;
 import io.simdnet.codegen.spec.Conv2dSpec;
 import io.simdnet.codegen.spec.GemmSpec;
 import io.simdnet.codegen.spec.KernelSpec;
+import io.simdnet.codegen.spec.Pool2dSpec;
 
 /** Picks the generator for a spec kind. A pure function: the same spec and version give the same text. */
 public final class KernelGenerator {
@@ -15,6 +16,7 @@ public final class KernelGenerator {
         return switch (spec) {
             case GemmSpec gemm -> GemmGenerator.generate(gemm);
             case Conv2dSpec conv -> Conv2dGenerator.generate(conv);
+            case Pool2dSpec pool -> Pool2dGenerator.generate(pool);
         };
     }
 

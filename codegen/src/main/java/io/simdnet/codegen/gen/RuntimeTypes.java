@@ -26,6 +26,8 @@ public final class RuntimeTypes {
     static final ClassName CONV2D_SPEC = ClassName.get("io.simdnet.codegen.spec", "Conv2dSpec");
     static final ClassName CONV2D_ARGUMENTS = ClassName.get(KERNEL_PACKAGE, "Conv2dArguments");
     static final ClassName KERNEL_REGISTRY = ClassName.get(KERNEL_PACKAGE, "KernelRegistry");
+    static final ClassName POOL2D_SPEC = ClassName.get("io.simdnet.codegen.spec", "Pool2dSpec");
+    static final ClassName POOL2D_ARGUMENTS = ClassName.get(KERNEL_PACKAGE, "Pool2dArguments");
 
     private static final String VECTOR_PACKAGE = "jdk.incubator.vector";
 
@@ -38,6 +40,10 @@ public final class RuntimeTypes {
 
     static ClassName conv2dKernel(ElementType type) {
         return ClassName.get(KERNEL_PACKAGE, type == ElementType.FLOAT ? "FloatConv2dKernel" : "DoubleConv2dKernel");
+    }
+
+    static ClassName pool2dKernel(ElementType type) {
+        return ClassName.get(KERNEL_PACKAGE, type == ElementType.FLOAT ? "FloatPool2dKernel" : "DoublePool2dKernel");
     }
 
     static ClassName vector(ElementType type) {

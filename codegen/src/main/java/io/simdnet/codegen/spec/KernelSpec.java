@@ -4,7 +4,7 @@ package io.simdnet.codegen.spec;
  * What one generated kernel computes. A spec is an immutable value: equal specs give the same source, and
  * {@link #key()} is the stable string that the build-time index and the run-time cache are keyed by.
  */
-public sealed interface KernelSpec permits GemmSpec, Conv2dSpec {
+public sealed interface KernelSpec permits GemmSpec, Conv2dSpec, Pool2dSpec {
 
     /** A stable, human-readable string form that {@link #parse} reads back. */
     String key();
@@ -21,7 +21,8 @@ public sealed interface KernelSpec permits GemmSpec, Conv2dSpec {
         return switch (kind) {
             case "gemm" -> GemmSpec.parse(trimmed);
             case "conv2d" -> Conv2dSpec.parse(trimmed);
-            default -> throw new IllegalArgumentException("unknown kernel kind '" + kind + "' in spec '" + text + "': expected gemm or conv2d");
+            case "pool2d" -> Pool2dSpec.parse(trimmed);
+            default -> throw new IllegalArgumentException("unknown kernel kind '" + kind + "' in spec '" + text + "': expected gemm, conv2d or pool2d");
         };
     }
 }

@@ -5,6 +5,7 @@ import io.simdnet.codegen.spec.Conv2dSpec;
 import io.simdnet.codegen.spec.ElementType;
 import io.simdnet.codegen.spec.GemmSpec;
 import io.simdnet.codegen.spec.KernelSpec;
+import io.simdnet.codegen.spec.Pool2dSpec;
 import io.simdnet.engine.kernel.generated.BuildTimeKernels;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -76,6 +77,16 @@ public final class KernelRegistry {
     public DoubleConv2dKernel doubleConv2d(Conv2dSpec spec) {
         requireType(spec, ElementType.DOUBLE);
         return (DoubleConv2dKernel) kernel(spec);
+    }
+
+    public FloatPool2dKernel floatPool2d(Pool2dSpec spec) {
+        requireType(spec, ElementType.FLOAT);
+        return (FloatPool2dKernel) kernel(spec);
+    }
+
+    public DoublePool2dKernel doublePool2d(Pool2dSpec spec) {
+        requireType(spec, ElementType.DOUBLE);
+        return (DoublePool2dKernel) kernel(spec);
     }
 
     private static void requireType(KernelSpec spec, ElementType expected) {
@@ -152,6 +163,7 @@ public final class KernelRegistry {
         return switch (spec) {
             case GemmSpec gemm -> gemm.elementType() == ElementType.FLOAT ? new GenericFloatGemm(gemm) : new GenericDoubleGemm(gemm);
             case Conv2dSpec conv -> new GenericConv2d(conv);
+            case Pool2dSpec pool -> new GenericPool2d(pool);
         };
     }
 }
