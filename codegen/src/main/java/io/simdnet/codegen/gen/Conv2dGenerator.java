@@ -21,7 +21,7 @@ import javax.lang.model.element.Modifier;
  * <ul>
  *   <li>forward: Y (OC × P) = W (OC × PATCH) · col (PATCH × P), then bias and ReLU;
  *   <li>backward-data: dcol (PATCH × P) = Wᵀ · dY, then col2im into dX;
- *   <li>backward-weights: dWₙ (OC × PATCH) = dYₙ · colₙᵀ per image, summed over images in image order.
+ *   <li>backward-weights: dWₙᵀ (PATCH × OC) = colₙ · dYₙᵀ per image, summed over images in image order.
  * </ul>
  * Images are dealt to parallel tasks; every image's result is computed by one task, and the per-image
  * weight gradients are reduced in a fixed order, so results do not depend on the thread count.
@@ -58,9 +58,13 @@ public final class Conv2dGenerator {
         return GemmSpec.of(spec.elementType(), GemmForm.TN, spec.outChannels(), positions(spec), false, false);
     }
 
-    /** The GEMM of backward-weights: dY (OC × P) times the patch matrix transposed (P × PATCH), M = OC. */
+    /**
+     * The GEMM of backward-weights, transposed: dWᵀ (PATCH × OC) = col (PATCH × P) · dYᵀ (P × OC), M = PATCH.
+     * Transposed because then the operand packed with gathers is dY (OC × P), not the PATCH-times-larger
+     * patch matrix; the per-image results are transposed back once, while they are summed.
+     */
     public static GemmSpec backwardWeightsGemm(Conv2dSpec spec) {
-        return GemmSpec.of(spec.elementType(), GemmForm.NT, positions(spec), spec.patchSize(), false, false);
+        return GemmSpec.of(spec.elementType(), GemmForm.NT, positions(spec), spec.outChannels(), false, false);
     }
 
     private static int positions(Conv2dSpec spec) {
@@ -313,12 +317,15 @@ public final class Conv2dGenerator {
                 .addStatement("this.y = dy")
                 .addStatement("pass = BACKWARD_WEIGHTS")
                 .addStatement("runImages(n)")
-                .addComment("Image order, whatever the thread count: the same sums on 1 or many threads.")
-                .addStatement("$T.arraycopy(partials, 0, dWeights, 0, WEIGHTS)", System.class)
+                .addComment("Image order, whatever the thread count: the same sums on 1 or many threads. Each partial is")
+                .addComment("PATCH × OC (transposed); dWeights is OC × PATCH.")
+                .beginControlFlow("for (int oc = 0; oc < OC; oc++)")
+                .beginControlFlow("for (int e = 0; e < PATCH; e++)")
+                .addStatement("$T sum = partials[e * OC + oc]", elem)
                 .beginControlFlow("for (int image = 1; image < n; image++)")
-                .addStatement("int base = image * perImage")
-                .beginControlFlow("for (int e = 0; e < WEIGHTS; e++)")
-                .addStatement("dWeights[e] += partials[base + e]")
+                .addStatement("sum += partials[image * perImage + e * OC + oc]")
+                .endControlFlow()
+                .addStatement("dWeights[oc * PATCH + e] = sum")
                 .endControlFlow()
                 .endControlFlow();
         if (spec.bias()) {
@@ -365,7 +372,7 @@ public final class Conv2dGenerator {
                 .endControlFlow()
                 .beginControlFlow("default ->")
                 .addStatement("im2col(x, image * IMAGE_IN, col)")
-                .addStatement("backwardWeightsGemm.gemm(OC, y, image * IMAGE_OUT, col, 0, null, partials, image * $L)", perImage);
+                .addStatement("backwardWeightsGemm.gemm(PATCH, col, 0, y, image * IMAGE_OUT, null, partials, image * $L)", perImage);
         if (spec.bias()) {
             body.beginControlFlow("for (int oc = 0; oc < OC; oc++)")
                     .addStatement("$T sum = 0", elem)
