@@ -50,12 +50,16 @@ final class KernelDiskCache {
         return root.resolve(spec.className());
     }
 
-    /** The cached classes for {@code spec}, or empty when absent, incomplete, or cached for another spec. */
-    Optional<Map<String, byte[]>> load(KernelSpec spec) {
+    /**
+     * The cached classes for {@code spec}, or empty when absent, incomplete, cached for another spec, or
+     * compiled from other source than {@code source} (a generator changed without a version bump).
+     */
+    Optional<Map<String, byte[]>> load(KernelSpec spec, String source) {
         Path folder = folderFor(spec);
         try {
             if (!Files.isRegularFile(folder.resolve(SPEC_FILE))
-                    || !Files.readString(folder.resolve(SPEC_FILE), StandardCharsets.UTF_8).equals(spec.key())) {
+                    || !Files.readString(folder.resolve(SPEC_FILE), StandardCharsets.UTF_8).equals(spec.key())
+                    || !Files.readString(folder.resolve(SOURCE_FILE), StandardCharsets.UTF_8).equals(source)) {
                 return Optional.empty();
             }
             Map<String, byte[]> classes = new HashMap<>();
@@ -85,7 +89,7 @@ final class KernelDiskCache {
             }
             // The spec file goes last: load() treats a folder without it as absent.
             Files.writeString(staging.resolve(SPEC_FILE), spec.key(), StandardCharsets.UTF_8);
-            if (!publish(staging, folder) && load(spec).isEmpty()) {
+            if (!publish(staging, folder) && load(spec, source).isEmpty()) {
                 // The entry in the way is stale (another spec or incomplete): move it aside, then publish ours.
                 Path stale = Files.createTempDirectory(root, spec.className() + ".stale-");
                 try {

@@ -122,8 +122,10 @@ public final class KernelRegistry {
             }
         }
         if (options.compile()) {
+            // Generating is milliseconds; it lets the cache check its entry was compiled from this very source.
+            String source = KernelGenerator.generate(spec).toString();
             if (cache != null) {
-                Optional<Map<String, byte[]>> cached = cache.load(spec);
+                Optional<Map<String, byte[]>> cached = cache.load(spec, source);
                 if (cached.isPresent()) {
                     try {
                         return new Entry(instantiate(spec, cached.get()), KernelOrigin.DISK_CACHE);
@@ -133,7 +135,6 @@ public final class KernelRegistry {
                 }
             }
             try {
-                String source = KernelGenerator.generate(spec).toString();
                 Map<String, byte[]> classes = RuntimeKernelCompiler.compile(KernelGenerator.qualifiedName(spec), source);
                 Kernel kernel = instantiate(spec, classes);
                 if (cache != null) {

@@ -99,4 +99,14 @@ class RuntimeGeneratedGemmTest {
         KernelRegistry secondProcess = new KernelRegistry(new KernelRegistry.Options(false, true, cacheRoot));
         assertEquals(KernelOrigin.RUNTIME_COMPILED, secondProcess.origin(spec));
     }
+
+    @org.junit.jupiter.api.Test
+    void aCacheEntryCompiledFromOtherSourceIsRecompiled() throws IOException {
+        GemmSpec spec = GemmSpec.of(ElementType.FLOAT, GemmForm.NN, 13, 7, false, false);
+        registry.kernel(spec);
+        Path source = new KernelDiskCache(cacheRoot).folderFor(spec).resolve("Kernel.java");
+        Files.writeString(source, Files.readString(source) + "\n// an older generator wrote this\n");
+        KernelRegistry secondProcess = new KernelRegistry(new KernelRegistry.Options(false, true, cacheRoot));
+        assertEquals(KernelOrigin.RUNTIME_COMPILED, secondProcess.origin(spec));
+    }
 }
