@@ -70,10 +70,25 @@ class Conv2dKernelTest {
         }
     }
 
+    static Stream<String> catalogConvolutions() {
+        return io.simdnet.engine.kernel.generated.BuildTimeKernels.KEYS.stream().filter(key -> key.startsWith("conv2d"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("catalogConvolutions")
+    void buildTimeKernelsMatchTheDirectDoubleLoops(String key) {
+        Conv2dSpec spec = Conv2dSpec.parse(key);
+        assertEquals(KernelOrigin.BUILD_TIME, KernelRegistry.global().origin(spec));
+        checkAgainstDirectLoops(spec, key.hashCode());
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void floatKernelsMatchTheDirectDoubleLoops(long seed) {
-        Conv2dSpec spec = randomSpec(seed, ElementType.FLOAT);
+        checkAgainstDirectLoops(randomSpec(seed, ElementType.FLOAT), seed);
+    }
+
+    private static void checkAgainstDirectLoops(Conv2dSpec spec, long seed) {
         Conv2dSpec reference = Conv2dSpec.parse(spec.key().replace(" f32 ", " f64 "));
         SplittableRandom random = new SplittableRandom(seed);
         int n = 1 + 2 * random.nextInt(3);

@@ -62,10 +62,25 @@ class Pool2dKernelTest {
         return n * spec.channels() * spec.outHeight() * spec.outWidth();
     }
 
+    static Stream<String> catalogPools() {
+        return io.simdnet.engine.kernel.generated.BuildTimeKernels.KEYS.stream().filter(key -> key.startsWith("pool2d"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("catalogPools")
+    void buildTimeKernelsMatchThePlainDoubleLoops(String key) {
+        Pool2dSpec spec = Pool2dSpec.parse(key);
+        assertEquals(KernelOrigin.BUILD_TIME, KernelRegistry.global().origin(spec));
+        checkAgainstPlainLoops(spec, key.hashCode());
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void floatKernelsMatchThePlainDoubleLoops(long seed) {
-        Pool2dSpec spec = randomSpec(seed, ElementType.FLOAT);
+        checkAgainstPlainLoops(randomSpec(seed, ElementType.FLOAT), seed);
+    }
+
+    private static void checkAgainstPlainLoops(Pool2dSpec spec, long seed) {
         boolean max = spec.kind() == Pool2dSpec.Kind.MAX;
         SplittableRandom random = new SplittableRandom(seed);
         int n = 1 + 2 * random.nextInt(3);
