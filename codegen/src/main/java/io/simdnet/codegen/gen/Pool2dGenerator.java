@@ -104,8 +104,65 @@ public final class Pool2dGenerator {
                 .build();
     }
 
+    /** Whether some window reaches into the padding (else every tap is in bounds and needs no check). */
+    private boolean padded() {
+        return spec.padH() > 0 || spec.padW() > 0;
+    }
+
+    /**
+     * One plane's forward pass with every window tap unrolled and no bounds checks (no padding). The max is
+     * taken with selects, not branches: on real data which tap wins is unpredictable.
+     */
+    private CodeBlock unrolledForward() {
+        CodeBlock.Builder body = CodeBlock.builder()
+                .beginControlFlow("for (int oh = 0; oh < OH; oh++)")
+                .beginControlFlow("for (int ow = 0; ow < OW; ow++)")
+                .addStatement("int base = in + oh * SH * W + ow * SW");
+        if (max) {
+            body.addStatement("$T best = x[base]", elem).addStatement("int at = base");
+        } else {
+            body.addStatement("$T sum = x[base]", elem);
+        }
+        for (int i = 0; i < spec.kernelH(); i++) {
+            for (int j = 0; j < spec.kernelW(); j++) {
+                if (i == 0 && j == 0) {
+                    continue;
+                }
+                String index = "base + " + (i == 0 ? "" : i == 1 ? "W + " : i + " * W + ") + j;
+                if (max) {
+                    body.beginControlFlow("")
+                            .addStatement("int index = $L", index)
+                            .addStatement("$T v = x[index]", elem)
+                            .add("// Greater keeps the first maximum; a NaN, once met, stays the maximum.\n")
+                            .addStatement("boolean take = v > best | (v != v & best == best)")
+                            .addStatement("best = take ? v : best")
+                            .addStatement("at = take ? index : at")
+                            .endControlFlow();
+                } else {
+                    body.addStatement("sum += x[$L]", index);
+                }
+            }
+        }
+        if (max) {
+            body.addStatement("y[out + oh * OW + ow] = best").addStatement("argmax[out + oh * OW + ow] = at");
+        } else {
+            body.addStatement("y[out + oh * OW + ow] = sum / (KH * KW)");
+        }
+        return body.endControlFlow().endControlFlow().build();
+    }
+
     /** The window loops of one plane's forward pass. */
     private MethodSpec forwardPlane() {
+        if (!padded()) {
+            MethodSpec.Builder method = MethodSpec.methodBuilder("forwardPlane")
+                    .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                    .addParameter(array, "x").addParameter(TypeName.INT, "in")
+                    .addParameter(array, "y").addParameter(TypeName.INT, "out");
+            if (max) {
+                method.addParameter(ArrayTypeName.of(TypeName.INT), "argmax");
+            }
+            return method.addCode(unrolledForward()).build();
+        }
         CodeBlock.Builder body = CodeBlock.builder()
                 .beginControlFlow("for (int oh = 0; oh < OH; oh++)")
                 .beginControlFlow("for (int ow = 0; ow < OW; ow++)");
@@ -209,8 +266,8 @@ public final class Pool2dGenerator {
                         .addStatement("this.in = in")
                         .addStatement("this.out = out")
                         .addStatement("this.argmax = argmax")
-                        .addComment("A window's worth of work per output, a few operations each.")
-                        .addStatement("tasks = $T.tasksFor((long) planes * OH * OW * KH * KW, Math.max(planes, 1))", RuntimeTypes.KERNEL_POOL)
+                        .addComment("A window tap (a load, a compare, a select) takes about the time of 32 FMA flops.")
+                        .addStatement("tasks = $T.tasksFor(32L * planes * OH * OW * KH * KW, Math.max(planes, 1))", RuntimeTypes.KERNEL_POOL)
                         .beginControlFlow("try")
                         .addStatement("$T.run(this, tasks)", RuntimeTypes.KERNEL_POOL)
                         .nextControlFlow("finally")
