@@ -60,6 +60,7 @@ public final class Pool2dGenerator {
                 .addField(intConstant("PW", spec.padW()))
                 .addField(intConstant("OH", spec.outHeight()))
                 .addField(intConstant("OW", spec.outWidth()))
+                .addFields(vectorFields())
                 .addField(FieldSpec.builder(RuntimeTypes.POOL2D_SPEC, "SPEC", CONSTANT)
                         .initializer("$T.parse($S)", RuntimeTypes.POOL2D_SPEC, spec.key()).build())
                 .addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(ThreadLocal.class), call), "CALLS", CONSTANT)
@@ -86,6 +87,32 @@ public final class Pool2dGenerator {
                 .build();
     }
 
+    /** The species and window table of the vectorised forward pass (only without padding). */
+    private java.util.List<FieldSpec> vectorFields() {
+        if (padded()) {
+            return java.util.List.of();
+        }
+        ElementType type = spec.elementType();
+        int lanes = type.lanes(512);
+        ClassName vector = RuntimeTypes.vector(type);
+        ClassName intVector = ClassName.get("jdk.incubator.vector", "IntVector");
+        CodeBlock.Builder windows = CodeBlock.builder().add("$T.range(0, OH * OW).map(p -> p / OW * SH * W + p % OW * SW).toArray()",
+                java.util.stream.IntStream.class);
+        return java.util.List.of(
+                FieldSpec.builder(RuntimeTypes.species(type), "S", CONSTANT).initializer("$T.SPECIES_512", vector).build(),
+                FieldSpec.builder(ParameterizedTypeName.get(ClassName.get("jdk.incubator.vector", "VectorSpecies"), ClassName.get(Integer.class)),
+                                "I", CONSTANT)
+                        .addJavadoc("Int lanes matching S, for the arg-max indices.\n")
+                        .initializer("$T.SPECIES_$L", intVector, lanes * 32).build(),
+                intConstant("LANES", lanes),
+                FieldSpec.builder(TypeName.INT, "WHOLE_CHUNKS", CONSTANT)
+                        .addJavadoc("Outputs of a plane covered by whole vectors.\n")
+                        .initializer("OH * OW / LANES * LANES").build(),
+                FieldSpec.builder(ArrayTypeName.of(TypeName.INT), "WINDOW", CONSTANT)
+                        .addJavadoc("For each output of a plane, the offset in the plane of its window's first tap.\n")
+                        .initializer(windows.build()).build());
+    }
+
     private static FieldSpec intConstant(String name, int value) {
         return FieldSpec.builder(TypeName.INT, name, CONSTANT).initializer("$L", value).build();
     }
@@ -109,46 +136,78 @@ public final class Pool2dGenerator {
         return spec.padH() > 0 || spec.padW() > 0;
     }
 
+    /** Offsets of the taps of a window from its first one, in row-major order. */
+    private java.util.List<String> tapOffsets() {
+        var taps = new java.util.ArrayList<String>();
+        for (int i = 0; i < spec.kernelH(); i++) {
+            for (int j = 0; j < spec.kernelW(); j++) {
+                taps.add(i == 0 ? String.valueOf(j) : (i == 1 ? "W" : i + " * W") + (j == 0 ? "" : " + " + j));
+            }
+        }
+        return taps;
+    }
+
     /**
-     * One plane's forward pass with every window tap unrolled and no bounds checks (no padding). The max is
-     * taken with selects, not branches: on real data which tap wins is unpredictable.
+     * One plane's forward pass without padding, so every tap is in bounds: LANES outputs at a time, each
+     * tap one gather through WINDOW (the offset of every output's window in the plane) and a compare and
+     * blend for max, an add for average; the last OUTPUTS % LANES outputs one by one with the same taps.
+     * No branches on the data: which tap wins is unpredictable on real inputs.
      */
     private CodeBlock unrolledForward() {
+        ClassName vector = RuntimeTypes.vector(spec.elementType());
+        ClassName intVector = ClassName.get("jdk.incubator.vector", "IntVector");
+        ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
+        java.util.List<String> taps = tapOffsets();
         CodeBlock.Builder body = CodeBlock.builder()
-                .beginControlFlow("for (int oh = 0; oh < OH; oh++)")
-                .beginControlFlow("for (int ow = 0; ow < OW; ow++)")
-                .addStatement("int base = in + oh * SH * W + ow * SW");
+                .beginControlFlow("for (int c = 0; c < WHOLE_CHUNKS; c += LANES)");
+        if (max) {
+            body.addStatement("$T starts = $T.fromArray(I, WINDOW, c).add(in)", intVector, intVector)
+                    .addStatement("$T best = $T.fromArray(S, x, in, WINDOW, c)", vector, vector)
+                    .addStatement("$T at = starts", intVector);
+            for (int t = 1; t < taps.size(); t++) {
+                body.beginControlFlow("")
+                        .addStatement("$T v = $T.fromArray(S, x, in + $L, WINDOW, c)", vector, vector, taps.get(t))
+                        .add("// Greater keeps the first maximum; a NaN, once met, stays the maximum.\n")
+                        .addStatement("var take = v.compare($T.GT, best).or(v.test($T.IS_NAN).andNot(best.test($T.IS_NAN)))", ops, ops, ops)
+                        .addStatement("best = best.blend(v, take)")
+                        .addStatement("at = at.blend(starts.add($L), take.cast(I))", taps.get(t))
+                        .endControlFlow();
+            }
+            body.addStatement("best.intoArray(y, out + c)").addStatement("at.intoArray(argmax, out + c)");
+        } else {
+            body.addStatement("$T sum = $T.fromArray(S, x, in, WINDOW, c)", vector, vector);
+            for (int t = 1; t < taps.size(); t++) {
+                body.addStatement("sum = sum.add($T.fromArray(S, x, in + $L, WINDOW, c))", vector, taps.get(t));
+            }
+            body.addStatement("sum.div(KH * KW).intoArray(y, out + c)");
+        }
+        body.endControlFlow()
+                .beginControlFlow("for (int p = WHOLE_CHUNKS; p < OH * OW; p++)")
+                .addStatement("int base = in + WINDOW[p]");
         if (max) {
             body.addStatement("$T best = x[base]", elem).addStatement("int at = base");
         } else {
             body.addStatement("$T sum = x[base]", elem);
         }
-        for (int i = 0; i < spec.kernelH(); i++) {
-            for (int j = 0; j < spec.kernelW(); j++) {
-                if (i == 0 && j == 0) {
-                    continue;
-                }
-                String index = "base + " + (i == 0 ? "" : i == 1 ? "W + " : i + " * W + ") + j;
-                if (max) {
-                    body.beginControlFlow("")
-                            .addStatement("int index = $L", index)
-                            .addStatement("$T v = x[index]", elem)
-                            .add("// Greater keeps the first maximum; a NaN, once met, stays the maximum.\n")
-                            .addStatement("boolean take = v > best | (v != v & best == best)")
-                            .addStatement("best = take ? v : best")
-                            .addStatement("at = take ? index : at")
-                            .endControlFlow();
-                } else {
-                    body.addStatement("sum += x[$L]", index);
-                }
+        for (int t = 1; t < taps.size(); t++) {
+            if (max) {
+                body.beginControlFlow("")
+                        .addStatement("int index = base + $L", taps.get(t))
+                        .addStatement("$T v = x[index]", elem)
+                        .addStatement("boolean take = v > best | (v != v & best == best)")
+                        .addStatement("best = take ? v : best")
+                        .addStatement("at = take ? index : at")
+                        .endControlFlow();
+            } else {
+                body.addStatement("sum += x[base + $L]", taps.get(t));
             }
         }
         if (max) {
-            body.addStatement("y[out + oh * OW + ow] = best").addStatement("argmax[out + oh * OW + ow] = at");
+            body.addStatement("y[out + p] = best").addStatement("argmax[out + p] = at");
         } else {
-            body.addStatement("y[out + oh * OW + ow] = sum / (KH * KW)");
+            body.addStatement("y[out + p] = sum / (KH * KW)");
         }
-        return body.endControlFlow().endControlFlow().build();
+        return body.endControlFlow().build();
     }
 
     /** The window loops of one plane's forward pass. */

@@ -42,4 +42,38 @@ class KernelAllocationTest {
         long allocated = THREADS.getThreadAllocatedBytes(thread) - before;
         assertEquals(0, allocated, "bytes allocated by 50 warmed-up calls of " + spec.key());
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} threads")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+    void warmedUpConvolutionAndPoolingCallsAllocateNothing(int threads) {
+        KernelPool.setThreads(threads);
+        var conv = KernelRegistry.global().floatConv2d(io.simdnet.codegen.spec.Conv2dSpec.parse("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5"));
+        var pool = KernelRegistry.global().floatPool2d(io.simdnet.codegen.spec.Pool2dSpec.parse("pool2d f32 max c=6 h=28 w=28 k=2"));
+        int n = 8;
+        float[] x = new float[n * 6 * 14 * 14];
+        float[] w = new float[16 * 150];
+        float[] b = new float[16];
+        float[] y = new float[n * 16 * 100];
+        float[] dx = new float[x.length];
+        float[] dw = new float[w.length];
+        float[] px = new float[n * 6 * 28 * 28];
+        float[] py = new float[n * 6 * 14 * 14];
+        int[] argmax = new int[py.length];
+        Runnable calls = () -> {
+            conv.forward(n, x, w, b, y);
+            conv.backwardData(n, y, w, dx);
+            conv.backwardWeights(n, x, y, dw, b);
+            pool.forward(n, px, py, argmax);
+            pool.backward(n, py, argmax, px);
+        };
+        for (int i = 0; i < 3_000; i++) {
+            calls.run();
+        }
+        long thread = Thread.currentThread().threadId();
+        long before = THREADS.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 20; i++) {
+            calls.run();
+        }
+        assertEquals(0, THREADS.getThreadAllocatedBytes(thread) - before, "bytes allocated by 20 warmed-up rounds of conv and pool calls");
+    }
 }
