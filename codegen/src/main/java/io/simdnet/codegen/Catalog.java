@@ -1,6 +1,7 @@
 package io.simdnet.codegen;
 
 import io.simdnet.codegen.gen.Conv2dGenerator;
+import io.simdnet.codegen.gen.DenseConv2dGenerator;
 import io.simdnet.codegen.spec.Conv2dSpec;
 import io.simdnet.codegen.spec.GemmSpec;
 import io.simdnet.codegen.spec.KernelSpec;
@@ -36,8 +37,11 @@ public final class Catalog {
                 KernelSpec spec = KernelSpec.parse(text);
                 specs.putIfAbsent(spec.key(), spec);
                 if (spec instanceof Conv2dSpec conv) {
-                    for (GemmSpec gemm : List.of(Conv2dGenerator.forwardGemm(conv), Conv2dGenerator.backwardDataGemm(conv),
-                            Conv2dGenerator.backwardWeightsGemm(conv))) {
+                    // A dense-like convolution's backward-weights GEMM depends on the batch size: made at run time.
+                    List<GemmSpec> gemms = DenseConv2dGenerator.applies(conv)
+                            ? List.of(DenseConv2dGenerator.forwardGemm(conv), DenseConv2dGenerator.backwardDataGemm(conv))
+                            : List.of(Conv2dGenerator.forwardGemm(conv), Conv2dGenerator.backwardDataGemm(conv), Conv2dGenerator.backwardWeightsGemm(conv));
+                    for (GemmSpec gemm : gemms) {
                         specs.putIfAbsent(gemm.key(), gemm);
                     }
                 }

@@ -15,7 +15,7 @@ public final class KernelGenerator {
     public static JavaFile generate(KernelSpec spec) {
         return switch (spec) {
             case GemmSpec gemm -> GemmGenerator.generate(gemm);
-            case Conv2dSpec conv -> Conv2dGenerator.generate(conv);
+            case Conv2dSpec conv -> DenseConv2dGenerator.applies(conv) ? DenseConv2dGenerator.generate(conv) : Conv2dGenerator.generate(conv);
             case Pool2dSpec pool -> Pool2dGenerator.generate(pool);
         };
     }
