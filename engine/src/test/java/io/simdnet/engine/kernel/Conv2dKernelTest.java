@@ -51,16 +51,6 @@ class Conv2dKernelTest {
         return x;
     }
 
-    private static float[] toFloat(double[] x) {
-        if (x == null) {
-            return null;
-        }
-        float[] f = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            f[i] = (float) x[i];
-        }
-        return f;
-    }
 
     private static void assertClose(String what, double[] expected, float[] actual, double scale) {
         for (int i = 0; i < expected.length; i++) {
@@ -112,9 +102,9 @@ class Conv2dKernelTest {
         float[] fdx = new float[in];
         float[] fdw = new float[w.length];
         float[] fdb = spec.bias() ? new float[spec.outChannels()] : null;
-        kernel.forward(n, toFloat(x), toFloat(w), toFloat(b), fy);
-        kernel.backwardData(n, toFloat(dy), toFloat(w), fdx);
-        kernel.backwardWeights(n, toFloat(x), toFloat(dy), fdw, fdb);
+        kernel.forward(n, GemmCase.toFloat(x), GemmCase.toFloat(w), GemmCase.toFloat(b), fy);
+        kernel.backwardData(n, GemmCase.toFloat(dy), GemmCase.toFloat(w), fdx);
+        kernel.backwardWeights(n, GemmCase.toFloat(x), GemmCase.toFloat(dy), fdw, fdb);
         String name = spec.key() + " n=" + n;
         assertClose(name + " y", y, fy, spec.patchSize());
         assertClose(name + " dx", dx, fdx, spec.outChannels() * spec.kernelH() * spec.kernelW());
@@ -198,10 +188,10 @@ class Conv2dKernelTest {
         Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5");
         SplittableRandom random = new SplittableRandom(3);
         int n = 9;
-        float[] x = toFloat(random(random, n * 6 * 14 * 14));
-        float[] w = toFloat(random(random, 16 * 150));
-        float[] b = toFloat(random(random, 16));
-        float[] dy = toFloat(random(random, n * 16 * 10 * 10));
+        float[] x = GemmCase.toFloat(random(random, n * 6 * 14 * 14));
+        float[] w = GemmCase.toFloat(random(random, 16 * 150));
+        float[] b = GemmCase.toFloat(random(random, 16));
+        float[] dy = GemmCase.toFloat(random(random, n * 16 * 10 * 10));
         FloatConv2dKernel kernel = KernelRegistry.global().floatConv2d(spec);
         int before = KernelPool.threads();
         try {

@@ -50,13 +50,6 @@ class Pool2dKernelTest {
         return x;
     }
 
-    private static float[] toFloat(double[] x) {
-        float[] f = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            f[i] = (float) x[i];
-        }
-        return f;
-    }
 
     private static int outputs(Pool2dSpec spec, int n) {
         return n * spec.channels() * spec.outHeight() * spec.outWidth();
@@ -97,8 +90,8 @@ class Pool2dKernelTest {
         float[] fy = new float[dy.length];
         int[] fArgmax = max ? new int[dy.length] : null;
         float[] fdx = new float[x.length];
-        kernel.forward(n, toFloat(x), fy, fArgmax);
-        kernel.backward(n, toFloat(dy), fArgmax, fdx);
+        kernel.forward(n, GemmCase.toFloat(x), fy, fArgmax);
+        kernel.backward(n, GemmCase.toFloat(dy), fArgmax, fdx);
         for (int i = 0; i < y.length; i++) {
             if (Math.abs(y[i] - fy[i]) > 1e-6 * (1 + Math.abs(y[i])) * spec.kernelH() * spec.kernelW()) {
                 fail(spec.key() + " n=" + n + ": y[" + i + "] = " + fy[i] + ", expected " + y[i]);
@@ -203,7 +196,7 @@ class Pool2dKernelTest {
     void resultsAreBitIdenticalOnOneAndTwoThreads() {
         Pool2dSpec spec = Pool2dSpec.parse("pool2d f32 avg c=64 h=16 w=16 k=3 s=2 pad=1");
         SplittableRandom random = new SplittableRandom(1);
-        float[] x = toFloat(distinctRandom(random, 8 * 64 * 16 * 16));
+        float[] x = GemmCase.toFloat(distinctRandom(random, 8 * 64 * 16 * 16));
         FloatPool2dKernel kernel = KernelRegistry.global().floatPool2d(spec);
         int before = KernelPool.threads();
         try {
