@@ -58,12 +58,16 @@ def peer_gflops(path):
     return {k: statistics.median(v) for k, v in best.items()}
 
 
+def split_peers(argv):
+    """(the JMH result files, the --peers file or None)."""
+    if "--peers" not in argv:
+        return argv, None
+    i = argv.index("--peers")
+    return argv[:i] + argv[i + 2:], argv[i + 1]
+
+
 def main(argv):
-    peers_path = None
-    if "--peers" in argv:
-        i = argv.index("--peers")
-        peers_path = argv[i + 1]
-        argv = argv[:i] + argv[i + 2:]
+    argv, peers_path = split_peers(argv)
     rows = load(argv)
     peaks = peak_gflops(rows)
     peers = peer_gflops(peers_path) if peers_path else {}

@@ -9,7 +9,7 @@ import json
 import statistics
 import sys
 
-from report import cpu_family, load, peak_gflops
+from report import cpu_family, load, peak_gflops, split_peers
 
 # Our layer names -> (conv.py case, batch), and the flops of one forward call.
 LAYERS = {
@@ -41,11 +41,7 @@ def peers(path):
 
 
 def main(argv):
-    peers_path = None
-    if "--peers" in argv:
-        i = argv.index("--peers")
-        peers_path = argv[i + 1]
-        argv = argv[:i] + argv[i + 2:]
+    argv, peers_path = split_peers(argv)
     rows = load(argv)
     peaks = peak_gflops(rows)
     torch = peers(peers_path)

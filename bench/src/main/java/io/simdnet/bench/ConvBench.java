@@ -64,23 +64,16 @@ public class ConvBench {
         n = layer.batch;
         var s = layer.spec;
         SplittableRandom random = new SplittableRandom(7);
-        x = random(random, n * s.inChannels() * s.height() * s.width());
-        w = random(random, s.outChannels() * s.patchSize());
-        b = random(random, s.outChannels());
-        dy = random(random, n * s.outChannels() * s.outHeight() * s.outWidth());
+        x = BenchData.random(random, n * s.inChannels() * s.height() * s.width());
+        w = BenchData.random(random, s.outChannels() * s.patchSize());
+        b = BenchData.random(random, s.outChannels());
+        dy = BenchData.random(random, n * s.outChannels() * s.outHeight() * s.outWidth());
         y = new float[dy.length];
         dx = new float[x.length];
         dw = new float[w.length];
         db = new float[b.length];
     }
 
-    static float[] random(SplittableRandom random, int size) {
-        float[] a = new float[size];
-        for (int i = 0; i < size; i++) {
-            a[i] = (float) (random.nextDouble() - 0.5);
-        }
-        return a;
-    }
 
     @Benchmark
     public float[] forward() {

@@ -69,18 +69,11 @@ public class MatmulBench {
             default -> throw new IllegalArgumentException("impl '" + impl + "': expected generated or generic");
         }
         SplittableRandom random = new SplittableRandom(42);
-        a = random(random, s.m() * s.k());
-        b = random(random, s.k() * s.n());
+        a = BenchData.random(random, s.m() * s.k());
+        b = BenchData.random(random, s.k() * s.n());
         c = new float[s.m() * s.n()];
     }
 
-    private static float[] random(SplittableRandom random, int n) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) (random.nextDouble() - 0.5);
-        }
-        return x;
-    }
 
     @Benchmark
     public float[] gemm() {

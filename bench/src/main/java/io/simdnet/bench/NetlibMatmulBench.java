@@ -52,14 +52,8 @@ public class NetlibMatmulBench {
         blas = BLAS.getInstance();
         System.out.println("netlib BLAS implementation: " + blas.getClass().getName());
         SplittableRandom random = new SplittableRandom(42);
-        a = new float[s.m() * s.k()];
-        b = new float[s.k() * s.n()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (float) (random.nextDouble() - 0.5);
-        }
-        for (int i = 0; i < b.length; i++) {
-            b[i] = (float) (random.nextDouble() - 0.5);
-        }
+        a = BenchData.random(random, s.m() * s.k());
+        b = BenchData.random(random, s.k() * s.n());
         c = new float[s.m() * s.n()];
     }
 

@@ -56,7 +56,7 @@ public class PoolBench {
         Pool2dSpec spec = Pool2dSpec.max(ElementType.FLOAT, c, size, size, 2, 2, 0);
         KernelPool.setThreads(threads);
         kernel = impl.equals("generic") ? new GenericPool2d(spec) : KernelRegistry.global().floatPool2d(spec);
-        x = ConvBench.random(new SplittableRandom(5), n * c * size * size);
+        x = BenchData.random(new SplittableRandom(5), n * c * size * size);
         y = new float[n * c * spec.outHeight() * spec.outWidth()];
         argmax = new int[y.length];
         dx = new float[x.length];
