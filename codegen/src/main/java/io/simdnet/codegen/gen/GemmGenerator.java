@@ -425,7 +425,6 @@ public final class GemmGenerator {
     private MethodSpec microKernel(String name, int vectors, boolean maskLast) {
         int mr = tiling.mr();
         boolean transposeA = spec.form().transposeA();
-        boolean packB = tiling.packB();
         MethodSpec.Builder method = MethodSpec.methodBuilder(name)
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("C[rows × $L] at cBase $L op(A)[rows × kc] at aBase · B panel at bBase; rows past {@code rows} repeat the last row and are not stored.\n",

@@ -193,18 +193,20 @@ public final class Pool2dGenerator {
         return body.endControlFlow().build();
     }
 
-    /** The window loops of one plane's forward pass. */
+    /** One plane's forward pass: vectorised taps without padding, bounds-checked window loops with it. */
     private MethodSpec forwardPlane() {
-        if (!padded()) {
-            MethodSpec.Builder method = MethodSpec.methodBuilder("forwardPlane")
-                    .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                    .addParameter(array, "x").addParameter(TypeName.INT, "in")
-                    .addParameter(array, "y").addParameter(TypeName.INT, "out");
-            if (max) {
-                method.addParameter(ArrayTypeName.of(TypeName.INT), "argmax");
-            }
-            return method.addCode(unrolledForward()).build();
+        MethodSpec.Builder method = MethodSpec.methodBuilder("forwardPlane")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addParameter(array, "x").addParameter(TypeName.INT, "in")
+                .addParameter(array, "y").addParameter(TypeName.INT, "out");
+        if (max) {
+            method.addParameter(ArrayTypeName.of(TypeName.INT), "argmax");
         }
+        return method.addCode(padded() ? paddedForward() : unrolledForward()).build();
+    }
+
+    /** The window loops of one plane's forward pass, skipping taps that fall in the padding. */
+    private CodeBlock paddedForward() {
         CodeBlock.Builder body = CodeBlock.builder()
                 .beginControlFlow("for (int oh = 0; oh < OH; oh++)")
                 .beginControlFlow("for (int ow = 0; ow < OW; ow++)");
@@ -242,14 +244,7 @@ public final class Pool2dGenerator {
             body.addStatement("y[out + oh * OW + ow] = sum / (KH * KW)");
         }
         body.endControlFlow().endControlFlow();
-        MethodSpec.Builder method = MethodSpec.methodBuilder("forwardPlane")
-                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addParameter(array, "x").addParameter(TypeName.INT, "in")
-                .addParameter(array, "y").addParameter(TypeName.INT, "out");
-        if (max) {
-            method.addParameter(ArrayTypeName.of(TypeName.INT), "argmax");
-        }
-        return method.addCode(body.build()).build();
+        return body.build();
     }
 
     private MethodSpec backwardPlane() {

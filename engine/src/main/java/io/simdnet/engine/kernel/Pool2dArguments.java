@@ -31,12 +31,9 @@ public final class Pool2dArguments {
     }
 
     private static void array(Pool2dSpec spec, String name, Object array, long needed) {
-        if (array == null) {
-            throw new IllegalArgumentException(describe(spec) + ": " + name + " is null");
-        }
-        int length = java.lang.reflect.Array.getLength(array);
-        if (length < needed) {
-            throw new IllegalArgumentException(describe(spec) + ": " + name + " has " + length + " elements, expected at least " + needed);
+        String problem = ArrayArguments.lengthProblem(name, array, needed);
+        if (problem != null) {
+            throw new IllegalArgumentException(describe(spec) + ": " + problem);
         }
     }
 
