@@ -38,4 +38,9 @@ public final class Rng {
     public int nextInt(int bound) {
         return random.nextInt(bound);
     }
+
+    /** Uniform in [0, 1). */
+    public double nextDouble() {
+        return random.nextDouble();
+    }
 }

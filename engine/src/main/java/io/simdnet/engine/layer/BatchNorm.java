@@ -1,0 +1,205 @@
+package io.simdnet.engine.layer;
+
+import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.tensor.BatchBuffer;
+import io.simdnet.engine.tensor.Shape;
+import io.simdnet.engine.tensor.Tensor;
+import java.util.List;
+
+/**
+ * Batch normalisation over (N, D) batches (per feature) or NCHW batches (per channel, over N·H·W), with PyTorch's
+ * conventions: ε = 1e-5; running = (1 − momentum)·running + momentum·batch with momentum 0.1; the running
+ * variance is updated with the unbiased batch variance while training normalises with the biased one. Training
+ * mode uses batch statistics, evaluation the running ones. γ ({@code weight}) and β ({@code bias}) are
+ * trainable; {@code running_mean} and {@code running_var} are non-trainable state (Keras counts them as
+ * non-trainable parameters, so {@code summary()} does too). Statistics are summed in double, in a fixed order.
+ */
+public final class BatchNorm extends Layer {
+
+    private final double momentum;
+    private final double epsilon;
+
+    private int channels;
+    private int inner;
+    private Parameter gamma;
+    private Parameter beta;
+    private Parameter runningMean;
+    private Parameter runningVar;
+    private BatchBuffer output;
+    private BatchBuffer inputGradient;
+    private BatchBuffer normalized;
+    private double[] invStd;
+    private double[] scratch = new double[0];
+    private double[] xhatScratch = new double[0];
+    private Tensor lastInput;
+    private boolean lastTraining;
+
+    public BatchNorm() {
+        this(0.1, 1e-5);
+    }
+
+    /** @param momentum PyTorch's: the weight of the new batch in the running statistics (Keras' momentum is 1 minus this) */
+    public BatchNorm(double momentum, double epsilon) {
+        if (!(momentum >= 0 && momentum <= 1) || !(epsilon > 0)) {
+            throw new IllegalArgumentException("BatchNorm: momentum = " + momentum + ", epsilon = " + epsilon
+                    + ", expected 0 <= momentum <= 1 and epsilon > 0");
+        }
+        this.momentum = momentum;
+        this.epsilon = epsilon;
+    }
+
+    @Override
+    protected Shape onBuild(Shape input, Rng rng) {
+        if (input.rank() != 1 && input.rank() != 3) {
+            throw new IllegalArgumentException("BatchNorm \"" + name() + "\": expects (features,) or (channels, height, width) samples, got " + input);
+        }
+        channels = input.dim(0);
+        inner = input.rank() == 3 ? input.dim(1) * input.dim(2) : 1;
+        gamma = Parameter.trainable("weight", constant(channels, 1));
+        beta = Parameter.trainable("bias", constant(channels, 0));
+        runningMean = Parameter.state("running_mean", constant(channels, 0));
+        runningVar = Parameter.state("running_var", constant(channels, 1));
+        output = new BatchBuffer(dtype(), input);
+        inputGradient = new BatchBuffer(dtype(), input);
+        normalized = new BatchBuffer(dtype(), input);
+        invStd = new double[channels];
+        return input;
+    }
+
+    private Tensor constant(int size, double value) {
+        Tensor t = Tensor.zeros(dtype(), size);
+        for (int i = 0; i < size; i++) {
+            t.set(i, value);
+        }
+        return t;
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        checkInput(x);
+        int n = x.batch();
+        int count = n * inner;
+        if (scratch.length < count) {
+            scratch = new double[count];
+            xhatScratch = new double[count];
+        }
+        Tensor y = output.get(n);
+        Tensor xhat = normalized.get(n);
+        for (int c = 0; c < channels; c++) {
+            gather(x, n, c, scratch);
+            double mean;
+            double variance;
+            if (training) {
+                mean = 0;
+                for (int i = 0; i < count; i++) {
+                    mean += scratch[i];
+                }
+                mean /= count;
+                variance = 0;
+                for (int i = 0; i < count; i++) {
+                    double d = scratch[i] - mean;
+                    variance += d * d;
+                }
+                variance /= count;
+                double unbiased = count > 1 ? variance * count / (count - 1) : variance;
+                runningMean.value().set(c, (1 - momentum) * runningMean.value().get(c) + momentum * mean);
+                runningVar.value().set(c, (1 - momentum) * runningVar.value().get(c) + momentum * unbiased);
+            } else {
+                mean = runningMean.value().get(c);
+                variance = runningVar.value().get(c);
+            }
+            invStd[c] = 1 / Math.sqrt(variance + epsilon);
+            for (int i = 0; i < count; i++) {
+                scratch[i] = (scratch[i] - mean) * invStd[c];
+            }
+            scatter(scratch, xhat, n, c);
+            double g = gamma.value().get(c);
+            double b = beta.value().get(c);
+            for (int i = 0; i < count; i++) {
+                scratch[i] = g * scratch[i] + b;
+            }
+            scatter(scratch, y, n, c);
+        }
+        lastInput = x;
+        lastTraining = training;
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy, boolean needInputGradient) {
+        int n = lastInput.batch();
+        checkGradient(dy, n);
+        int count = n * inner;
+        double[] dyValues = scratch;
+        double[] xhatValues = xhatScratch;
+        Tensor xhat = normalized.get(n);
+        Tensor dx = needInputGradient ? inputGradient.get(n) : null;
+        for (int c = 0; c < channels; c++) {
+            gather(dy, n, c, dyValues);
+            gather(xhat, n, c, xhatValues);
+            double sumDy = 0;
+            double sumDyXhat = 0;
+            for (int i = 0; i < count; i++) {
+                sumDy += dyValues[i];
+                sumDyXhat += dyValues[i] * xhatValues[i];
+            }
+            gamma.gradient().set(c, sumDyXhat);
+            beta.gradient().set(c, sumDy);
+            if (dx == null) {
+                continue;
+            }
+            double scale = gamma.value().get(c) * invStd[c];
+            if (lastTraining) {
+                double meanDy = sumDy / count;
+                double meanDyXhat = sumDyXhat / count;
+                for (int i = 0; i < count; i++) {
+                    dyValues[i] = scale * (dyValues[i] - meanDy - xhatValues[i] * meanDyXhat);
+                }
+            } else {
+                for (int i = 0; i < count; i++) {
+                    dyValues[i] = scale * dyValues[i];
+                }
+            }
+            scatter(dyValues, dx, n, c);
+        }
+        return dx;
+    }
+
+    /** Copies channel c of every sample (N·inner values) into {@code into}, sample by sample. */
+    private void gather(Tensor t, int n, int c, double[] into) {
+        int stride = channels * inner;
+        for (int s = 0; s < n; s++) {
+            int from = s * stride + c * inner;
+            int to = s * inner;
+            if (t.floats() != null) {
+                float[] f = t.floats();
+                for (int i = 0; i < inner; i++) {
+                    into[to + i] = f[from + i];
+                }
+            } else {
+                System.arraycopy(t.doubles(), from, into, to, inner);
+            }
+        }
+    }
+
+    private void scatter(double[] from, Tensor t, int n, int c) {
+        int stride = channels * inner;
+        for (int s = 0; s < n; s++) {
+            int to = s * stride + c * inner;
+            int at = s * inner;
+            if (t.floats() != null) {
+                float[] f = t.floats();
+                for (int i = 0; i < inner; i++) {
+                    f[to + i] = (float) from[at + i];
+                }
+            } else {
+                System.arraycopy(from, at, t.doubles(), to, inner);
+            }
+        }
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(gamma, beta, runningMean, runningVar);
+    }
+}

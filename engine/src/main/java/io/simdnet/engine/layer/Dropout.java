@@ -1,0 +1,95 @@
+package io.simdnet.engine.layer;
+
+import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.tensor.BatchBuffer;
+import io.simdnet.engine.tensor.Shape;
+import io.simdnet.engine.tensor.Tensor;
+
+/**
+ * Inverted dropout: in training each element is zeroed with probability p and the survivors are scaled by
+ * 1/(1 − p), so evaluation is the identity (and returns its input unchanged). The mask comes from the layer's
+ * own random stream, drawn in element order: the same seed gives the same masks on any number of threads.
+ */
+public final class Dropout extends Layer {
+
+    private final double rate;
+    private Rng rng;
+    private BatchBuffer output;
+    private BatchBuffer inputGradient;
+    private BatchBuffer mask;
+    private Tensor lastInput;
+    private boolean lastTraining;
+
+    public Dropout(double rate) {
+        if (!(rate >= 0 && rate < 1)) {
+            throw new IllegalArgumentException("Dropout: rate = " + rate + ", expected 0 <= rate < 1");
+        }
+        this.rate = rate;
+    }
+
+    @Override
+    protected Shape onBuild(Shape input, Rng random) {
+        this.rng = random.split();
+        output = new BatchBuffer(dtype(), input);
+        inputGradient = new BatchBuffer(dtype(), input);
+        mask = new BatchBuffer(dtype(), input);
+        return input;
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        checkInput(x);
+        lastInput = x;
+        lastTraining = training && rate > 0;
+        if (!lastTraining) {
+            return x;
+        }
+        int n = x.batch();
+        Tensor m = mask.get(n);
+        double scale = 1 / (1 - rate);
+        for (int i = 0, size = m.size(); i < size; i++) {
+            m.set(i, rng.nextDouble() < rate ? 0 : scale);
+        }
+        Tensor y = output.get(n);
+        multiply(x, m, y);
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy, boolean needInputGradient) {
+        int n = lastInput.batch();
+        checkGradient(dy, n);
+        if (!needInputGradient) {
+            return null;
+        }
+        if (!lastTraining) {
+            return dy;
+        }
+        Tensor dx = inputGradient.get(n);
+        multiply(dy, mask.get(n), dx);
+        return dx;
+    }
+
+    private static void multiply(Tensor a, Tensor b, Tensor out) {
+        int size = out.size();
+        if (out.floats() != null) {
+            float[] x = a.floats();
+            float[] m = b.floats();
+            float[] y = out.floats();
+            for (int i = 0; i < size; i++) {
+                y[i] = x[i] * m[i];
+            }
+        } else {
+            double[] x = a.doubles();
+            double[] m = b.doubles();
+            double[] y = out.doubles();
+            for (int i = 0; i < size; i++) {
+                y[i] = x[i] * m[i];
+            }
+        }
+    }
+
+    public double rate() {
+        return rate;
+    }
+}

@@ -1,0 +1,112 @@
+package io.simdnet.engine.layer;
+
+import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.tensor.DType;
+import io.simdnet.engine.tensor.Shape;
+import io.simdnet.engine.tensor.Tensor;
+import java.util.List;
+
+/**
+ * One step of a network: forward, backward, its parameters and their gradients. A layer is configured when
+ * constructed and built once by its model, which tells it the input sample shape (without the batch), the
+ * element type and a random stream; building allocates parameters and looks up kernels.
+ *
+ * <p>Tensors passed between layers belong to the layer that wrote them and stay valid until its next call, so a
+ * training step allocates nothing once every batch size has been seen. Backward overwrites parameter gradients
+ * (one backward per forward); a layer instance belongs to one place in one model.
+ */
+public abstract class Layer {
+
+    private String name;
+    private DType dtype;
+    private Shape inputShape;
+    private Shape outputShape;
+
+    /** The layer's name in its model (Keras style: {@code conv2d_1}); null until the model names it. */
+    public final String name() {
+        return name;
+    }
+
+    /** Sets the name; the model keeps user-given names and names the others by type. */
+    public Layer named(String newName) {
+        if (newName == null || newName.isBlank() || newName.contains(".")) {
+            throw new IllegalArgumentException("Layer name \"" + newName + "\": expected a non-empty name without '.'");
+        }
+        this.name = newName;
+        return this;
+    }
+
+    /** The type as printed by {@code summary()}. */
+    public String typeName() {
+        return getClass().getSimpleName();
+    }
+
+    /** Builds the layer for {@code input}-shaped samples; returns the output sample shape. */
+    public final Shape build(Shape input, DType type, Rng rng) {
+        if (this.dtype != null) {
+            throw new IllegalStateException("Layer \"" + name + "\" is already built; a layer instance belongs to one model");
+        }
+        this.dtype = type;
+        this.inputShape = input;
+        this.outputShape = onBuild(input, rng);
+        return outputShape;
+    }
+
+    /** Checks the input shape, allocates parameters and buffers and looks up kernels; returns the output shape. */
+    protected abstract Shape onBuild(Shape input, Rng rng);
+
+    /** The output for a batch {@code x} of shape (N, input...). {@code training} selects dropout and batch statistics. */
+    public abstract Tensor forward(Tensor x, boolean training);
+
+    /**
+     * Given dLoss/dOutput for the last forward's batch, writes the parameter gradients and returns dLoss/dInput,
+     * or null when {@code needInputGradient} is false (the first layer of a model).
+     */
+    public abstract Tensor backward(Tensor dy, boolean needInputGradient);
+
+    /** Trainable parameters and non-trainable state, in a fixed order, with local names. */
+    public List<Parameter> parameters() {
+        return List.of();
+    }
+
+    /** The weight penalty this layer adds to the loss (0 without a regularizer). */
+    public double regularizationLoss() {
+        return 0;
+    }
+
+    public final DType dtype() {
+        return dtype;
+    }
+
+    public final Shape inputShape() {
+        return inputShape;
+    }
+
+    public final Shape outputShape() {
+        return outputShape;
+    }
+
+    /** Throws unless {@code x} is a batch of this layer's input samples. */
+    protected final void checkInput(Tensor x) {
+        if (x.dtype() != dtype) {
+            throw new IllegalArgumentException(typeName() + " \"" + name + "\": input is " + x.dtype() + ", layer is built for " + dtype);
+        }
+        Shape shape = x.shape();
+        boolean matches = shape.rank() == inputShape.rank() + 1;
+        for (int i = 0; matches && i < inputShape.rank(); i++) {
+            matches = shape.dim(i + 1) == inputShape.dim(i);
+        }
+        if (!matches) {
+            throw new IllegalArgumentException(typeName() + " \"" + name + "\": expected input (N, " + inputShape.toString().substring(1)
+                    + ", got " + shape);
+        }
+    }
+
+    /** Throws unless {@code dy} matches the last forward's output batch. */
+    protected final void checkGradient(Tensor dy, int batch) {
+        if (dy.dtype() != dtype || dy.size() != batch * outputShape.size()) {
+            throw new IllegalArgumentException(typeName() + " \"" + name + "\": gradient " + dy + " does not match output " + outputShape.withBatch(batch)
+                    + " of the last forward");
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.simdnet.engine.layer;
+
+import io.simdnet.engine.tensor.Shape;
+
+/**
+ * Normalises each sample over all its elements, with γ and β of the sample's shape: PyTorch's
+ * {@code LayerNorm(normalized_shape = sample shape)}; for (features,) samples also Keras' {@code LayerNormalization()}.
+ */
+public final class LayerNorm extends SegmentNormalization {
+
+    @Override
+    protected int segments(Shape input) {
+        return 1;
+    }
+
+    @Override
+    protected int affineStride(Shape input) {
+        return 1;
+    }
+}

@@ -1,0 +1,25 @@
+package io.simdnet.engine.layer;
+
+import io.simdnet.engine.tensor.Tensor;
+
+/**
+ * A layer with several inputs of one shape, used in functional graphs. The graph calls {@link #forwardAll} and,
+ * for each input, {@link #backwardTo}; the single-input methods are not used.
+ */
+public abstract class MergeLayer extends Layer {
+
+    public abstract Tensor forwardAll(Tensor[] inputs, boolean training);
+
+    /** dLoss/d(input {@code index}) given dLoss/dOutput; called once per input after each forward. */
+    public abstract Tensor backwardTo(int index, Tensor dy);
+
+    @Override
+    public final Tensor forward(Tensor x, boolean training) {
+        throw new UnsupportedOperationException(typeName() + " \"" + name() + "\" takes several inputs: use it in a functional graph");
+    }
+
+    @Override
+    public final Tensor backward(Tensor dy, boolean needInputGradient) {
+        throw new UnsupportedOperationException(typeName() + " \"" + name() + "\" takes several inputs: use it in a functional graph");
+    }
+}

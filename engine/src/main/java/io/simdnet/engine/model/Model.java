@@ -1,0 +1,145 @@
+package io.simdnet.engine.model;
+
+import io.simdnet.engine.layer.Layer;
+import io.simdnet.engine.layer.Parameter;
+import io.simdnet.engine.tensor.DType;
+import io.simdnet.engine.tensor.Shape;
+import io.simdnet.engine.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A built network: forward and backward over batches, its layers, and every parameter by its PyTorch-style name
+ * {@code <layer name>.<parameter>} ({@code conv2d.weight}, {@code batch_norm.running_var}). Sequential and
+ * functional-graph models share this face, which is all the trainer sees.
+ */
+public abstract class Model {
+
+    private final Shape inputShape;
+    private final DType dtype;
+    private Map<String, Parameter> named;
+
+    protected Model(Shape inputShape, DType dtype) {
+        this.inputShape = inputShape;
+        this.dtype = dtype;
+    }
+
+    /** Output for a batch of shape (N, input...); the tensor belongs to the model until its next call. */
+    public abstract Tensor forward(Tensor x, boolean training);
+
+    /** Back-propagates dLoss/dOutput of the last forward, writing every parameter gradient. */
+    public abstract void backward(Tensor outputGradient);
+
+    /** Layers in execution order. */
+    public abstract List<Layer> layers();
+
+    public abstract Shape outputShape();
+
+    public final Shape inputShape() {
+        return inputShape;
+    }
+
+    public final DType dtype() {
+        return dtype;
+    }
+
+    /** Every parameter and state tensor by full name, in layer order. */
+    public final Map<String, Parameter> namedParameters() {
+        if (named == null) {
+            Map<String, Parameter> all = new LinkedHashMap<>();
+            for (Layer layer : layers()) {
+                for (Parameter p : layer.parameters()) {
+                    all.put(layer.name() + "." + p.name(), p.named(layer.name() + "." + p.name()));
+                }
+            }
+            named = Collections.unmodifiableMap(all);
+        }
+        return named;
+    }
+
+    /** The trainable parameters, in layer order: what an optimiser updates. */
+    public final List<Parameter> trainableParameters() {
+        List<Parameter> trainable = new ArrayList<>();
+        for (Parameter p : namedParameters().values()) {
+            if (p.trainable()) {
+                trainable.add(p);
+            }
+        }
+        return trainable;
+    }
+
+    /** The parameter called {@code name}. */
+    public final Parameter parameter(String name) {
+        Parameter p = namedParameters().get(name);
+        if (p == null) {
+            throw new IllegalArgumentException("Model has no parameter \"" + name + "\"; it has " + namedParameters().keySet());
+        }
+        return p;
+    }
+
+    /** Copies {@code values} (same shape, either element type) into the parameter called {@code name}. */
+    public final void setParameter(String name, Tensor values) {
+        Parameter p = parameter(name);
+        if (!values.shape().equals(p.value().shape())) {
+            throw new IllegalArgumentException("Parameter \"" + name + "\": expected shape " + p.value().shape() + ", got " + values.shape());
+        }
+        p.value().copyFrom(values);
+    }
+
+    /** The sum of the layers' weight penalties (and activity penalties of the last forward). */
+    public final double regularizationLoss() {
+        double sum = 0;
+        for (Layer layer : layers()) {
+            sum += layer.regularizationLoss();
+        }
+        return sum;
+    }
+
+    /** Outputs for every sample of {@code x}, in evaluation mode, {@code batchSize} samples at a time; a new tensor. */
+    public final Tensor predict(Tensor x, int batchSize) {
+        checkBatch(x);
+        int n = x.batch();
+        Tensor result = Tensor.zeros(dtype, outputShape().withBatch(n));
+        int sampleIn = inputShape.size();
+        int sampleOut = outputShape().size();
+        Tensor batch = null;
+        for (int start = 0; start < n; start += batchSize) {
+            int count = Math.min(batchSize, n - start);
+            if (batch == null || batch.batch() != count) {
+                batch = Tensor.zeros(dtype, inputShape.withBatch(count));
+            }
+            copyRows(x, start * sampleIn, batch, 0, count * sampleIn);
+            Tensor out = forward(batch, false);
+            copyRows(out, 0, result, start * sampleOut, count * sampleOut);
+        }
+        return result;
+    }
+
+    private static void copyRows(Tensor from, int fromOffset, Tensor to, int toOffset, int length) {
+        if (from.floats() != null && to.floats() != null) {
+            System.arraycopy(from.floats(), fromOffset, to.floats(), toOffset, length);
+        } else if (from.doubles() != null && to.doubles() != null) {
+            System.arraycopy(from.doubles(), fromOffset, to.doubles(), toOffset, length);
+        } else {
+            for (int i = 0; i < length; i++) {
+                to.set(toOffset + i, from.get(fromOffset + i));
+            }
+        }
+    }
+
+    /** Throws unless {@code x} is a batch of this model's input samples. */
+    public final void checkBatch(Tensor x) {
+        Shape shape = x.shape();
+        if (shape.rank() != inputShape.rank() + 1 || !shape.withoutBatch().equals(inputShape)) {
+            throw new IllegalArgumentException("Model input: expected a batch of samples of shape " + inputShape + ", got " + shape);
+        }
+    }
+
+    /** Keras-style table of layers, output shapes and parameter counts. */
+    public final String summary() {
+        return ModelSummary.of(this);
+    }
+}

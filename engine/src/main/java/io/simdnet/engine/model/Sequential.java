@@ -1,0 +1,96 @@
+package io.simdnet.engine.model;
+
+import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.layer.Layer;
+import io.simdnet.engine.layer.MergeLayer;
+import io.simdnet.engine.tensor.DType;
+import io.simdnet.engine.tensor.Shape;
+import io.simdnet.engine.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A chain of layers, each feeding the next, built Keras style:
+ * {@code Sequential.input(1, 28, 28).add(new Conv2d(6, 5).padding(Padding.same())).add(new Relu())...build(DType.F32, seed)}.
+ * Each layer gets its own split of the seed's random stream, in order.
+ */
+public final class Sequential extends Model {
+
+    private final List<Layer> layers;
+    private final Shape outputShape;
+
+    private Sequential(Shape inputShape, DType dtype, List<Layer> layers, Shape outputShape) {
+        super(inputShape, dtype);
+        this.layers = List.copyOf(layers);
+        this.outputShape = outputShape;
+    }
+
+    /** Starts a model whose samples have shape {@code dims} (without the batch dimension). */
+    public static Builder input(int... dims) {
+        return new Builder(Shape.of(dims));
+    }
+
+    public static final class Builder {
+        private final Shape inputShape;
+        private final List<Layer> layers = new ArrayList<>();
+
+        private Builder(Shape inputShape) {
+            this.inputShape = inputShape;
+        }
+
+        public Builder add(Layer layer) {
+            if (layer instanceof MergeLayer) {
+                throw new IllegalArgumentException(layer.typeName() + " takes several inputs; build the model with Graph instead of Sequential");
+            }
+            layers.add(layer);
+            return this;
+        }
+
+        /** Builds every layer for {@code dtype}, initialising parameters from {@code seed}. */
+        public Sequential build(DType dtype, long seed) {
+            if (layers.isEmpty()) {
+                throw new IllegalStateException("Sequential model has no layers");
+            }
+            LayerNames.assign(layers);
+            Rng rng = new Rng(seed);
+            Shape shape = inputShape;
+            for (Layer layer : layers) {
+                try {
+                    shape = layer.build(shape, dtype, rng.split());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("Layer \"" + layer.name() + "\" (" + layer.typeName() + ") on input " + shape + ": "
+                            + e.getMessage(), e);
+                }
+            }
+            return new Sequential(inputShape, dtype, layers, shape);
+        }
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        checkBatch(x);
+        Tensor out = x.dtype() == dtype() ? x : x.to(dtype());
+        for (Layer layer : layers) {
+            out = layer.forward(out, training);
+        }
+        return out;
+    }
+
+    @Override
+    public void backward(Tensor outputGradient) {
+        Tensor gradient = outputGradient;
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            gradient = layers.get(i).backward(gradient, i > 0);
+        }
+    }
+
+    @Override
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    @Override
+    public Shape outputShape() {
+        return outputShape;
+    }
+}

@@ -1,0 +1,44 @@
+package io.simdnet.engine.ops;
+
+import io.simdnet.codegen.spec.Pool2dSpec;
+import io.simdnet.engine.kernel.DoublePool2dKernel;
+import io.simdnet.engine.kernel.FloatPool2dKernel;
+import io.simdnet.engine.kernel.KernelRegistry;
+import io.simdnet.engine.tensor.DType;
+import io.simdnet.engine.tensor.Tensor;
+
+/** A generated pooling kernel seen through tensors of either element type. */
+public final class Pool2dOp {
+
+    private final Pool2dSpec spec;
+    private final FloatPool2dKernel floatKernel;
+    private final DoublePool2dKernel doubleKernel;
+
+    public Pool2dOp(DType dtype, Pool2dSpec spec) {
+        this.spec = spec;
+        KernelRegistry registry = KernelRegistry.global();
+        this.floatKernel = dtype == DType.F32 ? registry.floatPool2d(spec) : null;
+        this.doubleKernel = dtype == DType.F64 ? registry.doublePool2d(spec) : null;
+    }
+
+    public Pool2dSpec spec() {
+        return spec;
+    }
+
+    /** {@code argmax} is null for average pooling. */
+    public void forward(int n, Tensor x, Tensor y, int[] argmax) {
+        if (floatKernel != null) {
+            floatKernel.forward(n, x.floats(), y.floats(), argmax);
+        } else {
+            doubleKernel.forward(n, x.doubles(), y.doubles(), argmax);
+        }
+    }
+
+    public void backward(int n, Tensor dy, int[] argmax, Tensor dx) {
+        if (floatKernel != null) {
+            floatKernel.backward(n, dy.floats(), argmax, dx.floats());
+        } else {
+            doubleKernel.backward(n, dy.doubles(), argmax, dx.doubles());
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.simdnet.engine.tensor;
+
+import java.util.Arrays;
+
+/**
+ * An n-d array of floats or doubles over one flat, row-major array (NCHW for images). The array may be longer
+ * than the shape needs: layers keep one buffer per batch size and a smaller last batch views its front part.
+ * Exactly one of {@link #floats()} and {@link #doubles()} is non-null, as {@link #dtype()} says.
+ */
+public final class Tensor {
+
+    private final DType dtype;
+    private final Shape shape;
+    private final float[] floats;
+    private final double[] doubles;
+
+    private Tensor(DType dtype, Shape shape, float[] floats, double[] doubles) {
+        this.dtype = dtype;
+        this.shape = shape;
+        this.floats = floats;
+        this.doubles = doubles;
+        int length = floats != null ? floats.length : doubles.length;
+        if (length < shape.size()) {
+            throw new IllegalArgumentException("Tensor of shape " + shape + " needs " + shape.size() + " elements, the array has " + length);
+        }
+    }
+
+    public static Tensor zeros(DType dtype, Shape shape) {
+        return dtype == DType.F32 ? new Tensor(dtype, shape, new float[shape.size()], null)
+                : new Tensor(dtype, shape, null, new double[shape.size()]);
+    }
+
+    public static Tensor zeros(DType dtype, int... dims) {
+        return zeros(dtype, Shape.of(dims));
+    }
+
+    /** Wraps {@code values} without copying. */
+    public static Tensor of(float[] values, int... dims) {
+        return new Tensor(DType.F32, Shape.of(dims), values, null);
+    }
+
+    /** Wraps {@code values} without copying. */
+    public static Tensor of(double[] values, int... dims) {
+        return new Tensor(DType.F64, Shape.of(dims), null, values);
+    }
+
+    /** The same storage seen with another shape of at most as many elements. */
+    public Tensor view(Shape newShape) {
+        return new Tensor(dtype, newShape, floats, doubles);
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    /** Number of elements the shape covers. */
+    public int size() {
+        return shape.size();
+    }
+
+    /** The first dimension. */
+    public int batch() {
+        return shape.dim(0);
+    }
+
+    /** The backing array when F32, else null. */
+    public float[] floats() {
+        return floats;
+    }
+
+    /** The backing array when F64, else null. */
+    public double[] doubles() {
+        return doubles;
+    }
+
+    public double get(int flatIndex) {
+        checkIndex(flatIndex);
+        return floats != null ? floats[flatIndex] : doubles[flatIndex];
+    }
+
+    public void set(int flatIndex, double value) {
+        checkIndex(flatIndex);
+        if (floats != null) {
+            floats[flatIndex] = (float) value;
+        } else {
+            doubles[flatIndex] = value;
+        }
+    }
+
+    private void checkIndex(int flatIndex) {
+        if (flatIndex < 0 || flatIndex >= shape.size()) {
+            throw new IndexOutOfBoundsException("Index " + flatIndex + " outside tensor of shape " + shape + " (" + shape.size() + " elements)");
+        }
+    }
+
+    /** Sets every element the shape covers to zero. */
+    public void fillZero() {
+        if (floats != null) {
+            Arrays.fill(floats, 0, size(), 0f);
+        } else {
+            Arrays.fill(doubles, 0, size(), 0.0);
+        }
+    }
+
+    /** Copies the values of {@code source} (same number of elements, either dtype) into this tensor. */
+    public void copyFrom(Tensor source) {
+        if (source.size() != size()) {
+            throw new IllegalArgumentException("Copy: source has shape " + source.shape + ", target " + shape);
+        }
+        int n = size();
+        if (floats != null && source.floats != null) {
+            System.arraycopy(source.floats, 0, floats, 0, n);
+        } else if (doubles != null && source.doubles != null) {
+            System.arraycopy(source.doubles, 0, doubles, 0, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                set(i, source.get(i));
+            }
+        }
+    }
+
+    /** A new tensor of the given type with these values (rounded when narrowing). */
+    public Tensor to(DType target) {
+        Tensor copy = zeros(target, shape);
+        copy.copyFrom(this);
+        return copy;
+    }
+
+    /** The values as doubles, a copy of exactly {@link #size()} elements. */
+    public double[] toDoubleArray() {
+        double[] values = new double[size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = floats != null ? floats[i] : doubles[i];
+        }
+        return values;
+    }
+
+    /** Throws unless this tensor has {@code expected} shape; {@code what} names the caller for the message. */
+    public void requireShape(String what, Shape expected) {
+        if (!shape.equals(expected)) {
+            throw new IllegalArgumentException(what + ": expected shape " + expected + ", got " + shape);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor(" + dtype + ", " + shape + ")";
+    }
+}
