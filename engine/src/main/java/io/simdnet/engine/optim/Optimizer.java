@@ -1,0 +1,163 @@
+package io.simdnet.engine.optim;
+
+import io.simdnet.engine.layer.Parameter;
+import io.simdnet.engine.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Updates parameters from their gradients, PyTorch's conventions throughout. Per-parameter state (momentum,
+ * moment estimates) is created on the first {@link #step} for that parameter list and reused after, so a step
+ * allocates nothing. Optional gradient clipping runs before the update: by global L2 norm
+ * ({@code clip_grad_norm_}) or by value ({@code clip_grad_value_}).
+ */
+public abstract class Optimizer {
+
+    private double learningRate;
+    private double clipNorm;
+    private double clipValue;
+    private List<Parameter> bound;
+    private long steps;
+
+    protected Optimizer(double learningRate) {
+        setLearningRate(learningRate);
+    }
+
+    public final double learningRate() {
+        return learningRate;
+    }
+
+    /** Changes the rate for the next steps (learning-rate schedules call this). */
+    public final void setLearningRate(double rate) {
+        if (!(rate > 0) || !Double.isFinite(rate)) {
+            throw new IllegalArgumentException(name() + ": learning rate = " + rate + ", expected a finite value > 0");
+        }
+        this.learningRate = rate;
+    }
+
+    /** Scales all gradients together so that their global L2 norm is at most {@code maxNorm}. */
+    public final Optimizer clipNorm(double maxNorm) {
+        if (!(maxNorm > 0)) {
+            throw new IllegalArgumentException(name() + ": clip norm = " + maxNorm + ", expected > 0");
+        }
+        this.clipNorm = maxNorm;
+        return this;
+    }
+
+    /** Clamps every gradient element to [−limit, limit]. */
+    public final Optimizer clipValue(double limit) {
+        if (!(limit > 0)) {
+            throw new IllegalArgumentException(name() + ": clip value = " + limit + ", expected > 0");
+        }
+        this.clipValue = limit;
+        return this;
+    }
+
+    /** Steps taken so far (Adam's bias correction counts them). */
+    public final long steps() {
+        return steps;
+    }
+
+    /** One update of {@code parameters} (trainable ones, gradients already written by backward). */
+    public final void step(List<Parameter> parameters) {
+        if (!parameters.equals(bound)) {
+            bind(parameters);
+        }
+        if (clipNorm > 0) {
+            GradientClipping.byNorm(parameters, clipNorm);
+        }
+        if (clipValue > 0) {
+            GradientClipping.byValue(parameters, clipValue);
+        }
+        steps++;
+        for (int i = 0; i < parameters.size(); i++) {
+            Parameter p = parameters.get(i);
+            if (p.value().floats() != null) {
+                update(i, p.value().floats(), p.gradient().floats(), p.value().size());
+            } else {
+                update(i, p.value().doubles(), p.gradient().doubles(), p.value().size());
+            }
+        }
+    }
+
+    private void bind(List<Parameter> parameters) {
+        for (Parameter p : parameters) {
+            if (!p.trainable()) {
+                throw new IllegalArgumentException(name() + ": parameter \"" + p.name() + "\" is not trainable");
+            }
+        }
+        if (bound != null && steps > 0) {
+            throw new IllegalStateException(name() + ": already stepping a different parameter list; use one optimizer per model");
+        }
+        bound = List.copyOf(parameters);
+        List<Tensor> values = new ArrayList<>();
+        for (Parameter p : parameters) {
+            values.add(p.value());
+        }
+        createState(values);
+    }
+
+    /** Allocates the per-parameter state for these parameter values (zero-filled). */
+    protected abstract void createState(List<Tensor> values);
+
+    /** Updates parameter {@code index} in place. */
+    protected abstract void update(int index, float[] value, float[] gradient, int size);
+
+    protected abstract void update(int index, double[] value, double[] gradient, int size);
+
+    /** State tensors by kind, one list entry per parameter in step order (empty for plain SGD). */
+    protected abstract Map<String, List<Tensor>> stateTensors();
+
+    /** PyTorch-like name, e.g. {@code adam}. */
+    public abstract String name();
+
+    /**
+     * The optimiser's state for a checkpoint: {@code <kind>.<parameter name>} → tensor, for the parameters of the
+     * last step, plus {@code steps} and the learning rate as metadata.
+     */
+    public final Map<String, Tensor> state() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        if (bound == null) {
+            return out;
+        }
+        for (Map.Entry<String, List<Tensor>> kind : stateTensors().entrySet()) {
+            for (int i = 0; i < bound.size(); i++) {
+                out.put(kind.getKey() + "." + bound.get(i).name(), kind.getValue().get(i));
+            }
+        }
+        return out;
+    }
+
+    /** Restores {@link #state()} saved from an optimizer of the same kind over parameters of the same names and shapes. */
+    public final void loadState(List<Parameter> parameters, Map<String, Tensor> saved, long savedSteps) {
+        bound = null;
+        steps = 0;
+        bind(parameters);
+        for (Map.Entry<String, List<Tensor>> kind : stateTensors().entrySet()) {
+            for (int i = 0; i < bound.size(); i++) {
+                String key = kind.getKey() + "." + bound.get(i).name();
+                Tensor stored = saved.get(key);
+                Tensor target = kind.getValue().get(i);
+                if (stored == null) {
+                    throw new IllegalArgumentException(name() + " state: missing \"" + key + "\"");
+                }
+                if (!stored.shape().equals(target.shape())) {
+                    throw new IllegalArgumentException(name() + " state \"" + key + "\": expected shape " + target.shape() + ", got " + stored.shape());
+                }
+                target.copyFrom(stored);
+            }
+        }
+        steps = savedSteps;
+    }
+
+    /** New zero tensors shaped like {@code values}. */
+    protected static List<Tensor> zerosLike(List<Tensor> values) {
+        List<Tensor> zeros = new ArrayList<>(values.size());
+        for (Tensor v : values) {
+            zeros.add(Tensor.zeros(v.dtype(), v.shape()));
+        }
+        return zeros;
+    }
+}

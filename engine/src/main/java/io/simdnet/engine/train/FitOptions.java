@@ -1,0 +1,118 @@
+package io.simdnet.engine.train;
+
+import io.simdnet.engine.data.Dataset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How {@code fit} trains: epochs, batch size, the shuffling seed, optional validation data (or a fraction of the
+ * training data held out, Keras' {@code validation_split}: the last samples, before shuffling), callbacks, and
+ * whether to show a progress bar.
+ */
+public final class FitOptions {
+
+    private int epochs = 1;
+    private int batchSize = 32;
+    private long seed = 0;
+    private boolean shuffle = true;
+    private Dataset validation;
+    private double validationSplit;
+    private int validationBatchSize = 256;
+    private final List<Callback> callbacks = new ArrayList<>();
+    private boolean progressBar;
+
+    public FitOptions epochs(int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException("epochs = " + value + ", expected > 0");
+        }
+        this.epochs = value;
+        return this;
+    }
+
+    public FitOptions batchSize(int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException("batch size = " + value + ", expected > 0");
+        }
+        this.batchSize = value;
+        return this;
+    }
+
+    public FitOptions seed(long value) {
+        this.seed = value;
+        return this;
+    }
+
+    public FitOptions shuffle(boolean value) {
+        this.shuffle = value;
+        return this;
+    }
+
+    public FitOptions validation(Dataset data) {
+        this.validation = data;
+        return this;
+    }
+
+    /** Holds out this fraction of the training samples (the last ones) for validation. */
+    public FitOptions validationSplit(double fraction) {
+        if (!(fraction >= 0 && fraction < 1)) {
+            throw new IllegalArgumentException("validation split = " + fraction + ", expected 0 <= split < 1");
+        }
+        this.validationSplit = fraction;
+        return this;
+    }
+
+    public FitOptions validationBatchSize(int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException("validation batch size = " + value + ", expected > 0");
+        }
+        this.validationBatchSize = value;
+        return this;
+    }
+
+    public FitOptions callback(Callback callback) {
+        callbacks.add(callback);
+        return this;
+    }
+
+    /** A terminal progress bar per epoch with loss and throughput. */
+    public FitOptions progressBar(boolean value) {
+        this.progressBar = value;
+        return this;
+    }
+
+    int epochs() {
+        return epochs;
+    }
+
+    int batchSize() {
+        return batchSize;
+    }
+
+    long seed() {
+        return seed;
+    }
+
+    boolean shuffle() {
+        return shuffle;
+    }
+
+    Dataset validation() {
+        return validation;
+    }
+
+    double validationSplit() {
+        return validationSplit;
+    }
+
+    int validationBatchSize() {
+        return validationBatchSize;
+    }
+
+    List<Callback> callbacks() {
+        return callbacks;
+    }
+
+    boolean progressBar() {
+        return progressBar;
+    }
+}

@@ -1,0 +1,40 @@
+package io.simdnet.engine.train;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** What {@code fit} returns: the loss of every training step and the logs of every epoch. */
+public final class History {
+
+    private double[] stepLosses = new double[1024];
+    private int steps;
+    private final List<EpochLogs> epochs = new ArrayList<>();
+
+    void addStep(double loss) {
+        if (steps == stepLosses.length) {
+            stepLosses = Arrays.copyOf(stepLosses, steps * 2);
+        }
+        stepLosses[steps++] = loss;
+    }
+
+    void addEpoch(EpochLogs logs) {
+        epochs.add(logs);
+    }
+
+    /** The training loss of each step, in order. */
+    public double[] stepLosses() {
+        return Arrays.copyOf(stepLosses, steps);
+    }
+
+    public List<EpochLogs> epochs() {
+        return List.copyOf(epochs);
+    }
+
+    public EpochLogs last() {
+        if (epochs.isEmpty()) {
+            throw new IllegalStateException("No epoch has finished");
+        }
+        return epochs.get(epochs.size() - 1);
+    }
+}

@@ -1,0 +1,105 @@
+package io.simdnet.engine.train;
+
+import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.tensor.BatchBuffer;
+import io.simdnet.engine.tensor.DType;
+import io.simdnet.engine.tensor.Tensor;
+
+/**
+ * Mini-batches of a dataset in a seeded random order, reshuffled every epoch (Fisher–Yates over an index array),
+ * copied sample by sample into reused batch tensors of the model's element type: the dataset itself is never
+ * copied or reordered. The last batch of an epoch may be smaller.
+ */
+public final class MiniBatches {
+
+    private final Dataset data;
+    private final int batchSize;
+    private final boolean shuffle;
+    private final Rng rng;
+    private final int[] order;
+    private final BatchBuffer inputs;
+    private final BatchBuffer targets;
+    private int position;
+
+    public MiniBatches(Dataset data, int batchSize, boolean shuffle, long seed, DType dtype) {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("Batch size = " + batchSize + ", expected > 0");
+        }
+        this.data = data;
+        this.batchSize = batchSize;
+        this.shuffle = shuffle;
+        this.rng = new Rng(seed);
+        this.order = new int[data.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        this.inputs = new BatchBuffer(dtype, data.sampleShape());
+        this.targets = new BatchBuffer(data.targets().dtype(), data.targets().shape().withoutBatch());
+        this.position = order.length;
+    }
+
+    /** Batches per epoch. */
+    public int batchesPerEpoch() {
+        return (order.length + batchSize - 1) / batchSize;
+    }
+
+    /** Starts an epoch: a new order when shuffling. */
+    public void startEpoch() {
+        if (shuffle) {
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        position = 0;
+    }
+
+    public boolean hasNext() {
+        return position < order.length;
+    }
+
+    /** The next batch's size; call {@link #inputs} and {@link #targets} for its contents, then {@link #advance}. */
+    public int nextSize() {
+        return Math.min(batchSize, order.length - position);
+    }
+
+    /** Gathers the current batch's inputs. */
+    public Tensor inputs() {
+        int n = nextSize();
+        Tensor batch = inputs.get(n);
+        gather(data.inputs(), batch, n);
+        return batch;
+    }
+
+    /** Gathers the current batch's targets. */
+    public Tensor targets() {
+        int n = nextSize();
+        Tensor batch = targets.get(n);
+        gather(data.targets(), batch, n);
+        return batch;
+    }
+
+    public void advance() {
+        position += nextSize();
+    }
+
+    private void gather(Tensor source, Tensor batch, int n) {
+        int sample = batch.size() / n;
+        for (int b = 0; b < n; b++) {
+            int from = order[position + b] * sample;
+            int to = b * sample;
+            if (source.floats() != null && batch.floats() != null) {
+                System.arraycopy(source.floats(), from, batch.floats(), to, sample);
+            } else if (source.doubles() != null && batch.doubles() != null) {
+                System.arraycopy(source.doubles(), from, batch.doubles(), to, sample);
+            } else {
+                for (int i = 0; i < sample; i++) {
+                    batch.set(to + i, source.get(from + i));
+                }
+            }
+        }
+    }
+}
