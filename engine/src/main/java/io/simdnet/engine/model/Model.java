@@ -92,8 +92,9 @@ public abstract class Model {
     /** The sum of the layers' weight penalties (and activity penalties of the last forward). */
     public final double regularizationLoss() {
         double sum = 0;
-        for (Layer layer : layers()) {
-            sum += layer.regularizationLoss();
+        List<Layer> layers = layers();
+        for (int i = 0; i < layers.size(); i++) {
+            sum += layers.get(i).regularizationLoss();
         }
         return sum;
     }

@@ -70,8 +70,8 @@ public final class Sequential extends Model {
     public Tensor forward(Tensor x, boolean training) {
         checkBatch(x);
         Tensor out = x.dtype() == dtype() ? x : x.to(dtype());
-        for (Layer layer : layers) {
-            out = layer.forward(out, training);
+        for (int i = 0; i < layers.size(); i++) {
+            out = layers.get(i).forward(out, training);
         }
         return out;
     }

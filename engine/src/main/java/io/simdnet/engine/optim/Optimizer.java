@@ -19,6 +19,7 @@ public abstract class Optimizer {
     private double clipNorm;
     private double clipValue;
     private List<Parameter> bound;
+    private List<Parameter> lastList;
     private long steps;
 
     protected Optimizer(double learningRate) {
@@ -62,8 +63,12 @@ public abstract class Optimizer {
 
     /** One update of {@code parameters} (trainable ones, gradients already written by backward). */
     public final void step(List<Parameter> parameters) {
-        if (!parameters.equals(bound)) {
-            bind(parameters);
+        // The identity check keeps the steady state free of the iterator that equals() creates.
+        if (parameters != lastList) {
+            if (!parameters.equals(bound)) {
+                bind(parameters);
+            }
+            lastList = parameters;
         }
         if (clipNorm > 0) {
             GradientClipping.byNorm(parameters, clipNorm);
@@ -133,6 +138,7 @@ public abstract class Optimizer {
     /** Restores {@link #state()} saved from an optimizer of the same kind over parameters of the same names and shapes. */
     public final void loadState(List<Parameter> parameters, Map<String, Tensor> saved, long savedSteps) {
         bound = null;
+        lastList = null;
         steps = 0;
         bind(parameters);
         for (Map.Entry<String, List<Tensor>> kind : stateTensors().entrySet()) {

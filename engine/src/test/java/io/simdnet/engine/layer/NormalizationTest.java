@@ -1,0 +1,114 @@
+package io.simdnet.engine.layer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.tensor.DType;
+import io.simdnet.engine.tensor.Shape;
+import io.simdnet.engine.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** Batch, layer and group normalisation statistics, training and evaluation modes. */
+class NormalizationTest {
+
+    private static Tensor random(Rng rng, DType dtype, double mean, double std, int... dims) {
+        Tensor t = Tensor.zeros(dtype, dims);
+        for (int i = 0; i < t.size(); i++) {
+            t.set(i, mean + std * rng.gaussian());
+        }
+        return t;
+    }
+
+    @Test
+    void batchNormTrainingOutputHasMeanBetaAndStdGammaPerChannel() {
+        BatchNorm bn = new BatchNorm();
+        bn.named("bn").build(Shape.of(3, 5, 4), DType.F32, new Rng(1));
+        double[] gamma = {2, 0.5, 1.5};
+        double[] beta = {-1, 3, 0.25};
+        for (int c = 0; c < 3; c++) {
+            bn.parameters().get(0).value().set(c, gamma[c]);
+            bn.parameters().get(1).value().set(c, beta[c]);
+        }
+        Tensor y = bn.forward(random(new Rng(2), DType.F32, 7, 3, 16, 3, 5, 4), true);
+        for (int c = 0; c < 3; c++) {
+            double sum = 0;
+            double squares = 0;
+            for (int n = 0; n < 16; n++) {
+                for (int i = 0; i < 20; i++) {
+                    double v = y.get(n * 60 + c * 20 + i);
+                    sum += v;
+                    squares += v * v;
+                }
+            }
+            double mean = sum / 320;
+            double std = Math.sqrt(squares / 320 - mean * mean);
+            assertEquals(beta[c], mean, 1e-5, "mean of channel " + c);
+            // ε = 1e-5 in the denominator shrinks the std by a relative ~ε/(2σ²).
+            assertEquals(gamma[c], std, 1e-4 * gamma[c], "std of channel " + c);
+        }
+    }
+
+    @Test
+    void batchNormEvaluationUsesRunningStatisticsAfterWarmUp() {
+        BatchNorm bn = new BatchNorm(0.1, 1e-5);
+        bn.named("bn").build(Shape.of(4), DType.F64, new Rng(1));
+        Rng rng = new Rng(3);
+        for (int step = 0; step < 200; step++) {
+            bn.forward(random(rng, DType.F64, 5, 2, 64, 4), true);
+        }
+        Tensor runningMean = bn.parameters().get(2).value();
+        Tensor runningVar = bn.parameters().get(3).value();
+        for (int c = 0; c < 4; c++) {
+            assertEquals(5, runningMean.get(c), 0.1);
+            assertEquals(4, runningVar.get(c), 0.3);
+        }
+        Tensor x = Tensor.of(new double[] {5, 7, 3, 5}, 1, 4);
+        Tensor y = bn.forward(x, false);
+        for (int c = 0; c < 4; c++) {
+            double expected = (x.get(c) - runningMean.get(c)) / Math.sqrt(runningVar.get(c) + 1e-5);
+            assertEquals(expected, y.get(c), 1e-12);
+        }
+    }
+
+    @Test
+    void batchNormRunningVarianceUsesUnbiasedEstimateAsPyTorch() {
+        BatchNorm bn = new BatchNorm(1.0, 1e-5);
+        bn.named("bn").build(Shape.of(1), DType.F64, new Rng(1));
+        bn.forward(Tensor.of(new double[] {1, 2, 3, 6}, 4, 1), true);
+        assertEquals(3, bn.parameters().get(2).value().get(0), 1e-12);
+        assertEquals((4 + 1 + 0 + 9) / 3.0, bn.parameters().get(3).value().get(0), 1e-12);
+    }
+
+    @Test
+    void layerNormNormalisesEachSample() {
+        LayerNorm ln = new LayerNorm();
+        ln.named("ln").build(Shape.of(2, 3, 3), DType.F64, new Rng(1));
+        Tensor y = ln.forward(random(new Rng(4), DType.F64, 3, 2, 5, 2, 3, 3), false);
+        for (int n = 0; n < 5; n++) {
+            double sum = 0;
+            double squares = 0;
+            for (int i = 0; i < 18; i++) {
+                sum += y.get(n * 18 + i);
+                squares += y.get(n * 18 + i) * y.get(n * 18 + i);
+            }
+            assertEquals(0, sum / 18, 1e-12);
+            assertEquals(1, squares / 18, 1e-4);
+        }
+    }
+
+    @Test
+    void groupNormNormalisesEachGroupOfChannels() {
+        GroupNorm gn = new GroupNorm(2);
+        gn.named("gn").build(Shape.of(4, 2, 2), DType.F64, new Rng(1));
+        Tensor y = gn.forward(random(new Rng(5), DType.F64, -1, 3, 3, 4, 2, 2), true);
+        for (int n = 0; n < 3; n++) {
+            for (int g = 0; g < 2; g++) {
+                double sum = 0;
+                for (int i = 0; i < 8; i++) {
+                    sum += y.get(n * 16 + g * 8 + i);
+                }
+                assertEquals(0, sum / 8, 1e-12);
+            }
+        }
+    }
+}

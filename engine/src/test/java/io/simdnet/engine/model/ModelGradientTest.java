@@ -1,0 +1,178 @@
+package io.simdnet.engine.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.simdnet.engine.gradcheck.GradientCheck;
+import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.layer.Add;
+import io.simdnet.engine.layer.BatchNorm;
+import io.simdnet.engine.layer.Conv2d;
+import io.simdnet.engine.layer.Dense;
+import io.simdnet.engine.layer.Dropout;
+import io.simdnet.engine.layer.Elu;
+import io.simdnet.engine.layer.Flatten;
+import io.simdnet.engine.layer.GlobalAvgPool;
+import io.simdnet.engine.layer.MaxPool2d;
+import io.simdnet.engine.layer.Padding;
+import io.simdnet.engine.layer.Regularizer;
+import io.simdnet.engine.layer.Relu;
+import io.simdnet.engine.layer.Sigmoid;
+import io.simdnet.engine.layer.Tanh;
+import io.simdnet.engine.layer.SparsityPenalty;
+import io.simdnet.engine.loss.MeanSquaredError;
+import io.simdnet.engine.loss.SoftmaxCrossEntropy;
+import io.simdnet.engine.tensor.DType;
+import io.simdnet.engine.tensor.Tensor;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Whole models against finite differences: chains, residual graphs, and the sparse autoencoder cost. */
+class ModelGradientTest {
+
+    private static Tensor random(Rng rng, int... dims) {
+        Tensor t = Tensor.zeros(DType.F64, dims);
+        for (int i = 0; i < t.size(); i++) {
+            t.set(i, rng.uniform(-1, 1));
+        }
+        return t;
+    }
+
+    private static void assertAllBelow(List<GradientCheck.Result> results, double tolerance) {
+        for (GradientCheck.Result r : results) {
+            assertTrue(r.maxRelativeError() < tolerance, GradientCheck.report(results));
+        }
+    }
+
+    @Test
+    void smallConvNetWithBatchNormMatchesFiniteDifferences() {
+        Model model = Sequential.input(2, 8, 8)
+                .add(new Conv2d(3, 3).padding(Padding.same()))
+                .add(new BatchNorm())
+                .add(new Relu())
+                .add(new MaxPool2d(2))
+                .add(new Dropout(0.3))
+                .add(new Flatten())
+                .add(new Dense(5).regularizer(Regularizer.l2(0.01)))
+                .build(DType.F64, 3);
+        Rng rng = new Rng(4);
+        Tensor labels = Tensor.of(new double[] {0, 4, 2, 1, 3, 2}, 6);
+        assertAllBelow(GradientCheck.model(model, new SoftmaxCrossEntropy(), random(rng, 6, 2, 8, 8), labels, false), 1e-6);
+    }
+
+    @Test
+    void residualBlockSumsGradientsOfBothPaths() {
+        Graph.Builder g = Graph.input(3, 6, 6);
+        Graph.Node stem = g.apply(new Tanh(), g.apply(new Conv2d(4, 3).padding(Padding.same()), g.inputNode()));
+        Graph.Node branch = g.apply(new Conv2d(4, 3).padding(Padding.same()), g.apply(new BatchNorm(), stem));
+        Graph.Node sum = g.apply(new Add(), branch, stem);
+        // Smooth activations: with ReLUs, one pre-activation came within 4e-6 of the kink, where finite differences are meaningless.
+        Graph.Node out = g.apply(new Dense(3), g.apply(new GlobalAvgPool(), g.apply(new Elu(), sum)));
+        Graph model = g.build(out, DType.F64, 9);
+        Rng rng = new Rng(5);
+        Tensor labels = Tensor.of(new double[] {0, 2, 1, 1}, 4);
+        assertAllBelow(GradientCheck.model(model, new SoftmaxCrossEntropy(), random(rng, 4, 3, 6, 6), labels, true), 1e-6);
+        String summary = model.summary();
+        assertTrue(summary.contains("Connected to") && summary.contains("conv2d_1, tanh"), summary);
+    }
+
+    @Test
+    void sparseAutoencoderCostMatchesFiniteDifferences() {
+        double lambda = 5e-4;
+        Model model = Sequential.input(16)
+                .add(new Dense(4).regularizer(Regularizer.l2(lambda / 2)))
+                .add(new Sigmoid())
+                .add(new SparsityPenalty(0.05, 0.1))
+                .add(new Dense(16).regularizer(Regularizer.l2(lambda / 2)))
+                .add(new Sigmoid())
+                .build(DType.F64, 2);
+        Rng rng = new Rng(6);
+        Tensor x = Tensor.zeros(DType.F64, 10, 16);
+        for (int i = 0; i < x.size(); i++) {
+            x.set(i, rng.uniform(0.1, 0.9));
+        }
+        assertAllBelow(GradientCheck.model(model, MeanSquaredError.halfSumPerSample(), x, x, true), 1e-6);
+    }
+
+    @Test
+    void sparseAutoencoderCostIsTheCourseFormula() {
+        double lambda = 1e-3;
+        double rho = 0.05;
+        double beta = 3;
+        Dense encoder = new Dense(3).regularizer(Regularizer.l2(lambda / 2));
+        Dense decoder = new Dense(6).regularizer(Regularizer.l2(lambda / 2));
+        Model model = Sequential.input(6).add(encoder).add(new Sigmoid()).add(new SparsityPenalty(rho, beta)).add(decoder).add(new Sigmoid())
+                .build(DType.F64, 8);
+        Rng rng = new Rng(1);
+        Tensor x = random(rng, 5, 6);
+        double cost = MeanSquaredError.halfSumPerSample().compute(model.forward(x, true), x, null) + model.regularizationLoss();
+
+        double[][] w1 = matrix(model.parameter("dense.weight").value(), 6, 3);
+        double[][] w2 = matrix(model.parameter("dense_1.weight").value(), 3, 6);
+        double[] b1 = model.parameter("dense.bias").value().toDoubleArray();
+        double[] b2 = model.parameter("dense_1.bias").value().toDoubleArray();
+        double squared = 0;
+        double[] rhoHat = new double[3];
+        for (int n = 0; n < 5; n++) {
+            double[] h = new double[3];
+            for (int j = 0; j < 3; j++) {
+                double z = b1[j];
+                for (int i = 0; i < 6; i++) {
+                    z += x.get(n * 6 + i) * w1[i][j];
+                }
+                h[j] = 1 / (1 + Math.exp(-z));
+                rhoHat[j] += h[j] / 5;
+            }
+            for (int i = 0; i < 6; i++) {
+                double z = b2[i];
+                for (int j = 0; j < 3; j++) {
+                    z += h[j] * w2[j][i];
+                }
+                double d = 1 / (1 + Math.exp(-z)) - x.get(n * 6 + i);
+                squared += d * d;
+            }
+        }
+        double weights = 0;
+        for (double[] row : w1) {
+            for (double w : row) {
+                weights += w * w;
+            }
+        }
+        for (double[] row : w2) {
+            for (double w : row) {
+                weights += w * w;
+            }
+        }
+        double kl = 0;
+        for (double r : rhoHat) {
+            kl += rho * Math.log(rho / r) + (1 - rho) * Math.log((1 - rho) / (1 - r));
+        }
+        double expected = squared / (2 * 5) + lambda / 2 * weights + beta * kl;
+        assertEquals(expected, cost, 1e-12);
+    }
+
+    private static double[][] matrix(Tensor t, int rows, int cols) {
+        double[][] m = new double[rows][cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                m[r][c] = t.get(r * cols + c);
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void wrongInputShapeIsRejectedNamingBothShapes() {
+        Model model = ReferenceModels.lenet5(false).build(DType.F32, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.forward(Tensor.zeros(DType.F32, 2, 3, 28, 28), false));
+        assertTrue(e.getMessage().contains("(1, 28, 28)") && e.getMessage().contains("(2, 3, 28, 28)"), e.getMessage());
+    }
+
+    @Test
+    void denseAfterImagesWithoutFlattenIsRejectedAtBuild() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Sequential.input(1, 28, 28).add(new Conv2d(4, 3)).add(new Dense(10)).build(DType.F32, 1));
+        assertTrue(e.getMessage().contains("dense") && e.getMessage().contains("Flatten"), e.getMessage());
+    }
+}
