@@ -54,7 +54,7 @@ public final class EarlyStopping implements Callback {
             if (restoreBest) {
                 bestWeights = snapshot(trainer);
             }
-        } else if (++waited > patience) {
+        } else if (++waited >= patience) {
             trainer.stopTraining();
         }
     }

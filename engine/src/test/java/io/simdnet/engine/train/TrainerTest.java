@@ -1,0 +1,167 @@
+package io.simdnet.engine.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.kernel.KernelPool;
+import io.simdnet.engine.layer.BatchNorm;
+import io.simdnet.engine.layer.Conv2d;
+import io.simdnet.engine.layer.Dense;
+import io.simdnet.engine.layer.Dropout;
+import io.simdnet.engine.layer.Flatten;
+import io.simdnet.engine.layer.MaxPool2d;
+import io.simdnet.engine.layer.Padding;
+import io.simdnet.engine.layer.Parameter;
+import io.simdnet.engine.layer.Relu;
+import io.simdnet.engine.loss.SoftmaxCrossEntropy;
+import io.simdnet.engine.model.Model;
+import io.simdnet.engine.model.Sequential;
+import io.simdnet.engine.optim.Adam;
+import io.simdnet.engine.optim.LearningRateSchedule;
+import io.simdnet.engine.optim.Sgd;
+import io.simdnet.engine.tensor.DType;
+import io.simdnet.engine.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class TrainerTest {
+
+    private final int threadsBefore = KernelPool.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        KernelPool.setThreads(threadsBefore);
+    }
+
+    /** 100 random 1×12×12 images with random labels out of 10: only memorisation can fit them. */
+    static Dataset randomImages(int count, long seed) {
+        Rng rng = new Rng(seed);
+        Tensor x = Tensor.zeros(DType.F32, count, 1, 12, 12);
+        Tensor y = Tensor.zeros(DType.F32, count);
+        for (int i = 0; i < x.size(); i++) {
+            x.set(i, rng.uniform(0, 1));
+        }
+        for (int i = 0; i < count; i++) {
+            y.set(i, rng.nextInt(10));
+        }
+        return new Dataset(x, y);
+    }
+
+    static Model smallCnn(long seed) {
+        return Sequential.input(1, 12, 12)
+                .add(new Conv2d(8, 3).padding(Padding.same()))
+                .add(new BatchNorm())
+                .add(new Relu())
+                .add(new MaxPool2d(2))
+                .add(new Dropout(0.1))
+                .add(new Flatten())
+                .add(new Dense(64))
+                .add(new Relu())
+                .add(new Dense(10))
+                .build(DType.F32, seed);
+    }
+
+    @Test
+    void smallCnnOverfitsHundredSamplesToFullTrainingAccuracy() {
+        Dataset data = randomImages(100, 1);
+        Model model = smallCnn(2);
+        Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(0.005));
+        History history = trainer.fit(data, new FitOptions().epochs(60).batchSize(20).seed(3));
+        assertEquals(60 * 5, history.stepLosses().length);
+        Evaluation eval = trainer.evaluate(data, 50);
+        assertEquals(1.0, eval.accuracy(), "training accuracy after 60 epochs; last epoch " + history.last());
+        assertTrue(eval.loss() < 0.05, "loss " + eval.loss());
+    }
+
+    private static List<double[]> trainAndCollectWeights(int threads) {
+        KernelPool.setThreads(threads);
+        Dataset data = randomImages(64, 5);
+        Model model = smallCnn(6);
+        Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(0.01));
+        trainer.fit(data, new FitOptions().epochs(2).batchSize(16).seed(7));
+        List<double[]> weights = new ArrayList<>();
+        for (Parameter p : model.namedParameters().values()) {
+            weights.add(p.value().toDoubleArray());
+        }
+        return weights;
+    }
+
+    @Test
+    void trainingFromOneSeedIsBitIdenticalAcrossRunsAndThreadCounts() {
+        List<double[]> first = trainAndCollectWeights(2);
+        List<double[]> second = trainAndCollectWeights(2);
+        List<double[]> oneThread = trainAndCollectWeights(1);
+        for (int i = 0; i < first.size(); i++) {
+            assertArrayEquals(first.get(i), second.get(i), 0, "parameter " + i + ", two runs");
+            assertArrayEquals(first.get(i), oneThread.get(i), 0, "parameter " + i + ", 1 vs 2 threads");
+        }
+    }
+
+    @Test
+    void nonFiniteLossStopsTrainingNamingEpochAndStep() {
+        Dataset data = randomImages(40, 8);
+        data.inputs().set(25 * 144 + 3, Float.NaN);
+        Trainer trainer = new Trainer(smallCnn(1), new SoftmaxCrossEntropy(), new Sgd(0.01));
+        NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
+                () -> trainer.fit(data, new FitOptions().epochs(3).batchSize(10).shuffle(false)));
+        assertEquals(0, e.epoch());
+        assertEquals(2, e.step());
+        assertTrue(e.getMessage().contains("epoch 1, step 3"), e.getMessage());
+    }
+
+    @Test
+    void validationSplitHoldsOutTheLastSamples() {
+        Dataset data = randomImages(50, 9);
+        Trainer trainer = new Trainer(smallCnn(1), new SoftmaxCrossEntropy(), new Adam(0.001));
+        History history = trainer.fit(data, new FitOptions().epochs(1).batchSize(8).validationSplit(0.2));
+        assertEquals(5, history.stepLosses().length, "40 training samples in batches of 8");
+        assertTrue(Double.isFinite(history.last().validationLoss()));
+        assertTrue(history.last().validationAccuracy() >= 0 && history.last().validationAccuracy() <= 1);
+    }
+
+    @Test
+    void learningRateSchedulerSetsTheRateEachEpoch() {
+        Dataset data = randomImages(20, 10);
+        Trainer trainer = new Trainer(smallCnn(1), new SoftmaxCrossEntropy(), new Sgd(0.1));
+        History history = trainer.fit(data, new FitOptions().epochs(3).batchSize(10)
+                .callback(new LearningRateScheduler(new LearningRateSchedule.StepDecay(1, 0.5))));
+        assertEquals(0.1, history.epochs().get(0).learningRate(), 1e-15);
+        assertEquals(0.05, history.epochs().get(1).learningRate(), 1e-15);
+        assertEquals(0.025, history.epochs().get(2).learningRate(), 1e-15);
+    }
+
+    @Test
+    void earlyStoppingEndsTrainingWhenTheMetricStopsImproving() {
+        Dataset train = randomImages(40, 11);
+        Dataset validation = randomImages(40, 12);
+        EarlyStopping stopping = new EarlyStopping("val_loss", 2, 0, true);
+        // Random labels: memorising the training set makes the validation loss rise after a few epochs.
+        Trainer trainer = new Trainer(smallCnn(1), new SoftmaxCrossEntropy(), new Adam(0.01));
+        History history = trainer.fit(train, new FitOptions().epochs(100).batchSize(10).validation(validation).callback(stopping));
+        assertTrue(history.epochs().size() < 100, "stopped after " + history.epochs().size() + " epochs");
+        assertEquals(stopping.bestEpoch() + 3, history.epochs().size(), "patience 2 after the best epoch");
+        assertEquals(history.epochs().get(stopping.bestEpoch()).validationLoss(), trainer.evaluate(validation, 40).loss(), 1e-5,
+                "best weights restored");
+    }
+
+    @Test
+    void confusionMatrixCountsPrecisionAndRecall() {
+        Tensor outputs = Tensor.of(new float[] {0.9f, 0.1f, 0.2f, 0.8f, 0.7f, 0.3f, 0.4f, 0.6f}, 4, 2);
+        Tensor labels = Tensor.of(new float[] {0, 1, 1, 1}, 4);
+        ConfusionMatrix cm = ConfusionMatrix.of(outputs, labels, List.of("cat", "dog"));
+        assertEquals(1, cm.count(0, 0));
+        assertEquals(1, cm.count(1, 0));
+        assertEquals(2, cm.count(1, 1));
+        assertEquals(0.5, cm.precision(0), 1e-12);
+        assertEquals(1.0, cm.precision(1), 1e-12);
+        assertEquals(2 / 3.0, cm.recall(1), 1e-12);
+        assertEquals(0.75, cm.accuracy(), 1e-12);
+        assertTrue(cm.toString().contains("dog"), cm.toString());
+    }
+}
