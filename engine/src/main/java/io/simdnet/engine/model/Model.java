@@ -134,7 +134,11 @@ public abstract class Model {
     /** Throws unless {@code x} is a batch of this model's input samples. */
     public final void checkBatch(Tensor x) {
         Shape shape = x.shape();
-        if (shape.rank() != inputShape.rank() + 1 || !shape.withoutBatch().equals(inputShape)) {
+        boolean matches = shape.rank() == inputShape.rank() + 1;
+        for (int i = 0; matches && i < inputShape.rank(); i++) {
+            matches = shape.dim(i + 1) == inputShape.dim(i);
+        }
+        if (!matches) {
             throw new IllegalArgumentException("Model input: expected a batch of samples of shape " + inputShape + ", got " + shape);
         }
     }

@@ -1,0 +1,131 @@
+package io.simdnet.engine.io;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.layer.Parameter;
+import io.simdnet.engine.loss.SoftmaxCrossEntropy;
+import io.simdnet.engine.model.Model;
+import io.simdnet.engine.model.ReferenceModels;
+import io.simdnet.engine.optim.Adam;
+import io.simdnet.engine.tensor.DType;
+import io.simdnet.engine.tensor.Shape;
+import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.engine.train.FitOptions;
+import io.simdnet.engine.train.Trainer;
+import io.simdnet.engine.init.Rng;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointTest {
+
+    @TempDir
+    Path dir;
+
+    private static Dataset data(int n, long seed) {
+        Rng rng = new Rng(seed);
+        Tensor x = Tensor.zeros(DType.F32, n, 1, 28, 28);
+        Tensor y = Tensor.zeros(DType.F32, n);
+        for (int i = 0; i < x.size(); i++) {
+            x.set(i, rng.uniform(0, 1));
+        }
+        for (int i = 0; i < n; i++) {
+            y.set(i, rng.nextInt(10));
+        }
+        return new Dataset(x, y);
+    }
+
+    @Test
+    void saveThenLoadGivesIdenticalPredictions() throws IOException {
+        Dataset d = data(32, 1);
+        Model trained = ReferenceModels.lenet5(true).build(DType.F32, 1);
+        new Trainer(trained, new SoftmaxCrossEntropy(), new Adam(0.001)).fit(d, new FitOptions().epochs(1).batchSize(8));
+        Path file = dir.resolve("lenet.safetensors");
+        Checkpoint.save(file, trained);
+        Model fresh = ReferenceModels.lenet5(true).build(DType.F32, 99);
+        Checkpoint.load(file, fresh);
+        assertArrayEquals(trained.predict(d.inputs(), 16).toDoubleArray(), fresh.predict(d.inputs(), 16).toDoubleArray(), 0);
+    }
+
+    @Test
+    void denseWeightsAreStoredInPyTorchLayout() throws IOException {
+        Model model = ReferenceModels.mlp(128).build(DType.F32, 1);
+        Path file = dir.resolve("mlp.safetensors");
+        Checkpoint.save(file, model);
+        SafeTensorsContents contents = SafeTensors.read(file);
+        Tensor stored = contents.tensor("dense.weight");
+        assertEquals(Shape.of(128, 784), stored.shape());
+        Tensor ours = model.parameter("dense.weight").value();
+        assertEquals(ours.get(5 * 128 + 17), stored.get(17 * 784 + 5));
+    }
+
+    @Test
+    void resumingFromCheckpointContinuesTrainingExactly() throws IOException {
+        Dataset d = data(48, 2);
+        Model a = ReferenceModels.mnistCnn().build(DType.F32, 3);
+        Adam adamA = new Adam(0.002);
+        Trainer trainerA = new Trainer(a, new SoftmaxCrossEntropy(), adamA);
+        trainerA.fit(d, new FitOptions().epochs(1).batchSize(16).shuffle(false));
+        Path file = dir.resolve("resume.safetensors");
+        Checkpoint.save(file, a, adamA);
+        trainerA.fit(d, new FitOptions().epochs(1).batchSize(16).shuffle(false));
+
+        Model b = ReferenceModels.mnistCnn().build(DType.F32, 77);
+        Adam adamB = new Adam(0.5);
+        Checkpoint.load(file, b, adamB);
+        assertEquals(0.002, adamB.learningRate(), 1e-15);
+        new Trainer(b, new SoftmaxCrossEntropy(), adamB).fit(d, new FitOptions().epochs(1).batchSize(16).shuffle(false));
+        for (String name : a.namedParameters().keySet()) {
+            assertArrayEquals(a.parameter(name).value().toDoubleArray(), b.parameter(name).value().toDoubleArray(), 0, name);
+        }
+    }
+
+    @Test
+    void truncatedCheckpointIsRejectedAndTheModelIsUnchanged() throws IOException {
+        Model model = ReferenceModels.mlp(128).build(DType.F32, 1);
+        Path file = dir.resolve("cut.safetensors");
+        Checkpoint.save(file, model);
+        byte[] bytes = Files.readAllBytes(file);
+        Files.write(file, Arrays.copyOf(bytes, bytes.length - 100));
+        Model target = ReferenceModels.mlp(128).build(DType.F32, 2);
+        double[] before = target.parameter("dense.weight").value().toDoubleArray();
+        IOException e = assertThrows(IOException.class, () -> Checkpoint.load(file, target));
+        assertTrue(e.getMessage().contains("cut.safetensors") && e.getMessage().contains("truncated"), e.getMessage());
+        assertArrayEquals(before, target.parameter("dense.weight").value().toDoubleArray(), 0);
+    }
+
+    @Test
+    void checkpointOfAnotherModelIsRejectedNamingTheDifference() throws IOException {
+        Path file = dir.resolve("other.safetensors");
+        Checkpoint.save(file, ReferenceModels.mlp(128).build(DType.F32, 1));
+        IllegalArgumentException names = assertThrows(IllegalArgumentException.class,
+                () -> Checkpoint.load(file, ReferenceModels.mlp(128, 64).build(DType.F32, 1)));
+        assertTrue(names.getMessage().contains("dense_2.weight"), names.getMessage());
+        IllegalArgumentException shapes = assertThrows(IllegalArgumentException.class,
+                () -> Checkpoint.load(file, ReferenceModels.mlp(100).build(DType.F32, 1)));
+        assertTrue(shapes.getMessage().contains("dense.weight") && shapes.getMessage().contains("(128, 784)"), shapes.getMessage());
+        IllegalArgumentException optimizer = assertThrows(IllegalArgumentException.class,
+                () -> Checkpoint.load(file, ReferenceModels.mlp(128).build(DType.F32, 1), new Adam(0.1)));
+        assertTrue(optimizer.getMessage().contains("no optimizer"), optimizer.getMessage());
+    }
+
+    @Test
+    void parametersCanBeReadAndSetByName() {
+        Model model = ReferenceModels.mlp(128).build(DType.F32, 1);
+        Tensor bias = Tensor.zeros(DType.F64, 10);
+        bias.set(3, 2.5);
+        model.setParameter("dense_1.bias", bias);
+        Parameter p = model.parameter("dense_1.bias");
+        assertEquals(2.5, p.value().get(3));
+        assertThrows(IllegalArgumentException.class, () -> model.setParameter("dense_1.bias", Tensor.zeros(DType.F32, 11)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.parameter("fc1.weight"));
+        assertTrue(e.getMessage().contains("dense.weight"), e.getMessage());
+    }
+}

@@ -1,0 +1,55 @@
+package io.simdnet.engine.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.kernel.KernelPool;
+import io.simdnet.engine.loss.SoftmaxCrossEntropy;
+import io.simdnet.engine.model.Model;
+import io.simdnet.engine.model.ReferenceModels;
+import io.simdnet.engine.optim.Adam;
+import io.simdnet.engine.tensor.DType;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** A warmed-up training step (forward, loss, backward, Adam) allocates nothing on the calling thread. */
+class TrainingAllocationTest {
+
+    private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private final int threadsBefore = KernelPool.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        KernelPool.setThreads(threadsBefore);
+    }
+
+    @ParameterizedTest(name = "{0}, batch {1}, {2} threads")
+    @CsvSource({"mlp, 128, 1", "mlp, 128, 2", "lenet5, 32, 2", "lenet5-bn, 32, 1"})
+    void warmedUpTrainingStepAllocatesNothing(String name, int batch, int threads) {
+        KernelPool.setThreads(threads);
+        Model model = switch (name) {
+            case "mlp" -> ReferenceModels.mlp(128, 64).build(DType.F32, 1);
+            case "lenet5" -> ReferenceModels.lenet5(false).build(DType.F32, 1);
+            default -> ReferenceModels.lenet5(true).build(DType.F32, 1);
+        };
+        Dataset data = CheckpointData.random(batch, 3);
+        Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(1e-4));
+        Runnable step = () -> trainer.trainStep(data.inputs(), data.targets());
+        for (int i = 0; i < 1_000; i++) {
+            step.run();
+        }
+        long thread = Thread.currentThread().threadId();
+        long allocated = -1;
+        // The JIT compiles in the background; count again until it has caught up (at most 60 rounds).
+        for (int round = 0; round < 60 && allocated != 0; round++) {
+            long before = THREADS.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < 10; i++) {
+                step.run();
+            }
+            allocated = THREADS.getThreadAllocatedBytes(thread) - before;
+        }
+        assertEquals(0, allocated, "bytes allocated by 10 warmed-up training steps of " + name);
+    }
+}
