@@ -126,7 +126,7 @@ public final class GemmGenerator {
                     .initializer("$T.fromLong(S, (1L << EDGE_LANES) - 1)", ClassName.get("jdk.incubator.vector", "VectorMask"))
                     .build());
         }
-        if (tiling.packB() && spec.form().transposeB()) {
+        if (tiling.packB() && gathersB()) {
             StringBuilder rows = new StringBuilder("{0");
             for (int l = 1; l < lanes; l++) {
                 rows.append(", ").append(l).append(" * K");
@@ -351,13 +351,41 @@ public final class GemmGenerator {
                 .build();
     }
 
+    /**
+     * Whether packing a transposed B gathers: float only. Double kernels serve gradient checks and copy
+     * scalars, because gathers of both element types in one JVM make the JDK's shared gather code see several
+     * index species, after which the float kernels' gathers are no longer inlined and allocate.
+     */
+    private boolean gathersB() {
+        return spec.form().transposeB() && spec.elementType() == ElementType.FLOAT;
+    }
+
+    /** Scalar transposed packing of one panel: row j of B (stored N×K) becomes column j, zero past N. */
+    private static void transposedColumns(CodeBlock.Builder body) {
+        body.beginControlFlow("for (int j = 0; j < NR; j++)")
+                .beginControlFlow("if (j < width)")
+                .addStatement("int src = bOffset + (jc + jr + j) * K + pc")
+                .beginControlFlow("for (int k = 0; k < kc; k++)")
+                .addStatement("packed[panel + k * NR + j] = b[src + k]")
+                .endControlFlow()
+                .nextControlFlow("else")
+                .beginControlFlow("for (int k = 0; k < kc; k++)")
+                .addStatement("packed[panel + k * NR + j] = 0")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow();
+    }
+
     /** Copies one KC × NC block of op(B) into NR-wide, k-major micro-panels, zero past N. */
     private MethodSpec packB() {
         CodeBlock.Builder body = CodeBlock.builder()
                 .beginControlFlow("for (int jr = 0; jr < nc; jr += NR)")
                 .addStatement("int width = Math.min(NR, nc - jr)")
                 .addStatement("int panel = jr * kc");
-        if (spec.form().transposeB()) {
+        if (spec.form().transposeB() && !gathersB()) {
+            body.add("// Each row of B becomes one column of the panel, zero past N.\n");
+            transposedColumns(body);
+        } else if (spec.form().transposeB()) {
             body.beginControlFlow("if (width == NR)")
                     .add("// B is stored N×K: gather one k from LANES rows of B, K apart, per vector of the panel.\n")
                     .beginControlFlow("for (int k = 0; k < kc; k++)")
@@ -370,19 +398,8 @@ public final class GemmGenerator {
             body.endControlFlow()
                     .addStatement("continue")
                     .endControlFlow()
-                    .add("// The edge panel: each row of B becomes one column of the panel, zero past N.\n")
-                    .beginControlFlow("for (int j = 0; j < NR; j++)")
-                    .beginControlFlow("if (j < width)")
-                    .addStatement("int src = bOffset + (jc + jr + j) * K + pc")
-                    .beginControlFlow("for (int k = 0; k < kc; k++)")
-                    .addStatement("packed[panel + k * NR + j] = b[src + k]")
-                    .endControlFlow()
-                    .nextControlFlow("else")
-                    .beginControlFlow("for (int k = 0; k < kc; k++)")
-                    .addStatement("packed[panel + k * NR + j] = 0")
-                    .endControlFlow()
-                    .endControlFlow()
-                    .endControlFlow();
+                    .add("// The edge panel: each row of B becomes one column of the panel, zero past N.\n");
+            transposedColumns(body);
         } else {
             body.beginControlFlow("for (int k = 0; k < kc; k++)")
                     .addStatement("int src = bOffset + (pc + k) * N + jc + jr")
