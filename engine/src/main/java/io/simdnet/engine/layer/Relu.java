@@ -1,9 +1,17 @@
 package io.simdnet.engine.layer;
 
 import io.simdnet.engine.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
-/** max(x, 0). The derivative at 0 is taken as 0, as PyTorch does. */
+/**
+ * max(x, 0). The derivative at 0 is taken as 0, as PyTorch does. The float loops are written with the Vector
+ * API: C2 does not vectorise the select of the backward pass, which ran at 1 ns per element.
+ */
 public final class Relu extends Activation {
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
     @Override
     public String typeName() {
@@ -12,7 +20,11 @@ public final class Relu extends Activation {
 
     @Override
     protected void forward(float[] x, float[] y, int size) {
-        for (int i = 0; i < size; i++) {
+        int i = 0;
+        for (int bound = SPECIES.loopBound(size); i < bound; i += SPECIES.length()) {
+            FloatVector.fromArray(SPECIES, x, i).max(0f).intoArray(y, i);
+        }
+        for (; i < size; i++) {
             y[i] = Math.max(x[i], 0f);
         }
     }
@@ -26,9 +38,7 @@ public final class Relu extends Activation {
 
     @Override
     protected void backward(float[] x, float[] y, float[] dy, float[] dx, int size) {
-        for (int i = 0; i < size; i++) {
-            dx[i] = y[i] > 0f ? dy[i] : 0f;
-        }
+        maskByOutput(y, dy, dx, size);
     }
 
     @Override
@@ -38,16 +48,23 @@ public final class Relu extends Activation {
         }
     }
 
+    private static void maskByOutput(float[] y, float[] dy, float[] dx, int size) {
+        int i = 0;
+        FloatVector zero = FloatVector.zero(SPECIES);
+        for (int bound = SPECIES.loopBound(size); i < bound; i += SPECIES.length()) {
+            FloatVector out = FloatVector.fromArray(SPECIES, y, i);
+            zero.blend(FloatVector.fromArray(SPECIES, dy, i), out.compare(VectorOperators.GT, 0f)).intoArray(dx, i);
+        }
+        for (; i < size; i++) {
+            dx[i] = y[i] > 0f ? dy[i] : 0f;
+        }
+    }
+
     /** out = dy where output > 0, else 0: the gradient through a ReLU fused into the layer before it. */
     static Tensor maskByOutput(Tensor output, Tensor dy, Tensor out) {
         int size = out.size();
         if (out.floats() != null) {
-            float[] y = output.floats();
-            float[] g = dy.floats();
-            float[] o = out.floats();
-            for (int i = 0; i < size; i++) {
-                o[i] = y[i] > 0f ? g[i] : 0f;
-            }
+            maskByOutput(output.floats(), dy.floats(), out.floats(), size);
         } else {
             double[] y = output.doubles();
             double[] g = dy.doubles();

@@ -18,11 +18,17 @@ public final class Sequential extends Model {
 
     private final List<Layer> layers;
     private final Shape outputShape;
+    private final int firstWithParameters;
 
     private Sequential(Shape inputShape, DType dtype, List<Layer> layers, Shape outputShape) {
         super(inputShape, dtype);
         this.layers = List.copyOf(layers);
         this.outputShape = outputShape;
+        int first = 0;
+        while (first < layers.size() - 1 && layers.get(first).parameters().isEmpty()) {
+            first++;
+        }
+        this.firstWithParameters = first;
     }
 
     /** Starts a model whose samples have shape {@code dims} (without the batch dimension). */
@@ -78,9 +84,11 @@ public final class Sequential extends Model {
 
     @Override
     public void backward(Tensor outputGradient) {
+        // Layers before the first one with parameters (a Flatten, a Dropout on the input) need no gradient,
+        // so back-propagation stops there and the first dense layer skips its dX GEMM.
         Tensor gradient = outputGradient;
-        for (int i = layers.size() - 1; i >= 0; i--) {
-            gradient = layers.get(i).backward(gradient, i > 0);
+        for (int i = layers.size() - 1; i >= firstWithParameters; i--) {
+            gradient = layers.get(i).backward(gradient, i > firstWithParameters);
         }
     }
 

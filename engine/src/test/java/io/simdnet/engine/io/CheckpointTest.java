@@ -9,7 +9,7 @@ import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.layer.Parameter;
 import io.simdnet.engine.loss.SoftmaxCrossEntropy;
 import io.simdnet.engine.model.Model;
-import io.simdnet.engine.model.ReferenceModels;
+import io.simdnet.engine.model.CourseModels;
 import io.simdnet.engine.optim.Adam;
 import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Shape;
@@ -45,18 +45,18 @@ class CheckpointTest {
     @Test
     void saveThenLoadGivesIdenticalPredictions() throws IOException {
         Dataset d = data(32, 1);
-        Model trained = ReferenceModels.lenet5(true).build(DType.F32, 1);
+        Model trained = CourseModels.lenet5(true).build(DType.F32, 1);
         new Trainer(trained, new SoftmaxCrossEntropy(), new Adam(0.001)).fit(d, new FitOptions().epochs(1).batchSize(8));
         Path file = dir.resolve("lenet.safetensors");
         Checkpoint.save(file, trained);
-        Model fresh = ReferenceModels.lenet5(true).build(DType.F32, 99);
+        Model fresh = CourseModels.lenet5(true).build(DType.F32, 99);
         Checkpoint.load(file, fresh);
         assertArrayEquals(trained.predict(d.inputs(), 16).toDoubleArray(), fresh.predict(d.inputs(), 16).toDoubleArray(), 0);
     }
 
     @Test
     void denseWeightsAreStoredInPyTorchLayout() throws IOException {
-        Model model = ReferenceModels.mlp(128).build(DType.F32, 1);
+        Model model = CourseModels.mlp(128).build(DType.F32, 1);
         Path file = dir.resolve("mlp.safetensors");
         Checkpoint.save(file, model);
         SafeTensorsContents contents = SafeTensors.read(file);
@@ -69,7 +69,7 @@ class CheckpointTest {
     @Test
     void resumingFromCheckpointContinuesTrainingExactly() throws IOException {
         Dataset d = data(48, 2);
-        Model a = ReferenceModels.mnistCnn().build(DType.F32, 3);
+        Model a = CourseModels.mnistCnn().build(DType.F32, 3);
         Adam adamA = new Adam(0.002);
         Trainer trainerA = new Trainer(a, new SoftmaxCrossEntropy(), adamA);
         trainerA.fit(d, new FitOptions().epochs(1).batchSize(16).shuffle(false));
@@ -77,7 +77,7 @@ class CheckpointTest {
         Checkpoint.save(file, a, adamA);
         trainerA.fit(d, new FitOptions().epochs(1).batchSize(16).shuffle(false));
 
-        Model b = ReferenceModels.mnistCnn().build(DType.F32, 77);
+        Model b = CourseModels.mnistCnn().build(DType.F32, 77);
         Adam adamB = new Adam(0.5);
         Checkpoint.load(file, b, adamB);
         assertEquals(0.002, adamB.learningRate(), 1e-15);
@@ -89,12 +89,12 @@ class CheckpointTest {
 
     @Test
     void truncatedCheckpointIsRejectedAndTheModelIsUnchanged() throws IOException {
-        Model model = ReferenceModels.mlp(128).build(DType.F32, 1);
+        Model model = CourseModels.mlp(128).build(DType.F32, 1);
         Path file = dir.resolve("cut.safetensors");
         Checkpoint.save(file, model);
         byte[] bytes = Files.readAllBytes(file);
         Files.write(file, Arrays.copyOf(bytes, bytes.length - 100));
-        Model target = ReferenceModels.mlp(128).build(DType.F32, 2);
+        Model target = CourseModels.mlp(128).build(DType.F32, 2);
         double[] before = target.parameter("dense.weight").value().toDoubleArray();
         IOException e = assertThrows(IOException.class, () -> Checkpoint.load(file, target));
         assertTrue(e.getMessage().contains("cut.safetensors") && e.getMessage().contains("truncated"), e.getMessage());
@@ -104,21 +104,21 @@ class CheckpointTest {
     @Test
     void checkpointOfAnotherModelIsRejectedNamingTheDifference() throws IOException {
         Path file = dir.resolve("other.safetensors");
-        Checkpoint.save(file, ReferenceModels.mlp(128).build(DType.F32, 1));
+        Checkpoint.save(file, CourseModels.mlp(128).build(DType.F32, 1));
         IllegalArgumentException names = assertThrows(IllegalArgumentException.class,
-                () -> Checkpoint.load(file, ReferenceModels.mlp(128, 64).build(DType.F32, 1)));
+                () -> Checkpoint.load(file, CourseModels.mlp(128, 64).build(DType.F32, 1)));
         assertTrue(names.getMessage().contains("dense_2.weight"), names.getMessage());
         IllegalArgumentException shapes = assertThrows(IllegalArgumentException.class,
-                () -> Checkpoint.load(file, ReferenceModels.mlp(100).build(DType.F32, 1)));
+                () -> Checkpoint.load(file, CourseModels.mlp(100).build(DType.F32, 1)));
         assertTrue(shapes.getMessage().contains("dense.weight") && shapes.getMessage().contains("(128, 784)"), shapes.getMessage());
         IllegalArgumentException optimizer = assertThrows(IllegalArgumentException.class,
-                () -> Checkpoint.load(file, ReferenceModels.mlp(128).build(DType.F32, 1), new Adam(0.1)));
+                () -> Checkpoint.load(file, CourseModels.mlp(128).build(DType.F32, 1), new Adam(0.1)));
         assertTrue(optimizer.getMessage().contains("no optimizer"), optimizer.getMessage());
     }
 
     @Test
     void parametersCanBeReadAndSetByName() {
-        Model model = ReferenceModels.mlp(128).build(DType.F32, 1);
+        Model model = CourseModels.mlp(128).build(DType.F32, 1);
         Tensor bias = Tensor.zeros(DType.F64, 10);
         bias.set(3, 2.5);
         model.setParameter("dense_1.bias", bias);

@@ -164,7 +164,7 @@ class ModelGradientTest {
 
     @Test
     void wrongInputShapeIsRejectedNamingBothShapes() {
-        Model model = ReferenceModels.lenet5(false).build(DType.F32, 1);
+        Model model = CourseModels.lenet5(false).build(DType.F32, 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.forward(Tensor.zeros(DType.F32, 2, 3, 28, 28), false));
         assertTrue(e.getMessage().contains("(1, 28, 28)") && e.getMessage().contains("(2, 3, 28, 28)"), e.getMessage());
     }

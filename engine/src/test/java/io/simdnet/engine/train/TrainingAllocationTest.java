@@ -6,7 +6,7 @@ import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.kernel.KernelPool;
 import io.simdnet.engine.loss.SoftmaxCrossEntropy;
 import io.simdnet.engine.model.Model;
-import io.simdnet.engine.model.ReferenceModels;
+import io.simdnet.engine.model.CourseModels;
 import io.simdnet.engine.optim.Adam;
 import io.simdnet.engine.tensor.DType;
 import java.lang.management.ManagementFactory;
@@ -30,9 +30,9 @@ class TrainingAllocationTest {
     void warmedUpTrainingStepAllocatesNothing(String name, int batch, int threads) {
         KernelPool.setThreads(threads);
         Model model = switch (name) {
-            case "mlp" -> ReferenceModels.mlp(128, 64).build(DType.F32, 1);
-            case "lenet5" -> ReferenceModels.lenet5(false).build(DType.F32, 1);
-            default -> ReferenceModels.lenet5(true).build(DType.F32, 1);
+            case "mlp" -> CourseModels.mlp(128, 64).build(DType.F32, 1);
+            case "lenet5" -> CourseModels.lenet5(false).build(DType.F32, 1);
+            default -> CourseModels.lenet5(true).build(DType.F32, 1);
         };
         Dataset data = CheckpointData.random(batch, 3);
         Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(1e-4));
