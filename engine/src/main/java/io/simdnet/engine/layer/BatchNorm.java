@@ -77,6 +77,9 @@ public final class BatchNorm extends Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         checkInput(x);
+        if (x.floats() != null) {
+            return forwardFloat(x, training);
+        }
         int n = x.batch();
         int count = n * inner;
         if (scratch.length < count) {
@@ -129,6 +132,9 @@ public final class BatchNorm extends Layer {
     public Tensor backward(Tensor dy, boolean needInputGradient) {
         int n = lastInput.batch();
         checkGradient(dy, n);
+        if (dy.floats() != null) {
+            return backwardFloat(dy, n, needInputGradient);
+        }
         int count = n * inner;
         double[] dyValues = scratch;
         double[] xhatValues = xhatScratch;
@@ -163,6 +169,94 @@ public final class BatchNorm extends Layer {
             scatter(dyValues, dx, n, c);
         }
         return dx;
+    }
+
+    /**
+     * The float path reads each channel's planes in place (no gathering into scratch): statistics in double over
+     * two reads, then one pass writing x̂ and y. Same results as the general path up to float rounding order.
+     */
+    private Tensor forwardFloat(Tensor x, boolean training) {
+        int n = x.batch();
+        int count = n * inner;
+        int stride = channels * inner;
+        float[] in = x.floats();
+        float[] out = output.get(n).floats();
+        float[] xhat = normalized.get(n).floats();
+        for (int c = 0; c < channels; c++) {
+            double mean;
+            double variance;
+            if (training) {
+                double sum = 0;
+                for (int s = 0; s < n; s++) {
+                    for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
+                        sum += in[i];
+                    }
+                }
+                mean = sum / count;
+                double squares = 0;
+                for (int s = 0; s < n; s++) {
+                    for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
+                        double d = in[i] - mean;
+                        squares += d * d;
+                    }
+                }
+                variance = squares / count;
+                double unbiased = count > 1 ? variance * count / (count - 1) : variance;
+                runningMean.value().set(c, (1 - momentum) * runningMean.value().get(c) + momentum * mean);
+                runningVar.value().set(c, (1 - momentum) * runningVar.value().get(c) + momentum * unbiased);
+            } else {
+                mean = runningMean.value().get(c);
+                variance = runningVar.value().get(c);
+            }
+            invStd[c] = 1 / Math.sqrt(variance + epsilon);
+            float inv = (float) invStd[c];
+            float shift = (float) mean;
+            float g = (float) gamma.value().get(c);
+            float b = (float) beta.value().get(c);
+            for (int s = 0; s < n; s++) {
+                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
+                    float h = (in[i] - shift) * inv;
+                    xhat[i] = h;
+                    out[i] = g * h + b;
+                }
+            }
+        }
+        lastInput = x;
+        lastTraining = training;
+        return output.get(n);
+    }
+
+    private Tensor backwardFloat(Tensor dy, int n, boolean needInputGradient) {
+        int count = n * inner;
+        int stride = channels * inner;
+        float[] g = dy.floats();
+        float[] xhat = normalized.get(n).floats();
+        Tensor dxTensor = needInputGradient ? inputGradient.get(n) : null;
+        float[] dx = dxTensor == null ? null : dxTensor.floats();
+        for (int c = 0; c < channels; c++) {
+            double sumDy = 0;
+            double sumDyXhat = 0;
+            for (int s = 0; s < n; s++) {
+                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
+                    sumDy += g[i];
+                    sumDyXhat += g[i] * xhat[i];
+                }
+            }
+            gamma.gradient().set(c, sumDyXhat);
+            beta.gradient().set(c, sumDy);
+            if (dx == null) {
+                continue;
+            }
+            float scale = (float) (gamma.value().get(c) * invStd[c]);
+            float meanDy = lastTraining ? (float) (sumDy / count) : 0f;
+            float meanDyXhat = lastTraining ? (float) (sumDyXhat / count) : 0f;
+            for (int s = 0; s < n; s++) {
+                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
+                    dx[i] = scale * (g[i] - meanDy - xhat[i] * meanDyXhat);
+                }
+            }
+        }
+        return dxTensor;
     }
 
     /** Copies channel c of every sample (N·inner values) into {@code into}, sample by sample. */

@@ -111,4 +111,38 @@ class NormalizationTest {
             }
         }
     }
+
+    @Test
+    void batchNormFloatPathMatchesDoublePath() {
+        for (boolean training : new boolean[] {true, false}) {
+            BatchNorm single = new BatchNorm();
+            BatchNorm reference = new BatchNorm();
+            single.named("f").build(Shape.of(3, 4, 5), DType.F32, new Rng(1));
+            reference.named("d").build(Shape.of(3, 4, 5), DType.F64, new Rng(1));
+            for (int c = 0; c < 3; c++) {
+                for (BatchNorm bn : new BatchNorm[] {single, reference}) {
+                    bn.parameters().get(0).value().set(c, 0.5 + c);
+                    bn.parameters().get(1).value().set(c, c - 1);
+                    bn.parameters().get(3).value().set(c, 2 + c);
+                }
+            }
+            Tensor x = random(new Rng(7), DType.F64, 2, 3, 6, 3, 4, 5);
+            Tensor dy = random(new Rng(8), DType.F64, 0, 1, 6, 3, 4, 5);
+            double[] expected = reference.forward(x, training).toDoubleArray();
+            double[] actual = single.forward(x.to(DType.F32), training).toDoubleArray();
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-5, "output " + i + (training ? " (training)" : " (eval)"));
+            }
+            double[] expectedDx = reference.backward(dy, true).toDoubleArray();
+            double[] actualDx = single.backward(dy.to(DType.F32), true).toDoubleArray();
+            for (int i = 0; i < expectedDx.length; i++) {
+                assertEquals(expectedDx[i], actualDx[i], 1e-5, "dx " + i + (training ? " (training)" : " (eval)"));
+            }
+            for (int p = 0; p < 2; p++) {
+                for (int c = 0; c < 3; c++) {
+                    assertEquals(reference.parameters().get(p).gradient().get(c), single.parameters().get(p).gradient().get(c), 1e-4);
+                }
+            }
+        }
+    }
 }
