@@ -1,13 +1,14 @@
 package io.simdnet.engine.train;
 
+import io.simdnet.engine.data.BatchTransform;
 import io.simdnet.engine.data.Dataset;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * How {@code fit} trains: epochs, batch size, the shuffling seed, optional validation data (or a fraction of the
- * training data held out, Keras' {@code validation_split}: the last samples, before shuffling), callbacks, and
- * whether to show a progress bar.
+ * training data held out, Keras' {@code validation_split}: the last samples, before shuffling), an augmentation of
+ * the training batches, callbacks, and whether to show a progress bar.
  */
 public final class FitOptions {
 
@@ -20,6 +21,7 @@ public final class FitOptions {
     private int validationBatchSize = 256;
     private final List<Callback> callbacks = new ArrayList<>();
     private boolean progressBar;
+    private BatchTransform augmentation;
 
     public FitOptions epochs(int value) {
         if (value <= 0) {
@@ -74,6 +76,15 @@ public final class FitOptions {
         return this;
     }
 
+    /**
+     * Changes every training batch after it is gathered (e.g. {@code new RandomCropFlip(4, true)}); validation and
+     * {@code evaluate} always see the data as it is. Null for none.
+     */
+    public FitOptions augmentation(BatchTransform transform) {
+        this.augmentation = transform;
+        return this;
+    }
+
     /** A terminal progress bar per epoch with loss and throughput. */
     public FitOptions progressBar(boolean value) {
         this.progressBar = value;
@@ -114,5 +125,9 @@ public final class FitOptions {
 
     boolean progressBar() {
         return progressBar;
+    }
+
+    BatchTransform augmentation() {
+        return augmentation;
     }
 }

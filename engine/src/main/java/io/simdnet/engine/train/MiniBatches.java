@@ -1,5 +1,6 @@
 package io.simdnet.engine.train;
 
+import io.simdnet.engine.data.BatchTransform;
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.tensor.BatchBuffer;
@@ -9,7 +10,9 @@ import io.simdnet.engine.tensor.Tensor;
 /**
  * Mini-batches of a dataset in a seeded random order, reshuffled every epoch (Fisher–Yates over an index array),
  * copied sample by sample into reused batch tensors of the model's element type: the dataset itself is never
- * copied or reordered. The last batch of an epoch may be smaller.
+ * copied or reordered. The last batch of an epoch may be smaller. An optional {@link BatchTransform} (augmentation)
+ * changes each gathered input batch; it draws from its own random stream, split from the seed, so the shuffling order
+ * is the same with and without it.
  */
 public final class MiniBatches {
 
@@ -17,12 +20,19 @@ public final class MiniBatches {
     private final int batchSize;
     private final boolean shuffle;
     private final Rng rng;
+    private final BatchTransform augmentation;
+    private final Rng augmentationRng;
     private final int[] order;
     private final BatchBuffer inputs;
     private final BatchBuffer targets;
     private int position;
 
     public MiniBatches(Dataset data, int batchSize, boolean shuffle, long seed, DType dtype) {
+        this(data, batchSize, shuffle, seed, dtype, null);
+    }
+
+    /** Batches whose inputs {@code augmentation} changes after gathering; null for none. */
+    public MiniBatches(Dataset data, int batchSize, boolean shuffle, long seed, DType dtype, BatchTransform augmentation) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("Batch size = " + batchSize + ", expected > 0");
         }
@@ -30,6 +40,9 @@ public final class MiniBatches {
         this.batchSize = batchSize;
         this.shuffle = shuffle;
         this.rng = new Rng(seed);
+        this.augmentation = augmentation;
+        // A split of a second generator from the same seed: the shuffling stream above stays exactly as without it.
+        this.augmentationRng = augmentation == null ? null : new Rng(seed).split();
         this.order = new int[data.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -66,11 +79,14 @@ public final class MiniBatches {
         return Math.min(batchSize, order.length - position);
     }
 
-    /** Gathers the current batch's inputs. */
+    /** Gathers the current batch's inputs and applies the augmentation, if any (afresh on every call). */
     public Tensor inputs() {
         int n = nextSize();
         Tensor batch = inputs.get(n);
         gather(data.inputs(), batch, n);
+        if (augmentation != null) {
+            augmentation.apply(batch, augmentationRng);
+        }
         return batch;
     }
 

@@ -76,7 +76,8 @@ public final class Trainer {
             validation = Slices.rows(train, train.size() - held, train.size());
         }
         model.checkBatch(trainData.inputs());
-        MiniBatches batches = new MiniBatches(trainData, options.batchSize(), options.shuffle(), options.seed(), model.dtype());
+        MiniBatches batches = new MiniBatches(trainData, options.batchSize(), options.shuffle(), options.seed(), model.dtype(),
+                options.augmentation());
         List<Callback> callbacks = new ArrayList<>(options.callbacks());
         if (options.progressBar()) {
             callbacks.add(new ProgressBarCallback());

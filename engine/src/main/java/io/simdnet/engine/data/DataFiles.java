@@ -1,0 +1,192 @@
+package io.simdnet.engine.data;
+
+import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
+import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
+
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Whole-file reads that see through gzip, and atomic writes: what every reader and writer of this package shares.
+ * Gzip is recognised by its magic bytes, not by the file name, because dataset mirrors are inconsistent about the
+ * {@code .gz} suffix (some serve decompressed files under the compressed name).
+ */
+final class DataFiles {
+
+    /** Largest byte array the JVM reliably allocates. */
+    static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    private static final long MAX_DEFLATE_RATIO = 1032;
+
+    /** Large enough for every file of MNIST and CIFAR in one allocation; bigger ones grow by doubling. */
+    private static final long MAX_FIRST_GUESS = 1L << 28;
+
+    private DataFiles() {
+    }
+
+    /** A file's bytes after decompression, and whether it was gzip, so that messages can say which size they mean. */
+    record Contents(byte[] bytes, boolean gzipped) {
+
+        /** "the file has" or "the decompressed file has", for messages that quote a length. */
+        String has() {
+            return gzipped ? "the decompressed file has" : "the file has";
+        }
+    }
+
+    static boolean isGzip(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.read() == 0x1f && in.read() == 0x8b;
+        }
+    }
+
+    /** All of {@code file}'s bytes, decompressed if it starts with the gzip magic. */
+    static Contents readAll(Path file) throws IOException {
+        boolean gzipped = isGzip(file);
+        long sizeHint = gzipped ? gzipSizeHint(file) : Files.size(file);
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            if (!gzipped) {
+                return new Contents(readStream(file, raw, sizeHint), false);
+            }
+            try (InputStream in = new GZIPInputStream(raw, 1 << 16)) {
+                return new Contents(readStream(file, in, sizeHint), true);
+            } catch (EOFException e) {
+                throw new MalformedDataException(file, "truncated gzip data: the compressed stream ends early (" + e.getMessage() + ")", e);
+            } catch (ZipException e) {
+                throw new MalformedDataException(file, "corrupt gzip data: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * The gzip trailer's ISIZE field: the decompressed length modulo 2^32 of the last member. Only a first guess for the
+     * buffer size (a file of several members or over 4 GiB makes it wrong), so the stream decides the real length. In
+     * a cut file those 4 bytes are arbitrary, so the guess is bounded by what the compressed size can hold (deflate
+     * expands at most 1032-fold) and by {@link #MAX_FIRST_GUESS}: a corrupt file must not allocate gigabytes before it
+     * is found out.
+     */
+    private static long gzipSizeHint(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size < 18) {
+                return 0;
+            }
+            ByteBuffer trailer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            channel.read(trailer, size - 4);
+            long isize = trailer.flip().remaining() == 4 ? Integer.toUnsignedLong(trailer.getInt()) : 0;
+            return Math.min(isize, Math.min(size * MAX_DEFLATE_RATIO, MAX_FIRST_GUESS));
+        }
+    }
+
+    private static byte[] readStream(Path file, InputStream in, long sizeHint) throws IOException {
+        byte[] buffer = new byte[(int) Math.clamp(sizeHint, 16, MAX_ARRAY)];
+        int length = 0;
+        while (true) {
+            int read = in.read(buffer, length, buffer.length - length);
+            if (read < 0) {
+                return length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
+            }
+            length += read;
+            if (length == buffer.length) {
+                int next = in.read();
+                if (next < 0) {
+                    return buffer;
+                }
+                if (buffer.length == MAX_ARRAY) {
+                    throw new MalformedDataException(file, "larger than " + MAX_ARRAY + " bytes, more than one array holds");
+                }
+                buffer = Arrays.copyOf(buffer, (int) Math.min(2L * buffer.length, MAX_ARRAY));
+                buffer[length++] = (byte) next;
+            }
+        }
+    }
+
+    /** Writes what {@code body} puts into the file's channel. */
+    @FunctionalInterface
+    interface Body {
+        void writeTo(FileChannel channel) throws IOException;
+    }
+
+    /**
+     * Writes {@code file} through a temporary file beside it that is forced to disk and then renamed over the target:
+     * an interrupted or failed write leaves any existing file as it was and no temporary file behind.
+     */
+    static void writeAtomically(Path file, Body body) throws IOException {
+        Path target = file.toAbsolutePath();
+        Files.createDirectories(target.getParent());
+        Path temporary = createTemporary(target);
+        try {
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                body.writeTo(channel);
+                // Without this the rename can reach the disk before the data, leaving an empty file under the final name.
+                channel.force(true);
+            }
+            moveIntoPlace(temporary, target);
+        } catch (Throwable failure) {
+            deleteQuietly(temporary, failure);
+            throw failure;
+        }
+    }
+
+    /** Deletes a temporary file after {@code failure}; a failing delete is attached to it rather than hiding it. */
+    static void deleteQuietly(Path temporary, Throwable failure) {
+        try {
+            Files.deleteIfExists(temporary);
+        } catch (IOException cleanup) {
+            failure.addSuppressed(cleanup);
+        }
+    }
+
+    /** Writes all of {@code bytes} to {@code file} atomically. */
+    static void writeAtomically(Path file, byte[] bytes) throws IOException {
+        writeAtomically(file, channel -> writeFully(channel, ByteBuffer.wrap(bytes)));
+    }
+
+    static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+
+    /** Creates an empty file with a fresh name beside {@code target}. */
+    static Path createTemporary(Path target) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path candidate = target.resolveSibling(target.getFileName() + ".tmp-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36));
+            try {
+                // Create-new: two writers of the same file at once must never share a temporary.
+                return Files.createFile(candidate);
+            } catch (FileAlreadyExistsException taken) {
+                if (attempt >= 9) {
+                    throw taken;
+                }
+            }
+        }
+    }
+
+    static void moveIntoPlace(Path temporary, Path target) throws IOException {
+        try {
+            Files.move(temporary, target, ATOMIC_MOVE, REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException notAtomic) {
+            Files.move(temporary, target, REPLACE_EXISTING);
+        }
+    }
+
+    /** The value rounded to the nearest integer if it lies in [0, max] after rounding, else -1 (NaN included). */
+    static int roundedByte(double value, int max) {
+        double rounded = Math.rint(value);
+        return rounded >= 0 && rounded <= max ? (int) rounded : -1;
+    }
+}
