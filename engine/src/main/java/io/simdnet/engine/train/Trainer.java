@@ -1,5 +1,6 @@
 package io.simdnet.engine.train;
 
+import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.layer.Parameter;
 import io.simdnet.engine.loss.Loss;
@@ -72,8 +73,8 @@ public final class Trainer {
                 throw new IllegalArgumentException("fit: give validation data or a validation split, not both");
             }
             int held = (int) Math.round(train.size() * options.validationSplit());
-            trainData = Slices.rows(train, 0, train.size() - held);
-            validation = Slices.rows(train, train.size() - held, train.size());
+            trainData = DataSplits.rows(train, 0, train.size() - held);
+            validation = DataSplits.rows(train, train.size() - held, train.size());
         }
         model.checkBatch(trainData.inputs());
         MiniBatches batches = new MiniBatches(trainData, options.batchSize(), options.shuffle(), options.seed(), model.dtype(),

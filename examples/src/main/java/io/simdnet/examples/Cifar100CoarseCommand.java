@@ -1,0 +1,49 @@
+package io.simdnet.examples;
+
+import io.simdnet.engine.layer.Conv2d;
+import io.simdnet.engine.layer.Dense;
+import io.simdnet.engine.layer.Dropout;
+import io.simdnet.engine.layer.Flatten;
+import io.simdnet.engine.layer.MaxPool2d;
+import io.simdnet.engine.layer.Padding;
+import io.simdnet.engine.layer.Relu;
+import io.simdnet.engine.loss.SoftmaxCrossEntropy;
+import io.simdnet.engine.model.Model;
+import io.simdnet.engine.model.Sequential;
+import io.simdnet.engine.optim.Adam;
+import io.simdnet.engine.tensor.DType;
+import io.simdnet.engine.train.FitOptions;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+@Command(name = "cifar100-coarse", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = "CIFAR-100's 20 superclasses with two convolutions and two max-pools (conv32-pool-conv64-pool-fc256-fc20, "
+                + "dropout 0.5), Adam 1e-3, batch 64, 10 epochs, 40,000/10,000/10,000 split. Target: validation accuracy 0.40 or more.")
+final class Cifar100CoarseCommand implements Callable<Integer> {
+
+    @Mixin
+    TrainingOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        ClassificationRun.configureThreads(options);
+        CifarData data = CifarData.load(CifarData.Which.CIFAR100_COARSE, options, System.out);
+        Model model = Sequential.input(3, 32, 32)
+                .add(new Conv2d(32, 3).padding(Padding.same()).relu())
+                .add(new MaxPool2d(2))
+                .add(new Conv2d(64, 3).padding(Padding.same()).relu())
+                .add(new MaxPool2d(2))
+                .add(new Flatten())
+                .add(new Dense(256))
+                .add(new Relu())
+                .add(new Dropout(0.5))
+                .add(new Dense(data.classNames().size()))
+                .build(DType.F32, options.seed);
+        new ClassificationRun("cifar100-coarse", "Two-convolution net on CIFAR-100 superclasses", options, System.out).run(model,
+                new SoftmaxCrossEntropy(), new Adam(options.learningRateOr(1e-3)),
+                new FitOptions().epochs(options.epochsOr(10)).batchSize(options.batchSizeOr(64)), data.train(), data.validation(), data.test(),
+                data.classNames(), data.source());
+        return 0;
+    }
+}

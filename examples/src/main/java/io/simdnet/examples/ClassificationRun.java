@@ -1,0 +1,198 @@
+package io.simdnet.examples;
+
+import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.io.Checkpoint;
+import io.simdnet.engine.kernel.KernelPool;
+import io.simdnet.engine.layer.Conv2d;
+import io.simdnet.engine.layer.Dense;
+import io.simdnet.engine.layer.Layer;
+import io.simdnet.engine.loss.Loss;
+import io.simdnet.engine.model.Model;
+import io.simdnet.engine.optim.Optimizer;
+import io.simdnet.engine.tensor.Shape;
+import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.engine.train.Accuracy;
+import io.simdnet.engine.train.ConfusionMatrix;
+import io.simdnet.engine.train.EpochLogger;
+import io.simdnet.engine.train.EpochLogs;
+import io.simdnet.engine.train.Evaluation;
+import io.simdnet.engine.train.FitOptions;
+import io.simdnet.engine.train.History;
+import io.simdnet.engine.train.Trainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One classification experiment end to end: summary, training with validation, test evaluation, and the run
+ * folder (metrics CSV and JSON, loss and accuracy curves, confusion matrix, first-layer filters, misclassified
+ * test images, weights).
+ */
+final class ClassificationRun {
+
+    /** What the experiment measured, for tables such as the sweep's. */
+    record Result(String name, History history, Evaluation test, double trainSeconds, RunFolder folder) {
+        double bestValidationAccuracy() {
+            return history.epochs().stream().mapToDouble(EpochLogs::validationAccuracy).filter(Double::isFinite).max().orElse(Double.NaN);
+        }
+    }
+
+    private final String name;
+    private final String title;
+    private final TrainingOptions options;
+    private final PrintStream out;
+
+    ClassificationRun(String name, String title, TrainingOptions options, PrintStream out) {
+        this.name = name;
+        this.title = title;
+        this.options = options;
+        this.out = out;
+    }
+
+    /** Applies --threads; call before building models so kernels see the setting from the start. */
+    static void configureThreads(TrainingOptions options) {
+        if (options.threads != null) {
+            if (options.threads <= 0) {
+                throw new IllegalArgumentException("--threads must be positive, got " + options.threads);
+            }
+            KernelPool.setThreads(options.threads);
+        }
+    }
+
+    Result run(Model model, Loss loss, Optimizer optimizer, FitOptions fit, Dataset train, Dataset validation, Dataset test,
+            List<String> classNames, String source) throws IOException {
+        out.println(title);
+        out.println("Data: " + source + "; " + train.size() + " training, " + (validation == null ? 0 : validation.size()) + " validation, "
+                + test.size() + " test samples");
+        out.print(model.summary());
+        RunFolder folder = RunFolder.create(options.out, name);
+        folder.writeText("summary.txt", title + "\nData: " + source + "\n\n" + model.summary());
+        Trainer trainer = new Trainer(model, loss, optimizer);
+        fit.validation(validation).seed(options.seed).progressBar(!options.noProgress);
+        if (options.noProgress) {
+            fit.callback(new EpochLogger(out));
+        }
+        long start = System.nanoTime();
+        History history = trainer.fit(train, fit);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Evaluation testResult = trainer.evaluate(test, 500);
+        out.printf(Locale.ROOT, "Test loss %.4f, test accuracy %.4f (%d samples); training took %.1f s%n", testResult.loss(),
+                testResult.accuracy(), testResult.samples(), seconds);
+
+        Tensor outputs = model.predict(test.inputs(), 500);
+        ConfusionMatrix confusion = ConfusionMatrix.of(outputs, test.targets(), classNames);
+        out.print(confusion);
+        folder.writeHistoryCsv(history);
+        Plots.curves(history, folder, title);
+        ConfusionMatrixImage.write(confusion, title + ", test set", folder.path("confusion_matrix.png"));
+        writeFilters(model, folder);
+        writeMisclassified(test, outputs, classNames, folder);
+        Checkpoint.save(folder.path("weights.safetensors"), model, optimizer);
+        folder.writeText("confusion_matrix.txt", confusion.toString());
+
+        Result result = new Result(name, history, testResult, seconds, folder);
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("experiment", name);
+        metrics.put("data", source);
+        metrics.put("train_samples", train.size());
+        metrics.put("validation_samples", validation == null ? 0 : validation.size());
+        metrics.put("test_samples", test.size());
+        metrics.put("epochs", history.epochs().size());
+        metrics.put("optimizer", optimizer.name());
+        metrics.put("seed", options.seed);
+        metrics.put("threads", KernelPool.threads());
+        metrics.put("parameters", model.trainableParameters().stream().mapToLong(p -> p.value().size()).sum());
+        metrics.put("train_seconds", seconds);
+        metrics.put("test_loss", testResult.loss());
+        metrics.put("test_accuracy", testResult.accuracy());
+        metrics.put("final_validation_accuracy", history.last().validationAccuracy());
+        metrics.put("best_validation_accuracy", result.bestValidationAccuracy());
+        metrics.put("cpu_family", CpuInfo.family());
+        folder.writeJson("metrics.json", metrics);
+        out.println("Run folder: " + folder.dir().toAbsolutePath());
+        return result;
+    }
+
+    /** The first layer with weights, one tile per unit or filter (at most 64). */
+    private static void writeFilters(Model model, RunFolder folder) throws IOException {
+        for (Layer layer : model.layers()) {
+            if (layer instanceof Conv2d conv) {
+                Tensor w = conv.parameters().get(0).value();
+                int filters = w.shape().dim(0);
+                int channels = w.shape().dim(1);
+                int kh = w.shape().dim(2);
+                int kw = w.shape().dim(3);
+                List<ImageGrid.Tile> tiles = new ArrayList<>();
+                for (int f = 0; f < Math.min(filters, 64); f++) {
+                    int shown = channels == 3 ? 3 : 1;
+                    float[] pixels = new float[shown * kh * kw];
+                    for (int i = 0; i < pixels.length; i++) {
+                        pixels[i] = (float) w.get(f * channels * kh * kw + i);
+                    }
+                    tiles.add(new ImageGrid.Tile(pixels, shown, kh, kw, ""));
+                }
+                ImageGrid.write(tiles, 8, Math.max(4, 48 / kh), "First-layer filters (" + layer.name() + ")", folder.path("filters.png"));
+                return;
+            }
+            if (layer instanceof Dense dense) {
+                Shape in = model.inputShape();
+                Tensor w = dense.parameters().get(0).value();
+                int inputs = w.shape().dim(0);
+                int units = w.shape().dim(1);
+                boolean image = in.rank() == 3 && (in.dim(0) == 1 || in.dim(0) == 3) && in.size() == inputs;
+                int channels = image ? in.dim(0) : 1;
+                int h = image ? in.dim(1) : 1;
+                int wd = image ? in.dim(2) : inputs;
+                if (!image) {
+                    int side = (int) Math.round(Math.sqrt(inputs));
+                    if (side * side != inputs) {
+                        return;
+                    }
+                    h = side;
+                    wd = side;
+                }
+                List<ImageGrid.Tile> tiles = new ArrayList<>();
+                for (int u = 0; u < Math.min(units, 64); u++) {
+                    float[] pixels = new float[inputs];
+                    for (int i = 0; i < inputs; i++) {
+                        pixels[i] = (float) w.get(i * units + u);
+                    }
+                    tiles.add(new ImageGrid.Tile(pixels, channels, h, wd, ""));
+                }
+                ImageGrid.write(tiles, 8, Math.max(2, 64 / h), "First-layer weights (" + layer.name() + ")", folder.path("filters.png"));
+                return;
+            }
+        }
+    }
+
+    private static void writeMisclassified(Dataset test, Tensor outputs, List<String> classNames, RunFolder folder) throws IOException {
+        Shape sample = test.sampleShape();
+        if (sample.rank() != 3) {
+            return;
+        }
+        int classes = classNames.size();
+        int size = sample.size();
+        List<ImageGrid.Tile> tiles = new ArrayList<>();
+        for (int i = 0; i < test.size() && tiles.size() < 40; i++) {
+            int predicted = Accuracy.argmax(outputs, i * classes, classes);
+            int truth = (int) test.targets().get(i);
+            if (predicted != truth) {
+                float[] pixels = new float[size];
+                for (int k = 0; k < size; k++) {
+                    pixels[k] = (float) test.inputs().get(i * size + k);
+                }
+                tiles.add(new ImageGrid.Tile(pixels, sample.dim(0), sample.dim(1), sample.dim(2), shortName(classNames.get(truth)) + "→"
+                        + shortName(classNames.get(predicted))));
+            }
+        }
+        ImageGrid.write(tiles, 8, 3, "Misclassified test images: true → predicted", folder.path("misclassified.png"));
+    }
+
+    private static String shortName(String name) {
+        return name.length() <= 9 ? name : name.substring(0, 8) + ".";
+    }
+}

@@ -1,0 +1,116 @@
+package io.simdnet.examples;
+
+import io.simdnet.engine.data.Cifar;
+import io.simdnet.engine.data.DataLocator;
+import io.simdnet.engine.data.DataSplits;
+import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.data.DatasetNotFoundException;
+import io.simdnet.engine.data.MnistFamily;
+import io.simdnet.engine.data.Transforms;
+import io.simdnet.engine.tensor.Tensor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Finds and loads the datasets the experiments use; Fashion-MNIST falls back to the slice inside this jar. */
+final class DataSources {
+
+    static final String SLICE = "/io/simdnet/examples/fashion-mnist-slice/";
+
+    private DataSources() {
+    }
+
+    /** Fashion-MNIST, pixels in [0, 1]; the embedded 6,000 + 1,000 image slice when no copy is found. */
+    static LabeledData fashionMnist(TrainingOptions options, PrintStream out) throws IOException {
+        try {
+            Path dir = DataLocator.locate("fashion-mnist", options.data, MnistFamily.FILES);
+            MnistFamily.Split split = MnistFamily.load(dir);
+            return limited(new LabeledData(split.train(), split.test(), MnistFamily.FASHION_CLASSES, "Fashion-MNIST from " + dir), options);
+        } catch (DatasetNotFoundException e) {
+            if (options.data != null) {
+                throw e;
+            }
+            Path dir = extractSlice();
+            MnistFamily.Split split = MnistFamily.load(dir);
+            out.println("No Fashion-MNIST found; training on the 6,000-image slice embedded in this jar. For the full data: "
+                    + "sudo apt-get install dataset-fashion-mnist (or pass --data DIR).");
+            return limited(new LabeledData(split.train(), split.test(), MnistFamily.FASHION_CLASSES,
+                    "the embedded Fashion-MNIST slice (6,000 train, 1,000 test)"), options);
+        }
+    }
+
+    /** MNIST digits, pixels in [0, 1]. */
+    static LabeledData mnist(TrainingOptions options) throws IOException {
+        Path dir = DataLocator.locate("mnist", options.data, MnistFamily.FILES);
+        MnistFamily.Split split = MnistFamily.load(dir);
+        return limited(new LabeledData(split.train(), split.test(), MnistFamily.DIGIT_CLASSES, "MNIST from " + dir), options);
+    }
+
+    /** CIFAR-100 with its 20 coarse labels (superclasses), pixels in [0, 1]. */
+    static LabeledData cifar100Coarse(TrainingOptions options) throws IOException {
+        Path dir = DataLocator.locate("cifar-100", options.data, List.of("train.bin", "test.bin", "coarse_label_names.txt"));
+        Cifar.Batch train = Cifar.read(file(dir, "train.bin"), Cifar.Format.CIFAR100);
+        Cifar.Batch test = Cifar.read(file(dir, "test.bin"), Cifar.Format.CIFAR100);
+        List<String> names = Cifar.labelNames(dir.resolve("coarse_label_names.txt"));
+        return limited(new LabeledData(scaled(train.images(), train.coarseLabels()), scaled(test.images(), test.coarseLabels()), names,
+                "CIFAR-100 (coarse labels) from " + dir), options);
+    }
+
+    /** CIFAR-10 in its binary version (data_batch_1..5.bin, test_batch.bin, batches.meta.txt), pixels in [0, 1]. */
+    static LabeledData cifar10(TrainingOptions options) throws IOException {
+        List<String> files = List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin",
+                "test_batch.bin", "batches.meta.txt");
+        Path dir = DataLocator.locate("cifar-10-batches-bin", options.data, files);
+        List<Path> batches = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            batches.add(file(dir, "data_batch_" + i + ".bin"));
+        }
+        Cifar.Batch train = Cifar.readAll(batches, Cifar.Format.CIFAR10);
+        Cifar.Batch test = Cifar.read(file(dir, "test_batch.bin"), Cifar.Format.CIFAR10);
+        return limited(new LabeledData(scaled(train.images(), train.labels()), scaled(test.images(), test.labels()),
+                Cifar.labelNames(dir.resolve("batches.meta.txt")), "CIFAR-10 from " + dir), options);
+    }
+
+    private static Dataset scaled(Tensor images, Tensor labels) {
+        Transforms.scale(images, 1 / 255.0);
+        return new Dataset(images, labels);
+    }
+
+    /** {@code name} or {@code name.gz}, whichever exists. */
+    static Path file(Path dir, String name) {
+        Path plain = dir.resolve(name);
+        Path gz = dir.resolve(name + ".gz");
+        return Files.exists(gz) ? gz : plain;
+    }
+
+    private static LabeledData limited(LabeledData data, TrainingOptions options) {
+        if (options.limit == null) {
+            return data;
+        }
+        int trainCount = Math.min(options.limit, data.train().size());
+        int testCount = Math.max(1, Math.min(options.limit / 5, data.test().size()));
+        return new LabeledData(DataSplits.rows(data.train(), 0, trainCount), DataSplits.rows(data.test(), 0, testCount), data.classNames(),
+                data.source() + ", first " + trainCount + " training and " + testCount + " test samples");
+    }
+
+    private static Path extractSlice() throws IOException {
+        Path dir = Files.createTempDirectory("simdnet-fashion-slice");
+        dir.toFile().deleteOnExit();
+        for (String name : MnistFamily.FILES) {
+            try (InputStream in = DataSources.class.getResourceAsStream(SLICE + name + ".gz")) {
+                if (in == null) {
+                    throw new IOException("The embedded Fashion-MNIST slice is missing " + name + ".gz from the jar");
+                }
+                Path target = dir.resolve(name + ".gz");
+                Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                target.toFile().deleteOnExit();
+            }
+        }
+        return dir;
+    }
+}

@@ -1,0 +1,97 @@
+package io.simdnet.examples;
+
+import com.google.gson.GsonBuilder;
+import io.simdnet.engine.train.EpochLogs;
+import io.simdnet.engine.train.History;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The folder one run writes: a new directory per run (name and start time, with a counter if needed), so no run
+ * overwrites another; every file is written under a temporary name and moved into place, so none is ever
+ * half-written.
+ */
+final class RunFolder {
+
+    private final Path dir;
+
+    private RunFolder(Path dir) {
+        this.dir = dir;
+    }
+
+    static RunFolder create(Path parent, String name) throws IOException {
+        Files.createDirectories(parent);
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
+        for (int attempt = 0; ; attempt++) {
+            Path candidate = parent.resolve(name + "-" + stamp + (attempt == 0 ? "" : "-" + attempt));
+            try {
+                return new RunFolder(Files.createDirectory(candidate));
+            } catch (FileAlreadyExistsException taken) {
+                // Another run started in the same second: take the next name.
+            }
+        }
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** Where a file of this run goes; write it through {@link #write} or to a temporary name first. */
+    Path path(String name) {
+        return dir.resolve(name);
+    }
+
+    void writeText(String name, String text) throws IOException {
+        write(name, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    void write(String name, byte[] bytes) throws IOException {
+        Path target = dir.resolve(name);
+        Path temp = Files.createTempFile(dir, "." + name, ".tmp");
+        try {
+            Files.write(temp, bytes);
+            moveIntoPlace(temp, target);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    static void moveIntoPlace(Path temp, Path target) throws IOException {
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** metrics.csv: one row per epoch. */
+    void writeHistoryCsv(History history) throws IOException {
+        StringBuilder csv = new StringBuilder("epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds,samples_per_second\n");
+        for (EpochLogs e : history.epochs()) {
+            csv.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.6f,%.6g,%.3f,%.1f%n", e.epoch() + 1, e.trainLoss(), e.trainAccuracy(),
+                    e.validationLoss(), e.validationAccuracy(), e.learningRate(), e.seconds(), e.samplesPerSecond()));
+        }
+        writeText("metrics.csv", csv.toString());
+        StringBuilder steps = new StringBuilder("step,loss\n");
+        double[] losses = history.stepLosses();
+        for (int i = 0; i < losses.length; i++) {
+            steps.append(i + 1).append(',').append(String.format(Locale.ROOT, "%.6f", losses[i])).append('\n');
+        }
+        writeText("step_losses.csv", steps.toString());
+    }
+
+    /** metrics.json: the given values (NaN written as null). */
+    void writeJson(String name, Map<String, Object> values) throws IOException {
+        writeText(name, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(values)
+                .replace("NaN", "null") + "\n");
+    }
+}

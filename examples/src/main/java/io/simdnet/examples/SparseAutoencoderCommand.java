@@ -1,0 +1,208 @@
+package io.simdnet.examples;
+
+import io.simdnet.engine.data.Cifar;
+import io.simdnet.engine.data.DataLocator;
+import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.data.Npy;
+import io.simdnet.engine.init.Initializer;
+import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.io.Checkpoint;
+import io.simdnet.engine.layer.Dense;
+import io.simdnet.engine.layer.Regularizer;
+import io.simdnet.engine.layer.Sigmoid;
+import io.simdnet.engine.layer.SparsityPenalty;
+import io.simdnet.engine.loss.MeanSquaredError;
+import io.simdnet.engine.model.Model;
+import io.simdnet.engine.model.Sequential;
+import io.simdnet.engine.optim.Adam;
+import io.simdnet.engine.optim.Optimizer;
+import io.simdnet.engine.optim.Sgd;
+import io.simdnet.engine.tensor.DType;
+import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.engine.train.Callback;
+import io.simdnet.engine.train.EpochLogs;
+import io.simdnet.engine.train.FitOptions;
+import io.simdnet.engine.train.History;
+import io.simdnet.engine.train.Trainer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "sparse-autoencoder", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = "Sparse autoencoder 256-64-256 (sigmoid) on 16×16 grayscale patches, cost 1/(2N)·Σ‖x − x̂‖² + λ/2·ΣW² + β·ΣKL(ρ‖ρ̂), "
+                + "Glorot-uniform init, full-batch training (gradient descent or Adam). Without --patches it samples 10,240 patches "
+                + "from CIFAR images (CIFAR-100 here).")
+final class SparseAutoencoderCommand implements Callable<Integer> {
+
+    private static final int SIDE = 16;
+
+    @Mixin
+    TrainingOptions options;
+
+    @Option(names = "--patches", paramLabel = "FILE", description = "A .npy of patches (N, 256) or (N, 16, 16), already preprocessed to [0.1, 0.9].")
+    Path patches;
+
+    @Option(names = "--count", description = "Patches to sample from CIFAR (default: ${DEFAULT-VALUE}).")
+    int count = 10_240;
+
+    @Option(names = "--optimizer", description = "gd (full-batch gradient descent) or adam (default: ${DEFAULT-VALUE}).")
+    String optimizer = "adam";
+
+    @Option(names = "--lambda", description = "Weight decay λ (default: ${DEFAULT-VALUE}).")
+    double lambda = 5e-4;
+
+    @Option(names = "--beta", description = "Sparsity weight β (default: ${DEFAULT-VALUE}).")
+    double beta = 0.01;
+
+    @Option(names = "--rho", description = "Target mean activation ρ (default: ${DEFAULT-VALUE}).")
+    double rho = 0.05;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!optimizer.equals("gd") && !optimizer.equals("adam")) {
+            throw new IllegalArgumentException("--optimizer must be gd or adam, got '" + optimizer + "'");
+        }
+        if (count <= 0) {
+            throw new IllegalArgumentException("--count must be positive, got " + count);
+        }
+        ClassificationRun.configureThreads(options);
+        Tensor x = patches != null ? loadPatches(patches) : samplePatches();
+        int n = x.batch();
+        Model model = Sequential.input(SIDE * SIDE)
+                .add(new Dense(64).weightInit(new Initializer.GlorotUniform()).regularizer(Regularizer.l2(lambda / 2)))
+                .add(new Sigmoid())
+                .add(new SparsityPenalty(rho, beta))
+                .add(new Dense(SIDE * SIDE).weightInit(new Initializer.GlorotUniform()).regularizer(Regularizer.l2(lambda / 2)))
+                .add(new Sigmoid())
+                .build(DType.F32, options.seed);
+        System.out.print(model.summary());
+        int epochs = options.epochsOr(optimizer.equals("gd") ? 2000 : 400);
+        Optimizer opt = optimizer.equals("gd") ? new Sgd(options.learningRateOr(3.0)) : new Adam(options.learningRateOr(0.01));
+        RunFolder folder = RunFolder.create(options.out, "sparse-autoencoder-" + optimizer);
+        Trainer trainer = new Trainer(model, MeanSquaredError.halfSumPerSample(), opt);
+        long start = System.nanoTime();
+        History history = trainer.fit(new Dataset(x, x), new FitOptions().epochs(epochs).batchSize(n).shuffle(false).callback(new Callback() {
+            @Override
+            public void onEpochEnd(Trainer t, EpochLogs logs) {
+                if (logs.epoch() == 0 || (logs.epoch() + 1) % Math.max(1, epochs / 10) == 0) {
+                    System.out.printf(Locale.ROOT, "iteration %d/%d  cost J %.5f%n", logs.epoch() + 1, epochs, logs.trainLoss());
+                }
+            }
+        }));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double finalCost = trainer.evaluate(new Dataset(x, x), n).loss();
+        System.out.printf(Locale.ROOT, "Final cost J %.5f after %d iterations (%.1f s)%n", finalCost, epochs, seconds);
+
+        folder.writeHistoryCsv(history);
+        Plots.curves(history, folder, "Sparse autoencoder (" + optimizer + ")");
+        writeHiddenUnits(model, folder);
+        writeReconstructions(model, x, folder);
+        Checkpoint.save(folder.path("weights.safetensors"), model, opt);
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("experiment", "sparse-autoencoder");
+        metrics.put("optimizer", optimizer);
+        metrics.put("patches", n);
+        metrics.put("iterations", epochs);
+        metrics.put("lambda", lambda);
+        metrics.put("beta", beta);
+        metrics.put("rho", rho);
+        metrics.put("final_cost", finalCost);
+        metrics.put("train_seconds", seconds);
+        metrics.put("cpu_family", CpuInfo.family());
+        folder.writeJson("metrics.json", metrics);
+        System.out.println("Run folder: " + folder.dir().toAbsolutePath());
+        return 0;
+    }
+
+    private Tensor loadPatches(Path file) throws java.io.IOException {
+        Tensor t = Npy.read(file);
+        if (t.size() % (SIDE * SIDE) != 0 || t.batch() * SIDE * SIDE != t.size()) {
+            throw new IllegalArgumentException("--patches " + file + ": expected shape (N, 256) or (N, 16, 16), got " + t.shape());
+        }
+        return t.to(DType.F32).view(io.simdnet.engine.tensor.Shape.of(t.batch(), SIDE * SIDE));
+    }
+
+    /**
+     * Random 16×16 windows of random CIFAR training images, as the course's patch file was made: luminance
+     * 0.2126R + 0.7152G + 0.0722B, each patch's mean removed, values clipped to ±3σ (σ over all patches) and
+     * mapped to [0.1, 0.9].
+     */
+    private Tensor samplePatches() throws java.io.IOException {
+        Path dir = DataLocator.locate("cifar-100", options.data, List.of("train.bin"));
+        Cifar.Batch images = Cifar.read(DataSources.file(dir, "train.bin"), Cifar.Format.CIFAR100);
+        System.out.println("Sampling " + count + " patches from CIFAR-100 in " + dir);
+        Rng rng = new Rng(options.seed);
+        float[] values = new float[count * SIDE * SIDE];
+        int plane = 32 * 32;
+        for (int p = 0; p < count; p++) {
+            int image = rng.nextInt(images.images().batch());
+            int top = rng.nextInt(32 - SIDE + 1);
+            int left = rng.nextInt(32 - SIDE + 1);
+            double mean = 0;
+            for (int y = 0; y < SIDE; y++) {
+                for (int xx = 0; xx < SIDE; xx++) {
+                    int at = image * 3 * plane + (top + y) * 32 + left + xx;
+                    double lum = 0.2126 * images.images().get(at) + 0.7152 * images.images().get(at + plane) + 0.0722 * images.images().get(at + 2 * plane);
+                    values[p * SIDE * SIDE + y * SIDE + xx] = (float) (lum / 255);
+                    mean += lum / 255;
+                }
+            }
+            mean /= SIDE * SIDE;
+            for (int i = 0; i < SIDE * SIDE; i++) {
+                values[p * SIDE * SIDE + i] -= (float) mean;
+            }
+        }
+        double sumSquares = 0;
+        for (float v : values) {
+            sumSquares += v * v;
+        }
+        double limit = 3 * Math.sqrt(sumSquares / values.length);
+        for (int i = 0; i < values.length; i++) {
+            double clipped = Math.max(-limit, Math.min(limit, values[i])) / limit;
+            values[i] = (float) ((clipped + 1) * 0.4 + 0.1);
+        }
+        return Tensor.of(values, count, SIDE * SIDE);
+    }
+
+    private static void writeHiddenUnits(Model model, RunFolder folder) throws java.io.IOException {
+        Tensor w = model.parameter("dense.weight").value();
+        int units = w.shape().dim(1);
+        List<ImageGrid.Tile> tiles = new ArrayList<>();
+        for (int u = 0; u < units; u++) {
+            float[] pixels = new float[SIDE * SIDE];
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = (float) w.get(i * units + u);
+            }
+            tiles.add(new ImageGrid.Tile(pixels, 1, SIDE, SIDE, ""));
+        }
+        ImageGrid.write(tiles, 8, 4, "Hidden units: input weights", folder.path("hidden_units.png"));
+    }
+
+    private static void writeReconstructions(Model model, Tensor x, RunFolder folder) throws java.io.IOException {
+        int shown = Math.min(20, x.batch());
+        Tensor sample = Tensor.zeros(DType.F32, shown, SIDE * SIDE);
+        for (int i = 0; i < sample.size(); i++) {
+            sample.set(i, x.get(i));
+        }
+        Tensor out = model.predict(sample, shown);
+        List<ImageGrid.Tile> tiles = new ArrayList<>();
+        for (int p = 0; p < shown; p++) {
+            float[] in = new float[SIDE * SIDE];
+            float[] rec = new float[SIDE * SIDE];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = (float) sample.get(p * in.length + i);
+                rec[i] = (float) out.get(p * in.length + i);
+            }
+            tiles.add(new ImageGrid.Tile(in, 1, SIDE, SIDE, "input"));
+            tiles.add(new ImageGrid.Tile(rec, 1, SIDE, SIDE, "output"));
+        }
+        ImageGrid.write(tiles, 10, 4, "Patches and their reconstructions", folder.path("reconstructions.png"));
+    }
+}

@@ -1,0 +1,59 @@
+package io.simdnet.examples;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options every trainer shares; each command sets its own defaults for epochs, batch size and learning rate. */
+public final class TrainingOptions {
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Dataset folder (else $SIMDNET_DATA, then /usr/share/datasets, ./data, ../shared/datasets).")
+    Path data;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Parent folder of the run folder (default: ${DEFAULT-VALUE}).")
+    Path out = Path.of("runs");
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: the experiment's).")
+    Integer epochs;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Mini-batch size (default: the experiment's).")
+    Integer batchSize;
+
+    @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate (default: the experiment's).")
+    Double learningRate;
+
+    @Option(names = "--seed", description = "Seed of weights, shuffling and dropout (default: ${DEFAULT-VALUE}).")
+    long seed = 42;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Kernel threads (default: all processors).")
+    Integer threads;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training and N/5 test samples (smoke tests).")
+    Integer limit;
+
+    @Option(names = "--no-progress", description = "No progress bar (one line per epoch only).")
+    boolean noProgress;
+
+    int epochsOr(int fallback) {
+        return positive("--epochs", epochs == null ? fallback : epochs);
+    }
+
+    int batchSizeOr(int fallback) {
+        return positive("--batch-size", batchSize == null ? fallback : batchSize);
+    }
+
+    double learningRateOr(double fallback) {
+        double rate = learningRate == null ? fallback : learningRate;
+        if (!(rate > 0) || !Double.isFinite(rate)) {
+            throw new IllegalArgumentException("--lr must be a positive number, got " + rate);
+        }
+        return rate;
+    }
+
+    private static int positive(String option, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(option + " must be positive, got " + value);
+        }
+        return value;
+    }
+}

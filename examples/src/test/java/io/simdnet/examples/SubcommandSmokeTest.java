@@ -1,0 +1,187 @@
+package io.simdnet.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.simdnet.engine.data.Cifar;
+import io.simdnet.engine.data.Idx;
+import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.io.SafeTensors;
+import io.simdnet.engine.tensor.DType;
+import io.simdnet.engine.tensor.Tensor;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every subcommand runs end to end for a few steps on tiny data and writes its run folder. */
+class SubcommandSmokeTest {
+
+    @TempDir
+    Path dir;
+
+    private int run(String... args) {
+        return Main.commandLine().execute(args);
+    }
+
+    private List<Path> runFolders() throws IOException {
+        try (Stream<Path> s = Files.list(dir.resolve("runs"))) {
+            return s.filter(Files::isDirectory).toList();
+        }
+    }
+
+    private static void assertClassificationOutputs(Path run) {
+        for (String file : List.of("metrics.csv", "metrics.json", "step_losses.csv", "loss.png", "accuracy.png", "confusion_matrix.png",
+                "filters.png", "weights.safetensors", "summary.txt")) {
+            assertTrue(Files.isRegularFile(run.resolve(file)), run + " lacks " + file);
+        }
+    }
+
+    private static Tensor random(Rng rng, int count, int... sample) {
+        int[] dims = new int[sample.length + 1];
+        dims[0] = count;
+        System.arraycopy(sample, 0, dims, 1, sample.length);
+        Tensor t = Tensor.zeros(DType.F32, dims);
+        for (int i = 0; i < t.size(); i++) {
+            t.set(i, rng.nextInt(256));
+        }
+        return t;
+    }
+
+    private static Tensor labels(Rng rng, int count, int classes) {
+        Tensor t = Tensor.zeros(DType.F32, count);
+        for (int i = 0; i < count; i++) {
+            t.set(i, rng.nextInt(classes));
+        }
+        return t;
+    }
+
+    private Path writeMnist() throws IOException {
+        Path mnist = Files.createDirectories(dir.resolve("data/mnist"));
+        Rng rng = new Rng(1);
+        Idx.writeImages(mnist.resolve("train-images-idx3-ubyte"), random(rng, 120, 1, 28, 28));
+        Idx.writeLabels(mnist.resolve("train-labels-idx1-ubyte"), labels(rng, 120, 10));
+        Idx.writeImages(mnist.resolve("t10k-images-idx3-ubyte"), random(rng, 40, 1, 28, 28));
+        Idx.writeLabels(mnist.resolve("t10k-labels-idx1-ubyte"), labels(rng, 40, 10));
+        return dir.resolve("data");
+    }
+
+    private Path writeCifar100() throws IOException {
+        Path cifar = Files.createDirectories(dir.resolve("data/cifar-100"));
+        Rng rng = new Rng(2);
+        Cifar.write(cifar.resolve("train.bin"), new Cifar.Batch(random(rng, 100, 3, 32, 32), labels(rng, 100, 100), labels(rng, 100, 20)),
+                Cifar.Format.CIFAR100);
+        Cifar.write(cifar.resolve("test.bin"), new Cifar.Batch(random(rng, 30, 3, 32, 32), labels(rng, 30, 100), labels(rng, 30, 20)),
+                Cifar.Format.CIFAR100);
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            names.add("superclass_" + i);
+        }
+        Files.write(cifar.resolve("coarse_label_names.txt"), names);
+        return dir.resolve("data");
+    }
+
+    private Path writeCifar10() throws IOException {
+        Path cifar = Files.createDirectories(dir.resolve("data/cifar-10-batches-bin"));
+        Rng rng = new Rng(3);
+        for (int b = 1; b <= 5; b++) {
+            Cifar.write(cifar.resolve("data_batch_" + b + ".bin"), new Cifar.Batch(random(rng, 20, 3, 32, 32), labels(rng, 20, 10), null),
+                    Cifar.Format.CIFAR10);
+        }
+        Cifar.write(cifar.resolve("test_batch.bin"), new Cifar.Batch(random(rng, 20, 3, 32, 32), labels(rng, 20, 10), null), Cifar.Format.CIFAR10);
+        Files.write(cifar.resolve("batches.meta.txt"),
+                List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"));
+        return dir.resolve("data");
+    }
+
+    private String[] common(String command, String... extra) {
+        List<String> args = new ArrayList<>(List.of(command, "--out", dir.resolve("runs").toString(), "--epochs", "1", "--no-progress"));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void lenet5WithBatchNormAndDropoutRunsOnTheEmbeddedSlice() throws IOException {
+        // An empty --data folder would be an error; with no --data the embedded slice (or an installed copy) is used.
+        assertEquals(0, run(common("lenet5", "--limit", "200", "--batchnorm", "--dropout", "0.3")));
+        Path run = runFolders().get(0);
+        assertClassificationOutputs(run);
+        assertTrue(Files.isRegularFile(run.resolve("misclassified.png")));
+        assertTrue(SafeTensors.read(run.resolve("weights.safetensors")).tensors().containsKey("batch_norm.running_var"));
+    }
+
+    @Test
+    void fashionMlpRuns() throws IOException {
+        assertEquals(0, run(common("fashion-mlp", "--limit", "300")));
+        assertClassificationOutputs(runFolders().get(0));
+    }
+
+    @Test
+    void mnistMlpAndCnnRunOnIdxFiles() throws IOException {
+        Path data = writeMnist();
+        assertEquals(0, run(common("mnist-mlp", "--data", data.toString())));
+        assertEquals(0, run(common("mnist-cnn", "--data", data.toString(), "--batch-size", "16")));
+        assertEquals(2, runFolders().size());
+        for (Path run : runFolders()) {
+            assertClassificationOutputs(run);
+        }
+    }
+
+    @Test
+    void cifarCommandsRunOnCifarFormatFiles() throws IOException {
+        writeCifar10();
+        Path data = writeCifar100();
+        assertEquals(0, run(common("cifar100-coarse", "--data", data.toString())));
+        assertEquals(0, run(common("cifar10-convnet", "--data", data.toString())));
+        assertEquals(0, run(common("cifar-best", "--data", data.toString(), "--dataset", "cifar10", "--width", "8")));
+        assertEquals(0, run(common("cifar-best", "--data", data.toString(), "--width", "8")));
+        assertEquals(4, runFolders().size());
+        for (Path run : runFolders()) {
+            assertClassificationOutputs(run);
+        }
+    }
+
+    @Test
+    void sparseAutoencoderWritesHiddenUnitsAndReconstructions() throws IOException {
+        Path data = writeCifar100();
+        assertEquals(0, run(common("sparse-autoencoder", "--data", data.toString(), "--count", "300")));
+        Path run = runFolders().get(0);
+        for (String file : List.of("hidden_units.png", "reconstructions.png", "loss.png", "metrics.json", "weights.safetensors")) {
+            assertTrue(Files.isRegularFile(run.resolve(file)), run + " lacks " + file);
+        }
+    }
+
+    @Test
+    void sweepWritesTableAndPlot() throws IOException {
+        assertEquals(0, run(common("sweep", "--limit", "300", "--lrs", "1e-3", "--batch-sizes", "32", "--dropouts", "0,0.5")));
+        Path run = runFolders().get(0);
+        assertTrue(Files.readString(run.resolve("sweep.md")).lines().count() == 4, Files.readString(run.resolve("sweep.md")));
+        assertTrue(Files.isRegularFile(run.resolve("sweep.png")));
+    }
+
+    @Test
+    void backpropDemoAgreesWithFiniteDifferences() {
+        assertEquals(0, run("backprop-demo", "--steps", "10"));
+    }
+
+    @Test
+    void badOptionsAreRejectedWithAClearMessage() {
+        StringWriter err = new StringWriter();
+        var cli = Main.commandLine();
+        cli.setErr(new PrintWriter(err));
+        assertEquals(2, cli.execute("lenet5", "--epochs", "0", "--out", dir.toString()));
+        assertTrue(err.toString().contains("--epochs must be positive, got 0"), err.toString());
+        assertEquals(2, cli.execute("lenet5", "--bogus"));
+        assertTrue(err.toString().contains("Unknown option: '--bogus'"), err.toString());
+        assertEquals(2, cli.execute("cifar-best", "--dataset", "imagenet"));
+        assertTrue(err.toString().contains("expected cifar10 or cifar100-coarse"), err.toString());
+        assertEquals(2, cli.execute("mnist-mlp", "--data", dir.resolve("nowhere").toString()));
+        assertTrue(err.toString().contains("nowhere"), err.toString());
+    }
+}
