@@ -35,7 +35,7 @@ final class CifarBestCommand implements Callable<Integer> {
     @Option(names = "--dataset", description = "cifar10 or cifar100-coarse (default: ${DEFAULT-VALUE}).", converter = DatasetConverter.class)
     CifarData.Which dataset = CifarData.Which.CIFAR100_COARSE;
 
-    @Option(names = "--width", description = "Channels of the first stage; the next two have 2× and 4× (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--width", description = "Channels of the stem; the two stages have 2× and 4× (default: ${DEFAULT-VALUE}).")
     int width = 32;
 
     @Override
@@ -56,22 +56,20 @@ final class CifarBestCommand implements Callable<Integer> {
     }
 
     /**
-     * Three stages at 32×32, 16×16 and 8×8: a convolution with batch norm, then a residual block of two
-     * convolutions whose sum with the block's input goes through a ReLU; max-pool between stages; global
-     * average pooling, dropout and a dense classifier.
+     * A stem convolution at 32×32, then two stages at 16×16 and 8×8, each a widening convolution and a residual
+     * block of two convolutions whose sum with the block's input goes through a ReLU, every convolution followed
+     * by batch norm; max-pool between stages; global average pooling, dropout and a dense classifier. Most of the
+     * work is at 16×16 and 8×8, which keeps an epoch of 40,000 images near a minute on two cores.
      */
     static Model network(int classes, int width, long seed) {
         Graph.Builder g = Graph.input(3, 32, 32);
-        Graph.Node x = g.inputNode();
-        int channels = width;
-        for (int stage = 0; stage < 3; stage++) {
+        Graph.Node x = g.apply(new MaxPool2d(2), convBnRelu(g, g.inputNode(), width));
+        int channels = 2 * width;
+        for (int stage = 0; stage < 2; stage++) {
             x = convBnRelu(g, x, channels);
             Graph.Node branch = convBnRelu(g, x, channels);
             branch = g.apply(new BatchNorm(), g.apply(new Conv2d(channels, 3).padding(Padding.same()).bias(false), branch));
-            x = g.apply(new Relu(), g.apply(new Add(), branch, x));
-            if (stage < 2) {
-                x = g.apply(new MaxPool2d(2), x);
-            }
+            x = g.apply(new MaxPool2d(2), g.apply(new Relu(), g.apply(new Add(), branch, x)));
             channels *= 2;
         }
         x = g.apply(new Dropout(0.3), g.apply(new GlobalAvgPool(), x));

@@ -42,9 +42,9 @@ final class ImageGrid {
         boolean captions = tiles.stream().anyMatch(t -> !t.caption().isEmpty());
         int tileW = tiles.get(0).width() * scale;
         int tileH = tiles.get(0).height() * scale;
-        Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
+        Font font = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
         int captionH = captions ? 15 : 0;
-        int cellW = Math.max(tileW, captions ? 70 : 0) + GAP;
+        int cellW = Math.max(tileW, captions ? 104 : 0) + GAP;
         int cellH = tileH + captionH + GAP;
         int rows = (tiles.size() + columns - 1) / columns;
         int titleH = title.isEmpty() ? 0 : 22;

@@ -36,13 +36,21 @@ final class Plots {
         XYChart loss = chart(title + ": loss", "epoch", "loss");
         double[] steps = history.stepLosses();
         if (steps.length > 1) {
+            // A running mean over ~1/100 of the steps: the raw per-step loss is too noisy to read.
+            int window = Math.max(1, steps.length / 100);
+            double[] smooth = new double[steps.length];
+            double sum = 0;
+            for (int i = 0; i < steps.length; i++) {
+                sum += steps[i] - (i >= window ? steps[i - window] : 0);
+                smooth[i] = sum / Math.min(i + 1, window);
+            }
             double[] stepX = new double[steps.length];
             for (int i = 0; i < steps.length; i++) {
                 stepX[i] = (i + 1.0) / steps.length * epochs.size();
             }
-            XYSeries s = loss.addSeries("train (each step)", stepX, steps);
+            XYSeries s = loss.addSeries("train (running mean of steps)", stepX, smooth);
             s.setMarker(SeriesMarkers.NONE);
-            s.setLineColor(new Color(31, 119, 180, 60));
+            s.setLineColor(new Color(31, 119, 180, 90));
             s.setLineWidth(1f);
         }
         line(loss, "train (epoch mean)", x, epochs.stream().mapToDouble(EpochLogs::trainLoss).toArray(), new Color(31, 119, 180));
@@ -77,6 +85,8 @@ final class Plots {
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setPlotGridLinesColor(new Color(225, 225, 225));
         chart.getStyler().setAntiAlias(true);
+        chart.getStyler().setXAxisDecimalPattern("0.#");
+        chart.getStyler().setXAxisTickMarkSpacingHint(90);
         return chart;
     }
 

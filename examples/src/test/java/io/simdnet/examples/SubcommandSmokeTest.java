@@ -181,6 +181,8 @@ class SubcommandSmokeTest {
         assertTrue(err.toString().contains("Unknown option: '--bogus'"), err.toString());
         assertEquals(2, cli.execute("cifar-best", "--dataset", "imagenet"));
         assertTrue(err.toString().contains("expected cifar10 or cifar100-coarse"), err.toString());
+        assertEquals(2, cli.execute("download", "imagenet", "--dir", dir.toString()));
+        assertTrue(err.toString().contains("unknown dataset 'imagenet'"), err.toString());
         assertEquals(2, cli.execute("mnist-mlp", "--data", dir.resolve("nowhere").toString()));
         assertTrue(err.toString().contains("nowhere"), err.toString());
     }

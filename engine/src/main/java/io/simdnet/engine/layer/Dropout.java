@@ -47,8 +47,18 @@ public final class Dropout extends Layer {
         int n = x.batch();
         Tensor m = mask.get(n);
         double scale = 1 / (1 - rate);
-        for (int i = 0, size = m.size(); i < size; i++) {
-            m.set(i, rng.nextDouble() < rate ? 0 : scale);
+        int size = m.size();
+        if (m.floats() != null) {
+            float[] values = m.floats();
+            float kept = (float) scale;
+            for (int i = 0; i < size; i++) {
+                values[i] = rng.nextDouble() < rate ? 0f : kept;
+            }
+        } else {
+            double[] values = m.doubles();
+            for (int i = 0; i < size; i++) {
+                values[i] = rng.nextDouble() < rate ? 0 : scale;
+            }
         }
         Tensor y = output.get(n);
         multiply(x, m, y);
