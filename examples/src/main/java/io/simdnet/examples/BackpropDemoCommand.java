@@ -27,10 +27,10 @@ final class BackpropDemoCommand implements Callable<Integer> {
     long seed = 1;
 
     @Option(names = "--steps", description = "Gradient-descent steps to show (default: ${DEFAULT-VALUE}).")
-    int steps = 2000;
+    int steps = 5000;
 
     @Option(names = "--lr", description = "Learning rate (default: ${DEFAULT-VALUE}).")
-    double lr = 2.0;
+    double lr = 20;
 
     private static final int N = 4;
     private static final int D = 2;
