@@ -1,14 +1,11 @@
 package io.simdnet.engine.layer;
 
 import io.simdnet.codegen.spec.Conv2dSpec;
-import io.simdnet.engine.init.Initializer;
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.ops.Conv2dOp;
 import io.simdnet.engine.tensor.BatchBuffer;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * 2-D convolution over NCHW batches with weights (out, in, kh, kw), as PyTorch, on the generated kernel for its
@@ -16,7 +13,7 @@ import java.util.List;
  * which saves a pass over the output. Defaults as Keras: Glorot-uniform weights (fan-in in·kh·kw, fan-out
  * out·kh·kw), zero bias, stride 1, valid padding.
  */
-public final class Conv2d extends Layer {
+public final class Conv2d extends WeightedLayer<Conv2d> {
 
     private final int filters;
     private final int kernelH;
@@ -25,13 +22,8 @@ public final class Conv2d extends Layer {
     private Padding padding = Padding.valid();
     private boolean useBias = true;
     private boolean relu;
-    private Initializer weightInit = new Initializer.GlorotUniform();
-    private Initializer biasInit = new Initializer.Zeros();
-    private Regularizer regularizer;
 
     private Conv2dOp op;
-    private Parameter weight;
-    private Parameter bias;
     private BatchBuffer output;
     private BatchBuffer inputGradient;
     private BatchBuffer maskedGradient;
@@ -76,21 +68,6 @@ public final class Conv2d extends Layer {
         return this;
     }
 
-    public Conv2d weightInit(Initializer init) {
-        this.weightInit = init;
-        return this;
-    }
-
-    public Conv2d biasInit(Initializer init) {
-        this.biasInit = init;
-        return this;
-    }
-
-    public Conv2d regularizer(Regularizer penalty) {
-        this.regularizer = penalty;
-        return this;
-    }
-
     @Override
     public String typeName() {
         return relu ? "Conv2d+ReLU" : "Conv2d";
@@ -113,14 +90,7 @@ public final class Conv2d extends Layer {
         op = new Conv2dOp(dtype(), spec);
         int fanIn = c * kernelH * kernelW;
         int fanOut = filters * kernelH * kernelW;
-        Tensor wValue = Tensor.zeros(dtype(), filters, c, kernelH, kernelW);
-        Dense.fill(weightInit, wValue, fanIn, fanOut, rng);
-        weight = Parameter.trainable("weight", wValue);
-        if (useBias) {
-            Tensor bValue = Tensor.zeros(dtype(), filters);
-            Dense.fill(biasInit, bValue, fanIn, fanOut, rng);
-            bias = Parameter.trainable("bias", bValue);
-        }
+        createParameters(Tensor.zeros(dtype(), filters, c, kernelH, kernelW), false, useBias ? filters : 0, fanIn, fanOut, rng);
         Shape out = Shape.of(filters, spec.outHeight(), spec.outWidth());
         output = new BatchBuffer(dtype(), out);
         inputGradient = new BatchBuffer(dtype(), input);
@@ -133,7 +103,7 @@ public final class Conv2d extends Layer {
         checkInput(x);
         int n = x.batch();
         Tensor y = output.get(n);
-        op.forward(n, x, weight.value(), useBias ? bias.value() : null, y);
+        op.forward(n, x, weight().value(), biasValue(), y);
         lastInput = x;
         lastOutput = y;
         return y;
@@ -144,31 +114,14 @@ public final class Conv2d extends Layer {
         int n = lastInput.batch();
         checkGradient(dy, n);
         Tensor dz = relu ? Relu.maskByOutput(lastOutput, dy, maskedGradient.get(n)) : dy;
-        op.backwardWeights(n, lastInput, dz, weight.gradient(), useBias ? bias.gradient() : null);
-        if (regularizer != null) {
-            regularizer.addGradient(weight.value(), weight.gradient());
-        }
+        op.backwardWeights(n, lastInput, dz, weight().gradient(), biasGradient());
+        addPenaltyGradient();
         if (!needInputGradient) {
             return null;
         }
         Tensor dx = inputGradient.get(n);
-        op.backwardData(n, dz, weight.value(), dx);
+        op.backwardData(n, dz, weight().value(), dx);
         return dx;
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        List<Parameter> all = new ArrayList<>(2);
-        all.add(weight);
-        if (useBias) {
-            all.add(bias);
-        }
-        return all;
-    }
-
-    @Override
-    public double regularizationLoss() {
-        return regularizer == null ? 0 : regularizer.penalty(weight.value());
     }
 
     public Conv2dSpec spec() {

@@ -35,9 +35,9 @@ public abstract class RowwiseLayer extends Layer {
         Tensor y = output.get(x.batch());
         int c = row.length;
         for (int r = 0, n = x.batch(); r < n; r++) {
-            load(x, r * c, row);
+            x.read(r * c, row);
             forwardRow(row);
-            store(row, y, r * c);
+            y.write(row, r * c);
         }
         lastOutput = y;
         return y;
@@ -53,10 +53,10 @@ public abstract class RowwiseLayer extends Layer {
         Tensor dx = inputGradient.get(n);
         int c = row.length;
         for (int r = 0; r < n; r++) {
-            load(lastOutput, r * c, row);
-            load(dy, r * c, rowGradient);
+            lastOutput.read(r * c, row);
+            dy.read(r * c, rowGradient);
             backwardRow(row, rowGradient);
-            store(rowGradient, dx, r * c);
+            dx.write(rowGradient, r * c);
         }
         return dx;
     }
@@ -66,28 +66,6 @@ public abstract class RowwiseLayer extends Layer {
 
     /** Given the output row and dy, replaces dy by dx. */
     protected abstract void backwardRow(double[] output, double[] gradient);
-
-    private static void load(Tensor t, int offset, double[] into) {
-        if (t.floats() != null) {
-            float[] f = t.floats();
-            for (int i = 0; i < into.length; i++) {
-                into[i] = f[offset + i];
-            }
-        } else {
-            System.arraycopy(t.doubles(), offset, into, 0, into.length);
-        }
-    }
-
-    private static void store(double[] from, Tensor t, int offset) {
-        if (t.floats() != null) {
-            float[] f = t.floats();
-            for (int i = 0; i < from.length; i++) {
-                f[offset + i] = (float) from[i];
-            }
-        } else {
-            System.arraycopy(from, 0, t.doubles(), offset, from.length);
-        }
-    }
 
     /** Stable log Σ exp(values): shifted by the maximum. */
     static double logSumExp(double[] values) {

@@ -71,7 +71,7 @@ abstract class SegmentNormalization extends Layer {
         for (int s = 0; s < n; s++) {
             for (int g = 0; g < segments; g++) {
                 int start = s * sampleSize + g * segmentLength;
-                load(x, start, values);
+                x.read(start, values);
                 double mean = 0;
                 for (double v : values) {
                     mean += v;
@@ -87,13 +87,13 @@ abstract class SegmentNormalization extends Layer {
                 for (int i = 0; i < segmentLength; i++) {
                     values[i] = (values[i] - mean) * inv;
                 }
-                store(values, xhat, start);
+                xhat.write(values, start);
                 int affineBase = g * segmentLength;
                 for (int i = 0; i < segmentLength; i++) {
                     int a = (affineBase + i) / affineStride;
                     values[i] = gamma.value().get(a) * values[i] + beta.value().get(a);
                 }
-                store(values, y, start);
+                y.write(values, start);
             }
         }
         lastInput = x;
@@ -112,8 +112,8 @@ abstract class SegmentNormalization extends Layer {
         for (int s = 0; s < n; s++) {
             for (int g = 0; g < segments; g++) {
                 int start = s * sampleSize + g * segmentLength;
-                load(dy, start, values);
-                load(xhat, start, xhatValues);
+                dy.read(start, values);
+                xhat.read(start, xhatValues);
                 int affineBase = g * segmentLength;
                 double meanG = 0;
                 double meanGXhat = 0;
@@ -135,7 +135,7 @@ abstract class SegmentNormalization extends Layer {
                 for (int i = 0; i < segmentLength; i++) {
                     values[i] = inv * (values[i] - meanG - xhatValues[i] * meanGXhat);
                 }
-                store(values, dx, start);
+                dx.write(values, start);
             }
         }
         for (int a = 0; a < gammaGradient.length; a++) {
@@ -143,28 +143,6 @@ abstract class SegmentNormalization extends Layer {
             beta.gradient().set(a, betaGradient[a]);
         }
         return dx;
-    }
-
-    private static void load(Tensor t, int offset, double[] into) {
-        if (t.floats() != null) {
-            float[] f = t.floats();
-            for (int i = 0; i < into.length; i++) {
-                into[i] = f[offset + i];
-            }
-        } else {
-            System.arraycopy(t.doubles(), offset, into, 0, into.length);
-        }
-    }
-
-    private static void store(double[] from, Tensor t, int offset) {
-        if (t.floats() != null) {
-            float[] f = t.floats();
-            for (int i = 0; i < from.length; i++) {
-                f[offset + i] = (float) from[i];
-            }
-        } else {
-            System.arraycopy(from, 0, t.doubles(), offset, from.length);
-        }
     }
 
     @Override

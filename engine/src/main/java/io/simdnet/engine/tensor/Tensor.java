@@ -130,6 +130,28 @@ public final class Tensor {
         return copy;
     }
 
+    /** Copies {@code into.length} elements from {@code offset} into {@code into}, widening floats. */
+    public void read(int offset, double[] into) {
+        if (floats != null) {
+            for (int i = 0; i < into.length; i++) {
+                into[i] = floats[offset + i];
+            }
+        } else {
+            System.arraycopy(doubles, offset, into, 0, into.length);
+        }
+    }
+
+    /** Writes all of {@code from} from {@code offset} on, rounding to float for an F32 tensor. */
+    public void write(double[] from, int offset) {
+        if (floats != null) {
+            for (int i = 0; i < from.length; i++) {
+                floats[offset + i] = (float) from[i];
+            }
+        } else {
+            System.arraycopy(from, 0, doubles, offset, from.length);
+        }
+    }
+
     /** The values as doubles, a copy of exactly {@link #size()} elements. */
     public double[] toDoubleArray() {
         double[] values = new double[size()];

@@ -15,8 +15,8 @@ import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.engine.train.FitOptions;
+import io.simdnet.engine.train.RandomImages;
 import io.simdnet.engine.train.Trainer;
-import io.simdnet.engine.init.Rng;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,16 +30,7 @@ class CheckpointTest {
     Path dir;
 
     private static Dataset data(int n, long seed) {
-        Rng rng = new Rng(seed);
-        Tensor x = Tensor.zeros(DType.F32, n, 1, 28, 28);
-        Tensor y = Tensor.zeros(DType.F32, n);
-        for (int i = 0; i < x.size(); i++) {
-            x.set(i, rng.uniform(0, 1));
-        }
-        for (int i = 0; i < n; i++) {
-            y.set(i, rng.nextInt(10));
-        }
-        return new Dataset(x, y);
+        return RandomImages.of(n, 28, seed);
     }
 
     @Test

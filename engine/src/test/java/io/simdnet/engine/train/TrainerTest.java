@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.engine.data.Dataset;
-import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.kernel.KernelPool;
 import io.simdnet.engine.layer.BatchNorm;
 import io.simdnet.engine.layer.Conv2d;
@@ -39,18 +38,9 @@ class TrainerTest {
         KernelPool.setThreads(threadsBefore);
     }
 
-    /** 100 random 1×12×12 images with random labels out of 10: only memorisation can fit them. */
+    /** Random 1×12×12 images with random labels out of 10: only memorisation can fit them. */
     static Dataset randomImages(int count, long seed) {
-        Rng rng = new Rng(seed);
-        Tensor x = Tensor.zeros(DType.F32, count, 1, 12, 12);
-        Tensor y = Tensor.zeros(DType.F32, count);
-        for (int i = 0; i < x.size(); i++) {
-            x.set(i, rng.uniform(0, 1));
-        }
-        for (int i = 0; i < count; i++) {
-            y.set(i, rng.nextInt(10));
-        }
-        return new Dataset(x, y);
+        return RandomImages.of(count, 12, seed);
     }
 
     static Model smallCnn(long seed) {

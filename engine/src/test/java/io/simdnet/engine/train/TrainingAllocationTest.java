@@ -34,7 +34,7 @@ class TrainingAllocationTest {
             case "lenet5" -> CourseModels.lenet5(false).build(DType.F32, 1);
             default -> CourseModels.lenet5(true).build(DType.F32, 1);
         };
-        Dataset data = CheckpointData.random(batch, 3);
+        Dataset data = RandomImages.of(batch, 28, 3);
         Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(1e-4));
         Runnable step = () -> trainer.trainStep(data.inputs(), data.targets());
         for (int i = 0; i < 1_000; i++) {

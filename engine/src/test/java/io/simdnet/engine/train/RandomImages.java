@@ -5,20 +5,20 @@ import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Tensor;
 
-/** Random 1×28×28 images with labels 0-9 for tests that only need the shapes of MNIST. */
-final class CheckpointData {
+/** Random 1×side×side images in [0, 1) with random labels 0-9: data only memorisation can fit, for tests of training. */
+public final class RandomImages {
 
-    private CheckpointData() {
+    private RandomImages() {
     }
 
-    static Dataset random(int n, long seed) {
+    public static Dataset of(int count, int side, long seed) {
         Rng rng = new Rng(seed);
-        Tensor x = Tensor.zeros(DType.F32, n, 1, 28, 28);
-        Tensor y = Tensor.zeros(DType.F32, n);
+        Tensor x = Tensor.zeros(DType.F32, count, 1, side, side);
+        Tensor y = Tensor.zeros(DType.F32, count);
         for (int i = 0; i < x.size(); i++) {
             x.set(i, rng.uniform(0, 1));
         }
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < count; i++) {
             y.set(i, rng.nextInt(10));
         }
         return new Dataset(x, y);
