@@ -71,7 +71,7 @@ final class ConfusionMatrixImage {
             g.drawString(cm.classNames().get(p), 0, 0);
         }
         g.dispose();
-        Path temp = Files.createTempFile(png.getParent(), ".confusion", ".png");
+        Path temp = RunFolder.tempFile(png.getParent(), ".confusion", ".png");
         try {
             ImageIO.write(image, "png", temp.toFile());
             RunFolder.moveIntoPlace(temp, png);

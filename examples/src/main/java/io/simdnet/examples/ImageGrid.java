@@ -73,7 +73,7 @@ final class ImageGrid {
             }
         }
         g.dispose();
-        Path temp = Files.createTempFile(png.getParent(), ".grid", ".png");
+        Path temp = RunFolder.tempFile(png.getParent(), ".grid", ".png");
         try {
             ImageIO.write(image, "png", temp.toFile());
             RunFolder.moveIntoPlace(temp, png);

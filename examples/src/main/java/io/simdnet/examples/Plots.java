@@ -113,7 +113,7 @@ final class Plots {
     }
 
     private static void save(XYChart chart, Path png) throws IOException {
-        Path temp = Files.createTempFile(png.getParent(), ".chart", ".png");
+        Path temp = RunFolder.tempFile(png.getParent(), ".chart", ".png");
         try {
             // XChart appends ".png" when the name lacks it; the temporary name ends in .png already.
             BitmapEncoder.saveBitmap(chart, temp.toString(), BitmapEncoder.BitmapFormat.PNG);

@@ -56,13 +56,27 @@ final class RunFolder {
 
     void write(String name, byte[] bytes) throws IOException {
         Path target = dir.resolve(name);
-        Path temp = Files.createTempFile(dir, "." + name, ".tmp");
+        Path temp = tempFile(dir, "." + name, ".tmp");
         try {
             Files.write(temp, bytes);
             moveIntoPlace(temp, target);
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /**
+     * A temporary file beside its target, readable by everyone as a file written directly would be
+     * (createTempFile makes it owner-only, and the rename keeps that).
+     */
+    static Path tempFile(Path dir, String prefix, String suffix) throws IOException {
+        Path temp = Files.createTempFile(dir, prefix, suffix);
+        try {
+            Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException notPosix) {
+            // Windows and other non-POSIX file systems keep their default permissions.
+        }
+        return temp;
     }
 
     static void moveIntoPlace(Path temp, Path target) throws IOException {
