@@ -3,6 +3,7 @@ package io.simdnet.examples;
 import io.simdnet.engine.data.Cifar;
 import io.simdnet.engine.data.DataLocator;
 import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.data.Hdf5;
 import io.simdnet.engine.data.Npy;
 import io.simdnet.engine.init.Initializer;
 import io.simdnet.engine.init.Rng;
@@ -46,8 +47,13 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
     @Mixin
     TrainingOptions options;
 
-    @Option(names = "--patches", paramLabel = "FILE", description = "A .npy of patches (N, 256) or (N, 16, 16), already preprocessed to [0.1, 0.9].")
+    @Option(names = "--patches", paramLabel = "FILE",
+            description = "Patches in a .npy or .h5 file: grayscale (N, 256) or (N, 16, 16), used as they are, or RGB (N, 3, 16, 16) "
+                    + "pixels, preprocessed as the course does.")
     Path patches;
+
+    @Option(names = "--patches-dataset", paramLabel = "NAME", description = "The dataset inside an .h5 file (default: its only or first dataset).")
+    String patchesDataset;
 
     @Option(names = "--count", description = "Patches to sample from CIFAR (default: ${DEFAULT-VALUE}).")
     int count = 10_240;
@@ -122,11 +128,36 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
     }
 
     private Tensor loadPatches(Path file) throws java.io.IOException {
-        Tensor t = Npy.read(file);
-        if (t.size() % (SIDE * SIDE) != 0 || t.batch() * SIDE * SIDE != t.size()) {
-            throw new IllegalArgumentException("--patches " + file + ": expected shape (N, 256) or (N, 16, 16), got " + t.shape());
+        Tensor t;
+        if (file.getFileName().toString().endsWith(".h5")) {
+            List<String> names = Hdf5.datasets(file);
+            if (names.isEmpty()) {
+                throw new IllegalArgumentException("--patches " + file + ": the file holds no dataset");
+            }
+            t = Hdf5.read(file, patchesDataset != null ? patchesDataset : names.get(0));
+        } else {
+            t = Npy.read(file);
         }
-        return t.to(DType.F32).view(io.simdnet.engine.tensor.Shape.of(t.batch(), SIDE * SIDE));
+        int n = t.batch();
+        if (t.size() == n * SIDE * SIDE) {
+            return t.to(DType.F32).view(io.simdnet.engine.tensor.Shape.of(n, SIDE * SIDE));
+        }
+        if (t.shape().rank() == 4 && t.size() == n * 3 * SIDE * SIDE && t.shape().dim(1) == 3) {
+            float[] rgb = new float[t.size()];
+            double max = 0;
+            for (int i = 0; i < rgb.length; i++) {
+                rgb[i] = (float) t.get(i);
+                max = Math.max(max, rgb[i]);
+            }
+            // Pixels as bytes (0..255) or already in [0, 1]; the luminance is taken in [0, 1] either way.
+            return preprocess(n, rgb, max > 1 ? 255 : 1, (p, y, x) -> p * 3 * SIDE * SIDE + y * SIDE + x, SIDE * SIDE);
+        }
+        throw new IllegalArgumentException("--patches " + file + ": expected shape (N, 256), (N, 16, 16) or (N, 3, 16, 16), got " + t.shape());
+    }
+
+    /** Where pixel (y, x) of patch p's red plane lies; green and blue follow one plane further each. */
+    private interface PixelIndex {
+        int of(int patch, int y, int x);
     }
 
     /**
@@ -139,19 +170,32 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
         Cifar.Batch images = Cifar.read(DataSources.file(dir, "train.bin"), Cifar.Format.CIFAR100);
         System.out.println("Sampling " + count + " patches from CIFAR-100 in " + dir);
         Rng rng = new Rng(options.seed);
-        float[] values = new float[count * SIDE * SIDE];
-        int plane = 32 * 32;
+        int[] image = new int[count];
+        int[] top = new int[count];
+        int[] left = new int[count];
         for (int p = 0; p < count; p++) {
-            int image = rng.nextInt(images.images().batch());
-            int top = rng.nextInt(32 - SIDE + 1);
-            int left = rng.nextInt(32 - SIDE + 1);
+            image[p] = rng.nextInt(images.images().batch());
+            top[p] = rng.nextInt(32 - SIDE + 1);
+            left[p] = rng.nextInt(32 - SIDE + 1);
+        }
+        float[] pixels = images.images().floats();
+        return preprocess(count, pixels, 255, (p, y, x) -> image[p] * 3 * 32 * 32 + (top[p] + y) * 32 + left[p] + x, 32 * 32);
+    }
+
+    /**
+     * The course's preprocessing of RGB patches: luminance 0.2126R + 0.7152G + 0.0722B (pixels divided by
+     * {@code scale}), each patch's mean removed, values clipped to ±3σ (σ over all patches) and mapped to [0.1, 0.9].
+     */
+    private static Tensor preprocess(int count, float[] rgb, double scale, PixelIndex index, int plane) {
+        float[] values = new float[count * SIDE * SIDE];
+        for (int p = 0; p < count; p++) {
             double mean = 0;
             for (int y = 0; y < SIDE; y++) {
-                for (int xx = 0; xx < SIDE; xx++) {
-                    int at = image * 3 * plane + (top + y) * 32 + left + xx;
-                    double lum = 0.2126 * images.images().get(at) + 0.7152 * images.images().get(at + plane) + 0.0722 * images.images().get(at + 2 * plane);
-                    values[p * SIDE * SIDE + y * SIDE + xx] = (float) (lum / 255);
-                    mean += lum / 255;
+                for (int x = 0; x < SIDE; x++) {
+                    int at = index.of(p, y, x);
+                    double lum = (0.2126 * rgb[at] + 0.7152 * rgb[at + plane] + 0.0722 * rgb[at + 2 * plane]) / scale;
+                    values[p * SIDE * SIDE + y * SIDE + x] = (float) lum;
+                    mean += lum;
                 }
             }
             mean /= SIDE * SIDE;

@@ -158,6 +158,27 @@ class SubcommandSmokeTest {
     }
 
     @Test
+    void sparseAutoencoderReadsRgbPatchesFromHdf5() throws IOException {
+        Path file = dir.resolve("patches.h5");
+        Rng rng = new Rng(4);
+        float[][][][] patches = new float[60][3][16][16];
+        for (float[][][] patch : patches) {
+            for (float[][] plane : patch) {
+                for (float[] row : plane) {
+                    for (int x = 0; x < row.length; x++) {
+                        row[x] = rng.nextInt(256);
+                    }
+                }
+            }
+        }
+        try (io.jhdf.WritableHdfFile hdf = io.jhdf.HdfFile.write(file)) {
+            hdf.putDataset("patches", patches);
+        }
+        assertEquals(0, run(common("sparse-autoencoder", "--patches", file.toString())));
+        assertTrue(Files.isRegularFile(runFolders().get(0).resolve("hidden_units.png")));
+    }
+
+    @Test
     void sweepWritesTableAndPlot() throws IOException {
         assertEquals(0, run(common("sweep", "--limit", "300", "--lrs", "1e-3", "--batch-sizes", "32", "--dropouts", "0,0.5")));
         Path run = runFolders().get(0);
