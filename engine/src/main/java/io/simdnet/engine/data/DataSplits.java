@@ -91,11 +91,7 @@ public final class DataSplits {
         int size = sample.size();
         Tensor out = Tensor.zeros(source.dtype(), sample.withBatch(indices.length));
         for (int i = 0; i < indices.length; i++) {
-            if (source.floats() != null) {
-                System.arraycopy(source.floats(), indices[i] * size, out.floats(), i * size, size);
-            } else {
-                System.arraycopy(source.doubles(), indices[i] * size, out.doubles(), i * size, size);
-            }
+            Tensor.copy(source, indices[i] * size, out, i * size, size);
         }
         return out;
     }

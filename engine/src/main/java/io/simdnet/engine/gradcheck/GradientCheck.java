@@ -48,10 +48,10 @@ public final class GradientCheck {
         for (int i = 0; i < weights.size(); i++) {
             weights.set(i, rng.uniform(-1, 1));
         }
-        Tensor dx = copy(layer.backward(weights, true));
+        Tensor dx = layer.backward(weights, true).to(DType.F64);
         List<Tensor> analytic = new ArrayList<>();
         for (Parameter p : trainable(layer.parameters())) {
-            analytic.add(copy(p.gradient()));
+            analytic.add(p.gradient().to(DType.F64));
         }
         Objective objective = () -> dot(weights, layer.forward(x, training)) + layer.regularizationLoss();
         List<Result> results = new ArrayList<>();
@@ -81,7 +81,7 @@ public final class GradientCheck {
         List<Parameter> params = model.trainableParameters();
         List<Tensor> analytic = new ArrayList<>();
         for (Parameter p : params) {
-            analytic.add(copy(p.gradient()));
+            analytic.add(p.gradient().to(DType.F64));
         }
         Objective objective = () -> loss.compute(model.forward(x, training), target, null) + model.regularizationLoss();
         List<Result> results = new ArrayList<>();
@@ -132,12 +132,6 @@ public final class GradientCheck {
             sum += a.get(i) * b.get(i);
         }
         return sum;
-    }
-
-    private static Tensor copy(Tensor t) {
-        Tensor c = Tensor.zeros(t.dtype(), t.shape());
-        c.copyFrom(t);
-        return c;
     }
 
     private static void requireDouble(DType dtype, String what) {

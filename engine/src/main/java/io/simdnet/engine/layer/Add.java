@@ -27,25 +27,9 @@ public final class Add extends MergeLayer {
         }
         int n = inputs[0].batch();
         Tensor y = output.get(n);
-        int size = y.size();
-        if (y.floats() != null) {
-            float[] out = y.floats();
-            System.arraycopy(inputs[0].floats(), 0, out, 0, size);
-            for (int k = 1; k < inputs.length; k++) {
-                float[] in = inputs[k].floats();
-                for (int i = 0; i < size; i++) {
-                    out[i] += in[i];
-                }
-            }
-        } else {
-            double[] out = y.doubles();
-            System.arraycopy(inputs[0].doubles(), 0, out, 0, size);
-            for (int k = 1; k < inputs.length; k++) {
-                double[] in = inputs[k].doubles();
-                for (int i = 0; i < size; i++) {
-                    out[i] += in[i];
-                }
-            }
+        y.copyFrom(inputs[0]);
+        for (int k = 1; k < inputs.length; k++) {
+            y.add(inputs[k]);
         }
         lastBatch = n;
         return y;

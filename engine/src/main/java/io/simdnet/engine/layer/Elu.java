@@ -1,7 +1,7 @@
 package io.simdnet.engine.layer;
 
 /** x for x > 0, else α·(eˣ − 1); α = 1 by default, as in PyTorch and Keras. */
-public final class Elu extends Activation {
+public final class Elu extends ScalarActivation {
 
     private final double alpha;
 
@@ -21,40 +21,14 @@ public final class Elu extends Activation {
         return "ELU";
     }
 
-    private double f(double x) {
+    @Override
+    protected double value(double x) {
         return x > 0 ? x : alpha * Math.expm1(x);
     }
 
     /** For x ≤ 0 the derivative α·eˣ equals y + α. */
-    private double derivative(double x, double y) {
+    @Override
+    protected double derivative(double x, double y) {
         return x > 0 ? 1 : y + alpha;
-    }
-
-    @Override
-    protected void forward(float[] x, float[] y, int size) {
-        for (int i = 0; i < size; i++) {
-            y[i] = (float) f(x[i]);
-        }
-    }
-
-    @Override
-    protected void forward(double[] x, double[] y, int size) {
-        for (int i = 0; i < size; i++) {
-            y[i] = f(x[i]);
-        }
-    }
-
-    @Override
-    protected void backward(float[] x, float[] y, float[] dy, float[] dx, int size) {
-        for (int i = 0; i < size; i++) {
-            dx[i] = (float) (dy[i] * derivative(x[i], y[i]));
-        }
-    }
-
-    @Override
-    protected void backward(double[] x, double[] y, double[] dy, double[] dx, int size) {
-        for (int i = 0; i < size; i++) {
-            dx[i] = dy[i] * derivative(x[i], y[i]);
-        }
     }
 }

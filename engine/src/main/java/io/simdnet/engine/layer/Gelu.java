@@ -4,7 +4,7 @@ package io.simdnet.engine.layer;
  * GELU: exact x·Φ(x) with Φ the standard normal CDF (PyTorch's default), or the tanh approximation
  * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (PyTorch's {@code approximate="tanh"}).
  */
-public final class Gelu extends Activation {
+public final class Gelu extends ScalarActivation {
 
     private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
     private static final double TANH_CUBIC = 0.044715;
@@ -26,14 +26,16 @@ public final class Gelu extends Activation {
         return tanhApproximation ? "GELU(tanh)" : "GELU";
     }
 
-    private double f(double x) {
+    @Override
+    protected double value(double x) {
         if (tanhApproximation) {
             return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + TANH_CUBIC * x * x * x)));
         }
         return x * normalCdf(x);
     }
 
-    private double derivative(double x) {
+    @Override
+    protected double derivative(double x, double y) {
         if (tanhApproximation) {
             double t = Math.tanh(SQRT_2_OVER_PI * (x + TANH_CUBIC * x * x * x));
             return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * TANH_CUBIC * x * x);
@@ -72,33 +74,5 @@ public final class Gelu extends Activation {
             fraction = z + (k / 2.0) / fraction;
         }
         return Math.exp(-z * z) / (Math.sqrt(Math.PI) * fraction);
-    }
-
-    @Override
-    protected void forward(float[] x, float[] y, int size) {
-        for (int i = 0; i < size; i++) {
-            y[i] = (float) f(x[i]);
-        }
-    }
-
-    @Override
-    protected void forward(double[] x, double[] y, int size) {
-        for (int i = 0; i < size; i++) {
-            y[i] = f(x[i]);
-        }
-    }
-
-    @Override
-    protected void backward(float[] x, float[] y, float[] dy, float[] dx, int size) {
-        for (int i = 0; i < size; i++) {
-            dx[i] = (float) (dy[i] * derivative(x[i]));
-        }
-    }
-
-    @Override
-    protected void backward(double[] x, double[] y, double[] dy, double[] dx, int size) {
-        for (int i = 0; i < size; i++) {
-            dx[i] = dy[i] * derivative(x[i]);
-        }
     }
 }

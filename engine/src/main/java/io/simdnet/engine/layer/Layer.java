@@ -92,11 +92,7 @@ public abstract class Layer {
             throw new IllegalArgumentException(typeName() + " \"" + name + "\": input is " + x.dtype() + ", layer is built for " + dtype);
         }
         Shape shape = x.shape();
-        boolean matches = shape.rank() == inputShape.rank() + 1;
-        for (int i = 0; matches && i < inputShape.rank(); i++) {
-            matches = shape.dim(i + 1) == inputShape.dim(i);
-        }
-        if (!matches) {
+        if (!shape.isBatchOf(inputShape)) {
             throw new IllegalArgumentException(typeName() + " \"" + name + "\": expected input (N, " + inputShape.toString().substring(1)
                     + ", got " + shape);
         }

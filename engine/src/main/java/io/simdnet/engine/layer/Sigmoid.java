@@ -3,7 +3,8 @@ package io.simdnet.engine.layer;
 /** 1 / (1 + e⁻ˣ); the derivative is y·(1 − y). */
 public final class Sigmoid extends Activation {
 
-    static double sigmoid(double x) {
+    /** 1 / (1 + e⁻ˣ) for any x (also what the logits form of the binary cross-entropy uses). */
+    public static double sigmoid(double x) {
         // Two forms so that neither exponent overflows.
         if (x >= 0) {
             return 1 / (1 + Math.exp(-x));

@@ -1,5 +1,6 @@
 package io.simdnet.engine.loss;
 
+import io.simdnet.engine.layer.Sigmoid;
 import io.simdnet.engine.tensor.Tensor;
 
 /**
@@ -37,7 +38,7 @@ public final class BinaryCrossEntropy implements Loss {
                 // log(1 + e^{-|v|}) + max(v, 0) − t·v, the stable form of the loss.
                 total += Math.max(v, 0) - t * v + Math.log1p(Math.exp(-Math.abs(v)));
                 if (gradient != null) {
-                    gradient.set(i, (sigmoid(v) - t) / size);
+                    gradient.set(i, (Sigmoid.sigmoid(v) - t) / size);
                 }
             } else {
                 if (!(v >= 0 && v <= 1)) {
@@ -51,10 +52,6 @@ public final class BinaryCrossEntropy implements Loss {
             }
         }
         return total / size;
-    }
-
-    private static double sigmoid(double x) {
-        return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
     }
 
     @Override

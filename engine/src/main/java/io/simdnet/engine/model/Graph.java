@@ -185,21 +185,7 @@ public final class Graph extends Model {
             gradients[node] = owned;
             return;
         }
-        Tensor total = gradients[node];
-        int size = total.size();
-        if (total.floats() != null) {
-            float[] t = total.floats();
-            float[] c = contribution.floats();
-            for (int i = 0; i < size; i++) {
-                t[i] += c[i];
-            }
-        } else {
-            double[] t = total.doubles();
-            double[] c = contribution.doubles();
-            for (int i = 0; i < size; i++) {
-                t[i] += c[i];
-            }
-        }
+        gradients[node].add(contribution);
     }
 
     @Override

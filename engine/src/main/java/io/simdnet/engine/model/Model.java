@@ -112,33 +112,17 @@ public abstract class Model {
             if (batch == null || batch.batch() != count) {
                 batch = Tensor.zeros(dtype, inputShape.withBatch(count));
             }
-            copyRows(x, start * sampleIn, batch, 0, count * sampleIn);
+            Tensor.copy(x, start * sampleIn, batch, 0, count * sampleIn);
             Tensor out = forward(batch, false);
-            copyRows(out, 0, result, start * sampleOut, count * sampleOut);
+            Tensor.copy(out, 0, result, start * sampleOut, count * sampleOut);
         }
         return result;
-    }
-
-    private static void copyRows(Tensor from, int fromOffset, Tensor to, int toOffset, int length) {
-        if (from.floats() != null && to.floats() != null) {
-            System.arraycopy(from.floats(), fromOffset, to.floats(), toOffset, length);
-        } else if (from.doubles() != null && to.doubles() != null) {
-            System.arraycopy(from.doubles(), fromOffset, to.doubles(), toOffset, length);
-        } else {
-            for (int i = 0; i < length; i++) {
-                to.set(toOffset + i, from.get(fromOffset + i));
-            }
-        }
     }
 
     /** Throws unless {@code x} is a batch of this model's input samples. */
     public final void checkBatch(Tensor x) {
         Shape shape = x.shape();
-        boolean matches = shape.rank() == inputShape.rank() + 1;
-        for (int i = 0; matches && i < inputShape.rank(); i++) {
-            matches = shape.dim(i + 1) == inputShape.dim(i);
-        }
-        if (!matches) {
+        if (!shape.isBatchOf(inputShape)) {
             throw new IllegalArgumentException("Model input: expected a batch of samples of shape " + inputShape + ", got " + shape);
         }
     }

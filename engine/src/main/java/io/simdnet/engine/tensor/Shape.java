@@ -46,6 +46,19 @@ public final class Shape {
         return new Shape(Arrays.copyOfRange(dims, 1, dims.length));
     }
 
+    /** Whether this shape is (N, sample...) for some N: a batch of {@code sample}-shaped samples. Allocates nothing. */
+    public boolean isBatchOf(Shape sample) {
+        if (dims.length != sample.dims.length + 1) {
+            return false;
+        }
+        for (int i = 0; i < sample.dims.length; i++) {
+            if (dims[i + 1] != sample.dims[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public int rank() {
         return dims.length;
     }

@@ -111,14 +111,42 @@ public final class Tensor {
         if (source.size() != size()) {
             throw new IllegalArgumentException("Copy: source has shape " + source.shape + ", target " + shape);
         }
-        int n = size();
-        if (floats != null && source.floats != null) {
-            System.arraycopy(source.floats, 0, floats, 0, n);
-        } else if (doubles != null && source.doubles != null) {
-            System.arraycopy(source.doubles, 0, doubles, 0, n);
+        copy(source, 0, this, 0, size());
+    }
+
+    /**
+     * Copies {@code length} elements of {@code from}'s array from {@code fromOffset} into {@code to}'s array from
+     * {@code toOffset}, converting between float and double when the types differ (for batches cut from a dataset
+     * and outputs gathered into a result, which may lie beyond either tensor's shape).
+     */
+    public static void copy(Tensor from, int fromOffset, Tensor to, int toOffset, int length) {
+        if (from.floats != null && to.floats != null) {
+            System.arraycopy(from.floats, fromOffset, to.floats, toOffset, length);
+        } else if (from.doubles != null && to.doubles != null) {
+            System.arraycopy(from.doubles, fromOffset, to.doubles, toOffset, length);
+        } else if (from.floats != null) {
+            for (int i = 0; i < length; i++) {
+                to.doubles[toOffset + i] = from.floats[fromOffset + i];
+            }
         } else {
+            for (int i = 0; i < length; i++) {
+                to.floats[toOffset + i] = (float) from.doubles[fromOffset + i];
+            }
+        }
+    }
+
+    /** Adds {@code other} (same type, at least as many elements) to this tensor, element by element. */
+    public void add(Tensor other) {
+        int n = size();
+        if (floats != null) {
+            float[] in = other.floats;
             for (int i = 0; i < n; i++) {
-                set(i, source.get(i));
+                floats[i] += in[i];
+            }
+        } else {
+            double[] in = other.doubles;
+            for (int i = 0; i < n; i++) {
+                doubles[i] += in[i];
             }
         }
     }

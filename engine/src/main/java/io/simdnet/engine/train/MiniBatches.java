@@ -105,17 +105,7 @@ public final class MiniBatches {
     private void gather(Tensor source, Tensor batch, int n) {
         int sample = batch.size() / n;
         for (int b = 0; b < n; b++) {
-            int from = order[position + b] * sample;
-            int to = b * sample;
-            if (source.floats() != null && batch.floats() != null) {
-                System.arraycopy(source.floats(), from, batch.floats(), to, sample);
-            } else if (source.doubles() != null && batch.doubles() != null) {
-                System.arraycopy(source.doubles(), from, batch.doubles(), to, sample);
-            } else {
-                for (int i = 0; i < sample; i++) {
-                    batch.set(to + i, source.get(from + i));
-                }
-            }
+            Tensor.copy(source, order[position + b] * sample, batch, b * sample, sample);
         }
     }
 }
