@@ -45,6 +45,12 @@ def peak_gflops(rows):
     return peaks
 
 
+def print_machine(peaks):
+    """The line every table starts with: the CPU family and the FMA peak measured in the same run."""
+    print(f"CPU family {cpu_family()}; FMA peak measured in this run: "
+          + ", ".join(f"{t} thread{'s' if t > 1 else ''} {g:.0f} GFLOP/s" for t, g in sorted(peaks.items())))
+
+
 def peer_gflops(path):
     """Median GFLOP/s of numpy matmul(out=C) per (M, K, N, layout, threads), best over repeats."""
     best = {}
@@ -71,8 +77,7 @@ def main(argv):
     rows = load(argv)
     peaks = peak_gflops(rows)
     peers = peer_gflops(peers_path) if peers_path else {}
-    print(f"CPU family {cpu_family()}; FMA peak measured in this run: "
-          + ", ".join(f"{t} thread{'s' if t > 1 else ''} {g:.0f} GFLOP/s" for t, g in sorted(peaks.items())))
+    print_machine(peaks)
     print()
     table = {}
     for r in rows:

@@ -9,7 +9,7 @@ import json
 import statistics
 import sys
 
-from report import cpu_family, load, peak_gflops, split_peers
+from report import load, peak_gflops, print_machine, split_peers
 
 # Our layer names -> (conv.py case, batch), and the flops of one forward call.
 LAYERS = {
@@ -45,8 +45,7 @@ def main(argv):
     rows = load(argv)
     peaks = peak_gflops(rows)
     torch = peers(peers_path)
-    print(f"CPU family {cpu_family()}; FMA peak measured in this run: "
-          + ", ".join(f"{t} thread{'s' if t > 1 else ''} {g:.0f} GFLOP/s" for t, g in sorted(peaks.items())))
+    print_machine(peaks)
     print()
     print("| layer | pass | threads | impl | time µs | GFLOP/s | % of peak | PyTorch µs | PyTorch time / ours |")
     print("|---|---|---|---|---|---|---|---|---|")

@@ -9,7 +9,7 @@ import json
 import statistics
 import sys
 
-from report import cpu_family, load, peak_gflops, split_peers
+from report import load, peak_gflops, print_machine, split_peers
 
 # Our workloads -> (train.py model name, batch).
 WORKLOADS = {
@@ -40,10 +40,8 @@ def peers(path):
 def main(argv):
     argv, peers_path = split_peers(argv)
     rows = load(argv)
-    peaks = peak_gflops(rows)
     torch = peers(peers_path)
-    print(f"CPU family {cpu_family()}; FMA peak measured in this run: "
-          + ", ".join(f"{t} thread{'s' if t > 1 else ''} {g:.0f} GFLOP/s" for t, g in sorted(peaks.items())))
+    print_machine(peak_gflops(rows))
     print()
     print("| workload | threads | µs per step | images/s | B allocated per step | PyTorch images/s | ours / PyTorch |")
     print("|---|---|---|---|---|---|---|")

@@ -9,7 +9,6 @@ import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import javax.imageio.ImageIO;
@@ -71,12 +70,6 @@ final class ConfusionMatrixImage {
             g.drawString(cm.classNames().get(p), 0, 0);
         }
         g.dispose();
-        Path temp = RunFolder.tempFile(png.getParent(), ".confusion", ".png");
-        try {
-            ImageIO.write(image, "png", temp.toFile());
-            RunFolder.moveIntoPlace(temp, png);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        RunFolder.writeAtomically(png, temp -> ImageIO.write(image, "png", temp.toFile()));
     }
 }

@@ -7,7 +7,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -73,13 +72,7 @@ final class ImageGrid {
             }
         }
         g.dispose();
-        Path temp = RunFolder.tempFile(png.getParent(), ".grid", ".png");
-        try {
-            ImageIO.write(image, "png", temp.toFile());
-            RunFolder.moveIntoPlace(temp, png);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        RunFolder.writeAtomically(png, temp -> ImageIO.write(image, "png", temp.toFile()));
     }
 
     private static void paint(BufferedImage image, Tile t, int x0, int y0, int scale) {

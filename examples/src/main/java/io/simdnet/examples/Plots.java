@@ -5,7 +5,6 @@ import io.simdnet.engine.train.History;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,13 +112,6 @@ final class Plots {
     }
 
     private static void save(XYChart chart, Path png) throws IOException {
-        Path temp = RunFolder.tempFile(png.getParent(), ".chart", ".png");
-        try {
-            // XChart appends ".png" when the name lacks it; the temporary name ends in .png already.
-            BitmapEncoder.saveBitmap(chart, temp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            RunFolder.moveIntoPlace(temp, png);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        RunFolder.writeAtomically(png, temp -> BitmapEncoder.saveBitmap(chart, temp.toString(), BitmapEncoder.BitmapFormat.PNG));
     }
 }

@@ -55,35 +55,39 @@ final class RunFolder {
     }
 
     void write(String name, byte[] bytes) throws IOException {
-        Path target = dir.resolve(name);
-        Path temp = tempFile(dir, "." + name, ".tmp");
-        try {
-            Files.write(temp, bytes);
-            moveIntoPlace(temp, target);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        writeAtomically(dir.resolve(name), temp -> Files.write(temp, bytes));
+    }
+
+    /** Writes one file into a temporary file beside the target. */
+    @FunctionalInterface
+    interface FileWriter {
+        void write(Path temp) throws IOException;
     }
 
     /**
-     * A temporary file beside its target, readable by everyone as a file written directly would be
-     * (createTempFile makes it owner-only, and the rename keeps that).
+     * Lets {@code writer} fill a temporary file in the target's folder, then renames it over the target, so the
+     * target is never half-written; the temporary file is removed if anything fails. Its name keeps the target's
+     * extension (XChart appends ".png" to names that lack it), and it is readable by everyone as a file written
+     * directly would be (createTempFile makes it owner-only, and the rename keeps that).
      */
-    static Path tempFile(Path dir, String prefix, String suffix) throws IOException {
-        Path temp = Files.createTempFile(dir, prefix, suffix);
+    static void writeAtomically(Path target, FileWriter writer) throws IOException {
+        String name = target.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        Path temp = Files.createTempFile(target.getParent(), "." + name, dot < 0 ? ".tmp" : name.substring(dot));
         try {
-            Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException notPosix) {
-            // Windows and other non-POSIX file systems keep their default permissions.
-        }
-        return temp;
-    }
-
-    static void moveIntoPlace(Path temp, Path target) throws IOException {
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException notPosix) {
+                // Windows and other non-POSIX file systems keep their default permissions.
+            }
+            writer.write(temp);
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
         }
     }
 
