@@ -8,10 +8,10 @@ import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
-import io.simdnet.codegen.spec.ElementType;
-import io.simdnet.codegen.spec.GemmForm;
-import io.simdnet.codegen.spec.GemmSpec;
-import io.simdnet.codegen.spec.GemmTiling;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.spec.GemmForm;
+import io.simdnet.kernel.spec.GemmSpec;
+import io.simdnet.kernel.spec.GemmTiling;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -29,7 +29,7 @@ public final class GemmGenerator {
     private static final Modifier[] CONSTANT = GeneratedClassParts.CONSTANT;
 
     private final GemmSpec spec;
-    private final ElementType type;
+    private final DType type;
     private final GemmTiling tiling;
     private final TypeName elem;
     private final ArrayTypeName array;
@@ -45,9 +45,9 @@ public final class GemmGenerator {
         this.spec = spec;
         this.type = spec.elementType();
         this.tiling = spec.tiling();
-        this.elem = type == ElementType.FLOAT ? TypeName.FLOAT : TypeName.DOUBLE;
+        this.elem = type == DType.F32 ? TypeName.FLOAT : TypeName.DOUBLE;
         this.array = ArrayTypeName.of(elem);
-        this.vector = RuntimeTypes.vector(type);
+        this.vector = KernelTypes.vector(type);
         this.lanes = type.lanes(tiling.vectorBits());
         this.nr = tiling.nr(type);
         this.fullColumns = spec.n() / nr * nr;
@@ -62,15 +62,15 @@ public final class GemmGenerator {
     }
 
     private JavaFile file() {
-        ClassName self = ClassName.get(RuntimeTypes.GENERATED_PACKAGE, spec.className());
+        ClassName self = ClassName.get(KernelTypes.GENERATED_PACKAGE, spec.className());
         ClassName call = self.nestedClass("Call");
         TypeSpec.Builder kernel = TypeSpec.classBuilder(self)
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-                .addSuperinterface(RuntimeTypes.gemmKernel(type))
+                .addSuperinterface(KernelTypes.gemmKernel(type))
                 .addJavadoc(classDoc())
                 .addFields(constants())
                 .addField(GeneratedClassParts.callsField(call))
-                .addMethod(GeneratedClassParts.specMethod(RuntimeTypes.GEMM_SPEC))
+                .addMethod(GeneratedClassParts.specMethod(KernelTypes.GEMM_SPEC))
                 .addMethod(gemmMethod(call))
                 .addType(callClass());
         if (tiling.packA()) {
@@ -103,7 +103,7 @@ public final class GemmGenerator {
 
     private Iterable<FieldSpec> constants() {
         var fields = new java.util.ArrayList<FieldSpec>();
-        fields.add(FieldSpec.builder(RuntimeTypes.species(type), "S", CONSTANT)
+        fields.add(FieldSpec.builder(KernelTypes.species(type), "S", CONSTANT)
                 .initializer("$T.SPECIES_$L", vector, tiling.vectorBits()).build());
         fields.add(GeneratedClassParts.intConstant("LANES", lanes, null));
         fields.add(GeneratedClassParts.intConstant("K", spec.k(), "Depth of the product."));
@@ -121,7 +121,7 @@ public final class GemmGenerator {
             fields.add(GeneratedClassParts.intConstant("EDGE_WIDTH", edgeWidth, "Columns of the edge panel."));
             fields.add(GeneratedClassParts.intConstant("EDGE_SPAN", edgeVectors * lanes, "Elements the edge panel's vectors span, past N on the last one."));
             fields.add(GeneratedClassParts.intConstant("EDGE_LANES", edgeWidth % lanes, "Lanes of the last, partial vector of the edge panel."));
-            fields.add(FieldSpec.builder(RuntimeTypes.mask(type), "EDGE_MASK", CONSTANT)
+            fields.add(FieldSpec.builder(KernelTypes.mask(type), "EDGE_MASK", CONSTANT)
                     .addJavadoc("Lanes of the last vector of the edge panel that lie inside N.\n")
                     .initializer("$T.fromLong(S, (1L << EDGE_LANES) - 1)", ClassName.get("jdk.incubator.vector", "VectorMask"))
                     .build());
@@ -136,7 +136,7 @@ public final class GemmGenerator {
                     .initializer("new int[] $L}", rows)
                     .build());
         }
-        fields.add(GeneratedClassParts.specField(RuntimeTypes.GEMM_SPEC, spec));
+        fields.add(GeneratedClassParts.specField(KernelTypes.GEMM_SPEC, spec));
         return fields;
     }
 
@@ -150,14 +150,14 @@ public final class GemmGenerator {
                 .addParameter(array, "b").addParameter(TypeName.INT, "bOffset")
                 .addParameter(array, "bias")
                 .addParameter(array, "c").addParameter(TypeName.INT, "cOffset")
-                .addStatement("$T.check(SPEC, m, a, aOffset, b, bOffset, bias, c, cOffset)", RuntimeTypes.GEMM_ARGUMENTS)
+                .addStatement("$T.check(SPEC, m, a, aOffset, b, bOffset, bias, c, cOffset)", KernelTypes.GEMM_ARGUMENTS)
                 .beginControlFlow("if (m == 0)")
                 .addStatement("return")
                 .endControlFlow()
                 .addStatement("$T call = CALLS.get()", call)
                 .addStatement("call.bind(m, a, aOffset, b, bOffset, bias, c, cOffset)")
                 .beginControlFlow("try")
-                .addStatement("$T.run(call, call.tasks)", RuntimeTypes.KERNEL_POOL)
+                .addStatement("$T.run(call, call.tasks)", KernelTypes.KERNEL_POOL)
                 .nextControlFlow("finally")
                 .addStatement("call.unbind()")
                 .endControlFlow()
@@ -167,7 +167,7 @@ public final class GemmGenerator {
     private TypeSpec callClass() {
         TypeSpec.Builder call = TypeSpec.classBuilder("Call")
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addSuperinterface(RuntimeTypes.PARALLEL_TASK)
+                .addSuperinterface(KernelTypes.PARALLEL_TASK)
                 .addJavadoc("One call's arguments and its split into row × column tasks.\n")
                 .addField(TypeName.INT, "m", Modifier.PRIVATE)
                 .addField(array, "a", Modifier.PRIVATE).addField(TypeName.INT, "aOffset", Modifier.PRIVATE)
@@ -223,8 +223,8 @@ public final class GemmGenerator {
                     .endControlFlow();
         }
         bind.addStatement("int rowPanels = Math.ceilDiv(m, MR)")
-                .addStatement("tasks = $T.tasksFor(2L * m * N * K, rowPanels * COLUMN_PANELS)", RuntimeTypes.KERNEL_POOL)
-                .addStatement("rowTasks = $T.rowTasks(tasks, rowPanels, COLUMN_PANELS)", RuntimeTypes.GEMM_PARTITION)
+                .addStatement("tasks = $T.tasksFor(2L * m * N * K, rowPanels * COLUMN_PANELS)", KernelTypes.KERNEL_POOL)
+                .addStatement("rowTasks = $T.rowTasks(tasks, rowPanels, COLUMN_PANELS)", KernelTypes.TASK_SPLIT)
                 .addStatement("columnTasks = tasks / rowTasks");
         for (String packed : packedOperands()) {
             bind.beginControlFlow("if ($L.length < tasks)", packed)
@@ -249,10 +249,10 @@ public final class GemmGenerator {
                 .addStatement("int rowTask = task / columnTasks")
                 .addStatement("int columnTask = task % columnTasks")
                 .addStatement("int rowPanels = Math.ceilDiv(m, MR)")
-                .addStatement("int i0 = $T.start(rowPanels, rowTasks, rowTask) * MR", RuntimeTypes.GEMM_PARTITION)
-                .addStatement("int i1 = Math.min(m, $T.start(rowPanels, rowTasks, rowTask + 1) * MR)", RuntimeTypes.GEMM_PARTITION)
-                .addStatement("int j0 = $T.start(COLUMN_PANELS, columnTasks, columnTask) * NR", RuntimeTypes.GEMM_PARTITION)
-                .addStatement("int j1 = Math.min(N, $T.start(COLUMN_PANELS, columnTasks, columnTask + 1) * NR)", RuntimeTypes.GEMM_PARTITION);
+                .addStatement("int i0 = $T.start(rowPanels, rowTasks, rowTask) * MR", KernelTypes.TASK_SPLIT)
+                .addStatement("int i1 = Math.min(m, $T.start(rowPanels, rowTasks, rowTask + 1) * MR)", KernelTypes.TASK_SPLIT)
+                .addStatement("int j0 = $T.start(COLUMN_PANELS, columnTasks, columnTask) * NR", KernelTypes.TASK_SPLIT)
+                .addStatement("int j1 = Math.min(N, $T.start(COLUMN_PANELS, columnTasks, columnTask + 1) * NR)", KernelTypes.TASK_SPLIT);
         if (tiling.packA()) {
             body.beginControlFlow("if (packedA[task] == null)")
                     .addStatement("packedA[task] = new $T[Math.ceilDiv(MC, MR) * MR * KC]", elem)
@@ -357,7 +357,7 @@ public final class GemmGenerator {
      * index species, after which the float kernels' gathers are no longer inlined and allocate.
      */
     private boolean gathersB() {
-        return spec.form().transposeB() && spec.elementType() == ElementType.FLOAT;
+        return spec.form().transposeB() && spec.elementType() == DType.F32;
     }
 
     /** Scalar transposed packing of one panel: row j of B (stored N×K) becomes column j, zero past N. */

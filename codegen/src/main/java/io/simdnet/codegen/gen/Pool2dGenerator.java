@@ -9,8 +9,8 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
-import io.simdnet.codegen.spec.ElementType;
-import io.simdnet.codegen.spec.Pool2dSpec;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.spec.Pool2dSpec;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -29,7 +29,7 @@ public final class Pool2dGenerator {
 
     private Pool2dGenerator(Pool2dSpec spec) {
         this.spec = spec;
-        this.elem = spec.elementType() == ElementType.FLOAT ? TypeName.FLOAT : TypeName.DOUBLE;
+        this.elem = spec.elementType() == DType.F32 ? TypeName.FLOAT : TypeName.DOUBLE;
         this.array = ArrayTypeName.of(elem);
         this.max = spec.kind() == Pool2dSpec.Kind.MAX;
     }
@@ -39,12 +39,12 @@ public final class Pool2dGenerator {
     }
 
     private JavaFile file() {
-        ClassName self = ClassName.get(RuntimeTypes.GENERATED_PACKAGE, spec.className());
+        ClassName self = ClassName.get(KernelTypes.GENERATED_PACKAGE, spec.className());
         ClassName call = self.nestedClass("Call");
         ArrayTypeName ints = ArrayTypeName.of(TypeName.INT);
         TypeSpec kernel = TypeSpec.classBuilder(self)
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-                .addSuperinterface(RuntimeTypes.pool2dKernel(spec.elementType()))
+                .addSuperinterface(KernelTypes.pool2dKernel(spec.elementType()))
                 .addJavadoc("$L pooling, $L, NCHW: $L×$L×$L → $L×$L×$L, window $L×$L, stride $L×$L, padding $L×$L$L.\n",
                         max ? "Max" : "Average", spec.elementType().primitive(), spec.channels(), spec.height(), spec.width(),
                         spec.channels(), spec.outHeight(), spec.outWidth(), spec.kernelH(), spec.kernelW(), spec.strideH(), spec.strideW(),
@@ -61,9 +61,9 @@ public final class Pool2dGenerator {
                 .addField(GeneratedClassParts.intConstant("OH", spec.outHeight(), null))
                 .addField(GeneratedClassParts.intConstant("OW", spec.outWidth(), null))
                 .addFields(vectorFields())
-                .addField(GeneratedClassParts.specField(RuntimeTypes.POOL2D_SPEC, spec))
+                .addField(GeneratedClassParts.specField(KernelTypes.POOL2D_SPEC, spec))
                 .addField(GeneratedClassParts.callsField(call))
-                .addMethod(GeneratedClassParts.specMethod(RuntimeTypes.POOL2D_SPEC))
+                .addMethod(GeneratedClassParts.specMethod(KernelTypes.POOL2D_SPEC))
                 .addMethod(entry("forward", "x", "y", ints))
                 .addMethod(entry("backward", "dy", "dx", ints))
                 .addMethod(forwardPlane())
@@ -78,14 +78,14 @@ public final class Pool2dGenerator {
         if (!vectorised()) {
             return java.util.List.of();
         }
-        ElementType type = spec.elementType();
+        DType type = spec.elementType();
         int lanes = type.lanes(512);
-        ClassName vector = RuntimeTypes.vector(type);
+        ClassName vector = KernelTypes.vector(type);
         ClassName intVector = ClassName.get("jdk.incubator.vector", "IntVector");
         CodeBlock.Builder windows = CodeBlock.builder().add("$T.range(0, OH * OW).map(p -> p / OW * SH * W + p % OW * SW).toArray()",
                 java.util.stream.IntStream.class);
         return java.util.List.of(
-                FieldSpec.builder(RuntimeTypes.species(type), "S", CONSTANT).initializer("$T.SPECIES_512", vector).build(),
+                FieldSpec.builder(KernelTypes.species(type), "S", CONSTANT).initializer("$T.SPECIES_512", vector).build(),
                 FieldSpec.builder(ParameterizedTypeName.get(ClassName.get("jdk.incubator.vector", "VectorSpecies"), ClassName.get(Integer.class)),
                                 "I", CONSTANT)
                         .addJavadoc("Int lanes matching S, for the arg-max indices.\n")
@@ -109,7 +109,7 @@ public final class Pool2dGenerator {
                 .addParameter(array, in)
                 .addParameter(forward ? array : ints, forward ? out : "argmax")
                 .addParameter(forward ? ints : array, forward ? "argmax" : out)
-                .addStatement("$T.$L(SPEC, n, $L, $L, $L)", RuntimeTypes.POOL2D_ARGUMENTS, name, in, forward ? out : "argmax", forward ? "argmax" : out)
+                .addStatement("$T.$L(SPEC, n, $L, $L, $L)", KernelTypes.POOL2D_ARGUMENTS, name, in, forward ? out : "argmax", forward ? "argmax" : out)
                 .addStatement("CALLS.get().run($L, n, $L, $L, argmax)", forward, in, out)
                 .build();
     }
@@ -121,7 +121,7 @@ public final class Pool2dGenerator {
      * (2.7 MB per call measured after a double max-pool had run).
      */
     private boolean vectorised() {
-        return !padded() && spec.elementType() == ElementType.FLOAT;
+        return !padded() && spec.elementType() == DType.F32;
     }
 
     /** Whether some window reaches into the padding (else every tap is in bounds and needs no check). */
@@ -147,7 +147,7 @@ public final class Pool2dGenerator {
      * No branches on the data: which tap wins is unpredictable on real inputs.
      */
     private CodeBlock unrolledForward() {
-        ClassName vector = RuntimeTypes.vector(spec.elementType());
+        ClassName vector = KernelTypes.vector(spec.elementType());
         ClassName intVector = ClassName.get("jdk.incubator.vector", "IntVector");
         ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
         java.util.List<String> taps = tapOffsets();
@@ -297,7 +297,7 @@ public final class Pool2dGenerator {
         String argmax = max ? ", argmax" : "";
         return TypeSpec.classBuilder("Call")
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addSuperinterface(RuntimeTypes.PARALLEL_TASK)
+                .addSuperinterface(KernelTypes.PARALLEL_TASK)
                 .addJavadoc("One call's arguments; planes (image, channel) are dealt to tasks in contiguous runs.\n")
                 .addField(TypeName.BOOLEAN, "forward", Modifier.PRIVATE)
                 .addField(TypeName.INT, "planes", Modifier.PRIVATE)
@@ -314,9 +314,9 @@ public final class Pool2dGenerator {
                         .addStatement("this.out = out")
                         .addStatement("this.argmax = argmax")
                         .addComment("A window tap (a load, a compare, a select) takes about the time of 32 FMA flops.")
-                        .addStatement("tasks = $T.tasksFor(32L * planes * OH * OW * KH * KW, Math.max(planes, 1))", RuntimeTypes.KERNEL_POOL)
+                        .addStatement("tasks = $T.tasksFor(32L * planes * OH * OW * KH * KW, Math.max(planes, 1))", KernelTypes.KERNEL_POOL)
                         .beginControlFlow("try")
-                        .addStatement("$T.run(this, tasks)", RuntimeTypes.KERNEL_POOL)
+                        .addStatement("$T.run(this, tasks)", KernelTypes.KERNEL_POOL)
                         .nextControlFlow("finally")
                         .addStatement("this.in = null")
                         .addStatement("this.out = null")
@@ -327,8 +327,8 @@ public final class Pool2dGenerator {
                         .addAnnotation(Override.class)
                         .addModifiers(Modifier.PUBLIC)
                         .addParameter(TypeName.INT, "task")
-                        .addStatement("int first = $T.start(planes, tasks, task)", RuntimeTypes.GEMM_PARTITION)
-                        .addStatement("int end = $T.start(planes, tasks, task + 1)", RuntimeTypes.GEMM_PARTITION)
+                        .addStatement("int first = $T.start(planes, tasks, task)", KernelTypes.TASK_SPLIT)
+                        .addStatement("int end = $T.start(planes, tasks, task + 1)", KernelTypes.TASK_SPLIT)
                         .beginControlFlow("for (int plane = first; plane < end; plane++)")
                         .beginControlFlow("if (forward)")
                         .addStatement("forwardPlane(in, plane * H * W, out, plane * OH * OW$L)", argmax)
