@@ -71,7 +71,7 @@ class RuntimeGeneratedGemmTest {
         int k = SIZES[random.nextInt(SIZES.length)];
         int n = SIZES[random.nextInt(SIZES.length)];
         int nrVectors = 1 + random.nextInt(4);
-        int mr = 1 + random.nextInt(GemmTiling.MAX_ACCUMULATORS / nrVectors);
+        int mr = 1 + random.nextInt(Math.min(GemmTiling.maxRows(nrVectors), 32));
         int nr = nrVectors * 16;
         GemmTiling tiling = new GemmTiling(mr, nrVectors, 1 + random.nextInt(k), nr * (1 + random.nextInt(3)), mr * (1 + random.nextInt(4)),
                 512, random.nextBoolean(), random.nextBoolean() || form == GemmForm.NT);

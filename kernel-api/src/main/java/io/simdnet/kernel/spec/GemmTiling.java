@@ -10,8 +10,8 @@ import io.simdnet.kernel.DType;
  */
 public record GemmTiling(int mr, int nrVectors, int kc, int nc, int mc, int vectorBits, boolean packA, boolean packB) {
 
-    /** Accumulators + B vectors + one broadcast must fit the 32 AVX-512 registers, with a little slack. */
-    public static final int MAX_ACCUMULATORS = 28;
+    /** Vector registers of AVX-512 (and of NEON and SVE): a micro-tile that needs more spills to the stack. */
+    public static final int VECTOR_REGISTERS = 32;
 
     /** Per-core L2 of the Zen 4/5 machines this is tuned on: a B larger than this is streamed in packed blocks. */
     private static final long L2_BYTES = 1L << 20;
@@ -19,11 +19,25 @@ public record GemmTiling(int mr, int nrVectors, int kc, int nc, int mc, int vect
     public GemmTiling {
         require(mr >= 1 && mr <= 32, "mr", mr, "1..32");
         require(nrVectors >= 1 && nrVectors <= 8, "nrVectors", nrVectors, "1..8");
-        require(mr * nrVectors <= MAX_ACCUMULATORS, "mr*nrVectors", mr * nrVectors, "at most " + MAX_ACCUMULATORS);
+        if (registers(mr, nrVectors) > VECTOR_REGISTERS) {
+            throw new IllegalArgumentException("GEMM tiling: a " + mr + " × " + nrVectors + "-vector micro-tile needs " + registers(mr, nrVectors)
+                    + " vector registers (" + mr * nrVectors + " accumulators, " + nrVectors + " B vectors, 1 broadcast of A), expected at most "
+                    + VECTOR_REGISTERS);
+        }
         require(kc >= 1, "kc", kc, ">= 1");
         require(nc >= 1, "nc", nc, ">= 1");
         require(mc >= 1, "mc", mc, ">= 1");
         require(vectorBits == 128 || vectorBits == 256 || vectorBits == 512, "vectorBits", vectorBits, "128, 256 or 512");
+    }
+
+    /** Vector registers an {@code mr} × {@code nrVectors} micro-kernel keeps live: accumulators, B vectors, one broadcast. */
+    public static int registers(int mr, int nrVectors) {
+        return mr * nrVectors + nrVectors + 1;
+    }
+
+    /** The most rows a micro-tile {@code nrVectors} vectors wide can have without spilling. */
+    public static int maxRows(int nrVectors) {
+        return (VECTOR_REGISTERS - 1 - nrVectors) / nrVectors;
     }
 
     private static void require(boolean ok, String name, int value, String expected) {

@@ -48,7 +48,8 @@ class GemmSpecTest {
         "gemm f32 NN n=5 k=5 bogus=1 | unknown keys [bogus]",
         "gemm f32 NN k=5 | missing n=<int>",
         "gemm f32 NN k=five n=5 | k='five' is not an integer",
-        "gemm f32 NN k=5 n=5 mr=30 nrv=4 | mr*nrVectors = 120",
+        "gemm f32 NN k=5 n=5 mr=30 nrv=4 | needs 125 vector registers",
+        "gemm f32 NN k=5 n=64 mr=7 nrv=4 | needs 33 vector registers",
         "gemm f32 NN k=5 n=5 nrv=2 nc=48 | nc = 48 must be a multiple",
         "gemm f32 NN k=5 n=5 bias=yes | bias='yes', expected true or false",
         "conv f32 | unknown kernel kind 'conv'"})
@@ -62,7 +63,7 @@ class GemmSpecTest {
     void defaultTilingFitsTheRegisterFileAndBlocksWholePanels(int n) {
         for (DType type : DType.values()) {
             GemmTiling t = GemmTiling.defaultsFor(type, GemmForm.NN, 300, n);
-            assertTrue(t.mr() * t.nrVectors() <= GemmTiling.MAX_ACCUMULATORS);
+            assertTrue(GemmTiling.registers(t.mr(), t.nrVectors()) <= GemmTiling.VECTOR_REGISTERS);
             assertEquals(0, t.nc() % t.nr(type));
         }
     }
