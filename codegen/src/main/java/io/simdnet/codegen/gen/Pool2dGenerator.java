@@ -22,9 +22,6 @@ public final class Pool2dGenerator {
 
     private static final Modifier[] CONSTANT = GeneratedClassParts.CONSTANT;
 
-    /** The vector width of the vectorised forward pass. */
-    private static final int VECTOR_BITS = 512;
-
     private final Pool2dSpec spec;
     private final TypeName elem;
     private final ArrayTypeName array;
@@ -95,7 +92,7 @@ public final class Pool2dGenerator {
     }
 
     private int lanes() {
-        return spec.elementType().lanes(VECTOR_BITS);
+        return spec.elementType().lanes(spec.target().bits());
     }
 
     /** Outputs of a plane covered by whole vectors in the vectorised forward pass. */
@@ -112,7 +109,7 @@ public final class Pool2dGenerator {
         var fields = new java.util.ArrayList<FieldSpec>();
         if (wholeChunks() > 0) {
             fields.add(FieldSpec.builder(KernelTypes.species(type), "S", CONSTANT)
-                    .initializer("$T.SPECIES_$L", KernelTypes.vector(type), VECTOR_BITS).build());
+                    .initializer("$T.SPECIES_$L", KernelTypes.vector(type), spec.target().bits()).build());
             if (max) {
                 fields.add(FieldSpec.builder(ParameterizedTypeName.get(KernelTypes.vectorClass("VectorSpecies"), ClassName.get(Integer.class)),
                                 "I", CONSTANT)

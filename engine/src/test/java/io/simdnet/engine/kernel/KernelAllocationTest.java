@@ -9,10 +9,15 @@ import io.simdnet.kernel.spec.GemmForm;
 import io.simdnet.kernel.spec.GemmSpec;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** A warmed-up kernel call allocates nothing on the calling thread (counted by the JVM, not timed). */
+// In a JVM of its own: the kernel tests run every width, and kernels of several vector widths in one JVM
+// make the Vector API's shared intrinsics polymorphic, after which warmed-up kernels allocate. A training
+// process runs one width.
+@Tag("allocation")
 class KernelAllocationTest {
 
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

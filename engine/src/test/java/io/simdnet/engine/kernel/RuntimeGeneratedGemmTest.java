@@ -8,6 +8,7 @@ import io.simdnet.kernel.Kernel;
 import io.simdnet.kernel.spec.GemmForm;
 import io.simdnet.kernel.spec.GemmSpec;
 import io.simdnet.kernel.spec.GemmTiling;
+import io.simdnet.kernel.spec.VectorTarget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,10 +72,11 @@ class RuntimeGeneratedGemmTest {
         int k = SIZES[random.nextInt(SIZES.length)];
         int n = SIZES[random.nextInt(SIZES.length)];
         int nrVectors = 1 + random.nextInt(4);
-        int mr = 1 + random.nextInt(Math.min(GemmTiling.maxRows(nrVectors), 32));
-        int nr = nrVectors * 16;
+        VectorTarget target = VectorTarget.host();
+        int mr = 1 + random.nextInt(Math.min(GemmTiling.maxRows(nrVectors, target.registers()), 32));
+        int nr = nrVectors * DType.F32.lanes(target.bits());
         GemmTiling tiling = new GemmTiling(mr, nrVectors, 1 + random.nextInt(k), nr * (1 + random.nextInt(3)), mr * (1 + random.nextInt(4)),
-                512, random.nextBoolean(), random.nextBoolean() || form == GemmForm.NT);
+                target, random.nextBoolean(), random.nextBoolean() || form == GemmForm.NT);
         GemmSpec spec = GemmSpec.of(DType.F32, form, k, n, random.nextBoolean(), random.nextBoolean()).withTiling(tiling);
         new GemmCase(spec, 1 + random.nextInt(120), seed).check(registry.kernel(spec));
     }
