@@ -1,0 +1,20 @@
+package io.simdnet.kernel.reference;
+
+/** Element-wise helpers the references share. */
+final class ReferenceMath {
+
+    private ReferenceMath() {
+    }
+
+    /** |x| element-wise, or null for null (an absent bias). */
+    static double[] abs(double[] x) {
+        if (x == null) {
+            return null;
+        }
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = Math.abs(x[i]);
+        }
+        return y;
+    }
+}
