@@ -4,6 +4,7 @@ import io.simdnet.kernel.DType;
 import io.simdnet.kernel.DoubleConv2dKernel;
 import io.simdnet.kernel.FloatConv2dKernel;
 import io.simdnet.kernel.reference.ReferenceConv2d;
+import io.simdnet.kernel.reference.ReferenceMath;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import java.util.SplittableRandom;
 
@@ -55,15 +56,15 @@ final class Conv2dTester {
             String name = spec.key() + " n=" + n + " ";
             long outputsPerChannel = (long) n * spec.outHeight() * spec.outWidth();
             KernelTester.assertWithinRounding(name + pass + " y", ReferenceConv2d.forward(spec, n, x, w, b),
-                    ReferenceConv2d.forward(spec, n, abs(x), abs(w), abs(b)), actualY, spec.patchSize() + 1, eps);
+                    ReferenceConv2d.forward(spec, n, ReferenceMath.abs(x), ReferenceMath.abs(w), ReferenceMath.abs(b)), actualY, spec.patchSize() + 1, eps);
             KernelTester.assertWithinRounding(name + pass + " dx", ReferenceConv2d.backwardData(spec, n, dy, w),
-                    ReferenceConv2d.backwardData(spec, n, abs(dy), abs(w)), actualDx,
+                    ReferenceConv2d.backwardData(spec, n, ReferenceMath.abs(dy), ReferenceMath.abs(w)), actualDx,
                     (long) spec.outChannels() * spec.kernelH() * spec.kernelW(), eps);
             KernelTester.assertWithinRounding(name + pass + " dW", ReferenceConv2d.backwardWeights(spec, n, x, dy),
-                    ReferenceConv2d.backwardWeights(spec, n, abs(x), abs(dy)), actualDw, outputsPerChannel, eps);
+                    ReferenceConv2d.backwardWeights(spec, n, ReferenceMath.abs(x), ReferenceMath.abs(dy)), actualDw, outputsPerChannel, eps);
             if (spec.bias()) {
                 KernelTester.assertWithinRounding(name + pass + " dB", ReferenceConv2d.backwardBias(spec, n, dy),
-                        ReferenceConv2d.backwardBias(spec, n, abs(dy)), actualDb, outputsPerChannel, eps);
+                        ReferenceConv2d.backwardBias(spec, n, ReferenceMath.abs(dy)), actualDb, outputsPerChannel, eps);
             }
         }
     }
@@ -104,16 +105,5 @@ final class Conv2dTester {
                 test((DoubleConv2dKernel) kernel);
             }
         }
-    }
-
-    private static double[] abs(double[] x) {
-        if (x == null) {
-            return null;
-        }
-        double[] y = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            y[i] = Math.abs(x[i]);
-        }
-        return y;
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.DoublePool2dKernel;
 import io.simdnet.kernel.FloatPool2dKernel;
+import io.simdnet.kernel.reference.ReferenceMath;
 import io.simdnet.kernel.reference.ReferencePool2d;
 import io.simdnet.kernel.spec.Pool2dSpec;
 import java.util.Arrays;
@@ -121,14 +122,8 @@ final class Pool2dTester {
         String name = spec.key() + " n=" + n + " " + values + " (" + kernel + ") ";
         double eps = KernelTester.errorPerTerm(type);
         long window = (long) spec.kernelH() * spec.kernelW();
-        double[] absX = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            absX[i] = Math.abs(x[i]);
-        }
-        double[] absDy = new double[dy.length];
-        for (int i = 0; i < dy.length; i++) {
-            absDy[i] = Math.abs(dy[i]);
-        }
+        double[] absX = ReferenceMath.abs(x);
+        double[] absDy = ReferenceMath.abs(dy);
         if (max()) {
             for (int o = 0; o < outputs(); o++) {
                 if (argmax[o] != expectedArgmax[o]) {

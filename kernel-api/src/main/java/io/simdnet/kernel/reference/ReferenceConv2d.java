@@ -43,50 +43,14 @@ public final class ReferenceConv2d {
     /** dx = ∂(Σ dy·z)/∂x, each input pixel collecting every tap that read it. */
     public static double[] backwardData(Conv2dSpec spec, int n, double[] dy, double[] w) {
         double[] dx = new double[n * spec.inChannels() * spec.height() * spec.width()];
-        for (int image = 0; image < n; image++) {
-            for (int oc = 0; oc < spec.outChannels(); oc++) {
-                for (int oh = 0; oh < spec.outHeight(); oh++) {
-                    for (int ow = 0; ow < spec.outWidth(); ow++) {
-                        double g = dy[output(spec, image, oc, oh, ow)];
-                        for (int c = 0; c < spec.inChannels(); c++) {
-                            for (int i = 0; i < spec.kernelH(); i++) {
-                                for (int j = 0; j < spec.kernelW(); j++) {
-                                    int at = input(spec, image, c, oh, ow, i, j);
-                                    if (at >= 0) {
-                                        dx[at] += g * w[weight(spec, oc, c, i, j)];
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        forEachTap(spec, n, (output, input, weight) -> dx[input] += dy[output] * w[weight]);
         return dx;
     }
 
     /** dW = ∂(Σ dy·z)/∂w, summed over the batch; all zeros when n == 0. */
     public static double[] backwardWeights(Conv2dSpec spec, int n, double[] x, double[] dy) {
         double[] dw = new double[spec.outChannels() * spec.patchSize()];
-        for (int image = 0; image < n; image++) {
-            for (int oc = 0; oc < spec.outChannels(); oc++) {
-                for (int oh = 0; oh < spec.outHeight(); oh++) {
-                    for (int ow = 0; ow < spec.outWidth(); ow++) {
-                        double g = dy[output(spec, image, oc, oh, ow)];
-                        for (int c = 0; c < spec.inChannels(); c++) {
-                            for (int i = 0; i < spec.kernelH(); i++) {
-                                for (int j = 0; j < spec.kernelW(); j++) {
-                                    int at = input(spec, image, c, oh, ow, i, j);
-                                    if (at >= 0) {
-                                        dw[weight(spec, oc, c, i, j)] += g * x[at];
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        forEachTap(spec, n, (output, input, weight) -> dw[weight] += dy[output] * x[input]);
         return dw;
     }
 
@@ -103,6 +67,33 @@ public final class ReferenceConv2d {
             }
         }
         return db;
+    }
+
+    /** One product of the convolution: output y[output] takes x[input]·w[weight]. */
+    private interface Tap {
+        void at(int output, int input, int weight);
+    }
+
+    /** Visits every (output, kernel tap) pair whose input pixel is not padding, in the forward pass's order. */
+    private static void forEachTap(Conv2dSpec spec, int n, Tap tap) {
+        for (int image = 0; image < n; image++) {
+            for (int oc = 0; oc < spec.outChannels(); oc++) {
+                for (int oh = 0; oh < spec.outHeight(); oh++) {
+                    for (int ow = 0; ow < spec.outWidth(); ow++) {
+                        for (int c = 0; c < spec.inChannels(); c++) {
+                            for (int i = 0; i < spec.kernelH(); i++) {
+                                for (int j = 0; j < spec.kernelW(); j++) {
+                                    int at = input(spec, image, c, oh, ow, i, j);
+                                    if (at >= 0) {
+                                        tap.at(output(spec, image, oc, oh, ow), at, weight(spec, oc, c, i, j));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** The index into x that tap (i, j) of output (oh, ow) reads, or -1 when it falls on padding. */
