@@ -205,11 +205,7 @@ class Conv2dKernelTest {
     private static double loss(DoubleConv2dKernel kernel, int n, double[] x, double[] w, double[] b, double[] g) {
         double[] y = new double[g.length];
         kernel.forward(n, x, w, b, y);
-        double sum = 0;
-        for (int i = 0; i < y.length; i++) {
-            sum += y[i] * g[i];
-        }
-        return sum;
+        return dot(y, g);
     }
 
     private static void checkByFiniteDifferences(String what, double[] param, double[] analytic, java.util.function.DoubleSupplier loss) {

@@ -42,21 +42,6 @@ class Pool2dKernelTest {
         return IntStream.range(0, 20).mapToObj(i -> 0xB001L + i);
     }
 
-    /** A shuffle of 0, 0.01, 0.02, …: no two values closer than 0.01, so max pooling has no ties. */
-    private static double[] distinctRandom(SplittableRandom random, int n) {
-        double[] x = new double[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) (i * 0.01 - n * 0.005);
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            double t = x[i];
-            x[i] = x[j];
-            x[j] = t;
-        }
-        return x;
-    }
-
     private static int outputs(Pool2dSpec spec, int n) {
         return n * spec.channels() * spec.outHeight() * spec.outWidth();
     }
@@ -127,7 +112,7 @@ class Pool2dKernelTest {
         boolean max = spec.kind() == Pool2dSpec.Kind.MAX;
         SplittableRandom random = new SplittableRandom(seed);
         int n = 2;
-        double[] x = distinctRandom(random, n * spec.channels() * spec.height() * spec.width());
+        double[] x = Pool2dTester.distinctValues(random, n * spec.channels() * spec.height() * spec.width());
         double[] g = new double[outputs(spec, n)];
         for (int i = 0; i < g.length; i++) {
             g[i] = random.nextDouble() * 2 - 1;
@@ -209,7 +194,7 @@ class Pool2dKernelTest {
     void resultsAreBitIdenticalOnOneAndTwoThreads() {
         Pool2dSpec spec = Pool2dSpec.parse("pool2d f32 avg c=64 h=16 w=16 k=3 s=2 pad=1");
         SplittableRandom random = new SplittableRandom(1);
-        float[] x = KernelTester.toFloat(distinctRandom(random, 8 * 64 * 16 * 16));
+        float[] x = KernelTester.toFloat(Pool2dTester.distinctValues(random, 8 * 64 * 16 * 16));
         FloatPool2dKernel kernel = KernelRegistry.global().floatPool2d(spec);
         int before = KernelPool.threads();
         try {

@@ -55,16 +55,25 @@ final class Pool2dTester {
     }
 
     private double[] input(SplittableRandom random) {
-        double[] x = new double[n * spec.channels() * spec.height() * spec.width()];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = switch (values) {
-                // 0, 0.01, 0.02, … shuffled below: no two values closer than 0.01.
-                case DISTINCT -> (float) (i * 0.01 - x.length * 0.005);
-                case TIES -> random.nextInt(3) - 1;
-                case WITH_NAN -> random.nextInt(8) == 0 ? Double.NaN : random.nextInt(3) - 1;
-            };
+        int n = this.n * spec.channels() * spec.height() * spec.width();
+        if (values == Values.DISTINCT) {
+            return distinctValues(random, n);
         }
-        for (int i = x.length - 1; i > 0; i--) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            boolean nan = values == Values.WITH_NAN && random.nextInt(8) == 0;
+            x[i] = nan ? Double.NaN : random.nextInt(3) - 1;
+        }
+        return x;
+    }
+
+    /** A shuffle of 0, 0.01, 0.02, … (shifted to centre on 0): no two values closer than 0.01, so max pooling has no ties. */
+    static double[] distinctValues(SplittableRandom random, int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (i * 0.01 - n * 0.005);
+        }
+        for (int i = n - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             double t = x[i];
             x[i] = x[j];
