@@ -253,16 +253,7 @@ public final class Pool2dGenerator {
         } else {
             body.addStatement("$T sum = 0", elem);
         }
-        body.beginControlFlow("for (int i = 0; i < KH; i++)")
-                .addStatement("int ih = oh * SH$L + i", spec.padH() > 0 ? " - PH" : "");
-        if (spec.padH() > 0) {
-            body.beginControlFlow("if (ih < 0 || ih >= H)").addStatement("continue").endControlFlow();
-        }
-        body.beginControlFlow("for (int j = 0; j < KW; j++)")
-                .addStatement("int iw = ow * SW$L + j", spec.padW() > 0 ? " - PW" : "");
-        if (spec.padW() > 0) {
-            body.beginControlFlow("if (iw < 0 || iw >= W)").addStatement("continue").endControlFlow();
-        }
+        openWindow(body);
         body.addStatement("int index = in + ih * W + iw")
                 .addStatement("$T v = x[index]", elem);
         if (max) {
@@ -284,6 +275,20 @@ public final class Pool2dGenerator {
         return body.build();
     }
 
+    /** Opens the loops over a window's taps (ih, iw), skipping taps in the padding when there is some. */
+    private void openWindow(CodeBlock.Builder body) {
+        body.beginControlFlow("for (int i = 0; i < KH; i++)")
+                .addStatement("int ih = oh * SH$L + i", spec.padH() > 0 ? " - PH" : "");
+        if (spec.padH() > 0) {
+            body.beginControlFlow("if (ih < 0 || ih >= H)").addStatement("continue").endControlFlow();
+        }
+        body.beginControlFlow("for (int j = 0; j < KW; j++)")
+                .addStatement("int iw = ow * SW$L + j", spec.padW() > 0 ? " - PW" : "");
+        if (spec.padW() > 0) {
+            body.beginControlFlow("if (iw < 0 || iw >= W)").addStatement("continue").endControlFlow();
+        }
+    }
+
     private MethodSpec backwardPlane() {
         CodeBlock.Builder body = CodeBlock.builder()
                 .addStatement("$T.fill(dx, in, in + H * W, 0)", java.util.Arrays.class);
@@ -294,20 +299,10 @@ public final class Pool2dGenerator {
         } else {
             body.beginControlFlow("for (int oh = 0; oh < OH; oh++)")
                     .beginControlFlow("for (int ow = 0; ow < OW; ow++)")
-                    .addStatement("$T g = dy[out + oh * OW + ow] / (KH * KW)", elem)
-                    .beginControlFlow("for (int i = 0; i < KH; i++)")
-                    .addStatement("int ih = oh * SH$L + i", spec.padH() > 0 ? " - PH" : "");
-            if (spec.padH() > 0) {
-                body.beginControlFlow("if (ih < 0 || ih >= H)").addStatement("continue").endControlFlow();
-            }
-            body.beginControlFlow("for (int j = 0; j < KW; j++)")
-                    .addStatement("int iw = ow * SW$L + j", spec.padW() > 0 ? " - PW" : "");
-            if (spec.padW() > 0) {
-                body.beginControlFlow("if (iw >= 0 && iw < W)").addStatement("dx[in + ih * W + iw] += g").endControlFlow();
-            } else {
-                body.addStatement("dx[in + ih * W + iw] += g");
-            }
-            body.endControlFlow()
+                    .addStatement("$T g = dy[out + oh * OW + ow] / (KH * KW)", elem);
+            openWindow(body);
+            body.addStatement("dx[in + ih * W + iw] += g")
+                    .endControlFlow()
                     .endControlFlow()
                     .endControlFlow()
                     .endControlFlow();
