@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.spec.GemmForm;
 import io.simdnet.kernel.spec.GemmSpec;
+import io.simdnet.kernel.spec.VectorTarget;
 import org.junit.jupiter.api.Test;
 
 class GemmGeneratorTest {
@@ -24,11 +25,13 @@ class GemmGeneratorTest {
     }
 
     @Test
-    void sizesAreCompileTimeConstantsAndTheSpeciesIsStaticFinal() {
-        String source = GemmGenerator.generate(GemmSpec.of(DType.F32, GemmForm.NN, 784, 128, false, false)).toString();
-        assertTrue(source.contains("private static final int K = 784;"));
-        assertTrue(source.contains("private static final int N = 128;"));
-        assertTrue(source.contains("private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;"));
+    void sizesAreCompileTimeConstantsAndTheSpeciesIsTheTargetsStaticFinalOne() {
+        for (VectorTarget target : new VectorTarget[] {VectorTarget.AVX512, VectorTarget.AVX2, new VectorTarget(128, 32)}) {
+            String source = GemmGenerator.generate(GemmSpec.of(DType.F32, GemmForm.NN, 784, 128, false, false, target)).toString();
+            assertTrue(source.contains("private static final int K = 784;"));
+            assertTrue(source.contains("private static final int N = 128;"));
+            assertTrue(source.contains("private static final VectorSpecies<Float> S = FloatVector.SPECIES_" + target.bits() + ";"), target.toString());
+        }
     }
 
     @Test
