@@ -19,7 +19,11 @@ public final class Main {
     public static CommandLine commandLine() {
         // The trainers draw PNGs off screen; no display is needed or used.
         System.setProperty("java.awt.headless", "true");
-        CommandLine cli = new CommandLine(new Main());
+        return configure(new CommandLine(new Main()));
+    }
+
+    /** Installs the error handling of every simdnet command line (also the Spark module's). */
+    public static CommandLine configure(CommandLine cli) {
         // Bad values and missing data are the user's to fix: one line naming the problem, not a stack trace.
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
             if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {

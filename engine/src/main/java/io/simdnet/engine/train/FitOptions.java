@@ -91,43 +91,44 @@ public final class FitOptions {
         return this;
     }
 
-    int epochs() {
+    // Read by Trainer.fit and by trainers outside this package (data-parallel ones).
+    public int epochs() {
         return epochs;
     }
 
-    int batchSize() {
+    public int batchSize() {
         return batchSize;
     }
 
-    long seed() {
+    public long seed() {
         return seed;
     }
 
-    boolean shuffle() {
+    public boolean shuffle() {
         return shuffle;
     }
 
-    Dataset validation() {
+    public Dataset validation() {
         return validation;
     }
 
-    double validationSplit() {
+    public double validationSplit() {
         return validationSplit;
     }
 
-    int validationBatchSize() {
+    public int validationBatchSize() {
         return validationBatchSize;
     }
 
-    List<Callback> callbacks() {
+    public List<Callback> callbacks() {
         return callbacks;
     }
 
-    boolean progressBar() {
+    public boolean progressBar() {
         return progressBar;
     }
 
-    BatchTransform augmentation() {
+    public BatchTransform augmentation() {
         return augmentation;
     }
 }

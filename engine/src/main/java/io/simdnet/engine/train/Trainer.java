@@ -51,6 +51,11 @@ public final class Trainer {
         stopRequested = true;
     }
 
+    /** Whether a callback asked to stop ({@link #stopTraining}); trainers outside this class (data-parallel ones) check it. */
+    public boolean stopRequested() {
+        return stopRequested;
+    }
+
     /** One step on one batch; returns its loss (with regularisation). */
     public double trainStep(Tensor inputs, Tensor targets) {
         Tensor out = model.forward(inputs, true);
