@@ -59,11 +59,11 @@ public final class DataParallelFitter implements ModelFitter {
     private final PrintStream out;
     private SyncCost lastCost;
 
-    /** What the synchronisation cost in the last run: round wall time on the driver beyond the slowest worker's compute. */
-    public record SyncCost(int rounds, double meanRoundMillis, double meanComputeMillis, long parameters) {
-        public double meanSyncMillis() {
-            return meanRoundMillis - meanComputeMillis;
-        }
+    /**
+     * What the synchronisation cost in the last run: round wall time on the driver beyond the slowest worker's
+     * compute, the median over rounds (the first rounds also build replicas and warm the JIT).
+     */
+    public record SyncCost(int rounds, double meanRoundMillis, double meanComputeMillis, double medianSyncMillis, long parameters) {
     }
 
     public DataParallelFitter(JavaSparkContext sc, int workers, int syncEvery, PrintStream out) {
@@ -128,6 +128,7 @@ public final class DataParallelFitter implements ModelFitter {
         long roundNanos = 0;
         long computeNanos = 0;
         int rounds = 0;
+        List<Long> syncNanos = new ArrayList<>();
         try {
             for (Callback c : callbacks) {
                 c.onTrainBegin(trainer, fit.epochs(), stepsPerEpoch);
@@ -159,8 +160,11 @@ public final class DataParallelFitter implements ModelFitter {
                     } finally {
                         broadcast.destroy();
                     }
-                    roundNanos += System.nanoTime() - roundStart;
-                    computeNanos += updates.stream().mapToLong(WorkerUpdate::computeNanos).max().orElse(0);
+                    long round = System.nanoTime() - roundStart;
+                    long compute = updates.stream().mapToLong(WorkerUpdate::computeNanos).max().orElse(0);
+                    roundNanos += round;
+                    computeNanos += compute;
+                    syncNanos.add(round - compute);
                     rounds++;
                     for (int w = 0; w < updates.size(); w++) {
                         if (updates.get(w).worker() != w) {
@@ -207,10 +211,11 @@ public final class DataParallelFitter implements ModelFitter {
             data.destroy();
         }
         long parameters = ParameterVector.length(values);
-        lastCost = new SyncCost(rounds, roundNanos / 1e6 / Math.max(rounds, 1), computeNanos / 1e6 / Math.max(rounds, 1), parameters);
-        out.printf(Locale.ROOT, "Data-parallel: %d workers, sync every %d step(s), %d rounds; per round %.1f ms, of which the slowest worker's compute "
-                + "%.1f ms, so synchronisation ≈ %.1f ms; %,d parameters = %,d bytes each way per worker per round%n", workers, syncEvery, rounds,
-                lastCost.meanRoundMillis(), lastCost.meanComputeMillis(), lastCost.meanSyncMillis(), parameters, parameters * 4);
+        double medianSync = syncNanos.isEmpty() ? Double.NaN : syncNanos.stream().sorted().toList().get(syncNanos.size() / 2) / 1e6;
+        lastCost = new SyncCost(rounds, roundNanos / 1e6 / Math.max(rounds, 1), computeNanos / 1e6 / Math.max(rounds, 1), medianSync, parameters);
+        out.printf(Locale.ROOT, "Data-parallel: %d workers, sync every %d step(s), %d rounds; mean round %.1f ms, of which the slowest worker's "
+                + "compute %.1f ms; synchronisation (round minus compute) median %.1f ms; %,d parameters = %,d bytes each way per worker per round%n",
+                workers, syncEvery, rounds, lastCost.meanRoundMillis(), lastCost.meanComputeMillis(), medianSync, parameters, parameters * 4);
         return history;
     }
 
