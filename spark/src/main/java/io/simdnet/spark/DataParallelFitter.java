@@ -124,6 +124,9 @@ public final class DataParallelFitter implements ModelFitter {
         Broadcast<DatasetPayload> data = sc.broadcast(DatasetPayload.of(trainData));
         JavaRDD<Integer> slots = sc.parallelize(IntStream.range(0, workers).boxed().toList(), workers);
         int threads = SparkContexts.taskCpus(sc);
+        // In local mode the tasks run in this JVM and size the one kernel pool to spark.task.cpus; the driver's own
+        // work (validation, and after the fit the test evaluation) gets its thread count back.
+        int driverThreads = KernelPool.threads();
         History history = new History();
         long roundNanos = 0;
         long computeNanos = 0;
@@ -194,6 +197,7 @@ public final class DataParallelFitter implements ModelFitter {
                     combine(updates, gradientMode, model, trainable, values, gradients, state, optimizer, steps);
                 }
                 double seconds = (System.nanoTime() - epochStart) / 1e9;
+                KernelPool.setThreads(driverThreads);
                 Evaluation val = validation == null ? null : trainer.evaluate(validation, fit.validationBatchSize());
                 EpochLogs logs = new EpochLogs(epoch, lossSum / seen, classes ? (double) correct / seen : Double.NaN,
                         val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), optimizer.learningRate(), seconds,
@@ -209,6 +213,7 @@ public final class DataParallelFitter implements ModelFitter {
         } finally {
             slots.foreachPartition(new Release(run));
             data.destroy();
+            KernelPool.setThreads(driverThreads);
         }
         long parameters = ParameterVector.length(values);
         double medianSync = syncNanos.isEmpty() ? Double.NaN : syncNanos.stream().sorted().toList().get(syncNanos.size() / 2) / 1e6;

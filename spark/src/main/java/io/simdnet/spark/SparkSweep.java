@@ -44,6 +44,8 @@ public final class SparkSweep {
         if (trials.isEmpty()) {
             return List.of();
         }
+        // In local mode the tasks run in this JVM and size the one kernel pool to spark.task.cpus; restored after.
+        int driverThreads = KernelPool.threads();
         Broadcast<DatasetPayload> trainData = sc.broadcast(DatasetPayload.of(train));
         Broadcast<DatasetPayload> validationData = sc.broadcast(DatasetPayload.of(validation));
         try {
@@ -53,6 +55,7 @@ public final class SparkSweep {
         } finally {
             trainData.destroy();
             validationData.destroy();
+            KernelPool.setThreads(driverThreads);
         }
     }
 
