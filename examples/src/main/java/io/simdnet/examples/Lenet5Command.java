@@ -53,7 +53,7 @@ public class Lenet5Command implements Callable<Integer> {
     }
 
     /** LeNet-5 (optionally with batch norm and dropout), softmax cross-entropy and Adam. */
-    record Setup(boolean batchNorm, double dropout, long seed, double learningRate) implements TrainingSetup {
+    public record Setup(boolean batchNorm, double dropout, long seed, double learningRate) implements TrainingSetup {
         @Override
         public Model model() {
             return CourseModels.lenet5(batchNorm, dropout).build(DType.F32, seed);

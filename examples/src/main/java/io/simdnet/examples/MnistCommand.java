@@ -100,7 +100,7 @@ public abstract class MnistCommand implements java.util.concurrent.Callable<Inte
     }
 
     /** The MLP or the CNN with log-softmax, NLL and plain SGD. */
-    record Setup(boolean cnn, long seed, double learningRate) implements TrainingSetup {
+    public record Setup(boolean cnn, long seed, double learningRate) implements TrainingSetup {
         @Override
         public Model model() {
             return (cnn ? CourseModels.mnistCnn() : CourseModels.mlp(128)).add(new LogSoftmax()).build(DType.F32, seed);

@@ -94,9 +94,9 @@ public final class DataParallelFitter implements ModelFitter {
             if (validation != null) {
                 throw new IllegalArgumentException("fit: give validation data or a validation split, not both");
             }
-            int held = (int) Math.round(train.size() * fit.validationSplit());
-            trainData = DataSplits.rows(train, 0, train.size() - held);
-            validation = DataSplits.rows(train, train.size() - held, train.size());
+            List<Dataset> parts = DataSplits.holdOut(train, fit.validationSplit());
+            trainData = parts.get(0);
+            validation = parts.get(1);
         }
         Model model = trainer.model();
         model.checkBatch(trainData.inputs());

@@ -6,21 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
-import io.simdnet.engine.layer.LogSoftmax;
-import io.simdnet.engine.loss.Loss;
-import io.simdnet.engine.loss.NllLoss;
-import io.simdnet.engine.loss.SoftmaxCrossEntropy;
-import io.simdnet.engine.model.CourseModels;
-import io.simdnet.engine.model.Model;
-import io.simdnet.engine.optim.Adam;
-import io.simdnet.engine.optim.Optimizer;
-import io.simdnet.engine.optim.Sgd;
 import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.engine.train.FitOptions;
 import io.simdnet.engine.train.History;
 import io.simdnet.engine.train.MiniBatches;
 import io.simdnet.engine.train.Trainer;
+import io.simdnet.examples.Lenet5Command;
+import io.simdnet.examples.MnistCommand;
 import io.simdnet.examples.TrainingSetup;
 import java.io.PrintStream;
 import java.io.OutputStream;
@@ -39,39 +32,13 @@ class DataParallelFitterTest {
     private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
     /** The MNIST CNN with log-softmax, NLL and plain SGD, as mnist-cnn trains it. */
-    record CnnSgd(double learningRate) implements TrainingSetup {
-        @Override
-        public Model model() {
-            return CourseModels.mnistCnn().add(new LogSoftmax()).build(DType.F32, 11);
-        }
-
-        @Override
-        public Loss loss() {
-            return new NllLoss();
-        }
-
-        @Override
-        public Optimizer optimizer() {
-            return new Sgd(learningRate);
-        }
+    private static TrainingSetup cnnSgd() {
+        return new MnistCommand.Setup(true, 11, 0.05);
     }
 
     /** LeNet-5 with Adam, as lenet5 trains it. */
-    record LenetAdam() implements TrainingSetup {
-        @Override
-        public Model model() {
-            return CourseModels.lenet5(false, 0).build(DType.F32, 11);
-        }
-
-        @Override
-        public Loss loss() {
-            return new SoftmaxCrossEntropy();
-        }
-
-        @Override
-        public Optimizer optimizer() {
-            return new Adam(1e-3);
-        }
+    private static TrainingSetup lenetAdam() {
+        return new Lenet5Command.Setup(false, 0, 11, 1e-3);
     }
 
     @BeforeAll
@@ -84,8 +51,12 @@ class DataParallelFitterTest {
         sc.close();
     }
 
+    private static Trainer trainer(TrainingSetup setup) {
+        return new Trainer(setup.model(), setup.loss(), setup.optimizer());
+    }
+
     private static Trainer train(TrainingSetup setup, int workers, int syncEvery, FitOptions fit) {
-        Trainer trainer = new Trainer(setup.model(), setup.loss(), setup.optimizer());
+        Trainer trainer = trainer(setup);
         new DataParallelFitter(sc, workers, syncEvery, QUIET).fit(trainer, setup, TRAIN, fit);
         return trainer;
     }
@@ -98,12 +69,12 @@ class DataParallelFitterTest {
     void gradientAveragingOnTwoWorkersEqualsOneProcessOnTheConcatenatedBatch() {
         int batch = 16;
         int epochs = 2;
-        CnnSgd setup = new CnnSgd(0.05);
+        TrainingSetup setup = cnnSgd();
         Trainer distributed = train(setup, 2, 1, new FitOptions().epochs(epochs).batchSize(batch).seed(5));
 
         // The same steps in one process: worker w's shard is samples w, w + 2, …, shuffled with seed 5 + w; step s
         // trains on worker 0's batch s followed by worker 1's.
-        Trainer single = new Trainer(setup.model(), setup.loss(), setup.optimizer());
+        Trainer single = trainer(setup);
         int shard = TRAIN.size() / 2;
         MiniBatches[] workers = new MiniBatches[2];
         for (int w = 0; w < 2; w++) {
@@ -145,20 +116,20 @@ class DataParallelFitterTest {
     @Test
     void twoRunsWithTheSameSeedAreBitIdentical() {
         FitOptions fit = new FitOptions().epochs(1).batchSize(8).seed(9);
-        assertArrayEquals(parameters(train(new CnnSgd(0.05), 2, 1, fit)), parameters(train(new CnnSgd(0.05), 2, 1, fit)));
+        assertArrayEquals(parameters(train(cnnSgd(), 2, 1, fit)), parameters(train(cnnSgd(), 2, 1, fit)));
         FitOptions averaging = new FitOptions().epochs(1).batchSize(8).seed(9);
-        assertArrayEquals(parameters(train(new LenetAdam(), 2, 3, averaging)), parameters(train(new LenetAdam(), 2, 3, averaging)));
+        assertArrayEquals(parameters(train(lenetAdam(), 2, 3, averaging)), parameters(train(lenetAdam(), 2, 3, averaging)));
     }
 
     @Test
     void oneWorkerTrainsExactlyAsTrainerFit() {
         // One worker's shard is the whole set in its order, shuffled with the fit's seed: the batches of Trainer.fit.
         FitOptions fit = new FitOptions().epochs(1).batchSize(16).seed(4);
-        Trainer local = new Trainer(new LenetAdam().model(), new SoftmaxCrossEntropy(), new Adam(1e-3));
+        Trainer local = trainer(lenetAdam());
         History expected = local.fit(DataSplits.rows(TRAIN, 0, TRAIN.size()), new FitOptions().epochs(1).batchSize(16).seed(4));
         for (int syncEvery : new int[] {1, 3}) {
-            Trainer trainer = new Trainer(new LenetAdam().model(), new SoftmaxCrossEntropy(), new Adam(1e-3));
-            History history = new DataParallelFitter(sc, 1, syncEvery, QUIET).fit(trainer, new LenetAdam(), TRAIN, fit);
+            Trainer trainer = trainer(lenetAdam());
+            History history = new DataParallelFitter(sc, 1, syncEvery, QUIET).fit(trainer, lenetAdam(), TRAIN, fit);
             assertArrayEquals(parameters(local), parameters(trainer), "sync every " + syncEvery);
             assertArrayEquals(expected.stepLosses(), history.stepLosses(), "sync every " + syncEvery);
             assertEquals(local.optimizer().steps(), trainer.optimizer().steps());
@@ -168,8 +139,8 @@ class DataParallelFitterTest {
     @Test
     void parameterAveragingLearnsAndWritesTheEpochLogs() {
         Dataset validation = LocalSpark.images(60, 8);
-        Trainer trainer = new Trainer(new LenetAdam().model(), new SoftmaxCrossEntropy(), new Adam(1e-3));
-        History history = new DataParallelFitter(sc, 2, 4, QUIET).fit(trainer, new LenetAdam(), TRAIN,
+        Trainer trainer = trainer(lenetAdam());
+        History history = new DataParallelFitter(sc, 2, 4, QUIET).fit(trainer, lenetAdam(), TRAIN,
                 new FitOptions().epochs(3).batchSize(8).seed(2).validation(validation));
         assertEquals(3, history.epochs().size());
         double[] losses = history.stepLosses();

@@ -77,9 +77,9 @@ public final class Trainer {
             if (validation != null) {
                 throw new IllegalArgumentException("fit: give validation data or a validation split, not both");
             }
-            int held = (int) Math.round(train.size() * options.validationSplit());
-            trainData = DataSplits.rows(train, 0, train.size() - held);
-            validation = DataSplits.rows(train, train.size() - held, train.size());
+            List<Dataset> parts = DataSplits.holdOut(train, options.validationSplit());
+            trainData = parts.get(0);
+            validation = parts.get(1);
         }
         model.checkBatch(trainData.inputs());
         MiniBatches batches = new MiniBatches(trainData, options.batchSize(), options.shuffle(), options.seed(), model.dtype(),
