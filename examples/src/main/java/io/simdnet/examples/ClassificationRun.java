@@ -71,7 +71,7 @@ final class ClassificationRun {
     /** The run with the model, loss and optimiser of {@code setup}, trained by {@code fitter}. */
     Result run(TrainingSetup setup, ModelFitter fitter, FitOptions fit, Dataset train, Dataset validation, Dataset test, List<String> classNames,
             String source) throws Exception {
-        return run(setup.model(), setup.loss(), setup.optimizer(), setup, fitter, fit, train, validation, test, classNames, source);
+        return run(setup.model(options.seed), setup.loss(), setup.optimizer(), setup, fitter, fit, train, validation, test, classNames, source);
     }
 
     private Result run(Model model, Loss loss, Optimizer optimizer, TrainingSetup setup, ModelFitter fitter, FitOptions fit, Dataset train,
@@ -123,6 +123,7 @@ final class ClassificationRun {
         metrics.put("final_validation_accuracy", history.last().validationAccuracy());
         metrics.put("best_validation_accuracy", result.bestValidationAccuracy());
         metrics.put("cpu_family", CpuInfo.family());
+        metrics.putAll(fitter.metrics());
         folder.writeJson("metrics.json", metrics);
         out.println("Run folder: " + folder.dir().toAbsolutePath());
         return result;

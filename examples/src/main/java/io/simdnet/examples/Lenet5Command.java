@@ -42,7 +42,7 @@ public class Lenet5Command implements Callable<Integer> {
         String variant = (batchNorm ? " with batch norm" : "") + (dropout > 0 ? " with dropout " + dropout : "");
         String name = "lenet5" + (batchNorm ? "-batchnorm" : "") + (dropout > 0 ? "-dropout" : "");
         new ClassificationRun(name, "LeNet-5" + variant + " on Fashion-MNIST", options, System.out).run(
-                new Setup(batchNorm, dropout, options.seed, options.learningRateOr(1e-3)), fitter(), new FitOptions().epochs(options.epochsOr(defaultEpochs)).batchSize(options.batchSizeOr(32)),
+                new Setup(batchNorm, dropout, options.learningRateOr(1e-3)), fitter(), new FitOptions().epochs(options.epochsOr(defaultEpochs)).batchSize(options.batchSizeOr(32)),
                 parts.get(0), parts.get(1), data.test(), data.classNames(), data.source());
         return 0;
     }
@@ -53,9 +53,9 @@ public class Lenet5Command implements Callable<Integer> {
     }
 
     /** LeNet-5 (optionally with batch norm and dropout), softmax cross-entropy and Adam. */
-    public record Setup(boolean batchNorm, double dropout, long seed, double learningRate) implements TrainingSetup {
+    public record Setup(boolean batchNorm, double dropout, double learningRate) implements TrainingSetup {
         @Override
-        public Model model() {
+        public Model model(long seed) {
             return CourseModels.lenet5(batchNorm, dropout).build(DType.F32, seed);
         }
 

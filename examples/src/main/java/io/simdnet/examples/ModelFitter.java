@@ -17,4 +17,9 @@ public interface ModelFitter {
 
     /** Trains {@code trainer}'s model (built by {@code setup}) on {@code train} as {@code fit} says. */
     History fit(Trainer trainer, TrainingSetup setup, Dataset train, FitOptions fit) throws Exception;
+
+    /** Figures of the last fit for the run's metrics.json beside the experiment's own (workers, synchronisation cost). */
+    default java.util.Map<String, Object> metrics() {
+        return java.util.Map.of();
+    }
 }

@@ -11,8 +11,8 @@ import java.io.Serializable;
  */
 public interface TrainingSetup extends Serializable {
 
-    /** A new model; every call gives the same initial weights. */
-    Model model();
+    /** A new model whose initial weights and dropout masks follow from {@code seed}. */
+    Model model(long seed);
 
     Loss loss();
 

@@ -58,6 +58,7 @@ public final class DataParallelFitter implements ModelFitter {
     private final int syncEvery;
     private final PrintStream out;
     private SyncCost lastCost;
+    private boolean forgetReplicas;
 
     /**
      * What the synchronisation cost in the last run: round wall time on the driver beyond the slowest worker's
@@ -81,6 +82,27 @@ public final class DataParallelFitter implements ModelFitter {
 
     public SyncCost lastCost() {
         return lastCost;
+    }
+
+    /** Test-only: drop the replicas after every round, as if each round ran on an executor that never saw the run. */
+    DataParallelFitter forgetReplicasEachRound() {
+        this.forgetReplicas = true;
+        return this;
+    }
+
+    /** The last fit's set-up and synchronisation cost, for metrics.json. */
+    public Map<String, Object> metrics() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("spark_master", sc.master());
+        m.put("workers", workers);
+        m.put("sync_every", syncEvery);
+        if (lastCost != null) {
+            m.put("sync_rounds", lastCost.rounds());
+            m.put("sync_median_ms", lastCost.medianSyncMillis());
+            m.put("round_mean_ms", lastCost.meanRoundMillis());
+            m.put("bytes_per_sync_per_worker", lastCost.parameters() * 4);
+        }
+        return m;
     }
 
     @Override
@@ -195,6 +217,9 @@ public final class DataParallelFitter implements ModelFitter {
                         }
                     }
                     combine(updates, gradientMode, model, trainable, values, gradients, state, optimizer, steps);
+                    if (forgetReplicas) {
+                        slots.foreachPartition(new Release(run));
+                    }
                 }
                 double seconds = (System.nanoTime() - epochStart) / 1e9;
                 KernelPool.setThreads(driverThreads);

@@ -1,7 +1,13 @@
 package io.simdnet.spark;
 
+import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.train.FitOptions;
+import io.simdnet.engine.train.History;
+import io.simdnet.engine.train.Trainer;
 import io.simdnet.examples.ModelFitter;
+import io.simdnet.examples.TrainingSetup;
 import java.io.PrintStream;
+import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,12 +44,23 @@ public final class DataParallelOptions {
         if (workers != null && workers < 1) {
             throw new IllegalArgumentException("--workers must be positive, got " + workers);
         }
-        return (trainer, setup, train, fit) -> {
-            try (JavaSparkContext sc = spark.open(appName)) {
-                int w = workers != null ? workers : sc.defaultParallelism();
-                out.println("Spark " + sc.version() + " on " + sc.master() + ": " + w + " workers, batch " + fit.batchSize() + " per worker, "
-                        + (syncEvery == 1 ? "gradients averaged every step" : "parameters averaged every " + syncEvery + " steps"));
-                return new DataParallelFitter(sc, w, syncEvery, out).fit(trainer, setup, train, fit);
+        return new ModelFitter() {
+            private DataParallelFitter last;
+
+            @Override
+            public History fit(Trainer trainer, TrainingSetup setup, Dataset train, FitOptions fit) {
+                try (JavaSparkContext sc = spark.open(appName)) {
+                    int w = workers != null ? workers : sc.defaultParallelism();
+                    out.println("Spark " + sc.version() + " on " + sc.master() + ": " + w + " workers, batch " + fit.batchSize() + " per worker, "
+                            + (syncEvery == 1 ? "gradients averaged every step" : "parameters averaged every " + syncEvery + " steps"));
+                    last = new DataParallelFitter(sc, w, syncEvery, out);
+                    return last.fit(trainer, setup, train, fit);
+                }
+            }
+
+            @Override
+            public Map<String, Object> metrics() {
+                return last == null ? Map.of() : last.metrics();
             }
         };
     }

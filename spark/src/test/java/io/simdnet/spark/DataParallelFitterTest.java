@@ -33,12 +33,12 @@ class DataParallelFitterTest {
 
     /** The MNIST CNN with log-softmax, NLL and plain SGD, as mnist-cnn trains it. */
     private static TrainingSetup cnnSgd() {
-        return new MnistCommand.Setup(true, 11, 0.05);
+        return new MnistCommand.Setup(true, 0.05);
     }
 
     /** LeNet-5 with Adam, as lenet5 trains it. */
     private static TrainingSetup lenetAdam() {
-        return new Lenet5Command.Setup(false, 0, 11, 1e-3);
+        return new Lenet5Command.Setup(false, 0, 1e-3);
     }
 
     @BeforeAll
@@ -52,7 +52,7 @@ class DataParallelFitterTest {
     }
 
     private static Trainer trainer(TrainingSetup setup) {
-        return new Trainer(setup.model(), setup.loss(), setup.optimizer());
+        return new Trainer(setup.model(11), setup.loss(), setup.optimizer());
     }
 
     private static Trainer train(TrainingSetup setup, int workers, int syncEvery, FitOptions fit) {
@@ -119,6 +119,19 @@ class DataParallelFitterTest {
         assertArrayEquals(parameters(train(cnnSgd(), 2, 1, fit)), parameters(train(cnnSgd(), 2, 1, fit)));
         FitOptions averaging = new FitOptions().epochs(1).batchSize(8).seed(9);
         assertArrayEquals(parameters(train(lenetAdam(), 2, 3, averaging)), parameters(train(lenetAdam(), 2, 3, averaging)));
+    }
+
+    @Test
+    void aRoundComputesTheSameOnAnExecutorThatNeverSawTheRun() {
+        // Dropout (masks seeded per round) and parameter averaging across an epoch boundary: replicas kept between
+        // rounds, or rebuilt for every round (shuffles replayed) as when Spark moves or retries a task.
+        TrainingSetup dropout = new Lenet5Command.Setup(false, 0.3, 1e-3);
+        FitOptions fit = new FitOptions().epochs(2).batchSize(16).seed(3);
+        Trainer kept = trainer(dropout);
+        new DataParallelFitter(sc, 2, 3, QUIET).fit(kept, dropout, TRAIN, fit);
+        Trainer rebuilt = trainer(dropout);
+        new DataParallelFitter(sc, 2, 3, QUIET).forgetReplicasEachRound().fit(rebuilt, dropout, TRAIN, fit);
+        assertArrayEquals(parameters(kept), parameters(rebuilt));
     }
 
     @Test
