@@ -40,16 +40,18 @@ public final class SweepReport {
         Map<String, double[]> curves = new LinkedHashMap<>();
         for (TrialResult r : rows) {
             SweepTrial t = r.trial();
-            table.append(String.format(Locale.ROOT, "| %.0e | %d | %.1f | %.0e | %.4f | %.4f | %.4f | %.1f |%n", t.learningRate(), t.batchSize(),
-                    t.dropout(), t.weightDecay(), r.bestValidationAccuracy(), r.lastValidationAccuracy(), r.lastValidationLoss(), r.seconds()));
+            table.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.4f | %.4f | %.4f | %.1f |%n", SweepTrial.rate(t.learningRate()),
+                    t.batchSize(), SweepTrial.fraction(t.dropout()), SweepTrial.rate(t.weightDecay()), r.bestValidationAccuracy(),
+                    r.lastValidationAccuracy(), r.lastValidationLoss(), r.seconds()));
             csv.append(String.format(Locale.ROOT, "%g,%d,%g,%g,%.6f,%.6f,%.6f,%.2f%s%n", t.learningRate(), t.batchSize(), t.dropout(), t.weightDecay(),
                     r.bestValidationAccuracy(), r.lastValidationAccuracy(), r.lastValidationLoss(), r.seconds(), failed.isEmpty() ? "" : ","));
-            curves.put(t.label(), r.validationAccuracy());
+            // A random search can draw one combination twice; each curve keeps its own line.
+            curves.put(curves.containsKey(t.label()) ? t.label() + " (trial " + t.index() + ")" : t.label(), r.validationAccuracy());
         }
         for (TrialResult r : failed) {
             SweepTrial t = r.trial();
-            table.append(String.format(Locale.ROOT, "| %.0e | %d | %.1f | %.0e | failed: %s | | | %.1f |%n", t.learningRate(), t.batchSize(),
-                    t.dropout(), t.weightDecay(), r.failure(), r.seconds()));
+            table.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | failed: %s | | | %.1f |%n", SweepTrial.rate(t.learningRate()),
+                    t.batchSize(), SweepTrial.fraction(t.dropout()), SweepTrial.rate(t.weightDecay()), r.failure(), r.seconds()));
             csv.append(String.format(Locale.ROOT, "%g,%d,%g,%g,,,,%.2f,\"%s\"%n", t.learningRate(), t.batchSize(), t.dropout(), t.weightDecay(),
                     r.seconds(), r.failure().replace("\"", "\"\"")));
         }

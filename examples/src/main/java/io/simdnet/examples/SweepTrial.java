@@ -29,7 +29,19 @@ public record SweepTrial(int index, SweepModel model, double learningRate, int b
     }
 
     public String label() {
-        return String.format(Locale.ROOT, "lr %.0e, batch %d, dropout %.1f, wd %.0e", learningRate, batchSize, dropout, weightDecay);
+        return "lr " + rate(learningRate) + ", batch " + batchSize + ", dropout " + fraction(dropout) + ", wd " + rate(weightDecay);
+    }
+
+    /** A rate as the grid writes it (3e-04); with three digits when that would round it (a random search's 3.47e-04). */
+    static String rate(double value) {
+        String short_ = String.format(Locale.ROOT, "%.0e", value);
+        return Double.parseDouble(short_) == value ? short_ : String.format(Locale.ROOT, "%.2e", value);
+    }
+
+    /** A fraction as the grid writes it (0.3), or with three decimals when that would round it. */
+    static String fraction(double value) {
+        String short_ = String.format(Locale.ROOT, "%.1f", value);
+        return Double.parseDouble(short_) == value ? short_ : String.format(Locale.ROOT, "%.3f", value);
     }
 
     /** Trains the trial's model with AdamW on {@code train}, validating on {@code validation} after every epoch. */

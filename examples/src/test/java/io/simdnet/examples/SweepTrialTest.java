@@ -69,6 +69,13 @@ class SweepTrialTest {
     }
 
     @Test
+    void labelsWriteGridValuesAsBeforeAndRandomDrawsWithThreeDigits() {
+        assertEquals("lr 3e-04, batch 64, dropout 0.3, wd 0e+00", new SweepTrial(0, SweepModel.FASHION_MLP, 3e-4, 64, 0.3, 0, 1, 1).label());
+        assertEquals("lr 3.47e-04, batch 64, dropout 0.234, wd 1.23e-05",
+                new SweepTrial(0, SweepModel.FASHION_MLP, 3.4712e-4, 64, 0.23449, 1.2345e-5, 1, 1).label());
+    }
+
+    @Test
     void theGridNestsLearningRateThenBatchThenDropoutThenWeightDecay() {
         SweepCommand sweep = new SweepCommand();
         new CommandLine(sweep).parseArgs("--lrs", "1e-3,3e-3", "--batch-sizes", "64", "--dropouts", "0,0.3");
