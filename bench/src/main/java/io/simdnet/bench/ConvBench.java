@@ -1,9 +1,9 @@
 package io.simdnet.bench;
 
-import io.simdnet.engine.kernel.FloatConv2dKernel;
 import io.simdnet.engine.kernel.GenericConv2d;
-import io.simdnet.engine.kernel.KernelPool;
 import io.simdnet.engine.kernel.KernelRegistry;
+import io.simdnet.kernel.FloatConv2dKernel;
+import io.simdnet.kernel.KernelPool;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

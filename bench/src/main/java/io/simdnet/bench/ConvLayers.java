@@ -1,20 +1,20 @@
 package io.simdnet.bench;
 
-import io.simdnet.codegen.spec.Conv2dSpec;
-import io.simdnet.codegen.spec.ElementType;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.spec.Conv2dSpec;
 
 /** The convolution layers the benchmarks and ../shared/peers/conv.py time, by name, with their batch size. */
 public enum ConvLayers {
-    CS231N_B100(100, Conv2dSpec.of(ElementType.FLOAT, 3, 31, 31, 25, 3, 3, 2, 1, true, false)),
-    LENET_C1_B32(32, Conv2dSpec.same(ElementType.FLOAT, 1, 28, 28, 6, 5, 5, 1, true, false)),
-    LENET_C1_B128(128, Conv2dSpec.same(ElementType.FLOAT, 1, 28, 28, 6, 5, 5, 1, true, false)),
-    LENET_C3_B32(32, Conv2dSpec.valid(ElementType.FLOAT, 6, 14, 14, 16, 5, 5, 1, true, false)),
-    LENET_C3_B128(128, Conv2dSpec.valid(ElementType.FLOAT, 6, 14, 14, 16, 5, 5, 1, true, false)),
-    LENET_C5_B32(32, Conv2dSpec.valid(ElementType.FLOAT, 16, 5, 5, 120, 5, 5, 1, true, false)),
-    LENET_C5_B128(128, Conv2dSpec.valid(ElementType.FLOAT, 16, 5, 5, 120, 5, 5, 1, true, false)),
-    CIFAR_3TO32_B64(64, Conv2dSpec.of(ElementType.FLOAT, 3, 32, 32, 32, 3, 3, 1, 1, true, false)),
-    CIFAR_32TO32_B64(64, Conv2dSpec.of(ElementType.FLOAT, 32, 32, 32, 32, 3, 3, 1, 1, true, false)),
-    CIFAR_64TO64_B64(64, Conv2dSpec.of(ElementType.FLOAT, 64, 16, 16, 64, 3, 3, 1, 1, true, false));
+    CS231N_B100(100, Conv2dSpec.of(DType.F32, 3, 31, 31, 25, 3, 3, 2, 1, true, false)),
+    LENET_C1_B32(32, Conv2dSpec.same(DType.F32, 1, 28, 28, 6, 5, 5, 1, true, false)),
+    LENET_C1_B128(128, Conv2dSpec.same(DType.F32, 1, 28, 28, 6, 5, 5, 1, true, false)),
+    LENET_C3_B32(32, Conv2dSpec.valid(DType.F32, 6, 14, 14, 16, 5, 5, 1, true, false)),
+    LENET_C3_B128(128, Conv2dSpec.valid(DType.F32, 6, 14, 14, 16, 5, 5, 1, true, false)),
+    LENET_C5_B32(32, Conv2dSpec.valid(DType.F32, 16, 5, 5, 120, 5, 5, 1, true, false)),
+    LENET_C5_B128(128, Conv2dSpec.valid(DType.F32, 16, 5, 5, 120, 5, 5, 1, true, false)),
+    CIFAR_3TO32_B64(64, Conv2dSpec.of(DType.F32, 3, 32, 32, 32, 3, 3, 1, 1, true, false)),
+    CIFAR_32TO32_B64(64, Conv2dSpec.of(DType.F32, 32, 32, 32, 32, 3, 3, 1, 1, true, false)),
+    CIFAR_64TO64_B64(64, Conv2dSpec.of(DType.F32, 64, 16, 16, 64, 3, 3, 1, 1, true, false));
 
     final int batch;
     final Conv2dSpec spec;

@@ -1,11 +1,11 @@
 package io.simdnet.bench;
 
-import io.simdnet.codegen.spec.ElementType;
-import io.simdnet.codegen.spec.GemmSpec;
-import io.simdnet.engine.kernel.FloatGemmKernel;
 import io.simdnet.engine.kernel.KernelOrigin;
-import io.simdnet.engine.kernel.KernelPool;
 import io.simdnet.engine.kernel.KernelRegistry;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.FloatGemmKernel;
+import io.simdnet.kernel.KernelPool;
+import io.simdnet.kernel.spec.GemmSpec;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -56,7 +56,7 @@ public class MatmulBench {
     public void setUp() {
         s = MatmulShape.parse(shape);
         KernelPool.setThreads(threads);
-        GemmSpec spec = GemmSpec.of(ElementType.FLOAT, s.form(), s.k(), s.n(), false, false);
+        GemmSpec spec = GemmSpec.of(DType.F32, s.form(), s.k(), s.n(), false, false);
         switch (impl) {
             case "generated" -> {
                 kernel = KernelRegistry.global().floatGemm(spec);

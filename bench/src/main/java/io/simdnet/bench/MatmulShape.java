@@ -1,6 +1,6 @@
 package io.simdnet.bench;
 
-import io.simdnet.codegen.spec.GemmForm;
+import io.simdnet.kernel.spec.GemmForm;
 
 /** A benchmark GEMM shape written as {@code MxKxN:FORM} (the shapes and forms of {@code ../shared/peers/gemm.py}). */
 record MatmulShape(int m, int k, int n, GemmForm form) {

@@ -1,6 +1,6 @@
 package io.simdnet.bench;
 
-import io.simdnet.codegen.spec.GemmForm;
+import io.simdnet.kernel.spec.GemmForm;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,7 +1,7 @@
 package io.simdnet.bench;
 
 import dev.ludovic.netlib.blas.BLAS;
-import io.simdnet.codegen.spec.GemmForm;
+import io.simdnet.kernel.spec.GemmForm;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

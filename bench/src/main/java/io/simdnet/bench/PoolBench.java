@@ -1,11 +1,11 @@
 package io.simdnet.bench;
 
-import io.simdnet.codegen.spec.ElementType;
-import io.simdnet.codegen.spec.Pool2dSpec;
-import io.simdnet.engine.kernel.FloatPool2dKernel;
 import io.simdnet.engine.kernel.GenericPool2d;
-import io.simdnet.engine.kernel.KernelPool;
 import io.simdnet.engine.kernel.KernelRegistry;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.FloatPool2dKernel;
+import io.simdnet.kernel.KernelPool;
+import io.simdnet.kernel.spec.Pool2dSpec;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -53,7 +53,7 @@ public class PoolBench {
         n = Integer.parseInt(p[0]);
         int c = Integer.parseInt(p[1]);
         int size = Integer.parseInt(p[2]);
-        Pool2dSpec spec = Pool2dSpec.max(ElementType.FLOAT, c, size, size, 2, 2, 0);
+        Pool2dSpec spec = Pool2dSpec.max(DType.F32, c, size, size, 2, 2, 0);
         KernelPool.setThreads(threads);
         kernel = impl.equals("generic") ? new GenericPool2d(spec) : KernelRegistry.global().floatPool2d(spec);
         x = BenchData.random(new SplittableRandom(5), n * c * size * size);

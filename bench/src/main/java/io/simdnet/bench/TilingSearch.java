@@ -1,11 +1,11 @@
 package io.simdnet.bench;
 
-import io.simdnet.codegen.spec.ElementType;
-import io.simdnet.codegen.spec.GemmSpec;
-import io.simdnet.codegen.spec.GemmTiling;
-import io.simdnet.engine.kernel.FloatGemmKernel;
-import io.simdnet.engine.kernel.KernelPool;
 import io.simdnet.engine.kernel.KernelRegistry;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.FloatGemmKernel;
+import io.simdnet.kernel.KernelPool;
+import io.simdnet.kernel.spec.GemmSpec;
+import io.simdnet.kernel.spec.GemmTiling;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -36,7 +36,7 @@ public final class TilingSearch {
                     Integer.parseInt(p[4]), 512, Boolean.parseBoolean(p[5]), Boolean.parseBoolean(p[6])));
         }
         if (candidates.isEmpty()) {
-            candidates.add(GemmTiling.defaultsFor(ElementType.FLOAT, shape.form(), shape.k(), shape.n()));
+            candidates.add(GemmTiling.defaultsFor(DType.F32, shape.form(), shape.k(), shape.n()));
         }
         float[] a = new float[shape.m() * shape.k()];
         float[] b = new float[shape.k() * shape.n()];
@@ -45,7 +45,7 @@ public final class TilingSearch {
         Arrays.fill(b, 0.25f);
         KernelRegistry registry = new KernelRegistry(new KernelRegistry.Options(false, true, null));
         for (GemmTiling tiling : candidates) {
-            GemmSpec spec = GemmSpec.of(ElementType.FLOAT, shape.form(), shape.k(), shape.n(), false, false).withTiling(tiling);
+            GemmSpec spec = GemmSpec.of(DType.F32, shape.form(), shape.k(), shape.n(), false, false).withTiling(tiling);
             FloatGemmKernel kernel = registry.floatGemm(spec);
             int calls = (int) Math.max(3, Math.min(20_000, 2e10 / shape.flops()));
             double[] seconds = new double[7];

@@ -1,7 +1,6 @@
 package io.simdnet.bench;
 
 import io.simdnet.engine.data.Dataset;
-import io.simdnet.engine.kernel.KernelPool;
 import io.simdnet.engine.layer.LogSoftmax;
 import io.simdnet.engine.loss.Loss;
 import io.simdnet.engine.loss.NllLoss;
@@ -11,10 +10,11 @@ import io.simdnet.engine.model.Model;
 import io.simdnet.engine.optim.Adam;
 import io.simdnet.engine.optim.Optimizer;
 import io.simdnet.engine.optim.Sgd;
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.engine.train.MiniBatches;
 import io.simdnet.engine.train.Trainer;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.KernelPool;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,10 +1,6 @@
 package io.simdnet.codegen;
 
-import io.simdnet.codegen.gen.Conv2dGenerator;
-import io.simdnet.codegen.gen.DenseConv2dGenerator;
-import io.simdnet.codegen.spec.Conv2dSpec;
-import io.simdnet.codegen.spec.GemmSpec;
-import io.simdnet.codegen.spec.KernelSpec;
+import io.simdnet.kernel.spec.KernelSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,14 +32,9 @@ public final class Catalog {
             try {
                 KernelSpec spec = KernelSpec.parse(text);
                 specs.putIfAbsent(spec.key(), spec);
-                if (spec instanceof Conv2dSpec conv) {
-                    // A dense-like convolution's backward-weights GEMM depends on the batch size: made at run time.
-                    List<GemmSpec> gemms = DenseConv2dGenerator.applies(conv)
-                            ? List.of(DenseConv2dGenerator.forwardGemm(conv), DenseConv2dGenerator.backwardDataGemm(conv))
-                            : List.of(Conv2dGenerator.forwardGemm(conv), Conv2dGenerator.backwardDataGemm(conv), Conv2dGenerator.backwardWeightsGemm(conv));
-                    for (GemmSpec gemm : gemms) {
-                        specs.putIfAbsent(gemm.key(), gemm);
-                    }
+                // A convolution's GEMMs come with it; a dense-like one's backward-weights GEMM depends on the batch size.
+                for (KernelSpec sub : spec.subKernels()) {
+                    specs.putIfAbsent(sub.key(), sub);
                 }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(file + ":" + (i + 1) + ": " + e.getMessage(), e);

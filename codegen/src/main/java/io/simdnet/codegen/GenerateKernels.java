@@ -3,7 +3,7 @@ package io.simdnet.codegen;
 import com.palantir.javapoet.JavaFile;
 import io.simdnet.codegen.gen.KernelGenerator;
 import io.simdnet.codegen.gen.KernelIndexGenerator;
-import io.simdnet.codegen.spec.KernelSpec;
+import io.simdnet.kernel.spec.KernelSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

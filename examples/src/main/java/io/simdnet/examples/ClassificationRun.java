@@ -2,7 +2,6 @@ package io.simdnet.examples;
 
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.io.Checkpoint;
-import io.simdnet.engine.kernel.KernelPool;
 import io.simdnet.engine.layer.Conv2d;
 import io.simdnet.engine.layer.Dense;
 import io.simdnet.engine.layer.Layer;
@@ -19,6 +18,7 @@ import io.simdnet.engine.train.Evaluation;
 import io.simdnet.engine.train.FitOptions;
 import io.simdnet.engine.train.History;
 import io.simdnet.engine.train.Trainer;
+import io.simdnet.kernel.KernelPool;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;

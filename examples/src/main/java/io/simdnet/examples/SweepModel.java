@@ -7,7 +7,7 @@ import io.simdnet.engine.layer.Relu;
 import io.simdnet.engine.model.CourseModels;
 import io.simdnet.engine.model.Model;
 import io.simdnet.engine.model.Sequential;
-import io.simdnet.engine.tensor.DType;
+import io.simdnet.kernel.DType;
 import java.util.Arrays;
 import java.util.Locale;
 

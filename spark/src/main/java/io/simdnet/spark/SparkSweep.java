@@ -1,9 +1,9 @@
 package io.simdnet.spark;
 
 import io.simdnet.engine.data.Dataset;
-import io.simdnet.engine.kernel.KernelPool;
 import io.simdnet.examples.SweepTrial;
 import io.simdnet.examples.TrialResult;
+import io.simdnet.kernel.KernelPool;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;

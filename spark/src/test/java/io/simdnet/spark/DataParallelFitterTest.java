@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.engine.train.FitOptions;
 import io.simdnet.engine.train.History;
@@ -15,8 +14,9 @@ import io.simdnet.engine.train.Trainer;
 import io.simdnet.examples.Lenet5Command;
 import io.simdnet.examples.MnistCommand;
 import io.simdnet.examples.TrainingSetup;
-import java.io.PrintStream;
+import io.simdnet.kernel.DType;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;

@@ -2,8 +2,8 @@ package io.simdnet.spark;
 
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.init.Rng;
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 

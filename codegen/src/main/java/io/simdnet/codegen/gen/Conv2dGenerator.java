@@ -8,332 +8,376 @@ import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
-import io.simdnet.codegen.spec.Conv2dSpec;
-import io.simdnet.codegen.spec.ElementType;
-import io.simdnet.codegen.spec.GemmForm;
-import io.simdnet.codegen.spec.GemmSpec;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.spec.Conv2dPlan;
+import io.simdnet.kernel.spec.Conv2dSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import javax.lang.model.element.Modifier;
 
 /**
- * Turns a {@link Conv2dSpec} into one class with every size of the layer a compile-time constant: im2col and
- * col2im loops specialised to the geometry, feeding GEMM kernels specialised to its products:
- * <ul>
- *   <li>forward: Y (OC × P) = W (OC × PATCH) · col (PATCH × P), then bias and ReLU;
- *   <li>backward-data: dcol (PATCH × P) = Wᵀ · dY, then col2im into dX;
- *   <li>backward-weights: dWₙᵀ (PATCH × OC) = colₙ · dYₙᵀ per image, summed over images in image order.
- * </ul>
- * Images are dealt to parallel tasks; every image's result is computed by one task, and the per-image
- * weight gradients are reduced in a fixed order, so results do not depend on the thread count.
+ * Turns a {@link Conv2dSpec} planned as {@link Conv2dPlan.Algorithm#IM2COL} into one class with every size of
+ * the layer a compile-time constant: im2col and col2im loops specialised to the geometry, feeding the GEMM
+ * kernels of its plan (forward NN, backward-data TN then col2im, backward-weights NT per image, summed over
+ * images in image order). Images are dealt to parallel tasks; every image's result is computed by one task
+ * and the per-image weight gradients are reduced in a fixed order, so results do not depend on the thread count.
  */
 public final class Conv2dGenerator {
 
     private static final Modifier[] CONSTANT = GeneratedClassParts.CONSTANT;
 
     private final Conv2dSpec spec;
-    private final ElementType type;
+    private final Conv2dPlan plan;
+    private final DType type;
     private final TypeName elem;
     private final ArrayTypeName array;
     private final ClassName gemmKernel;
+    private final ClassName self;
 
     private Conv2dGenerator(Conv2dSpec spec) {
         this.spec = spec;
+        this.plan = spec.plan();
+        if (plan.algorithm() != Conv2dPlan.Algorithm.IM2COL) {
+            throw new IllegalArgumentException("Conv2dGenerator: spec '" + spec.key() + "' is planned as " + plan.algorithm() + ", not IM2COL");
+        }
         this.type = spec.elementType();
-        this.elem = type == ElementType.FLOAT ? TypeName.FLOAT : TypeName.DOUBLE;
+        this.elem = type == DType.F32 ? TypeName.FLOAT : TypeName.DOUBLE;
         this.array = ArrayTypeName.of(elem);
-        this.gemmKernel = RuntimeTypes.gemmKernel(type);
+        this.gemmKernel = KernelTypes.gemmKernel(type);
+        this.self = ClassName.get(KernelTypes.GENERATED_PACKAGE, spec.className());
     }
 
     public static JavaFile generate(Conv2dSpec spec) {
         return new Conv2dGenerator(spec).file();
     }
 
-    /** The GEMM of the forward pass: weights (OC × PATCH) times the patch matrix (PATCH × P), M = OC. */
-    public static GemmSpec forwardGemm(Conv2dSpec spec) {
-        return GemmSpec.of(spec.elementType(), GemmForm.NN, spec.patchSize(), positions(spec), false, false);
-    }
-
-    /** The GEMM of backward-data: Wᵀ (PATCH × OC) times dY (OC × P), M = PATCH. */
-    public static GemmSpec backwardDataGemm(Conv2dSpec spec) {
-        return GemmSpec.of(spec.elementType(), GemmForm.TN, spec.outChannels(), positions(spec), false, false);
-    }
-
-    /**
-     * The GEMM of backward-weights, transposed: dWᵀ (PATCH × OC) = col (PATCH × P) · dYᵀ (P × OC), M = PATCH.
-     * Transposed because then the operand packed with gathers is dY (OC × P), not the PATCH-times-larger
-     * patch matrix; the per-image results are transposed back once, while they are summed.
-     */
-    public static GemmSpec backwardWeightsGemm(Conv2dSpec spec) {
-        return GemmSpec.of(spec.elementType(), GemmForm.NT, positions(spec), spec.outChannels(), false, false);
-    }
-
-    private static int positions(Conv2dSpec spec) {
-        return spec.outHeight() * spec.outWidth();
-    }
-
     private JavaFile file() {
-        ClassName self = ClassName.get(RuntimeTypes.GENERATED_PACKAGE, spec.className());
         ClassName call = self.nestedClass("Call");
         TypeSpec.Builder kernel = TypeSpec.classBuilder(self)
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-                .addSuperinterface(RuntimeTypes.conv2dKernel(type))
+                .addSuperinterface(KernelTypes.conv2dKernel(type))
                 .addJavadoc("2-D convolution, $L, NCHW: $L×$L×$L → $L×$L×$L, kernel $L×$L, stride $L×$L, padding top $L bottom $L left $L right $L$L$L.\n",
                         type.primitive(), spec.inChannels(), spec.height(), spec.width(), spec.outChannels(), spec.outHeight(),
                         spec.outWidth(), spec.kernelH(), spec.kernelW(), spec.strideH(), spec.strideW(), spec.padTop(), spec.padBottom(),
                         spec.padLeft(), spec.padRight(), spec.bias() ? ", with bias" : "", spec.relu() ? ", ReLU fused into forward" : "")
+                .addJavadoc("<p>im2col + GEMM: forward Y = W · col, backward-data dcol = Wᵀ · dY then col2im, backward-weights dWᵀ = col · dYᵀ per image.\n")
                 .addFields(constants())
-                .addField(GeneratedClassParts.callsField(call))
-                .addMethod(GeneratedClassParts.specMethod(RuntimeTypes.CONV2D_SPEC))
-                .addMethod(entry("forward", "Y = conv(X, W) (+ bias)$L", new String[] {"x", "weights", "bias", "y"}, "FORWARD"))
-                .addMethod(entry("backwardData", "dX = the gradient of the forward pass with respect to X, given dY", new String[] {"dy", "weights", "dx"},
-                        "BACKWARD_DATA"))
-                .addMethod(entry("backwardWeights", "dW (and dB) = the gradient with respect to the weights (and bias), summed over the batch",
-                        new String[] {"x", "dy", "dWeights", "dBias"}, "BACKWARD_WEIGHTS"))
+                .addField(FieldSpec.builder(KernelTypes.KERNEL_LOOKUP, "kernels", Modifier.PRIVATE, Modifier.FINAL)
+                        .addJavadoc("Gives each calling thread's state the GEMM kernels of the plan.\n").build())
+                .addField(FieldSpec.builder(threadLocalOf(call), "calls", Modifier.PRIVATE, Modifier.FINAL)
+                        .addJavadoc("Per calling thread: the bound arguments and each task's buffers, reused so a call allocates nothing.\n")
+                        .initializer("$T.withInitial(() -> new $T(this))", ThreadLocal.class, call).build())
+                .addMethod(MethodSpec.constructorBuilder()
+                        .addModifiers(Modifier.PUBLIC)
+                        .addJavadoc("@param kernels where the GEMM kernels of the plan are looked up (the engine's registry)\n")
+                        .addParameter(KernelTypes.KERNEL_LOOKUP, "kernels")
+                        .addStatement("this.kernels = kernels")
+                        .build())
+                .addMethod(GeneratedClassParts.specMethod(KernelTypes.CONV2D_SPEC))
+                .addMethod(entry("forward", "Y = conv(X, W)" + (spec.bias() ? " + bias" : "") + (spec.relu() ? ", then ReLU" : ""),
+                        List.of("x", "weights", "bias", "y"), null))
+                .addMethod(entry("backwardData", "dX = the gradient of the forward pass with respect to X, given dY", List.of("dy", "weights", "dx"),
+                        null))
+                .addMethod(entry("backwardWeights", "dW" + (spec.bias() ? " and dB" : "") + " = the gradients with respect to the weights"
+                        + (spec.bias() ? " and bias" : "") + ", summed over the batch", List.of("x", "dy", "dWeights", "dBias"), zeroGradients()))
                 .addMethod(im2col())
                 .addMethod(col2im())
-                .addType(callClass());
+                .addType(callClass(call));
         return GeneratedClassParts.file(Conv2dGenerator.class, spec, kernel.build());
     }
 
-    private Iterable<FieldSpec> constants() {
-        var fields = new java.util.ArrayList<FieldSpec>();
+    private static TypeName threadLocalOf(ClassName call) {
+        return com.palantir.javapoet.ParameterizedTypeName.get(ClassName.get(ThreadLocal.class), call);
+    }
+
+    private List<FieldSpec> constants() {
+        List<FieldSpec> fields = new ArrayList<>();
         fields.add(GeneratedClassParts.intConstant("C", spec.inChannels(), "Input channels."));
         fields.add(GeneratedClassParts.intConstant("H", spec.height(), "Input height."));
         fields.add(GeneratedClassParts.intConstant("W", spec.width(), "Input width."));
         fields.add(GeneratedClassParts.intConstant("OC", spec.outChannels(), "Output channels."));
-        fields.add(GeneratedClassParts.intConstant("KH", spec.kernelH(), null));
-        fields.add(GeneratedClassParts.intConstant("KW", spec.kernelW(), null));
-        fields.add(GeneratedClassParts.intConstant("SH", spec.strideH(), null));
-        fields.add(GeneratedClassParts.intConstant("SW", spec.strideW(), null));
-        fields.add(GeneratedClassParts.intConstant("PT", spec.padTop(), "Zero rows above the input."));
-        fields.add(GeneratedClassParts.intConstant("PL", spec.padLeft(), "Zero columns left of the input."));
+        fields.add(GeneratedClassParts.intConstant("KH", spec.kernelH(), "Kernel height."));
+        fields.add(GeneratedClassParts.intConstant("KW", spec.kernelW(), "Kernel width."));
+        fields.add(GeneratedClassParts.intConstant("SH", spec.strideH(), "Vertical stride."));
+        fields.add(GeneratedClassParts.intConstant("SW", spec.strideW(), "Horizontal stride."));
+        if (spec.padTop() > 0) {
+            fields.add(GeneratedClassParts.intConstant("PT", spec.padTop(), "Zero rows above the input."));
+        }
+        if (spec.padLeft() > 0) {
+            fields.add(GeneratedClassParts.intConstant("PL", spec.padLeft(), "Zero columns left of the input."));
+        }
         fields.add(GeneratedClassParts.intConstant("OH", spec.outHeight(), "Output height."));
         fields.add(GeneratedClassParts.intConstant("OW", spec.outWidth(), "Output width."));
-        fields.add(GeneratedClassParts.intConstant("P", spec.outHeight() * spec.outWidth(), "Output positions per channel."));
+        fields.add(GeneratedClassParts.intConstant("P", spec.outHeight() * spec.outWidth(), "Output positions per channel: columns of the patch matrix."));
         fields.add(GeneratedClassParts.intConstant("PATCH", spec.patchSize(), "Inputs under one kernel window: rows of the patch matrix."));
         fields.add(GeneratedClassParts.intConstant("IMAGE_IN", spec.inChannels() * spec.height() * spec.width(), "Elements of one input image."));
         fields.add(GeneratedClassParts.intConstant("IMAGE_OUT", spec.outChannels() * spec.outHeight() * spec.outWidth(), "Elements of one output image."));
         fields.add(GeneratedClassParts.intConstant("WEIGHTS", spec.outChannels() * spec.patchSize(), "Elements of the weights."));
-        fields.add(GeneratedClassParts.specField(RuntimeTypes.CONV2D_SPEC, spec));
+        fields.add(GeneratedClassParts.intConstant("PARTIAL", partialSize(),
+                "Elements of one image's gradient partial: the weights' (PATCH × OC, transposed)" + (spec.bias() ? ", then the bias'." : ".")));
+        fields.add(FieldSpec.builder(TypeName.LONG, "FLOPS_PER_IMAGE", CONSTANT)
+                .addJavadoc("Multiply-adds of one image's forward pass, times 2: what the task split weighs.\n")
+                .initializer("$LL", spec.forwardFlopsPerImage()).build());
+        fields.add(GeneratedClassParts.stringConstant("FORWARD_GEMM", plan.forwardGemm().key(), "Y (OC × P) = W (OC × PATCH) · col (PATCH × P)."));
+        fields.add(GeneratedClassParts.stringConstant("BACKWARD_DATA_GEMM", plan.backwardDataGemm().key(), "dcol (PATCH × P) = Wᵀ · dY (OC × P)."));
+        fields.add(GeneratedClassParts.stringConstant("BACKWARD_WEIGHTS_GEMM", plan.backwardWeightsGemm().key(),
+                "dWᵀ (PATCH × OC) = col (PATCH × P) · dYᵀ: transposed, so that the operand packed by gathers is dY, not the patch matrix."));
+        fields.add(GeneratedClassParts.specField(KernelTypes.CONV2D_SPEC, spec));
         return fields;
     }
 
+    private int partialSize() {
+        return spec.outChannels() * spec.patchSize() + (spec.bias() ? spec.outChannels() : 0);
+    }
+
+    /** With an empty batch the gradients are still overwritten: with zeros. */
+    private CodeBlock zeroGradients() {
+        CodeBlock.Builder zero = CodeBlock.builder().addStatement("$T.fill(dWeights, 0, WEIGHTS, 0)", Arrays.class);
+        if (spec.bias()) {
+            zero.addStatement("$T.fill(dBias, 0, OC, 0)", Arrays.class);
+        }
+        return zero.build();
+    }
 
     /** A public entry point: check, bind the arguments, run the pass over the images' tasks. */
-    private MethodSpec entry(String name, String doc, String[] arrays, String pass) {
+    private MethodSpec entry(String name, String doc, List<String> arrays, CodeBlock onEmptyBatch) {
         MethodSpec.Builder method = MethodSpec.methodBuilder(name)
                 .addAnnotation(Override.class)
                 .addModifiers(Modifier.PUBLIC)
-                .addJavadoc("$L.\n", doc.replace("$L", spec.relu() ? ", then ReLU" : ""))
+                .addJavadoc("$L.\n", doc)
                 .addParameter(TypeName.INT, "n");
         for (String a : arrays) {
             method.addParameter(array, a);
         }
         String list = String.join(", ", arrays);
-        return method
-                .addStatement("$T.$L(SPEC, n, $L)", RuntimeTypes.CONV2D_ARGUMENTS, name, list)
-                .beginControlFlow("if (n == 0)")
-                .addStatement("return")
+        method.addStatement("$T.$L(SPEC, n, $L)", KernelTypes.CONV2D_ARGUMENTS, name, list)
+                .beginControlFlow("if (n == 0)");
+        if (onEmptyBatch != null) {
+            method.addCode(onEmptyBatch);
+        }
+        return method.addStatement("return")
                 .endControlFlow()
-                .addStatement("$T call = CALLS.get()", ClassName.get(RuntimeTypes.GENERATED_PACKAGE, spec.className()).nestedClass("Call"))
-                .addStatement("call.$L(n, $L)", name, list)
+                .addStatement("calls.get().$L(n, $L)", name, list)
                 .build();
+    }
+
+    /** Whether some window row can fall above or below the input. */
+    private boolean rowsOverhang() {
+        return spec.padTop() > 0 || (spec.outHeight() - 1) * spec.strideH() - spec.padTop() + spec.kernelH() > spec.height();
+    }
+
+    /** Whether some window column can fall left or right of the input. */
+    private boolean columnsOverhang() {
+        return spec.padLeft() > 0 || (spec.outWidth() - 1) * spec.strideW() - spec.padLeft() + spec.kernelW() > spec.width();
+    }
+
+    private String rowOf(String oh, String i) {
+        return oh + " * SH" + (spec.padTop() > 0 ? " - PT" : "") + " + " + i;
+    }
+
+    private String columnOffset() {
+        return spec.padLeft() > 0 ? " - PL + j" : " + j";
+    }
+
+    /**
+     * The output columns whose window column j lies inside the input, [owFrom, owTo); without overhang that is
+     * every column.
+     */
+    private void columnRange(CodeBlock.Builder body) {
+        if (columnsOverhang()) {
+            String pl = spec.padLeft() > 0 ? "PL - j" : "-j";
+            String wpl = spec.padLeft() > 0 ? "W + PL - j" : "W - j";
+            body.add("// Output columns whose window column j lies inside the input: [owFrom, owTo).\n")
+                    .addStatement("int owFrom = Math.min(OW, Math.max(0, Math.ceilDiv($L, SW)))", pl)
+                    .addStatement("int owTo = Math.max(owFrom, Math.min(OW, Math.ceilDiv($L, SW)))", wpl);
+        }
     }
 
     /** Copies the kernel windows of one image into the PATCH × P patch matrix, zero where they overhang. */
     private MethodSpec im2col() {
-        CodeBlock body = CodeBlock.builder()
+        boolean overhang = columnsOverhang();
+        String from = overhang ? "owFrom" : "0";
+        String to = overhang ? "owTo" : "OW";
+        CodeBlock.Builder body = CodeBlock.builder()
                 .beginControlFlow("for (int c = 0; c < C; c++)")
                 .beginControlFlow("for (int i = 0; i < KH; i++)")
                 .beginControlFlow("for (int j = 0; j < KW; j++)")
-                .addStatement("int row = ((c * KH + i) * KW + j) * P")
-                .add("// Output columns whose window column j lies inside the input: [owFrom, owTo).\n")
-                .addStatement("int owFrom = Math.min(OW, Math.max(0, Math.ceilDiv(PL - j, SW)))")
-                .addStatement("int owTo = Math.max(owFrom, Math.min(OW, Math.ceilDiv(W + PL - j, SW)))")
-                .beginControlFlow("for (int oh = 0; oh < OH; oh++)")
-                .addStatement("int ih = oh * SH - PT + i")
-                .addStatement("int dst = row + oh * OW")
-                .beginControlFlow("if (ih < 0 || ih >= H)")
-                .addStatement("$T.fill(col, dst, dst + OW, 0)", java.util.Arrays.class)
-                .addStatement("continue")
-                .endControlFlow()
-                .addStatement("int src = xBase + (c * H + ih) * W - PL + j")
-                .addStatement("$T.fill(col, dst, dst + owFrom, 0)", java.util.Arrays.class)
-                .add(spec.strideW() == 1
-                        ? CodeBlock.of("$T.arraycopy(x, src + owFrom, col, dst + owFrom, owTo - owFrom);\n", System.class)
-                        : CodeBlock.builder()
-                                .beginControlFlow("for (int ow = owFrom; ow < owTo; ow++)")
-                                .addStatement("col[dst + ow] = x[src + ow * SW]")
-                                .endControlFlow()
-                                .build())
-                .addStatement("$T.fill(col, dst + owTo, dst + OW, 0)", java.util.Arrays.class)
-                .endControlFlow()
-                .endControlFlow()
-                .endControlFlow()
-                .endControlFlow()
-                .build();
+                .addStatement("int row = ((c * KH + i) * KW + j) * P");
+        columnRange(body);
+        body.beginControlFlow("for (int oh = 0; oh < OH; oh++)")
+                .addStatement("int ih = $L", rowOf("oh", "i"))
+                .addStatement("int dst = row + oh * OW");
+        if (rowsOverhang()) {
+            body.beginControlFlow("if (ih < 0 || ih >= H)")
+                    .addStatement("$T.fill(col, dst, dst + OW, 0)", Arrays.class)
+                    .addStatement("continue")
+                    .endControlFlow();
+        }
+        body.addStatement("int src = xBase + (c * H + ih) * W$L", columnOffset());
+        if (overhang) {
+            body.addStatement("$T.fill(col, dst, dst + owFrom, 0)", Arrays.class);
+        }
+        if (spec.strideW() == 1) {
+            body.addStatement(overhang ? "$T.arraycopy(x, src + owFrom, col, dst + owFrom, owTo - owFrom)" : "$T.arraycopy(x, src, col, dst, OW)",
+                    System.class);
+        } else {
+            body.beginControlFlow("for (int ow = $L; ow < $L; ow++)", from, to)
+                    .addStatement("col[dst + ow] = x[src + ow * SW]")
+                    .endControlFlow();
+        }
+        if (overhang) {
+            body.addStatement("$T.fill(col, dst + owTo, dst + OW, 0)", Arrays.class);
+        }
+        body.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
         return MethodSpec.methodBuilder("im2col")
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("Row (c, i, j) of the patch matrix holds input pixel (c, oh·SH − PT + i, ow·SW − PL + j) for every output (oh, ow).\n")
                 .addParameter(array, "x").addParameter(TypeName.INT, "xBase").addParameter(array, "col")
-                .addCode(body)
+                .addCode(body.build())
                 .build();
     }
 
     /** The adjoint of {@link #im2col}: adds every patch-matrix entry back onto the pixel it came from. */
     private MethodSpec col2im() {
-        CodeBlock body = CodeBlock.builder()
-                .addStatement("$T.fill(dx, dxBase, dxBase + IMAGE_IN, 0)", java.util.Arrays.class)
+        boolean overhang = columnsOverhang();
+        CodeBlock.Builder body = CodeBlock.builder()
+                .addStatement("$T.fill(dx, dxBase, dxBase + IMAGE_IN, 0)", Arrays.class)
                 .add("// Fixed order (c, i, j, oh, ow): the sums do not depend on how images were dealt to threads.\n")
                 .beginControlFlow("for (int c = 0; c < C; c++)")
                 .beginControlFlow("for (int i = 0; i < KH; i++)")
                 .beginControlFlow("for (int j = 0; j < KW; j++)")
-                .addStatement("int row = ((c * KH + i) * KW + j) * P")
-                .addStatement("int owFrom = Math.min(OW, Math.max(0, Math.ceilDiv(PL - j, SW)))")
-                .addStatement("int owTo = Math.max(owFrom, Math.min(OW, Math.ceilDiv(W + PL - j, SW)))")
-                .beginControlFlow("for (int oh = 0; oh < OH; oh++)")
-                .addStatement("int ih = oh * SH - PT + i")
-                .beginControlFlow("if (ih < 0 || ih >= H)")
-                .addStatement("continue")
-                .endControlFlow()
-                .addStatement("int src = row + oh * OW")
-                .addStatement("int dst = dxBase + (c * H + ih) * W - PL + j")
-                .beginControlFlow("for (int ow = owFrom; ow < owTo; ow++)")
+                .addStatement("int row = ((c * KH + i) * KW + j) * P");
+        columnRange(body);
+        body.beginControlFlow("for (int oh = 0; oh < OH; oh++)")
+                .addStatement("int ih = $L", rowOf("oh", "i"));
+        if (rowsOverhang()) {
+            body.beginControlFlow("if (ih < 0 || ih >= H)")
+                    .addStatement("continue")
+                    .endControlFlow();
+        }
+        body.addStatement("int src = row + oh * OW")
+                .addStatement("int dst = dxBase + (c * H + ih) * W$L", columnOffset())
+                .beginControlFlow("for (int ow = $L; ow < $L; ow++)", overhang ? "owFrom" : "0", overhang ? "owTo" : "OW")
                 .addStatement("dx[dst + ow * SW] += col[src + ow]")
                 .endControlFlow()
-                .endControlFlow()
-                .endControlFlow()
-                .endControlFlow()
-                .endControlFlow()
-                .build();
+                .endControlFlow().endControlFlow().endControlFlow().endControlFlow();
         return MethodSpec.methodBuilder("col2im")
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("dX of one image = the sum, over the windows each pixel appears in, of the patch-matrix gradient.\n")
                 .addParameter(array, "col").addParameter(array, "dx").addParameter(TypeName.INT, "dxBase")
-                .addCode(body)
+                .addCode(body.build())
                 .build();
     }
 
-    private TypeSpec callClass() {
-        TypeSpec.Builder call = TypeSpec.classBuilder("Call")
+    private TypeSpec callClass(ClassName call) {
+        String lookup = KernelTypes.gemmLookup(type);
+        TypeSpec.Builder builder = TypeSpec.classBuilder("Call")
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addSuperinterface(RuntimeTypes.PARALLEL_TASK)
-                .addJavadoc("One call's arguments, its pass, and the per-task buffers; images are dealt to tasks in contiguous runs.\n")
-                .addField(FieldSpec.builder(TypeName.INT, "FORWARD", CONSTANT).initializer("0").build())
-                .addField(FieldSpec.builder(TypeName.INT, "BACKWARD_DATA", CONSTANT).initializer("1").build())
-                .addField(FieldSpec.builder(TypeName.INT, "BACKWARD_WEIGHTS", CONSTANT).initializer("2").build())
-                .addField(FieldSpec.builder(gemmKernel, "forwardGemm", Modifier.PRIVATE, Modifier.FINAL)
-                        .initializer("$T.global().$L($T.forwardGemm(SPEC))", RuntimeTypes.KERNEL_REGISTRY, gemmGetter(), Conv2dGenerator.class).build())
-                .addField(FieldSpec.builder(gemmKernel, "backwardDataGemm", Modifier.PRIVATE, Modifier.FINAL)
-                        .initializer("$T.global().$L($T.backwardDataGemm(SPEC))", RuntimeTypes.KERNEL_REGISTRY, gemmGetter(), Conv2dGenerator.class).build())
-                .addField(FieldSpec.builder(gemmKernel, "backwardWeightsGemm", Modifier.PRIVATE, Modifier.FINAL)
-                        .initializer("$T.global().$L($T.backwardWeightsGemm(SPEC))", RuntimeTypes.KERNEL_REGISTRY, gemmGetter(), Conv2dGenerator.class).build())
-                .addField(TypeName.INT, "pass", Modifier.PRIVATE)
+                .addSuperinterface(KernelTypes.PARALLEL_TASK)
+                .addJavadoc("One call's pass and arguments, and the per-task buffers; images are dealt to tasks in contiguous runs.\n")
+                .addType(TypeSpec.enumBuilder("Pass").addModifiers(Modifier.PRIVATE)
+                        .addEnumConstant("FORWARD").addEnumConstant("BACKWARD_DATA").addEnumConstant("BACKWARD_WEIGHTS").build())
+                .addField(gemmKernel, "forwardGemm", Modifier.PRIVATE, Modifier.FINAL)
+                .addField(gemmKernel, "backwardDataGemm", Modifier.PRIVATE, Modifier.FINAL)
+                .addField(gemmKernel, "backwardWeightsGemm", Modifier.PRIVATE, Modifier.FINAL)
+                .addField(call.nestedClass("Pass"), "pass", Modifier.PRIVATE)
                 .addField(TypeName.INT, "n", Modifier.PRIVATE)
-                .addField(TypeName.INT, "tasks", Modifier.PRIVATE)
-                .addField(array, "x", Modifier.PRIVATE)
-                .addField(array, "weights", Modifier.PRIVATE)
-                .addField(array, "bias", Modifier.PRIVATE)
-                .addField(array, "y", Modifier.PRIVATE)
-                .addField(FieldSpec.builder(ArrayTypeName.of(array), "cols", Modifier.PRIVATE)
+                .addField(TypeName.INT, "tasks", Modifier.PRIVATE);
+        for (String a : List.of("x", "weights", "bias", "y", "dy", "dx")) {
+            builder.addField(array, a, Modifier.PRIVATE);
+        }
+        builder.addField(FieldSpec.builder(ArrayTypeName.of(array), "cols", Modifier.PRIVATE)
                         .addJavadoc("One PATCH × P patch matrix per task, grown on first use.\n")
                         .initializer("new $T[0][]", elem).build())
                 .addField(FieldSpec.builder(array, "partials", Modifier.PRIVATE)
-                        .addJavadoc("Per image: its weight gradient (and bias gradient), summed in image order afterwards.\n")
-                        .initializer("new $T[0]", elem).build());
-        call.addMethod(pass("forward", new String[] {"x", "weights", "bias", "y"}, "FORWARD"));
-        call.addMethod(pass("backwardData", new String[] {"dy", "weights", "dx"}, "BACKWARD_DATA"));
-        call.addMethod(backwardWeightsPass());
-        call.addMethod(MethodSpec.methodBuilder("runImages")
+                        .addJavadoc("Per image: its gradient partial (PARTIAL elements), summed in image order afterwards.\n")
+                        .initializer("new $T[0]", elem).build())
+                .addMethod(MethodSpec.constructorBuilder()
+                        .addParameter(self, "kernel")
+                        .addStatement("forwardGemm = kernel.kernels.$L($T.parse(FORWARD_GEMM))", lookup, KernelTypes.GEMM_SPEC)
+                        .addStatement("backwardDataGemm = kernel.kernels.$L($T.parse(BACKWARD_DATA_GEMM))", lookup, KernelTypes.GEMM_SPEC)
+                        .addStatement("backwardWeightsGemm = kernel.kernels.$L($T.parse(BACKWARD_WEIGHTS_GEMM))", lookup, KernelTypes.GEMM_SPEC)
+                        .build());
+        builder.addMethod(bindingPass("forward", List.of("x", "weights", "bias", "y"), "FORWARD"));
+        builder.addMethod(bindingPass("backwardData", List.of("dy", "weights", "dx"), "BACKWARD_DATA"));
+        builder.addMethod(backwardWeightsPass());
+        builder.addMethod(MethodSpec.methodBuilder("runImages")
                 .addParameter(TypeName.INT, "n")
                 .addJavadoc("Deals the images to tasks (one per image at most) and runs them; drops the caller's arrays after.\n")
                 .addStatement("this.n = n")
-                .addStatement("tasks = $T.tasksFor(n * (long) $L, n)", RuntimeTypes.KERNEL_POOL, spec.forwardFlopsPerImage())
+                .addStatement("tasks = $T.tasksFor(n * FLOPS_PER_IMAGE, n)", KernelTypes.KERNEL_POOL)
                 .beginControlFlow("if (cols.length < tasks)")
-                .addStatement("cols = $T.copyOf(cols, tasks)", java.util.Arrays.class)
+                .addStatement("cols = $T.copyOf(cols, tasks)", Arrays.class)
                 .endControlFlow()
                 .beginControlFlow("try")
-                .addStatement("$T.run(this, tasks)", RuntimeTypes.KERNEL_POOL)
+                .addStatement("$T.run(this, tasks)", KernelTypes.KERNEL_POOL)
                 .nextControlFlow("finally")
-                .addStatement("x = null")
-                .addStatement("weights = null")
-                .addStatement("bias = null")
-                .addStatement("y = null")
+                .addStatement("x = weights = bias = y = dy = dx = null")
                 .endControlFlow()
                 .build());
-        call.addMethod(runTask());
-        return call.build();
+        builder.addMethod(runTask());
+        return builder.build();
     }
 
-    private String gemmGetter() {
-        return type == ElementType.FLOAT ? "floatGemm" : "doubleGemm";
-    }
-
-    /** Binds a pass's arrays to the call's four slots (input, weights, bias, output) and runs it. */
-    private MethodSpec pass(String name, String[] arrays, String pass) {
+    /** Binds a pass's arrays to the fields of the same names and runs it. */
+    private MethodSpec bindingPass(String name, List<String> arrays, String pass) {
         MethodSpec.Builder method = MethodSpec.methodBuilder(name).addParameter(TypeName.INT, "n");
         for (String a : arrays) {
             method.addParameter(array, a);
+            method.addStatement("this.$L = $L", a, a);
         }
-        String[] slots = {"x", "weights", "bias", "y"};
-        String[] bound = name.equals("forward") ? arrays : new String[] {"dy", "weights", null, "dx"};
-        for (int i = 0; i < slots.length; i++) {
-            method.addStatement("this.$L = $L", slots[i], bound[i] == null ? "null" : bound[i]);
-        }
-        return method.addStatement("pass = $L", pass).addStatement("runImages(n)").build();
+        return method.addStatement("pass = Pass.$L", pass).addStatement("runImages(n)").build();
     }
 
     private MethodSpec backwardWeightsPass() {
         MethodSpec.Builder method = MethodSpec.methodBuilder("backwardWeights")
                 .addParameter(TypeName.INT, "n")
-                .addParameter(array, "x").addParameter(array, "dy").addParameter(array, "dWeights").addParameter(array, "dBias");
-        int perImage = spec.outChannels() * spec.patchSize() + (spec.bias() ? spec.outChannels() : 0);
-        method.addStatement("int perImage = $L", perImage)
-                .beginControlFlow("if (partials.length < n * perImage)")
-                .addStatement("partials = new $T[n * perImage]", elem)
+                .addParameter(array, "x").addParameter(array, "dy").addParameter(array, "dWeights").addParameter(array, "dBias")
+                .beginControlFlow("if (partials.length < n * PARTIAL)")
+                .addStatement("partials = new $T[n * PARTIAL]", elem)
                 .endControlFlow()
                 .addStatement("this.x = x")
-                .addStatement("this.y = dy")
-                .addStatement("pass = BACKWARD_WEIGHTS")
+                .addStatement("this.dy = dy")
+                .addStatement("pass = Pass.BACKWARD_WEIGHTS")
                 .addStatement("runImages(n)")
                 .addComment("Image order, whatever the thread count: partial 0 accumulates images 1, 2, ... element by element,")
                 .addComment("so the sums are the same on 1 or many threads, and the pass streams through memory (summing each")
                 .addComment("element across images instead cost a cache miss per image: 86 ms for 128 channels at 8×8, batch 64).")
                 .beginControlFlow("for (int image = 1; image < n; image++)")
-                .addStatement("int from = image * perImage")
-                .beginControlFlow("for (int k = 0; k < perImage; k++)")
+                .addStatement("int from = image * PARTIAL")
+                .beginControlFlow("for (int k = 0; k < PARTIAL; k++)")
                 .addStatement("partials[k] += partials[from + k]")
                 .endControlFlow()
                 .endControlFlow()
-                .addComment("Each partial is PATCH × OC (transposed); dWeights is OC × PATCH.")
+                .addComment("The partial holds dWᵀ (PATCH × OC); dWeights is OC × PATCH.")
                 .beginControlFlow("for (int oc = 0; oc < OC; oc++)")
                 .beginControlFlow("for (int e = 0; e < PATCH; e++)")
                 .addStatement("dWeights[oc * PATCH + e] = partials[e * OC + oc]")
                 .endControlFlow()
                 .endControlFlow();
         if (spec.bias()) {
-            method.beginControlFlow("for (int oc = 0; oc < OC; oc++)")
-                    .addStatement("dBias[oc] = partials[WEIGHTS + oc]")
-                    .endControlFlow();
+            method.addStatement("$T.arraycopy(partials, WEIGHTS, dBias, 0, OC)", System.class);
         }
         return method.build();
     }
 
     private MethodSpec runTask() {
-        int perImage = spec.outChannels() * spec.patchSize() + (spec.bias() ? spec.outChannels() : 0);
         CodeBlock.Builder body = CodeBlock.builder()
                 .beginControlFlow("if (cols[task] == null)")
                 .addStatement("cols[task] = new $T[PATCH * P]", elem)
                 .endControlFlow()
                 .addStatement("$T col = cols[task]", array)
-                .addStatement("int first = $T.start(n, tasks, task)", RuntimeTypes.GEMM_PARTITION)
-                .addStatement("int end = $T.start(n, tasks, task + 1)", RuntimeTypes.GEMM_PARTITION)
+                .addStatement("int first = $T.start(n, tasks, task)", KernelTypes.TASK_SPLIT)
+                .addStatement("int end = $T.start(n, tasks, task + 1)", KernelTypes.TASK_SPLIT)
                 .beginControlFlow("for (int image = first; image < end; image++)")
                 .beginControlFlow("switch (pass)")
-                .beginControlFlow("case FORWARD ->");
-        body.addStatement("im2col(x, image * IMAGE_IN, col)")
+                .beginControlFlow("case FORWARD ->")
+                .addStatement("im2col(x, image * IMAGE_IN, col)")
                 .addStatement("forwardGemm.gemm(OC, weights, 0, col, 0, null, y, image * IMAGE_OUT)");
         if (spec.bias() || spec.relu()) {
-            body.beginControlFlow("for (int oc = 0; oc < OC; oc++)")
+            body.add("// The epilogue: $L.\n", spec.bias() && spec.relu() ? "bias, then ReLU" : spec.bias() ? "bias" : "ReLU")
+                    .beginControlFlow("for (int oc = 0; oc < OC; oc++)")
                     .addStatement("int row = image * IMAGE_OUT + oc * P");
             if (spec.bias()) {
                 body.addStatement("$T b = bias[oc]", elem);
@@ -345,20 +389,20 @@ public final class Conv2dGenerator {
         }
         body.endControlFlow()
                 .beginControlFlow("case BACKWARD_DATA ->")
-                .addStatement("backwardDataGemm.gemm(PATCH, weights, 0, x, image * IMAGE_OUT, null, col, 0)")
-                .addStatement("col2im(col, y, image * IMAGE_IN)")
+                .addStatement("backwardDataGemm.gemm(PATCH, weights, 0, dy, image * IMAGE_OUT, null, col, 0)")
+                .addStatement("col2im(col, dx, image * IMAGE_IN)")
                 .endControlFlow()
-                .beginControlFlow("default ->")
+                .beginControlFlow("case BACKWARD_WEIGHTS ->")
                 .addStatement("im2col(x, image * IMAGE_IN, col)")
-                .addStatement("backwardWeightsGemm.gemm(PATCH, col, 0, y, image * IMAGE_OUT, null, partials, image * $L)", perImage);
+                .addStatement("backwardWeightsGemm.gemm(PATCH, col, 0, dy, image * IMAGE_OUT, null, partials, image * PARTIAL)");
         if (spec.bias()) {
             body.beginControlFlow("for (int oc = 0; oc < OC; oc++)")
                     .addStatement("$T sum = 0", elem)
                     .addStatement("int row = image * IMAGE_OUT + oc * P")
                     .beginControlFlow("for (int p = row; p < row + P; p++)")
-                    .addStatement("sum += y[p]")
+                    .addStatement("sum += dy[p]")
                     .endControlFlow()
-                    .addStatement("partials[image * $L + WEIGHTS + oc] = sum", perImage)
+                    .addStatement("partials[image * PARTIAL + WEIGHTS + oc] = sum")
                     .endControlFlow();
         }
         body.endControlFlow().endControlFlow().endControlFlow();

@@ -9,8 +9,8 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
-import io.simdnet.codegen.spec.ElementType;
-import io.simdnet.codegen.spec.Pool2dSpec;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.spec.Pool2dSpec;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -22,6 +22,9 @@ public final class Pool2dGenerator {
 
     private static final Modifier[] CONSTANT = GeneratedClassParts.CONSTANT;
 
+    /** The vector width of the vectorised forward pass. */
+    private static final int VECTOR_BITS = 512;
+
     private final Pool2dSpec spec;
     private final TypeName elem;
     private final ArrayTypeName array;
@@ -29,7 +32,7 @@ public final class Pool2dGenerator {
 
     private Pool2dGenerator(Pool2dSpec spec) {
         this.spec = spec;
-        this.elem = spec.elementType() == ElementType.FLOAT ? TypeName.FLOAT : TypeName.DOUBLE;
+        this.elem = spec.elementType() == DType.F32 ? TypeName.FLOAT : TypeName.DOUBLE;
         this.array = ArrayTypeName.of(elem);
         this.max = spec.kind() == Pool2dSpec.Kind.MAX;
     }
@@ -39,31 +42,33 @@ public final class Pool2dGenerator {
     }
 
     private JavaFile file() {
-        ClassName self = ClassName.get(RuntimeTypes.GENERATED_PACKAGE, spec.className());
+        ClassName self = ClassName.get(KernelTypes.GENERATED_PACKAGE, spec.className());
         ClassName call = self.nestedClass("Call");
         ArrayTypeName ints = ArrayTypeName.of(TypeName.INT);
         TypeSpec kernel = TypeSpec.classBuilder(self)
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
-                .addSuperinterface(RuntimeTypes.pool2dKernel(spec.elementType()))
+                .addSuperinterface(KernelTypes.pool2dKernel(spec.elementType()))
                 .addJavadoc("$L pooling, $L, NCHW: $L×$L×$L → $L×$L×$L, window $L×$L, stride $L×$L, padding $L×$L$L.\n",
                         max ? "Max" : "Average", spec.elementType().primitive(), spec.channels(), spec.height(), spec.width(),
                         spec.channels(), spec.outHeight(), spec.outWidth(), spec.kernelH(), spec.kernelW(), spec.strideH(), spec.strideW(),
                         spec.padH(), spec.padW(), max ? "; ties go to the first maximum in row-major window order" : "; padding counts as zero")
-                .addField(GeneratedClassParts.intConstant("C", spec.channels(), null))
-                .addField(GeneratedClassParts.intConstant("H", spec.height(), null))
-                .addField(GeneratedClassParts.intConstant("W", spec.width(), null))
-                .addField(GeneratedClassParts.intConstant("KH", spec.kernelH(), null))
-                .addField(GeneratedClassParts.intConstant("KW", spec.kernelW(), null))
-                .addField(GeneratedClassParts.intConstant("SH", spec.strideH(), null))
-                .addField(GeneratedClassParts.intConstant("SW", spec.strideW(), null))
-                .addField(GeneratedClassParts.intConstant("PH", spec.padH(), null))
-                .addField(GeneratedClassParts.intConstant("PW", spec.padW(), null))
-                .addField(GeneratedClassParts.intConstant("OH", spec.outHeight(), null))
-                .addField(GeneratedClassParts.intConstant("OW", spec.outWidth(), null))
+                .addField(GeneratedClassParts.intConstant("C", spec.channels(), "Channels."))
+                .addField(GeneratedClassParts.intConstant("H", spec.height(), "Input height."))
+                .addField(GeneratedClassParts.intConstant("W", spec.width(), "Input width."))
+                .addField(GeneratedClassParts.intConstant("KH", spec.kernelH(), "Window height."))
+                .addField(GeneratedClassParts.intConstant("KW", spec.kernelW(), "Window width."))
+                .addField(GeneratedClassParts.intConstant("SH", spec.strideH(), "Vertical stride."))
+                .addField(GeneratedClassParts.intConstant("SW", spec.strideW(), "Horizontal stride."))
+                .addFields(paddingFields())
+                .addField(GeneratedClassParts.intConstant("OH", spec.outHeight(), "Output height."))
+                .addField(GeneratedClassParts.intConstant("OW", spec.outWidth(), "Output width."))
+                .addField(FieldSpec.builder(TypeName.LONG, "TAP_FLOPS", CONSTANT)
+                        .addJavadoc("A window tap (a load, a compare, a select) takes about the time of this many FMA flops: what the task split weighs.\n")
+                        .initializer("32L").build())
                 .addFields(vectorFields())
-                .addField(GeneratedClassParts.specField(RuntimeTypes.POOL2D_SPEC, spec))
+                .addField(GeneratedClassParts.specField(KernelTypes.POOL2D_SPEC, spec))
                 .addField(GeneratedClassParts.callsField(call))
-                .addMethod(GeneratedClassParts.specMethod(RuntimeTypes.POOL2D_SPEC))
+                .addMethod(GeneratedClassParts.specMethod(KernelTypes.POOL2D_SPEC))
                 .addMethod(entry("forward", "x", "y", ints))
                 .addMethod(entry("backward", "dy", "dx", ints))
                 .addMethod(forwardPlane())
@@ -73,32 +78,56 @@ public final class Pool2dGenerator {
         return GeneratedClassParts.file(Pool2dGenerator.class, spec, kernel);
     }
 
+    private java.util.List<FieldSpec> paddingFields() {
+        var fields = new java.util.ArrayList<FieldSpec>();
+        if (spec.padH() > 0) {
+            fields.add(GeneratedClassParts.intConstant("PH", spec.padH(), "Rows of padding above and below, " + (max ? "−∞" : "zero") + "."));
+        }
+        if (spec.padW() > 0) {
+            fields.add(GeneratedClassParts.intConstant("PW", spec.padW(), "Columns of padding left and right, " + (max ? "−∞" : "zero") + "."));
+        }
+        return fields;
+    }
+
+    /** Outputs of one plane. */
+    private int outputs() {
+        return spec.outHeight() * spec.outWidth();
+    }
+
+    private int lanes() {
+        return spec.elementType().lanes(VECTOR_BITS);
+    }
+
+    /** Outputs of a plane covered by whole vectors in the vectorised forward pass. */
+    private int wholeChunks() {
+        return outputs() / lanes() * lanes();
+    }
+
     /** The species and window table of the vectorised forward pass (float, without padding). */
     private java.util.List<FieldSpec> vectorFields() {
         if (!vectorised()) {
             return java.util.List.of();
         }
-        ElementType type = spec.elementType();
-        int lanes = type.lanes(512);
-        ClassName vector = RuntimeTypes.vector(type);
-        ClassName intVector = ClassName.get("jdk.incubator.vector", "IntVector");
-        CodeBlock.Builder windows = CodeBlock.builder().add("$T.range(0, OH * OW).map(p -> p / OW * SH * W + p % OW * SW).toArray()",
-                java.util.stream.IntStream.class);
-        return java.util.List.of(
-                FieldSpec.builder(RuntimeTypes.species(type), "S", CONSTANT).initializer("$T.SPECIES_512", vector).build(),
-                FieldSpec.builder(ParameterizedTypeName.get(ClassName.get("jdk.incubator.vector", "VectorSpecies"), ClassName.get(Integer.class)),
+        DType type = spec.elementType();
+        var fields = new java.util.ArrayList<FieldSpec>();
+        if (wholeChunks() > 0) {
+            fields.add(FieldSpec.builder(KernelTypes.species(type), "S", CONSTANT)
+                    .initializer("$T.SPECIES_$L", KernelTypes.vector(type), VECTOR_BITS).build());
+            if (max) {
+                fields.add(FieldSpec.builder(ParameterizedTypeName.get(KernelTypes.vectorClass("VectorSpecies"), ClassName.get(Integer.class)),
                                 "I", CONSTANT)
                         .addJavadoc("Int lanes matching S, for the arg-max indices.\n")
-                        .initializer("$T.SPECIES_$L", intVector, lanes * 32).build(),
-                GeneratedClassParts.intConstant("LANES", lanes, null),
-                FieldSpec.builder(TypeName.INT, "WHOLE_CHUNKS", CONSTANT)
-                        .addJavadoc("Outputs of a plane covered by whole vectors.\n")
-                        .initializer("OH * OW / LANES * LANES").build(),
-                FieldSpec.builder(ArrayTypeName.of(TypeName.INT), "WINDOW", CONSTANT)
-                        .addJavadoc("For each output of a plane, the offset in the plane of its window's first tap.\n")
-                        .initializer(windows.build()).build());
+                        .initializer("$T.SPECIES_$L", KernelTypes.vectorClass("IntVector"), lanes() * 32).build());
+            }
+            fields.add(GeneratedClassParts.intConstant("LANES", lanes(), "Elements of one vector."));
+            fields.add(GeneratedClassParts.intConstant("WHOLE_CHUNKS", wholeChunks(), "Outputs of a plane covered by whole vectors."));
+        }
+        fields.add(FieldSpec.builder(ArrayTypeName.of(TypeName.INT), "WINDOW", CONSTANT)
+                .addJavadoc("For each output of a plane, the offset in the plane of its window's first tap.\n")
+                .initializer("$T.range(0, OH * OW).map(p -> p / OW * SH * W + p % OW * SW).toArray()", java.util.stream.IntStream.class)
+                .build());
+        return fields;
     }
-
 
     private MethodSpec entry(String name, String in, String out, ArrayTypeName ints) {
         boolean forward = name.equals("forward");
@@ -109,8 +138,8 @@ public final class Pool2dGenerator {
                 .addParameter(array, in)
                 .addParameter(forward ? array : ints, forward ? out : "argmax")
                 .addParameter(forward ? ints : array, forward ? "argmax" : out)
-                .addStatement("$T.$L(SPEC, n, $L, $L, $L)", RuntimeTypes.POOL2D_ARGUMENTS, name, in, forward ? out : "argmax", forward ? "argmax" : out)
-                .addStatement("CALLS.get().run($L, n, $L, $L, argmax)", forward, in, out)
+                .addStatement("$T.$L(SPEC, n, $L, $L, $L)", KernelTypes.POOL2D_ARGUMENTS, name, in, forward ? out : "argmax", forward ? "argmax" : out)
+                .addStatement("CALLS.get().$L(n, $L, $L)", name, in, forward ? out + (max ? ", argmax" : "") : (max ? "argmax, " : "") + out)
                 .build();
     }
 
@@ -121,7 +150,7 @@ public final class Pool2dGenerator {
      * (2.7 MB per call measured after a double max-pool had run).
      */
     private boolean vectorised() {
-        return !padded() && spec.elementType() == ElementType.FLOAT;
+        return !padded() && spec.elementType() == DType.F32;
     }
 
     /** Whether some window reaches into the padding (else every tap is in bounds and needs no check). */
@@ -147,35 +176,39 @@ public final class Pool2dGenerator {
      * No branches on the data: which tap wins is unpredictable on real inputs.
      */
     private CodeBlock unrolledForward() {
-        ClassName vector = RuntimeTypes.vector(spec.elementType());
-        ClassName intVector = ClassName.get("jdk.incubator.vector", "IntVector");
-        ClassName ops = ClassName.get("jdk.incubator.vector", "VectorOperators");
+        ClassName vector = KernelTypes.vector(spec.elementType());
+        ClassName intVector = KernelTypes.vectorClass("IntVector");
+        ClassName ops = KernelTypes.vectorClass("VectorOperators");
         java.util.List<String> taps = tapOffsets();
-        CodeBlock.Builder body = CodeBlock.builder()
-                .beginControlFlow("for (int c = 0; c < WHOLE_CHUNKS; c += LANES)");
-        if (max) {
-            body.addStatement("$T starts = $T.fromArray(I, WINDOW, c).add(in)", intVector, intVector)
-                    .addStatement("$T best = $T.fromArray(S, x, in, WINDOW, c)", vector, vector)
-                    .addStatement("$T at = starts", intVector);
-            for (int t = 1; t < taps.size(); t++) {
-                body.beginControlFlow("")
-                        .addStatement("$T v = $T.fromArray(S, x, in + $L, WINDOW, c)", vector, vector, taps.get(t))
-                        .add("// Greater keeps the first maximum; a NaN, once met, stays the maximum.\n")
-                        .addStatement("var take = v.compare($T.GT, best).or(v.test($T.IS_NAN).andNot(best.test($T.IS_NAN)))", ops, ops, ops)
-                        .addStatement("best = best.blend(v, take)")
-                        .addStatement("at = at.blend(starts.add($L), take.cast(I))", taps.get(t))
-                        .endControlFlow();
+        CodeBlock.Builder body = CodeBlock.builder();
+        if (wholeChunks() > 0) {
+            body.add(max ? "// Per tap: greater keeps the first maximum; a NaN, once met, stays the maximum.\n" : "// Per tap: add it to the window's sum.\n")
+                    .beginControlFlow("for (int c = 0; c < WHOLE_CHUNKS; c += LANES)");
+            if (max) {
+                body.addStatement("$T starts = $T.fromArray(I, WINDOW, c).add(in)", intVector, intVector)
+                        .addStatement("$T best = $T.fromArray(S, x, in, WINDOW, c)", vector, vector)
+                        .addStatement("$T at = starts", intVector);
+                for (int t = 1; t < taps.size(); t++) {
+                    body.addStatement("$T v$L = $T.fromArray(S, x, in + $L, WINDOW, c)", vector, t, vector, taps.get(t))
+                            .addStatement("var take$L = v$L.compare($T.GT, best).or(v$L.test($T.IS_NAN).andNot(best.test($T.IS_NAN)))", t, t, ops, t, ops, ops)
+                            .addStatement("best = best.blend(v$L, take$L)", t, t)
+                            .addStatement("at = at.blend(starts.add($L), take$L.cast(I))", taps.get(t), t);
+                }
+                body.addStatement("best.intoArray(y, out + c)").addStatement("at.intoArray(argmax, out + c)");
+            } else {
+                body.addStatement("$T sum = $T.fromArray(S, x, in, WINDOW, c)", vector, vector);
+                for (int t = 1; t < taps.size(); t++) {
+                    body.addStatement("sum = sum.add($T.fromArray(S, x, in + $L, WINDOW, c))", vector, taps.get(t));
+                }
+                body.addStatement("sum.div(KH * KW).intoArray(y, out + c)");
             }
-            body.addStatement("best.intoArray(y, out + c)").addStatement("at.intoArray(argmax, out + c)");
-        } else {
-            body.addStatement("$T sum = $T.fromArray(S, x, in, WINDOW, c)", vector, vector);
-            for (int t = 1; t < taps.size(); t++) {
-                body.addStatement("sum = sum.add($T.fromArray(S, x, in + $L, WINDOW, c))", vector, taps.get(t));
-            }
-            body.addStatement("sum.div(KH * KW).intoArray(y, out + c)");
+            body.endControlFlow();
         }
-        body.endControlFlow()
-                .beginControlFlow("for (int p = WHOLE_CHUNKS; p < OH * OW; p++)")
+        if (wholeChunks() == outputs()) {
+            return body.build();
+        }
+        body.add(wholeChunks() > 0 ? "// The last outputs, one by one, with the same taps.\n" : "// Output by output, every tap unrolled.\n")
+                .beginControlFlow("for (int p = $L; p < OH * OW; p++)", wholeChunks() > 0 ? "WHOLE_CHUNKS" : "0")
                 .addStatement("int base = in + WINDOW[p]");
         if (max) {
             body.addStatement("$T best = x[base]", elem).addStatement("int at = base");
@@ -184,13 +217,10 @@ public final class Pool2dGenerator {
         }
         for (int t = 1; t < taps.size(); t++) {
             if (max) {
-                body.beginControlFlow("")
-                        .addStatement("int index = base + $L", taps.get(t))
-                        .addStatement("$T v = x[index]", elem)
-                        .addStatement("boolean take = v > best | (v != v & best == best)")
-                        .addStatement("best = take ? v : best")
-                        .addStatement("at = take ? index : at")
-                        .endControlFlow();
+                body.addStatement("$T v$L = x[base + $L]", elem, t, taps.get(t))
+                        .addStatement("boolean take$L = v$L > best | (v$L != v$L & best == best)", t, t, t, t)
+                        .addStatement("best = take$L ? v$L : best", t, t)
+                        .addStatement("at = take$L ? base + $L : at", t, taps.get(t));
             } else {
                 body.addStatement("sum += x[base + $L]", taps.get(t));
             }
@@ -227,13 +257,13 @@ public final class Pool2dGenerator {
             body.addStatement("$T sum = 0", elem);
         }
         body.beginControlFlow("for (int i = 0; i < KH; i++)")
-                .addStatement("int ih = oh * SH - PH + i");
-        if (padded()) {
+                .addStatement("int ih = oh * SH$L + i", spec.padH() > 0 ? " - PH" : "");
+        if (spec.padH() > 0) {
             body.beginControlFlow("if (ih < 0 || ih >= H)").addStatement("continue").endControlFlow();
         }
         body.beginControlFlow("for (int j = 0; j < KW; j++)")
-                .addStatement("int iw = ow * SW - PW + j");
-        if (padded()) {
+                .addStatement("int iw = ow * SW$L + j", spec.padW() > 0 ? " - PW" : "");
+        if (spec.padW() > 0) {
             body.beginControlFlow("if (iw < 0 || iw >= W)").addStatement("continue").endControlFlow();
         }
         body.addStatement("int index = in + ih * W + iw")
@@ -269,16 +299,18 @@ public final class Pool2dGenerator {
                     .beginControlFlow("for (int ow = 0; ow < OW; ow++)")
                     .addStatement("$T g = dy[out + oh * OW + ow] / (KH * KW)", elem)
                     .beginControlFlow("for (int i = 0; i < KH; i++)")
-                    .addStatement("int ih = oh * SH - PH + i")
-                    .beginControlFlow("if (ih < 0 || ih >= H)")
-                    .addStatement("continue")
-                    .endControlFlow()
-                    .beginControlFlow("for (int j = 0; j < KW; j++)")
-                    .addStatement("int iw = ow * SW - PW + j")
-                    .beginControlFlow("if (iw >= 0 && iw < W)")
-                    .addStatement("dx[in + ih * W + iw] += g")
-                    .endControlFlow()
-                    .endControlFlow()
+                    .addStatement("int ih = oh * SH$L + i", spec.padH() > 0 ? " - PH" : "");
+            if (spec.padH() > 0) {
+                body.beginControlFlow("if (ih < 0 || ih >= H)").addStatement("continue").endControlFlow();
+            }
+            body.beginControlFlow("for (int j = 0; j < KW; j++)")
+                    .addStatement("int iw = ow * SW$L + j", spec.padW() > 0 ? " - PW" : "");
+            if (spec.padW() > 0) {
+                body.beginControlFlow("if (iw >= 0 && iw < W)").addStatement("dx[in + ih * W + iw] += g").endControlFlow();
+            } else {
+                body.addStatement("dx[in + ih * W + iw] += g");
+            }
+            body.endControlFlow()
                     .endControlFlow()
                     .endControlFlow()
                     .endControlFlow();
@@ -295,45 +327,59 @@ public final class Pool2dGenerator {
 
     private TypeSpec callClass(ArrayTypeName ints) {
         String argmax = max ? ", argmax" : "";
-        return TypeSpec.classBuilder("Call")
+        TypeSpec.Builder call = TypeSpec.classBuilder("Call")
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .addSuperinterface(RuntimeTypes.PARALLEL_TASK)
-                .addJavadoc("One call's arguments; planes (image, channel) are dealt to tasks in contiguous runs.\n")
+                .addSuperinterface(KernelTypes.PARALLEL_TASK)
+                .addJavadoc("One call's pass and arguments; planes (image, channel) are dealt to tasks in contiguous runs.\n")
                 .addField(TypeName.BOOLEAN, "forward", Modifier.PRIVATE)
                 .addField(TypeName.INT, "planes", Modifier.PRIVATE)
-                .addField(TypeName.INT, "tasks", Modifier.PRIVATE)
-                .addField(array, "in", Modifier.PRIVATE)
-                .addField(array, "out", Modifier.PRIVATE)
-                .addField(ints, "argmax", Modifier.PRIVATE)
-                .addMethod(MethodSpec.methodBuilder("run")
-                        .addParameter(TypeName.BOOLEAN, "forward").addParameter(TypeName.INT, "n")
-                        .addParameter(array, "in").addParameter(array, "out").addParameter(ints, "argmax")
-                        .addStatement("this.forward = forward")
+                .addField(TypeName.INT, "tasks", Modifier.PRIVATE);
+        for (String a : new String[] {"x", "y", "dy", "dx"}) {
+            call.addField(array, a, Modifier.PRIVATE);
+        }
+        if (max) {
+            call.addField(ints, "argmax", Modifier.PRIVATE);
+        }
+        MethodSpec.Builder forward = MethodSpec.methodBuilder("forward")
+                .addParameter(TypeName.INT, "n").addParameter(array, "x").addParameter(array, "y");
+        MethodSpec.Builder backward = MethodSpec.methodBuilder("backward")
+                .addParameter(TypeName.INT, "n").addParameter(array, "dy");
+        if (max) {
+            forward.addParameter(ints, "argmax");
+            backward.addParameter(ints, "argmax");
+        }
+        backward.addParameter(array, "dx");
+        forward.addStatement("this.x = x").addStatement("this.y = y");
+        backward.addStatement("this.dy = dy").addStatement("this.dx = dx");
+        if (max) {
+            forward.addStatement("this.argmax = argmax");
+            backward.addStatement("this.argmax = argmax");
+        }
+        call.addMethod(forward.addStatement("this.forward = true").addStatement("runPlanes(n)").build());
+        call.addMethod(backward.addStatement("this.forward = false").addStatement("runPlanes(n)").build());
+        return call.addMethod(MethodSpec.methodBuilder("runPlanes")
+                        .addParameter(TypeName.INT, "n")
+                        .addJavadoc("Deals the n · C planes to tasks and runs them; drops the caller's arrays after.\n")
                         .addStatement("this.planes = n * C")
-                        .addStatement("this.in = in")
-                        .addStatement("this.out = out")
-                        .addStatement("this.argmax = argmax")
-                        .addComment("A window tap (a load, a compare, a select) takes about the time of 32 FMA flops.")
-                        .addStatement("tasks = $T.tasksFor(32L * planes * OH * OW * KH * KW, Math.max(planes, 1))", RuntimeTypes.KERNEL_POOL)
+                        .addStatement("tasks = $T.tasksFor(TAP_FLOPS * planes * OH * OW * KH * KW, Math.max(planes, 1))", KernelTypes.KERNEL_POOL)
                         .beginControlFlow("try")
-                        .addStatement("$T.run(this, tasks)", RuntimeTypes.KERNEL_POOL)
+                        .addStatement("$T.run(this, tasks)", KernelTypes.KERNEL_POOL)
                         .nextControlFlow("finally")
-                        .addStatement("this.in = null")
-                        .addStatement("this.out = null")
-                        .addStatement("this.argmax = null")
+                        .addStatement("x = y = dy = dx = null")
+                        .addCode(max ? CodeBlock.of("argmax = null;\n") : CodeBlock.of(""))
                         .endControlFlow()
                         .build())
                 .addMethod(MethodSpec.methodBuilder("runTask")
                         .addAnnotation(Override.class)
                         .addModifiers(Modifier.PUBLIC)
                         .addParameter(TypeName.INT, "task")
-                        .addStatement("int first = $T.start(planes, tasks, task)", RuntimeTypes.GEMM_PARTITION)
-                        .addStatement("int end = $T.start(planes, tasks, task + 1)", RuntimeTypes.GEMM_PARTITION)
+                        .addStatement("int first = $T.start(planes, tasks, task)", KernelTypes.TASK_SPLIT)
+                        .addStatement("int end = $T.start(planes, tasks, task + 1)", KernelTypes.TASK_SPLIT)
                         .beginControlFlow("for (int plane = first; plane < end; plane++)")
                         .beginControlFlow("if (forward)")
-                        .addStatement("forwardPlane(in, plane * H * W, out, plane * OH * OW$L)", argmax)
+                        .addStatement("forwardPlane(x, plane * H * W, y, plane * OH * OW$L)", argmax)
                         .nextControlFlow("else")
-                        .addStatement("backwardPlane(in, plane * OH * OW$L, out, plane * H * W)", argmax)
+                        .addStatement("backwardPlane(dy, plane * OH * OW$L, dx, plane * H * W)", argmax)
                         .endControlFlow()
                         .endControlFlow()
                         .build())

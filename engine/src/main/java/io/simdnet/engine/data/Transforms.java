@@ -1,8 +1,8 @@
 package io.simdnet.engine.data;
 
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
 
 /** Small whole-tensor preparations of data: scaling, one-hot targets, flattening images for dense models. */
 public final class Transforms {

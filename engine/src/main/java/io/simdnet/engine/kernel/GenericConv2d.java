@@ -1,6 +1,9 @@
 package io.simdnet.engine.kernel;
 
-import io.simdnet.codegen.spec.Conv2dSpec;
+import io.simdnet.kernel.Conv2dArguments;
+import io.simdnet.kernel.DoubleConv2dKernel;
+import io.simdnet.kernel.FloatConv2dKernel;
+import io.simdnet.kernel.spec.Conv2dSpec;
 
 /**
  * The unspecialised convolution that serves a spec when no generated class can be had: direct loops with

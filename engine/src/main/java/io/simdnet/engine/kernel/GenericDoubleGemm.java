@@ -1,6 +1,11 @@
 package io.simdnet.engine.kernel;
 
-import io.simdnet.codegen.spec.GemmSpec;
+import io.simdnet.kernel.DoubleGemmKernel;
+import io.simdnet.kernel.GemmArguments;
+import io.simdnet.kernel.KernelPool;
+import io.simdnet.kernel.ParallelTask;
+import io.simdnet.kernel.TaskSplit;
+import io.simdnet.kernel.spec.GemmSpec;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -86,8 +91,8 @@ public final class GenericDoubleGemm implements DoubleGemmKernel {
             int k = spec.k();
             int n = spec.n();
             boolean transposeA = spec.form().transposeA();
-            int i0 = GemmPartition.start(m, tasks, task);
-            int i1 = GemmPartition.start(m, tasks, task + 1);
+            int i0 = TaskSplit.start(m, tasks, task);
+            int i1 = TaskSplit.start(m, tasks, task + 1);
             for (int i = i0; i < i1; i++) {
                 int cRow = cOffset + i * n;
                 // The same start of each FMA chain as the generated kernels: C + bias, C, bias or zero.

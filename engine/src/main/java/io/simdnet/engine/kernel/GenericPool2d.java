@@ -1,6 +1,9 @@
 package io.simdnet.engine.kernel;
 
-import io.simdnet.codegen.spec.Pool2dSpec;
+import io.simdnet.kernel.DoublePool2dKernel;
+import io.simdnet.kernel.FloatPool2dKernel;
+import io.simdnet.kernel.Pool2dArguments;
+import io.simdnet.kernel.spec.Pool2dSpec;
 
 /**
  * The unspecialised pooling that serves a spec when no generated class can be had: the same window loops

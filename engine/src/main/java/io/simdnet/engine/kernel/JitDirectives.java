@@ -17,7 +17,7 @@ import javax.management.ObjectName;
 final class JitDirectives {
 
     private static final String DIRECTIVE =
-            "[ { match: \"io/simdnet/engine/kernel/generated/*.*\", c1: { Exclude: true } } ]\n";
+            "[ { match: \"io/simdnet/kernel/generated/*.*\", c1: { Exclude: true } } ]\n";
 
     private static final System.Logger LOG = System.getLogger("io.simdnet.kernels");
 

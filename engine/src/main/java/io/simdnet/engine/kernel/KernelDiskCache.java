@@ -1,7 +1,8 @@
 package io.simdnet.engine.kernel;
 
 import io.simdnet.codegen.gen.GeneratorVersion;
-import io.simdnet.codegen.spec.KernelSpec;
+import io.simdnet.kernel.Kernel;
+import io.simdnet.kernel.spec.KernelSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;

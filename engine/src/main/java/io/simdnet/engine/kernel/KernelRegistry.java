@@ -1,12 +1,20 @@
 package io.simdnet.engine.kernel;
 
 import io.simdnet.codegen.gen.KernelGenerator;
-import io.simdnet.codegen.spec.Conv2dSpec;
-import io.simdnet.codegen.spec.ElementType;
-import io.simdnet.codegen.spec.GemmSpec;
-import io.simdnet.codegen.spec.KernelSpec;
-import io.simdnet.codegen.spec.Pool2dSpec;
-import io.simdnet.engine.kernel.generated.BuildTimeKernels;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.DoubleConv2dKernel;
+import io.simdnet.kernel.DoubleGemmKernel;
+import io.simdnet.kernel.DoublePool2dKernel;
+import io.simdnet.kernel.FloatConv2dKernel;
+import io.simdnet.kernel.FloatGemmKernel;
+import io.simdnet.kernel.FloatPool2dKernel;
+import io.simdnet.kernel.Kernel;
+import io.simdnet.kernel.KernelLookup;
+import io.simdnet.kernel.generated.BuildTimeKernels;
+import io.simdnet.kernel.spec.Conv2dSpec;
+import io.simdnet.kernel.spec.GemmSpec;
+import io.simdnet.kernel.spec.KernelSpec;
+import io.simdnet.kernel.spec.Pool2dSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * catalog, the disk cache of earlier runs, generation and compilation now, or the generic vector kernel when
  * compilation is unavailable. {@link #origin} and a DEBUG line on logger {@code io.simdnet.kernels} say which.
  */
-public final class KernelRegistry {
+public final class KernelRegistry implements KernelLookup {
 
     /**
      * @param buildTime look in the build-time index first
@@ -59,45 +67,37 @@ public final class KernelRegistry {
         return GLOBAL;
     }
 
-    public FloatGemmKernel floatGemm(GemmSpec spec) {
-        requireType(spec, ElementType.FLOAT);
-        return (FloatGemmKernel) kernel(spec);
-    }
-
-    public DoubleGemmKernel doubleGemm(GemmSpec spec) {
-        requireType(spec, ElementType.DOUBLE);
-        return (DoubleGemmKernel) kernel(spec);
-    }
-
     public FloatConv2dKernel floatConv2d(Conv2dSpec spec) {
-        requireType(spec, ElementType.FLOAT);
+        KernelLookup.requireType(spec, DType.F32);
         return (FloatConv2dKernel) kernel(spec);
     }
 
     public DoubleConv2dKernel doubleConv2d(Conv2dSpec spec) {
-        requireType(spec, ElementType.DOUBLE);
+        KernelLookup.requireType(spec, DType.F64);
         return (DoubleConv2dKernel) kernel(spec);
     }
 
     public FloatPool2dKernel floatPool2d(Pool2dSpec spec) {
-        requireType(spec, ElementType.FLOAT);
+        KernelLookup.requireType(spec, DType.F32);
         return (FloatPool2dKernel) kernel(spec);
     }
 
     public DoublePool2dKernel doublePool2d(Pool2dSpec spec) {
-        requireType(spec, ElementType.DOUBLE);
+        KernelLookup.requireType(spec, DType.F64);
         return (DoublePool2dKernel) kernel(spec);
     }
 
-    private static void requireType(KernelSpec spec, ElementType expected) {
-        if (spec.elementType() != expected) {
-            throw new IllegalArgumentException("kernel spec '" + spec.key() + "' computes " + spec.elementType().primitive()
-                    + ", but a " + expected.primitive() + " kernel was asked for");
-        }
-    }
-
     /** The kernel for {@code spec}, made once per registry. */
+    @Override
     public Kernel kernel(KernelSpec spec) {
+        Entry known = entries.get(spec.key());
+        if (known != null) {
+            return known.kernel();
+        }
+        // The kernels it calls first: its constructor looks them up, and must not update the map it is computed in.
+        for (KernelSpec sub : spec.subKernels()) {
+            kernel(sub);
+        }
         return entries.computeIfAbsent(spec.key(), key -> resolve(spec)).kernel();
     }
 
@@ -116,7 +116,7 @@ public final class KernelRegistry {
 
     private Entry find(KernelSpec spec) {
         if (options.buildTime()) {
-            Kernel built = BuildTimeKernels.create(spec.key());
+            Kernel built = BuildTimeKernels.create(spec.key(), this);
             if (built != null) {
                 return new Entry(built, KernelOrigin.BUILD_TIME);
             }
@@ -128,7 +128,7 @@ public final class KernelRegistry {
                 Optional<Map<String, byte[]>> cached = cache.load(spec, source);
                 if (cached.isPresent()) {
                     try {
-                        return new Entry(instantiate(spec, cached.get()), KernelOrigin.DISK_CACHE);
+                        return new Entry(instantiate(spec, cached.get(), this), KernelOrigin.DISK_CACHE);
                     } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
                         LOG.log(System.Logger.Level.WARNING, "ignoring unusable cached kernel in " + cache.folderFor(spec) + ": " + e);
                     }
@@ -136,7 +136,7 @@ public final class KernelRegistry {
             }
             try {
                 Map<String, byte[]> classes = RuntimeKernelCompiler.compile(KernelGenerator.qualifiedName(spec), source);
-                Kernel kernel = instantiate(spec, classes);
+                Kernel kernel = instantiate(spec, classes, this);
                 if (cache != null) {
                     try {
                         cache.store(spec, source, classes);
@@ -153,16 +153,19 @@ public final class KernelRegistry {
         return new Entry(generic(spec), KernelOrigin.GENERIC);
     }
 
-    private static Kernel instantiate(KernelSpec spec, Map<String, byte[]> classes) throws ReflectiveOperationException {
+    private static Kernel instantiate(KernelSpec spec, Map<String, byte[]> classes, KernelLookup kernels) throws ReflectiveOperationException {
         ClassLoader loader = new KernelClassLoader(KernelRegistry.class.getClassLoader(), classes);
         Class<?> type = loader.loadClass(KernelGenerator.qualifiedName(spec));
+        if (KernelGenerator.takesLookup(spec)) {
+            return (Kernel) type.getDeclaredConstructor(KernelLookup.class).newInstance(kernels);
+        }
         return (Kernel) type.getDeclaredConstructor().newInstance();
     }
 
     /** The unspecialised kernel for {@code spec}, also what benchmarks compare the generated ones with. */
     public static Kernel generic(KernelSpec spec) {
         return switch (spec) {
-            case GemmSpec gemm -> gemm.elementType() == ElementType.FLOAT ? new GenericFloatGemm(gemm) : new GenericDoubleGemm(gemm);
+            case GemmSpec gemm -> gemm.elementType() == DType.F32 ? new GenericFloatGemm(gemm) : new GenericDoubleGemm(gemm);
             case Conv2dSpec conv -> new GenericConv2d(conv);
             case Pool2dSpec pool -> new GenericPool2d(pool);
         };

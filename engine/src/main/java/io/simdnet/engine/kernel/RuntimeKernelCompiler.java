@@ -95,7 +95,7 @@ final class RuntimeKernelCompiler {
                 String own = new File(location.getLocation().toURI()).getPath();
                 path = path.isEmpty() ? own : own + File.pathSeparator + path;
             }
-            var codegen = io.simdnet.codegen.spec.GemmSpec.class.getProtectionDomain().getCodeSource();
+            var codegen = io.simdnet.kernel.spec.GemmSpec.class.getProtectionDomain().getCodeSource();
             if (codegen != null) {
                 path = new File(codegen.getLocation().toURI()).getPath() + File.pathSeparator + path;
             }

@@ -1,6 +1,6 @@
 package io.simdnet.engine.layer;
 
-import io.simdnet.codegen.spec.Pool2dSpec;
+import io.simdnet.kernel.spec.Pool2dSpec;
 
 /** Average pooling over NCHW; padding counts as zeros in the average (PyTorch's count_include_pad=True). */
 public final class AvgPool2d extends Pooling {
@@ -21,6 +21,6 @@ public final class AvgPool2d extends Pooling {
 
     @Override
     protected Pool2dSpec spec(int channels, int height, int width) {
-        return Pool2dSpec.average(dtype().elementType(), channels, height, width, kernel, stride, padding);
+        return Pool2dSpec.average(dtype(), channels, height, width, kernel, stride, padding);
     }
 }

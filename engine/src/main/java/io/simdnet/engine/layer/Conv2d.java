@@ -1,11 +1,11 @@
 package io.simdnet.engine.layer;
 
-import io.simdnet.codegen.spec.Conv2dSpec;
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.ops.Conv2dOp;
 import io.simdnet.engine.tensor.BatchBuffer;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.spec.Conv2dSpec;
 
 /**
  * 2-D convolution over NCHW batches with weights (out, in, kh, kw), as PyTorch, on the generated kernel for its
@@ -82,9 +82,9 @@ public final class Conv2d extends WeightedLayer<Conv2d> {
         int h = input.dim(1);
         int w = input.dim(2);
         Conv2dSpec spec = switch (padding.kind()) {
-            case VALID -> Conv2dSpec.valid(dtype().elementType(), c, h, w, filters, kernelH, kernelW, stride, useBias, relu);
-            case SAME -> Conv2dSpec.same(dtype().elementType(), c, h, w, filters, kernelH, kernelW, stride, useBias, relu);
-            case EXPLICIT -> new Conv2dSpec(dtype().elementType(), c, h, w, filters, kernelH, kernelW, stride, stride, padding.amount(),
+            case VALID -> Conv2dSpec.valid(dtype(), c, h, w, filters, kernelH, kernelW, stride, useBias, relu);
+            case SAME -> Conv2dSpec.same(dtype(), c, h, w, filters, kernelH, kernelW, stride, useBias, relu);
+            case EXPLICIT -> new Conv2dSpec(dtype(), c, h, w, filters, kernelH, kernelW, stride, stride, padding.amount(),
                     padding.amount(), padding.amount(), padding.amount(), useBias, relu);
         };
         op = new Conv2dOp(dtype(), spec);

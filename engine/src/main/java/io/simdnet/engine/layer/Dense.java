@@ -1,11 +1,11 @@
 package io.simdnet.engine.layer;
 
-import io.simdnet.codegen.spec.GemmForm;
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.ops.GemmOp;
 import io.simdnet.engine.tensor.BatchBuffer;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.spec.GemmForm;
 
 /**
  * Affine layer y = x·W + b on (N, in) inputs. W is kept as (in, out), Keras' kernel layout, so the forward pass

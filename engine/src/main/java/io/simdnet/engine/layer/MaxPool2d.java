@@ -1,6 +1,6 @@
 package io.simdnet.engine.layer;
 
-import io.simdnet.codegen.spec.Pool2dSpec;
+import io.simdnet.kernel.spec.Pool2dSpec;
 
 /**
  * Max pooling over NCHW; stride defaults to the kernel size, as in PyTorch and Keras. Ties send the gradient
@@ -24,6 +24,6 @@ public final class MaxPool2d extends Pooling {
 
     @Override
     protected Pool2dSpec spec(int channels, int height, int width) {
-        return Pool2dSpec.max(dtype().elementType(), channels, height, width, kernel, stride, padding);
+        return Pool2dSpec.max(dtype(), channels, height, width, kernel, stride, padding);
     }
 }

@@ -1,11 +1,11 @@
 package io.simdnet.engine.layer;
 
-import io.simdnet.codegen.spec.Pool2dSpec;
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.ops.Pool2dOp;
 import io.simdnet.engine.tensor.BatchBuffer;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.spec.Pool2dSpec;
 
 /** Shared body of the pooling layers: one generated pooling kernel, its output, arg-max and gradient buffers. */
 abstract class Pooling extends Layer {

@@ -2,9 +2,9 @@ package io.simdnet.engine.model;
 
 import io.simdnet.engine.layer.Layer;
 import io.simdnet.engine.layer.Parameter;
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

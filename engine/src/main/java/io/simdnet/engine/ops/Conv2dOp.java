@@ -1,11 +1,11 @@
 package io.simdnet.engine.ops;
 
-import io.simdnet.codegen.spec.Conv2dSpec;
-import io.simdnet.engine.kernel.DoubleConv2dKernel;
-import io.simdnet.engine.kernel.FloatConv2dKernel;
 import io.simdnet.engine.kernel.KernelRegistry;
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.DoubleConv2dKernel;
+import io.simdnet.kernel.FloatConv2dKernel;
+import io.simdnet.kernel.spec.Conv2dSpec;
 
 /** A generated convolution kernel seen through tensors of either element type. */
 public final class Conv2dOp {

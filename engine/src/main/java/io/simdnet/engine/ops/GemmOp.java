@@ -1,12 +1,12 @@
 package io.simdnet.engine.ops;
 
-import io.simdnet.codegen.spec.GemmForm;
-import io.simdnet.codegen.spec.GemmSpec;
-import io.simdnet.engine.kernel.DoubleGemmKernel;
-import io.simdnet.engine.kernel.FloatGemmKernel;
 import io.simdnet.engine.kernel.KernelRegistry;
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.DoubleGemmKernel;
+import io.simdnet.kernel.FloatGemmKernel;
+import io.simdnet.kernel.spec.GemmForm;
+import io.simdnet.kernel.spec.GemmSpec;
 
 /** A generated GEMM kernel seen through tensors of either element type: the one place layers pick float or double. */
 public final class GemmOp {
@@ -23,7 +23,7 @@ public final class GemmOp {
 
     /** The registry's kernel for C(m×n) = op(A)·op(B) (+ bias) (+ C), K and N fixed, M given per call. */
     public static GemmOp of(DType dtype, GemmForm form, int k, int n, boolean bias, boolean accumulate) {
-        GemmSpec spec = GemmSpec.of(dtype.elementType(), form, k, n, bias, accumulate);
+        GemmSpec spec = GemmSpec.of(dtype, form, k, n, bias, accumulate);
         KernelRegistry registry = KernelRegistry.global();
         return dtype == DType.F32 ? new GemmOp(spec, registry.floatGemm(spec), null) : new GemmOp(spec, null, registry.doubleGemm(spec));
     }

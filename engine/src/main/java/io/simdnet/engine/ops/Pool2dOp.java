@@ -1,11 +1,11 @@
 package io.simdnet.engine.ops;
 
-import io.simdnet.codegen.spec.Pool2dSpec;
-import io.simdnet.engine.kernel.DoublePool2dKernel;
-import io.simdnet.engine.kernel.FloatPool2dKernel;
 import io.simdnet.engine.kernel.KernelRegistry;
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.DoublePool2dKernel;
+import io.simdnet.kernel.FloatPool2dKernel;
+import io.simdnet.kernel.spec.Pool2dSpec;
 
 /** A generated pooling kernel seen through tensors of either element type. */
 public final class Pool2dOp {

@@ -1,5 +1,7 @@
 package io.simdnet.engine.tensor;
 
+import io.simdnet.kernel.DType;
+
 /**
  * A tensor of one sample shape reused across calls, seen with whatever batch size the call has. The two most
  * recent batch sizes keep their views, so training (full batches, a smaller last batch, a validation batch size)

@@ -1,5 +1,6 @@
 package io.simdnet.engine.tensor;
 
+import io.simdnet.kernel.DType;
 import java.util.Arrays;
 
 /**

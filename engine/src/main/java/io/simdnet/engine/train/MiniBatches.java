@@ -4,8 +4,8 @@ import io.simdnet.engine.data.BatchTransform;
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.tensor.BatchBuffer;
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
 
 /**
  * Mini-batches of a dataset in a seeded random order, reshuffled every epoch (Fisher–Yates over an index array),

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

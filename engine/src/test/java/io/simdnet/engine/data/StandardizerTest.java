@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.simdnet.engine.init.Rng;
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
 import org.junit.jupiter.api.Test;
 
 class StandardizerTest {

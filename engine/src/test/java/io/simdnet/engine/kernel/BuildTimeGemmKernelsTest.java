@@ -2,9 +2,9 @@ package io.simdnet.engine.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.simdnet.codegen.spec.GemmSpec;
-import io.simdnet.codegen.spec.KernelSpec;
-import io.simdnet.engine.kernel.generated.BuildTimeKernels;
+import io.simdnet.kernel.generated.BuildTimeKernels;
+import io.simdnet.kernel.spec.GemmSpec;
+import io.simdnet.kernel.spec.KernelSpec;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.simdnet.codegen.spec.Conv2dSpec;
-import io.simdnet.codegen.spec.ElementType;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.DoubleConv2dKernel;
+import io.simdnet.kernel.FloatConv2dKernel;
+import io.simdnet.kernel.KernelPool;
+import io.simdnet.kernel.spec.Conv2dSpec;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -21,7 +24,7 @@ class Conv2dKernelTest {
     private static final int[] KERNELS = {1, 2, 3, 5, 7};
 
     /** A random geometry per seed: stride 1-2, padding 0-3, rectangular images, 1-3 input channels, odd channel counts. */
-    static Conv2dSpec randomSpec(long seed, ElementType type) {
+    static Conv2dSpec randomSpec(long seed, DType type) {
         SplittableRandom random = new SplittableRandom(seed);
         while (true) {
             int kh = KERNELS[random.nextInt(KERNELS.length)];
@@ -61,7 +64,7 @@ class Conv2dKernelTest {
     }
 
     static Stream<String> catalogConvolutions() {
-        return io.simdnet.engine.kernel.generated.BuildTimeKernels.KEYS.stream().filter(key -> key.startsWith("conv2d"));
+        return io.simdnet.kernel.generated.BuildTimeKernels.KEYS.stream().filter(key -> key.startsWith("conv2d"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -75,7 +78,7 @@ class Conv2dKernelTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void floatKernelsMatchTheDirectDoubleLoops(long seed) {
-        checkAgainstDirectLoops(randomSpec(seed, ElementType.FLOAT), seed);
+        checkAgainstDirectLoops(randomSpec(seed, DType.F32), seed);
     }
 
     private static void checkAgainstDirectLoops(Conv2dSpec spec, long seed) {
@@ -149,7 +152,7 @@ class Conv2dKernelTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void doubleGradientsMatchCentredFiniteDifferences(long seed) {
-        checkGradients(randomSpec(seed ^ 0x55, ElementType.DOUBLE), seed);
+        checkGradients(randomSpec(seed ^ 0x55, DType.F64), seed);
     }
 
     /** Kernels covering the whole input take the dense-layer path: one GEMM per pass over the batch. */
@@ -158,7 +161,7 @@ class Conv2dKernelTest {
         "c=1 h=1 w=1 oc=17 kh=1 kw=1", "c=5 h=2 w=6 oc=33 kh=2 kw=6 sh=2"})
     void denseLikeGeometriesMatchTheDirectLoopsAndFiniteDifferences(String geometry) {
         Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 " + geometry);
-        assertTrue(io.simdnet.codegen.gen.DenseConv2dGenerator.applies(spec));
+        assertEquals(io.simdnet.kernel.spec.Conv2dPlan.Algorithm.DENSE, spec.plan().algorithm());
         checkAgainstDirectLoops(spec, geometry.hashCode());
         checkGradients(Conv2dSpec.parse("conv2d f64 " + geometry), geometry.hashCode());
     }

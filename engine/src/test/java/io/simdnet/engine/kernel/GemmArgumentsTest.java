@@ -3,14 +3,15 @@ package io.simdnet.engine.kernel;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.simdnet.codegen.spec.ElementType;
-import io.simdnet.codegen.spec.GemmForm;
-import io.simdnet.codegen.spec.GemmSpec;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.FloatGemmKernel;
+import io.simdnet.kernel.spec.GemmForm;
+import io.simdnet.kernel.spec.GemmSpec;
 import org.junit.jupiter.api.Test;
 
 class GemmArgumentsTest {
 
-    private final GemmSpec spec = GemmSpec.of(ElementType.FLOAT, GemmForm.NN, 784, 128, true, false);
+    private final GemmSpec spec = GemmSpec.of(DType.F32, GemmForm.NN, 784, 128, true, false);
     private final FloatGemmKernel kernel = KernelRegistry.global().floatGemm(spec);
 
     private static void assertMessage(IllegalArgumentException e, String... parts) {
@@ -39,7 +40,7 @@ class GemmArgumentsTest {
                 () -> kernel.gemm(1, new float[784], 0, new float[784 * 128], 0, null, new float[128], 0)), "has a bias but none");
         assertMessage(assertThrows(IllegalArgumentException.class,
                 () -> kernel.gemm(1, new float[784], 0, new float[784 * 128], 0, new float[10], new float[128], 0)), "length 10", "N = 128");
-        FloatGemmKernel noBias = KernelRegistry.global().floatGemm(GemmSpec.of(ElementType.FLOAT, GemmForm.NN, 784, 128, false, false));
+        FloatGemmKernel noBias = KernelRegistry.global().floatGemm(GemmSpec.of(DType.F32, GemmForm.NN, 784, 128, false, false));
         assertMessage(assertThrows(IllegalArgumentException.class,
                 () -> noBias.gemm(1, new float[784], 0, new float[784 * 128], 0, new float[128], new float[128], 0)), "spec has none");
     }
@@ -54,7 +55,7 @@ class GemmArgumentsTest {
 
     @Test
     void aKernelOfTheWrongElementTypeIsRefused() {
-        GemmSpec doubleSpec = GemmSpec.of(ElementType.DOUBLE, GemmForm.NN, 64, 64, false, false);
+        GemmSpec doubleSpec = GemmSpec.of(DType.F64, GemmForm.NN, 64, 64, false, false);
         assertMessage(assertThrows(IllegalArgumentException.class, () -> KernelRegistry.global().floatGemm(doubleSpec)),
                 "computes double", "float kernel");
     }

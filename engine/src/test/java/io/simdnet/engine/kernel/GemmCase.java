@@ -2,8 +2,11 @@ package io.simdnet.engine.kernel;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.simdnet.codegen.spec.ElementType;
-import io.simdnet.codegen.spec.GemmSpec;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.DoubleGemmKernel;
+import io.simdnet.kernel.FloatGemmKernel;
+import io.simdnet.kernel.Kernel;
+import io.simdnet.kernel.spec.GemmSpec;
 import java.util.SplittableRandom;
 
 /** Random operands for one spec and M, run through a kernel and held against {@link ReferenceGemm}. */
@@ -74,7 +77,7 @@ final class GemmCase {
         double[] mag = ReferenceGemm.magnitude(spec, m, a, b, bias, c0);
         double[] actual;
         double relative;
-        if (spec.elementType() == ElementType.FLOAT) {
+        if (spec.elementType() == DType.F32) {
             float[] got = runFloat((FloatGemmKernel) kernel);
             actual = new double[got.length];
             for (int i = 0; i < got.length; i++) {
@@ -87,7 +90,7 @@ final class GemmCase {
             relative = 1e-12;
         }
         for (int i = 0; i < expected.length; i++) {
-            double tolerance = spec.elementType() == ElementType.FLOAT ? relative * mag[i] : relative * Math.max(mag[i], 1e-300);
+            double tolerance = spec.elementType() == DType.F32 ? relative * mag[i] : relative * Math.max(mag[i], 1e-300);
             if (!(Math.abs(actual[i] - expected[i]) <= tolerance)) {
                 fail(spec.key() + " M=" + m + ": C[" + i / spec.n() + "][" + i % spec.n() + "] = " + actual[i] + ", expected "
                         + expected[i] + " within " + tolerance + " (kernel " + kernel.getClass().getSimpleName() + ")");

@@ -3,9 +3,9 @@ package io.simdnet.engine.kernel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.simdnet.codegen.spec.ElementType;
-import io.simdnet.codegen.spec.GemmForm;
-import io.simdnet.codegen.spec.GemmSpec;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.spec.GemmForm;
+import io.simdnet.kernel.spec.GemmSpec;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -19,7 +19,7 @@ class GenericGemmTest {
         "f32, NN, 784, 128, 33", "f32, NT, 128, 784, 17", "f32, TN, 128, 128, 101", "f32, NN, 64, 10, 1",
         "f64, NN, 64, 64, 9", "f64, NT, 64, 64, 70", "f64, TN, 64, 64, 3"})
     void genericKernelMatchesTheDoubleReference(String type, GemmForm form, int k, int n, int m) {
-        GemmSpec spec = GemmSpec.of(ElementType.fromToken(type), form, k, n, false, false);
+        GemmSpec spec = GemmSpec.of(DType.fromToken(type), form, k, n, false, false);
         assertEquals(KernelOrigin.GENERIC, GENERIC_ONLY.origin(spec));
         new GemmCase(spec, m, 7).check(GENERIC_ONLY.kernel(spec));
     }
@@ -27,7 +27,7 @@ class GenericGemmTest {
     @ParameterizedTest(name = "{0} K={1} N={2} bias={3}")
     @CsvSource({"NN, 784, 128, true", "NT, 128, 784, false", "TN, 128, 128, false", "NN, 64, 10, true"})
     void genericKernelGivesTheSameBitsAsTheGeneratedOne(GemmForm form, int k, int n, boolean bias) {
-        GemmSpec spec = GemmSpec.of(ElementType.FLOAT, form, k, n, bias, false);
+        GemmSpec spec = GemmSpec.of(DType.F32, form, k, n, bias, false);
         GemmCase gemm = new GemmCase(spec, 45, 3);
         assertEquals(KernelOrigin.BUILD_TIME, BUILT.origin(spec));
         assertArrayEquals(gemm.runFloat(BUILT.floatGemm(spec)), gemm.runFloat(GENERIC_ONLY.floatGemm(spec)));

@@ -2,9 +2,11 @@ package io.simdnet.engine.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.simdnet.codegen.spec.ElementType;
-import io.simdnet.codegen.spec.GemmForm;
-import io.simdnet.codegen.spec.GemmSpec;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.FloatGemmKernel;
+import io.simdnet.kernel.KernelPool;
+import io.simdnet.kernel.spec.GemmForm;
+import io.simdnet.kernel.spec.GemmSpec;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +28,7 @@ class KernelAllocationTest {
         "NN, 1024, 1024, 256, 2", "NN, 64, 10, 128, 1"})
     void warmedUpGemmCallAllocatesNothing(GemmForm form, int k, int n, int m, int threads) {
         KernelPool.setThreads(threads);
-        GemmSpec spec = GemmSpec.of(ElementType.FLOAT, form, k, n, false, false);
+        GemmSpec spec = GemmSpec.of(DType.F32, form, k, n, false, false);
         FloatGemmKernel kernel = KernelRegistry.global().floatGemm(spec);
         float[] a = new float[m * k];
         float[] b = new float[k * n];
@@ -60,8 +62,8 @@ class KernelAllocationTest {
     @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
     void warmedUpConvolutionAndPoolingCallsAllocateNothing(int threads) {
         KernelPool.setThreads(threads);
-        var conv = KernelRegistry.global().floatConv2d(io.simdnet.codegen.spec.Conv2dSpec.parse("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5"));
-        var pool = KernelRegistry.global().floatPool2d(io.simdnet.codegen.spec.Pool2dSpec.parse("pool2d f32 max c=6 h=28 w=28 k=2"));
+        var conv = KernelRegistry.global().floatConv2d(io.simdnet.kernel.spec.Conv2dSpec.parse("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5"));
+        var pool = KernelRegistry.global().floatPool2d(io.simdnet.kernel.spec.Pool2dSpec.parse("pool2d f32 max c=6 h=28 w=28 k=2"));
         int n = 8;
         float[] x = new float[n * 6 * 14 * 14];
         float[] w = new float[16 * 150];

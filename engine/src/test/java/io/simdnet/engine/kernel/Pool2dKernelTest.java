@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.simdnet.codegen.spec.ElementType;
-import io.simdnet.codegen.spec.Pool2dSpec;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.DoublePool2dKernel;
+import io.simdnet.kernel.FloatPool2dKernel;
+import io.simdnet.kernel.KernelPool;
+import io.simdnet.kernel.spec.Pool2dSpec;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -18,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Generated pooling against the plain double loops, and its gradients against finite differences. */
 class Pool2dKernelTest {
 
-    static Pool2dSpec randomSpec(long seed, ElementType type) {
+    static Pool2dSpec randomSpec(long seed, DType type) {
         SplittableRandom random = new SplittableRandom(seed);
         int[][] windows = {{2, 2}, {3, 2}, {3, 1}, {4, 2}, {2, 1}, {5, 3}};
         int[] window = windows[random.nextInt(windows.length)];
@@ -56,7 +59,7 @@ class Pool2dKernelTest {
     }
 
     static Stream<String> catalogPools() {
-        return io.simdnet.engine.kernel.generated.BuildTimeKernels.KEYS.stream().filter(key -> key.startsWith("pool2d"));
+        return io.simdnet.kernel.generated.BuildTimeKernels.KEYS.stream().filter(key -> key.startsWith("pool2d"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -70,7 +73,7 @@ class Pool2dKernelTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void floatKernelsMatchThePlainDoubleLoops(long seed) {
-        checkAgainstPlainLoops(randomSpec(seed, ElementType.FLOAT), seed);
+        checkAgainstPlainLoops(randomSpec(seed, DType.F32), seed);
     }
 
     private static void checkAgainstPlainLoops(Pool2dSpec spec, long seed) {
@@ -110,7 +113,7 @@ class Pool2dKernelTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void doubleGradientsMatchCentredFiniteDifferences(long seed) {
-        Pool2dSpec spec = randomSpec(seed ^ 0x77, ElementType.DOUBLE);
+        Pool2dSpec spec = randomSpec(seed ^ 0x77, DType.F64);
         boolean max = spec.kind() == Pool2dSpec.Kind.MAX;
         SplittableRandom random = new SplittableRandom(seed);
         int n = 2;
@@ -185,7 +188,7 @@ class Pool2dKernelTest {
 
     @Test
     void globalAveragePoolingAveragesEachChannel() {
-        Pool2dSpec spec = Pool2dSpec.globalAverage(ElementType.FLOAT, 2, 2, 2);
+        Pool2dSpec spec = Pool2dSpec.globalAverage(DType.F32, 2, 2, 2);
         FloatPool2dKernel kernel = KernelRegistry.global().floatPool2d(spec);
         float[] y = new float[2];
         kernel.forward(1, new float[] {1, 2, 3, 4, 10, 10, 10, 30}, y, null);

@@ -1,7 +1,7 @@
 package io.simdnet.engine.kernel;
 
-import io.simdnet.codegen.spec.GemmForm;
-import io.simdnet.codegen.spec.GemmSpec;
+import io.simdnet.kernel.spec.GemmForm;
+import io.simdnet.kernel.spec.GemmSpec;
 
 /** The plain triple loop in double that every GEMM kernel is checked against, plus the error bound of float. */
 final class ReferenceGemm {

@@ -3,10 +3,11 @@ package io.simdnet.engine.kernel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.simdnet.codegen.spec.ElementType;
-import io.simdnet.codegen.spec.GemmForm;
-import io.simdnet.codegen.spec.GemmSpec;
-import io.simdnet.codegen.spec.GemmTiling;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.Kernel;
+import io.simdnet.kernel.spec.GemmForm;
+import io.simdnet.kernel.spec.GemmSpec;
+import io.simdnet.kernel.spec.GemmTiling;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ class RuntimeGeneratedGemmTest {
     void runTimeGeneratedKernelsMatchTheDoubleReference(long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         GemmSpec spec = GemmSpec.of(
-                ElementType.values()[random.nextInt(2)], GemmForm.values()[random.nextInt(3)],
+                DType.values()[random.nextInt(2)], GemmForm.values()[random.nextInt(3)],
                 SIZES[random.nextInt(SIZES.length)], SIZES[random.nextInt(SIZES.length)], random.nextBoolean(), random.nextBoolean());
         int m = 1 + random.nextInt(150);
         assertEquals(KernelOrigin.RUNTIME_COMPILED, registry.origin(spec), spec.key());
@@ -70,18 +71,18 @@ class RuntimeGeneratedGemmTest {
         int k = SIZES[random.nextInt(SIZES.length)];
         int n = SIZES[random.nextInt(SIZES.length)];
         int nrVectors = 1 + random.nextInt(4);
-        int mr = 1 + random.nextInt(GemmTiling.MAX_ACCUMULATORS / nrVectors);
+        int mr = 1 + random.nextInt(Math.min(GemmTiling.maxRows(nrVectors), 32));
         int nr = nrVectors * 16;
         GemmTiling tiling = new GemmTiling(mr, nrVectors, 1 + random.nextInt(k), nr * (1 + random.nextInt(3)), mr * (1 + random.nextInt(4)),
                 512, random.nextBoolean(), random.nextBoolean() || form == GemmForm.NT);
-        GemmSpec spec = GemmSpec.of(ElementType.FLOAT, form, k, n, random.nextBoolean(), random.nextBoolean()).withTiling(tiling);
+        GemmSpec spec = GemmSpec.of(DType.F32, form, k, n, random.nextBoolean(), random.nextBoolean()).withTiling(tiling);
         new GemmCase(spec, 1 + random.nextInt(120), seed).check(registry.kernel(spec));
     }
 
     @ParameterizedTest
     @EnumSource(GemmForm.class)
     void aSecondRegistryLoadsCompiledKernelsFromTheDiskCache(GemmForm form) {
-        GemmSpec spec = GemmSpec.of(ElementType.FLOAT, form, 19, 37, false, false);
+        GemmSpec spec = GemmSpec.of(DType.F32, form, 19, 37, false, false);
         GemmCase gemm = new GemmCase(spec, 23, 99);
         float[] first = gemm.runFloat(registry.floatGemm(spec));
         KernelRegistry secondProcess = new KernelRegistry(new KernelRegistry.Options(false, true, cacheRoot));
@@ -92,7 +93,7 @@ class RuntimeGeneratedGemmTest {
     @ParameterizedTest
     @EnumSource(GemmForm.class)
     void aCacheEntryForAnotherSpecIsNotLoaded(GemmForm form) throws IOException {
-        GemmSpec spec = GemmSpec.of(ElementType.FLOAT, form, 11, 5, false, false);
+        GemmSpec spec = GemmSpec.of(DType.F32, form, 11, 5, false, false);
         registry.kernel(spec);
         Path specFile = new KernelDiskCache(cacheRoot).folderFor(spec).resolve("spec.txt");
         Files.writeString(specFile, "gemm f32 NN k=1 n=1");
@@ -102,7 +103,7 @@ class RuntimeGeneratedGemmTest {
 
     @org.junit.jupiter.api.Test
     void aCacheEntryCompiledFromOtherSourceIsRecompiled() throws IOException {
-        GemmSpec spec = GemmSpec.of(ElementType.FLOAT, GemmForm.NN, 13, 7, false, false);
+        GemmSpec spec = GemmSpec.of(DType.F32, GemmForm.NN, 13, 7, false, false);
         registry.kernel(spec);
         Path source = new KernelDiskCache(cacheRoot).folderFor(spec).resolve("Kernel.java");
         Files.writeString(source, Files.readString(source) + "\n// an older generator wrote this\n");

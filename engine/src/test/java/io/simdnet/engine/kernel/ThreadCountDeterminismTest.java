@@ -2,9 +2,11 @@ package io.simdnet.engine.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import io.simdnet.codegen.spec.ElementType;
-import io.simdnet.codegen.spec.GemmForm;
-import io.simdnet.codegen.spec.GemmSpec;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.FloatGemmKernel;
+import io.simdnet.kernel.KernelPool;
+import io.simdnet.kernel.spec.GemmForm;
+import io.simdnet.kernel.spec.GemmSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -22,7 +24,7 @@ class ThreadCountDeterminismTest {
     @CsvSource({"NN, 1024, 1024, 300", "NN, 784, 128, 128", "NN, 784, 128, 32", "NT, 128, 784, 128", "TN, 128, 128, 784",
         "NN, 3072, 100, 200", "NN, 64, 10, 1000"})
     void resultsAreBitIdenticalWithOneTwoAndThreeThreads(GemmForm form, int k, int n, int m) {
-        GemmSpec spec = GemmSpec.of(ElementType.FLOAT, form, k, n, false, false);
+        GemmSpec spec = GemmSpec.of(DType.F32, form, k, n, false, false);
         GemmCase gemm = new GemmCase(spec, m, 11);
         FloatGemmKernel kernel = KernelRegistry.global().floatGemm(spec);
         KernelPool.setThreads(1);

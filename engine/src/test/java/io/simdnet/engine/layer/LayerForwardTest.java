@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.engine.init.Rng;
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
 import org.junit.jupiter.api.Test;
 
 /** Layer forward passes against plain references. */

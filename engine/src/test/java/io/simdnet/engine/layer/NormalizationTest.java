@@ -3,9 +3,9 @@ package io.simdnet.engine.layer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.simdnet.engine.init.Rng;
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
 import org.junit.jupiter.api.Test;
 
 /** Batch, layer and group normalisation statistics, training and evaluation modes. */

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.engine.gradcheck.GradientCheck;
 import io.simdnet.engine.init.Rng;
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
 import org.junit.jupiter.api.Test;
 
 /** Loss values against plain formulas and gradients against finite differences. */

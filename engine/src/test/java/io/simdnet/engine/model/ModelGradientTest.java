@@ -19,12 +19,12 @@ import io.simdnet.engine.layer.Padding;
 import io.simdnet.engine.layer.Regularizer;
 import io.simdnet.engine.layer.Relu;
 import io.simdnet.engine.layer.Sigmoid;
-import io.simdnet.engine.layer.Tanh;
 import io.simdnet.engine.layer.SparsityPenalty;
+import io.simdnet.engine.layer.Tanh;
 import io.simdnet.engine.loss.MeanSquaredError;
 import io.simdnet.engine.loss.SoftmaxCrossEntropy;
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.engine.layer.Parameter;
-import io.simdnet.engine.tensor.DType;
+import io.simdnet.kernel.DType;
 import org.junit.jupiter.api.Test;
 
 /** The parameter counts Keras' and PyTorch's summaries print for the course networks. */

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.layer.Parameter;
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
 import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;

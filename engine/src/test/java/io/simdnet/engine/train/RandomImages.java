@@ -2,8 +2,8 @@ package io.simdnet.engine.train;
 
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.init.Rng;
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
 
 /** Random 1×side×side images in [0, 1) with random labels 0-9: data only memorisation can fit, for tests of training. */
 public final class RandomImages {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.engine.data.Dataset;
-import io.simdnet.engine.kernel.KernelPool;
 import io.simdnet.engine.layer.BatchNorm;
 import io.simdnet.engine.layer.Conv2d;
 import io.simdnet.engine.layer.Dense;
@@ -22,8 +21,9 @@ import io.simdnet.engine.model.Sequential;
 import io.simdnet.engine.optim.Adam;
 import io.simdnet.engine.optim.LearningRateSchedule;
 import io.simdnet.engine.optim.Sgd;
-import io.simdnet.engine.tensor.DType;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.KernelPool;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

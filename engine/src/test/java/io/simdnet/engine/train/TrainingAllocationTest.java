@@ -3,12 +3,12 @@ package io.simdnet.engine.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.simdnet.engine.data.Dataset;
-import io.simdnet.engine.kernel.KernelPool;
 import io.simdnet.engine.loss.SoftmaxCrossEntropy;
-import io.simdnet.engine.model.Model;
 import io.simdnet.engine.model.CourseModels;
+import io.simdnet.engine.model.Model;
 import io.simdnet.engine.optim.Adam;
-import io.simdnet.engine.tensor.DType;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.KernelPool;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
