@@ -1,6 +1,10 @@
 package io.simdnet.spark;
 
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -23,7 +27,25 @@ final class SparkContexts {
             throw new IllegalArgumentException("no Spark master: give --master local[2] (or spark://HOST:7077), or run through spark-submit --master");
         }
         conf.forEach(sparkConf::set);
+        String effectiveMaster = sparkConf.get("spark.master", "local");
+        if (!effectiveMaster.startsWith("local") && !sparkConf.contains("spark.jars")) {
+            applicationJar().ifPresent(jar -> sparkConf.set("spark.jars", jar.toUri().toString()));
+        }
         return new JavaSparkContext(sparkConf);
+    }
+
+    /**
+     * The jar executors on other machines load simdnet from when bin/simdnet is the driver: the thin submit jar
+     * beside the launcher's simdnet-spark.jar (spark-submit sets spark.jars itself).
+     */
+    static Optional<Path> applicationJar() {
+        try {
+            Path self = Path.of(SparkContexts.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path submit = self.resolveSibling("simdnet-spark-submit.jar");
+            return Files.isRegularFile(submit) ? Optional.of(submit) : Optional.empty();
+        } catch (URISyntaxException | SecurityException | NullPointerException e) {
+            return Optional.empty();
+        }
     }
 
     /** Threads each task may use: {@code spark.task.cpus} (Spark's default 1). */
