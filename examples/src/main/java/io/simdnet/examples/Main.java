@@ -12,6 +12,14 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
+        for (String arg : args) {
+            if (arg.equals("--master") || arg.startsWith("--master=")) {
+                // Spark is not in this jar (its ~300 MB stay in the Spark module's launcher classpath).
+                System.err.println("simdnet: --master runs sweep, lenet5 and mnist-cnn on Spark, through bin/simdnet (which switches to "
+                        + "spark/target/lib) or spark-submit with spark/target/simdnet-spark-submit.jar; this jar runs locally only");
+                System.exit(2);
+            }
+        }
         System.exit(commandLine().execute(args));
     }
 
