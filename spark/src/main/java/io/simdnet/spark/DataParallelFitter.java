@@ -1,7 +1,6 @@
 package io.simdnet.spark;
 
 import io.simdnet.engine.data.BatchTransform;
-import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.layer.Parameter;
 import io.simdnet.engine.model.Model;
@@ -110,16 +109,9 @@ public final class DataParallelFitter implements ModelFitter {
         if (setup == null) {
             throw new IllegalArgumentException("data-parallel training needs the experiment's TrainingSetup to build worker replicas");
         }
-        Dataset trainData = train;
-        Dataset validation = fit.validation();
-        if (fit.validationSplit() > 0) {
-            if (validation != null) {
-                throw new IllegalArgumentException("fit: give validation data or a validation split, not both");
-            }
-            List<Dataset> parts = DataSplits.holdOut(train, fit.validationSplit());
-            trainData = parts.get(0);
-            validation = parts.get(1);
-        }
+        List<Dataset> parts = fit.trainAndValidation(train);
+        Dataset trainData = parts.get(0);
+        Dataset validation = parts.get(1);
         Model model = trainer.model();
         model.checkBatch(trainData.inputs());
         BatchTransform augmentation = fit.augmentation();

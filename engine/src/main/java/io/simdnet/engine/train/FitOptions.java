@@ -1,6 +1,7 @@
 package io.simdnet.engine.train;
 
 import io.simdnet.engine.data.BatchTransform;
+import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +90,20 @@ public final class FitOptions {
     public FitOptions progressBar(boolean value) {
         this.progressBar = value;
         return this;
+    }
+
+    /**
+     * The data {@code fit} trains and validates on: {@code train} and the validation data given, or {@code train}
+     * less the held-out split (Keras' {@code validation_split}: its last samples); validation null without either.
+     */
+    public List<Dataset> trainAndValidation(Dataset train) {
+        if (validationSplit <= 0) {
+            return java.util.Arrays.asList(train, validation);
+        }
+        if (validation != null) {
+            throw new IllegalArgumentException("fit: give validation data or a validation split, not both");
+        }
+        return DataSplits.holdOut(train, validationSplit);
     }
 
     // Read by Trainer.fit and by trainers outside this package (data-parallel ones).

@@ -1,6 +1,5 @@
 package io.simdnet.engine.train;
 
-import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.layer.Parameter;
 import io.simdnet.engine.loss.Loss;
@@ -71,16 +70,9 @@ public final class Trainer {
     }
 
     public History fit(Dataset train, FitOptions options) {
-        Dataset trainData = train;
-        Dataset validation = options.validation();
-        if (options.validationSplit() > 0) {
-            if (validation != null) {
-                throw new IllegalArgumentException("fit: give validation data or a validation split, not both");
-            }
-            List<Dataset> parts = DataSplits.holdOut(train, options.validationSplit());
-            trainData = parts.get(0);
-            validation = parts.get(1);
-        }
+        List<Dataset> data = options.trainAndValidation(train);
+        Dataset trainData = data.get(0);
+        Dataset validation = data.get(1);
         model.checkBatch(trainData.inputs());
         MiniBatches batches = new MiniBatches(trainData, options.batchSize(), options.shuffle(), options.seed(), model.dtype(),
                 options.augmentation());
