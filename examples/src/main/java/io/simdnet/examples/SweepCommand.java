@@ -38,6 +38,9 @@ public class SweepCommand implements Callable<Integer> {
     @Option(names = "--weight-decays", split = ",", description = "AdamW weight decays (default: ${DEFAULT-VALUE}).")
     List<Double> weightDecays = List.of(0.0);
 
+    @Option(names = "--epoch-counts", split = ",", paramLabel = "N", description = "Epoch counts to sweep as well (default: --epochs, else 5).")
+    List<Integer> epochCounts;
+
     @Option(names = "--random", paramLabel = "N", description = "Random search: N trials, learning rate and weight decay drawn log-uniformly "
             + "between the smallest and largest given, dropout uniformly, batch size from the list (seeded by --seed).")
     Integer randomTrials;
@@ -55,8 +58,12 @@ public class SweepCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The grid in nesting order lr → batch → dropout → weight decay, or the random search's draws. */
+    /**
+     * The grid in nesting order lr → batch → dropout → weight decay → epochs (--epoch-counts, else {@code epochs}),
+     * or the random search's draws (epoch counts drawn from the list).
+     */
     public List<SweepTrial> trials(SweepModel net, int epochs, long seed) {
+        List<Integer> epochList = epochCounts == null || epochCounts.isEmpty() ? List.of(epochs) : epochCounts;
         List<SweepTrial> trials = new ArrayList<>();
         if (randomTrials != null) {
             if (randomTrials <= 0) {
@@ -66,7 +73,7 @@ public class SweepCommand implements Callable<Integer> {
             for (int i = 0; i < randomTrials; i++) {
                 trials.add(new SweepTrial(i, net, logUniform(rng, learningRates), batchSizes.get(rng.nextInt(batchSizes.size())),
                         uniform(rng, dropouts), weightDecays.stream().allMatch(w -> w > 0) ? logUniform(rng, weightDecays) : uniform(rng, weightDecays),
-                        epochs, seed));
+                        epochList.size() == 1 ? epochList.get(0) : epochList.get(rng.nextInt(epochList.size())), seed));
             }
             return trials;
         }
@@ -74,7 +81,9 @@ public class SweepCommand implements Callable<Integer> {
             for (int batch : batchSizes) {
                 for (double dropout : dropouts) {
                     for (double wd : weightDecays) {
-                        trials.add(new SweepTrial(trials.size(), net, lr, batch, dropout, wd, epochs, seed));
+                        for (int e : epochList) {
+                            trials.add(new SweepTrial(trials.size(), net, lr, batch, dropout, wd, e, seed));
+                        }
                     }
                 }
             }

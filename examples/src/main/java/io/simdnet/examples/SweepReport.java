@@ -33,27 +33,32 @@ public final class SweepReport {
         // Stable: trials that tie keep their grid order.
         rows.sort(Comparator.comparingDouble(TrialResult::bestValidationAccuracy).reversed());
         List<TrialResult> failed = results.stream().filter(r -> !r.ok()).toList();
-        StringBuilder table = new StringBuilder("| learning rate | batch | dropout | weight decay | best val acc | last val acc | last val loss | seconds |\n"
-                + "|---|---|---|---|---|---|---|---|\n");
-        StringBuilder csv = new StringBuilder("learning_rate,batch_size,dropout,weight_decay,best_val_accuracy,last_val_accuracy,last_val_loss,seconds"
-                + (failed.isEmpty() ? "" : ",error") + "\n");
+        // An epochs column only when the sweep varies them, so a sweep of one epoch count reads as it always has.
+        boolean epochs = results.stream().mapToInt(r -> r.trial().epochs()).distinct().count() > 1;
+        StringBuilder table = new StringBuilder("| learning rate | batch | dropout | weight decay |" + (epochs ? " epochs |" : "")
+                + " best val acc | last val acc | last val loss | seconds |\n" + "|---|---|---|---|" + (epochs ? "---|" : "") + "---|---|---|---|\n");
+        StringBuilder csv = new StringBuilder("learning_rate,batch_size,dropout,weight_decay," + (epochs ? "epochs," : "")
+                + "best_val_accuracy,last_val_accuracy,last_val_loss,seconds" + (failed.isEmpty() ? "" : ",error") + "\n");
         Map<String, double[]> curves = new LinkedHashMap<>();
         for (TrialResult r : rows) {
             SweepTrial t = r.trial();
-            table.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %.4f | %.4f | %.4f | %.1f |%n", SweepTrial.rate(t.learningRate()),
-                    t.batchSize(), SweepTrial.fraction(t.dropout()), SweepTrial.rate(t.weightDecay()), r.bestValidationAccuracy(),
-                    r.lastValidationAccuracy(), r.lastValidationLoss(), r.seconds()));
-            csv.append(String.format(Locale.ROOT, "%g,%d,%g,%g,%.6f,%.6f,%.6f,%.2f%s%n", t.learningRate(), t.batchSize(), t.dropout(), t.weightDecay(),
-                    r.bestValidationAccuracy(), r.lastValidationAccuracy(), r.lastValidationLoss(), r.seconds(), failed.isEmpty() ? "" : ","));
+            table.append(String.format(Locale.ROOT, "| %s | %d | %s | %s |%s %.4f | %.4f | %.4f | %.1f |%n", SweepTrial.rate(t.learningRate()),
+                    t.batchSize(), SweepTrial.fraction(t.dropout()), SweepTrial.rate(t.weightDecay()), epochs ? " " + t.epochs() + " |" : "",
+                    r.bestValidationAccuracy(), r.lastValidationAccuracy(), r.lastValidationLoss(), r.seconds()));
+            csv.append(String.format(Locale.ROOT, "%g,%d,%g,%g,%s%.6f,%.6f,%.6f,%.2f%s%n", t.learningRate(), t.batchSize(), t.dropout(), t.weightDecay(),
+                    epochs ? t.epochs() + "," : "", r.bestValidationAccuracy(), r.lastValidationAccuracy(), r.lastValidationLoss(), r.seconds(),
+                    failed.isEmpty() ? "" : ","));
+            String label = t.label() + (epochs ? ", " + t.epochs() + " epochs" : "");
             // A random search can draw one combination twice; each curve keeps its own line.
-            curves.put(curves.containsKey(t.label()) ? t.label() + " (trial " + t.index() + ")" : t.label(), r.validationAccuracy());
+            curves.put(curves.containsKey(label) ? label + " (trial " + t.index() + ")" : label, r.validationAccuracy());
         }
         for (TrialResult r : failed) {
             SweepTrial t = r.trial();
-            table.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | failed: %s | | | %.1f |%n", SweepTrial.rate(t.learningRate()),
-                    t.batchSize(), SweepTrial.fraction(t.dropout()), SweepTrial.rate(t.weightDecay()), r.failure(), r.seconds()));
-            csv.append(String.format(Locale.ROOT, "%g,%d,%g,%g,,,,%.2f,\"%s\"%n", t.learningRate(), t.batchSize(), t.dropout(), t.weightDecay(),
-                    r.seconds(), r.failure().replace("\"", "\"\"")));
+            table.append(String.format(Locale.ROOT, "| %s | %d | %s | %s |%s failed: %s | | | %.1f |%n", SweepTrial.rate(t.learningRate()),
+                    t.batchSize(), SweepTrial.fraction(t.dropout()), SweepTrial.rate(t.weightDecay()), epochs ? " " + t.epochs() + " |" : "",
+                    r.failure(), r.seconds()));
+            csv.append(String.format(Locale.ROOT, "%g,%d,%g,%g,%s,,,%.2f,\"%s\"%n", t.learningRate(), t.batchSize(), t.dropout(), t.weightDecay(),
+                    epochs ? t.epochs() + "," : "", r.seconds(), r.failure().replace("\"", "\"\"")));
         }
         folder.writeText("sweep.md", table.toString());
         folder.writeText("sweep.csv", csv.toString());

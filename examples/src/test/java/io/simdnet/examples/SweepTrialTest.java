@@ -11,8 +11,11 @@ import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.DType;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class SweepTrialTest {
@@ -73,6 +76,26 @@ class SweepTrialTest {
         assertEquals("lr 3e-04, batch 64, dropout 0.3, wd 0e+00", new SweepTrial(0, SweepModel.FASHION_MLP, 3e-4, 64, 0.3, 0, 1, 1).label());
         assertEquals("lr 3.47e-04, batch 64, dropout 0.234, wd 1.23e-05",
                 new SweepTrial(0, SweepModel.FASHION_MLP, 3.4712e-4, 64, 0.23449, 1.2345e-5, 1, 1).label());
+    }
+
+    @Test
+    void epochCountsAreAGridDimensionAndTheTableShowsThemOnlyWhenTheyVary(@TempDir Path dir) throws Exception {
+        SweepCommand sweep = new SweepCommand();
+        new CommandLine(sweep).parseArgs("--lrs", "1e-3", "--batch-sizes", "32", "--dropouts", "0", "--epoch-counts", "1,2");
+        List<SweepTrial> trials = sweep.trials(SweepModel.FASHION_MLP, 5, 42);
+        assertEquals(List.of(1, 2), trials.stream().map(SweepTrial::epochs).toList());
+        Dataset train = data(48, 1);
+        Dataset validation = data(16, 2);
+        List<TrialResult> results = trials.stream().map(t -> t.run(train, validation)).toList();
+        RunFolder varied = RunFolder.create(dir, "varied");
+        String table = SweepReport.write(results, "test data", varied, true);
+        assertTrue(table.startsWith("| learning rate | batch | dropout | weight decay | epochs |"), table);
+        assertTrue(Files.readString(varied.path("sweep.csv")).startsWith("learning_rate,batch_size,dropout,weight_decay,epochs,best"));
+        assertTrue(Files.isRegularFile(varied.path("trials/trial-1.csv")));
+        RunFolder single = RunFolder.create(dir, "single");
+        assertTrue(SweepReport.write(results.subList(0, 1), "test data", single, false)
+                .startsWith("| learning rate | batch | dropout | weight decay | best val acc |"));
+        assertFalse(Files.exists(single.path("trials")));
     }
 
     @Test
