@@ -64,7 +64,18 @@ final class ClassificationRun {
     }
 
     Result run(Model model, Loss loss, Optimizer optimizer, FitOptions fit, Dataset train, Dataset validation, Dataset test,
-            List<String> classNames, String source) throws IOException {
+            List<String> classNames, String source) throws Exception {
+        return run(model, loss, optimizer, null, ModelFitter.LOCAL, fit, train, validation, test, classNames, source);
+    }
+
+    /** The run with the model, loss and optimiser of {@code setup}, trained by {@code fitter}. */
+    Result run(TrainingSetup setup, ModelFitter fitter, FitOptions fit, Dataset train, Dataset validation, Dataset test, List<String> classNames,
+            String source) throws Exception {
+        return run(setup.model(options.seed), setup.loss(), setup.optimizer(), setup, fitter, fit, train, validation, test, classNames, source);
+    }
+
+    private Result run(Model model, Loss loss, Optimizer optimizer, TrainingSetup setup, ModelFitter fitter, FitOptions fit, Dataset train,
+            Dataset validation, Dataset test, List<String> classNames, String source) throws Exception {
         out.println(title);
         out.println("Data: " + source + "; " + train.size() + " training, " + (validation == null ? 0 : validation.size()) + " validation, "
                 + test.size() + " test samples");
@@ -77,7 +88,7 @@ final class ClassificationRun {
             fit.callback(new EpochLogger(out));
         }
         long start = System.nanoTime();
-        History history = trainer.fit(train, fit);
+        History history = fitter.fit(trainer, setup, train, fit);
         double seconds = (System.nanoTime() - start) / 1e9;
         Evaluation testResult = trainer.evaluate(test, 500);
         out.printf(Locale.ROOT, "Test loss %.4f, test accuracy %.4f (%d samples); training took %.1f s%n", testResult.loss(),
@@ -113,6 +124,7 @@ final class ClassificationRun {
         metrics.put("best_validation_accuracy", result.bestValidationAccuracy());
         metrics.put("cpu_family", CpuInfo.family());
         metrics.put("machine", CpuInfo.profile());
+        metrics.putAll(fitter.metrics());
         folder.writeJson("metrics.json", metrics);
         out.println("Run folder: " + folder.dir().toAbsolutePath());
         return result;

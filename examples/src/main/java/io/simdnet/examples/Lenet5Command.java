@@ -2,10 +2,12 @@ package io.simdnet.examples;
 
 import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.loss.Loss;
 import io.simdnet.engine.loss.SoftmaxCrossEntropy;
 import io.simdnet.engine.model.CourseModels;
 import io.simdnet.engine.model.Model;
 import io.simdnet.engine.optim.Adam;
+import io.simdnet.engine.optim.Optimizer;
 import io.simdnet.engine.train.FitOptions;
 import io.simdnet.kernel.DType;
 import java.util.List;
@@ -17,10 +19,10 @@ import picocli.CommandLine.Option;
 @Command(name = "lenet5", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "LeNet-5 on Fashion-MNIST (28×28, first convolution 'same'): Adam 1e-3, batch 32, 10 epochs (15 with --dropout or "
                 + "--batchnorm), 20% validation split. Course results: test 0.90; with dropout 0.5 0.855; with batch norm 0.901.")
-final class Lenet5Command implements Callable<Integer> {
+public class Lenet5Command implements Callable<Integer> {
 
     @Mixin
-    TrainingOptions options;
+    protected TrainingOptions options;
 
     @Option(names = "--dropout", paramLabel = "RATE", description = "Dropout after each pooling layer and after the third convolution.")
     double dropout;
@@ -36,13 +38,35 @@ final class Lenet5Command implements Callable<Integer> {
         ClassificationRun.configureThreads(options);
         LabeledData data = DataSources.fashionMnist(options, System.out);
         List<Dataset> parts = DataSplits.split(data.train(), options.seed, 0.8, 0.2);
-        Model model = CourseModels.lenet5(batchNorm, dropout).build(DType.F32, options.seed);
         int defaultEpochs = dropout > 0 || batchNorm ? 15 : 10;
         String variant = (batchNorm ? " with batch norm" : "") + (dropout > 0 ? " with dropout " + dropout : "");
         String name = "lenet5" + (batchNorm ? "-batchnorm" : "") + (dropout > 0 ? "-dropout" : "");
-        new ClassificationRun(name, "LeNet-5" + variant + " on Fashion-MNIST", options, System.out).run(model, new SoftmaxCrossEntropy(),
-                new Adam(options.learningRateOr(1e-3)), new FitOptions().epochs(options.epochsOr(defaultEpochs)).batchSize(options.batchSizeOr(32)),
+        new ClassificationRun(name, "LeNet-5" + variant + " on Fashion-MNIST", options, System.out).run(
+                new Setup(batchNorm, dropout, options.learningRateOr(1e-3)), fitter(), new FitOptions().epochs(options.epochsOr(defaultEpochs)).batchSize(options.batchSizeOr(32)),
                 parts.get(0), parts.get(1), data.test(), data.classNames(), data.source());
         return 0;
+    }
+
+    /** How the model is trained: here, or data-parallel by the Spark module's subclass. */
+    protected ModelFitter fitter() {
+        return ModelFitter.LOCAL;
+    }
+
+    /** LeNet-5 (optionally with batch norm and dropout), softmax cross-entropy and Adam. */
+    public record Setup(boolean batchNorm, double dropout, double learningRate) implements TrainingSetup {
+        @Override
+        public Model model(long seed) {
+            return CourseModels.lenet5(batchNorm, dropout).build(DType.F32, seed);
+        }
+
+        @Override
+        public Loss loss() {
+            return new SoftmaxCrossEntropy();
+        }
+
+        @Override
+        public Optimizer optimizer() {
+            return new Adam(learningRate);
+        }
     }
 }

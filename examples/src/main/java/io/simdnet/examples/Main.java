@@ -12,6 +12,14 @@ import picocli.CommandLine;
 public final class Main {
 
     public static void main(String[] args) {
+        for (String arg : args) {
+            if (arg.equals("--master") || arg.startsWith("--master=")) {
+                // Spark is not in this jar (its ~300 MB stay in the Spark module's launcher classpath).
+                System.err.println("simdnet: --master runs sweep, lenet5 and mnist-cnn on Spark, through bin/simdnet (which switches to "
+                        + "spark/target/lib) or spark-submit with spark/target/simdnet-spark-submit.jar; this jar runs locally only");
+                System.exit(2);
+            }
+        }
         System.exit(commandLine().execute(args));
     }
 
@@ -19,7 +27,11 @@ public final class Main {
     public static CommandLine commandLine() {
         // The trainers draw PNGs off screen; no display is needed or used.
         System.setProperty("java.awt.headless", "true");
-        CommandLine cli = new CommandLine(new Main());
+        return configure(new CommandLine(new Main()));
+    }
+
+    /** Installs the error handling of every simdnet command line (also the Spark module's). */
+    public static CommandLine configure(CommandLine cli) {
         // Bad values and missing data are the user's to fix: one line naming the problem, not a stack trace.
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
             if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {

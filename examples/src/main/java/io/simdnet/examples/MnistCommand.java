@@ -4,9 +4,11 @@ import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.data.Standardizer;
 import io.simdnet.engine.layer.LogSoftmax;
+import io.simdnet.engine.loss.Loss;
 import io.simdnet.engine.loss.NllLoss;
 import io.simdnet.engine.model.CourseModels;
 import io.simdnet.engine.model.Model;
+import io.simdnet.engine.optim.Optimizer;
 import io.simdnet.engine.optim.Sgd;
 import io.simdnet.engine.train.FitOptions;
 import io.simdnet.kernel.DType;
@@ -18,10 +20,10 @@ import picocli.CommandLine.Option;
  * The MNIST experiments of the PyTorch course: log-softmax outputs with NLL, SGD 0.01, batch 64, 10 epochs,
  * inputs standardised with the training split's mean and standard deviation (0.1307 and 0.3081 on all of it).
  */
-abstract class MnistCommand implements java.util.concurrent.Callable<Integer> {
+public abstract class MnistCommand implements java.util.concurrent.Callable<Integer> {
 
     @Mixin
-    TrainingOptions options;
+    protected TrainingOptions options;
 
     @Option(names = "--validation-split", paramLabel = "FRACTION", description = "Training samples held out for validation (default: ${DEFAULT-VALUE}).")
     double validationSplit = 0.1;
@@ -30,7 +32,13 @@ abstract class MnistCommand implements java.util.concurrent.Callable<Integer> {
 
     abstract String title();
 
-    abstract Model model(long seed);
+    /** Whether this is the CNN (else the MLP); the replica setup builds the network from it. */
+    abstract boolean cnn();
+
+    /** How the model is trained: here, or data-parallel by the Spark module's subclass. */
+    protected ModelFitter fitter() {
+        return ModelFitter.LOCAL;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -46,7 +54,7 @@ abstract class MnistCommand implements java.util.concurrent.Callable<Integer> {
         standardizer.apply(data.test().inputs());
         System.out.printf(java.util.Locale.ROOT, "Standardised with the training split's mean %.4f and std %.4f%n", standardizer.mean()[0],
                 standardizer.std()[0]);
-        new ClassificationRun(name(), title(), options, System.out).run(model(options.seed), new NllLoss(), new Sgd(options.learningRateOr(0.01)),
+        new ClassificationRun(name(), title(), options, System.out).run(new Setup(cnn(), options.learningRateOr(0.01)), fitter(),
                 new FitOptions().epochs(options.epochsOr(10)).batchSize(options.batchSizeOr(64)), parts.get(0), parts.get(1), data.test(),
                 data.classNames(), data.source());
         return 0;
@@ -54,7 +62,7 @@ abstract class MnistCommand implements java.util.concurrent.Callable<Integer> {
 
     @picocli.CommandLine.Command(name = "mnist-mlp", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = "MLP 784-128-10 with log-softmax and NLL on MNIST, SGD 0.01, batch 64, 10 epochs. Course result: test 0.964.")
-    static final class Mlp extends MnistCommand {
+    public static class Mlp extends MnistCommand {
         @Override
         String name() {
             return "mnist-mlp";
@@ -66,15 +74,15 @@ abstract class MnistCommand implements java.util.concurrent.Callable<Integer> {
         }
 
         @Override
-        Model model(long seed) {
-            return CourseModels.mlp(128).add(new LogSoftmax()).build(DType.F32, seed);
+        boolean cnn() {
+            return false;
         }
     }
 
     @picocli.CommandLine.Command(name = "mnist-cnn", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = "CNN conv(10, 5×5)-pool-conv(20, 5×5)-pool-fc128-fc10 with log-softmax and NLL on MNIST, SGD 0.01, batch 64, "
                     + "10 epochs. Course result: test 0.9846.")
-    static final class Cnn extends MnistCommand {
+    public static class Cnn extends MnistCommand {
         @Override
         String name() {
             return "mnist-cnn";
@@ -86,8 +94,26 @@ abstract class MnistCommand implements java.util.concurrent.Callable<Integer> {
         }
 
         @Override
-        Model model(long seed) {
-            return CourseModels.mnistCnn().add(new LogSoftmax()).build(DType.F32, seed);
+        boolean cnn() {
+            return true;
+        }
+    }
+
+    /** The MLP or the CNN with log-softmax, NLL and plain SGD. */
+    public record Setup(boolean cnn, double learningRate) implements TrainingSetup {
+        @Override
+        public Model model(long seed) {
+            return (cnn ? CourseModels.mnistCnn() : CourseModels.mlp(128)).add(new LogSoftmax()).build(DType.F32, seed);
+        }
+
+        @Override
+        public Loss loss() {
+            return new NllLoss();
+        }
+
+        @Override
+        public Optimizer optimizer() {
+            return new Sgd(learningRate);
         }
     }
 }

@@ -54,7 +54,9 @@ final class RunFolder {
         write(name, text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Writes {@code name} (which may name a subfolder, {@code trials/trial-0.csv}) atomically. */
     void write(String name, byte[] bytes) throws IOException {
+        Files.createDirectories(dir.resolve(name).getParent());
         writeAtomically(dir.resolve(name), temp -> Files.write(temp, bytes));
     }
 

@@ -2,37 +2,29 @@ package io.simdnet.examples;
 
 import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
-import io.simdnet.engine.layer.Dense;
-import io.simdnet.engine.layer.Dropout;
-import io.simdnet.engine.layer.Flatten;
-import io.simdnet.engine.layer.Relu;
-import io.simdnet.engine.loss.SoftmaxCrossEntropy;
-import io.simdnet.engine.model.Model;
-import io.simdnet.engine.model.Sequential;
-import io.simdnet.engine.optim.Adam;
-import io.simdnet.engine.train.EpochLogs;
-import io.simdnet.engine.train.FitOptions;
-import io.simdnet.engine.train.History;
-import io.simdnet.engine.train.Trainer;
-import io.simdnet.kernel.DType;
+import io.simdnet.engine.init.Rng;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+/**
+ * A hyperparameter sweep: the trials ({@link SweepTrial}) of a grid or a random search, run here one after another
+ * ({@link #runTrials}), or elsewhere by a subclass (the Spark module's distributed sweep) on the same trials.
+ */
 @Command(name = "sweep", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = "Trains the Fashion-MNIST MLP 784-128-64-10 (dropout after each hidden layer, AdamW) over a grid of learning rates, "
-                + "batch sizes, dropout rates and weight decays; prints and saves a comparison table and one plot with every "
-                + "validation-accuracy curve.")
-final class SweepCommand implements Callable<Integer> {
+        description = "Trains the Fashion-MNIST MLP 784-128-64-10 (dropout after each hidden layer, AdamW) or LeNet-5 over a grid of learning rates, "
+                + "batch sizes, dropout rates and weight decays (or --random N draws from their ranges); prints and saves a comparison table and one "
+                + "plot with every validation-accuracy curve.")
+public class SweepCommand implements Callable<Integer> {
 
     @Mixin
-    TrainingOptions options;
+    protected TrainingOptions options;
+
+    @Option(names = "--model", paramLabel = "NAME", description = "fashion-mlp or lenet5 (default: ${DEFAULT-VALUE}).")
+    String model = "fashion-mlp";
 
     @Option(names = "--lrs", split = ",", description = "Learning rates (default: ${DEFAULT-VALUE}).")
     List<Double> learningRates = List.of(3e-4, 1e-3, 3e-3);
@@ -46,71 +38,84 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--weight-decays", split = ",", description = "AdamW weight decays (default: ${DEFAULT-VALUE}).")
     List<Double> weightDecays = List.of(0.0);
 
-    private record Row(String label, double lr, int batch, double dropout, double weightDecay, History history, double seconds) {
-        double best() {
-            return history.epochs().stream().mapToDouble(EpochLogs::validationAccuracy).max().orElse(Double.NaN);
-        }
-    }
+    @Option(names = "--epoch-counts", split = ",", paramLabel = "N", description = "Epoch counts to sweep as well (default: --epochs, else 5).")
+    List<Integer> epochCounts;
+
+    @Option(names = "--random", paramLabel = "N", description = "Random search: N trials, learning rate and weight decay drawn log-uniformly "
+            + "between the smallest and largest given, dropout uniformly, batch size from the list (seeded by --seed).")
+    Integer randomTrials;
 
     @Override
     public Integer call() throws Exception {
         ClassificationRun.configureThreads(options);
         LabeledData data = DataSources.fashionMnist(options, System.out);
         List<Dataset> parts = DataSplits.split(data.train(), options.seed, 0.8, 0.2);
-        int epochs = options.epochsOr(5);
+        List<SweepTrial> trials = trials(SweepModel.named(model), options.epochsOr(5), options.seed);
         RunFolder folder = RunFolder.create(options.out, "sweep");
-        List<Row> rows = new ArrayList<>();
-        for (double lr : learningRates) {
-            for (int batch : batchSizes) {
-                for (double dropout : dropouts) {
-                    for (double wd : weightDecays) {
-                        if (!(lr > 0) || batch <= 0 || !(dropout >= 0 && dropout < 1) || !(wd >= 0)) {
-                            throw new IllegalArgumentException("sweep: invalid combination lr " + lr + ", batch " + batch + ", dropout " + dropout
-                                    + ", weight decay " + wd);
-                        }
-                        Model model = mlp(dropout, options.seed);
-                        Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), Adam.adamW(lr, wd));
-                        long start = System.nanoTime();
-                        History history = trainer.fit(parts.get(0), new FitOptions().epochs(epochs).batchSize(batch).seed(options.seed)
-                                .validation(parts.get(1)));
-                        Row row = new Row(String.format(Locale.ROOT, "lr %.0e, batch %d, dropout %.1f, wd %.0e", lr, batch, dropout, wd), lr, batch,
-                                dropout, wd, history, (System.nanoTime() - start) / 1e9);
-                        rows.add(row);
-                        System.out.printf(Locale.ROOT, "%-40s best val acc %.4f, last %.4f (%.1f s)%n", row.label(), row.best(),
-                                history.last().validationAccuracy(), row.seconds());
-                    }
-                }
-            }
-        }
-        StringBuilder table = new StringBuilder("| learning rate | batch | dropout | weight decay | best val acc | last val acc | last val loss | seconds |\n"
-                + "|---|---|---|---|---|---|---|---|\n");
-        StringBuilder csv = new StringBuilder("learning_rate,batch_size,dropout,weight_decay,best_val_accuracy,last_val_accuracy,last_val_loss,seconds\n");
-        Map<String, double[]> curves = new LinkedHashMap<>();
-        rows.sort((a, b) -> Double.compare(b.best(), a.best()));
-        for (Row r : rows) {
-            EpochLogs last = r.history().last();
-            table.append(String.format(Locale.ROOT, "| %.0e | %d | %.1f | %.0e | %.4f | %.4f | %.4f | %.1f |%n", r.lr(), r.batch(), r.dropout(),
-                    r.weightDecay(), r.best(), last.validationAccuracy(), last.validationLoss(), r.seconds()));
-            csv.append(String.format(Locale.ROOT, "%g,%d,%g,%g,%.6f,%.6f,%.6f,%.2f%n", r.lr(), r.batch(), r.dropout(), r.weightDecay(), r.best(),
-                    last.validationAccuracy(), last.validationLoss(), r.seconds()));
-            curves.put(r.label(), r.history().epochs().stream().mapToDouble(EpochLogs::validationAccuracy).toArray());
-        }
-        System.out.print(table);
-        folder.writeText("sweep.md", table.toString());
-        folder.writeText("sweep.csv", csv.toString());
-        Plots.compare(curves, "Sweep on " + data.source(), "validation accuracy", folder.path("sweep.png"));
+        List<TrialResult> results = runTrials(trials, parts.get(0), parts.get(1));
+        System.out.print(SweepReport.write(results, data.source(), folder, perTrialMetrics()));
         System.out.println("Run folder: " + folder.dir().toAbsolutePath());
         return 0;
     }
 
-    private static Model mlp(double dropout, long seed) {
-        Sequential.Builder b = Sequential.input(1, 28, 28).add(new Flatten());
-        for (int units : new int[] {128, 64}) {
-            b.add(new Dense(units)).add(new Relu());
-            if (dropout > 0) {
-                b.add(new Dropout(dropout));
+    /**
+     * The grid in nesting order lr → batch → dropout → weight decay → epochs (--epoch-counts, else {@code epochs}),
+     * or the random search's draws (epoch counts drawn from the list).
+     */
+    public List<SweepTrial> trials(SweepModel net, int epochs, long seed) {
+        List<Integer> epochList = epochCounts == null || epochCounts.isEmpty() ? List.of(epochs) : epochCounts;
+        List<SweepTrial> trials = new ArrayList<>();
+        if (randomTrials != null) {
+            if (randomTrials <= 0) {
+                throw new IllegalArgumentException("--random must be positive, got " + randomTrials);
+            }
+            Rng rng = new Rng(seed).split();
+            for (int i = 0; i < randomTrials; i++) {
+                trials.add(new SweepTrial(i, net, logUniform(rng, learningRates), batchSizes.get(rng.nextInt(batchSizes.size())),
+                        uniform(rng, dropouts), weightDecays.stream().allMatch(w -> w > 0) ? logUniform(rng, weightDecays) : uniform(rng, weightDecays),
+                        epochList.size() == 1 ? epochList.get(0) : epochList.get(rng.nextInt(epochList.size())), seed));
+            }
+            return trials;
+        }
+        for (double lr : learningRates) {
+            for (int batch : batchSizes) {
+                for (double dropout : dropouts) {
+                    for (double wd : weightDecays) {
+                        for (int e : epochList) {
+                            trials.add(new SweepTrial(trials.size(), net, lr, batch, dropout, wd, e, seed));
+                        }
+                    }
+                }
             }
         }
-        return b.add(new Dense(10)).build(DType.F32, seed);
+        return trials;
+    }
+
+    private static double logUniform(Rng rng, List<Double> range) {
+        double lo = Math.log(range.stream().mapToDouble(Double::doubleValue).min().orElseThrow());
+        double hi = Math.log(range.stream().mapToDouble(Double::doubleValue).max().orElseThrow());
+        return Math.exp(lo + (hi - lo) * rng.nextDouble());
+    }
+
+    private static double uniform(Rng rng, List<Double> range) {
+        double lo = range.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+        double hi = range.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+        return lo + (hi - lo) * rng.nextDouble();
+    }
+
+    /** Runs the trials one after another in this JVM, printing each as it ends; a trial that throws stops the sweep. */
+    protected List<TrialResult> runTrials(List<SweepTrial> trials, Dataset train, Dataset validation) throws Exception {
+        List<TrialResult> results = new ArrayList<>();
+        for (SweepTrial trial : trials) {
+            TrialResult result = trial.run(train, validation);
+            results.add(result);
+            System.out.println(SweepReport.line(result));
+        }
+        return results;
+    }
+
+    /** Whether to write each trial's per-epoch metrics under trials/ as well. */
+    protected boolean perTrialMetrics() {
+        return false;
     }
 }

@@ -62,6 +62,15 @@ public final class DataSplits {
         return parts;
     }
 
+    /**
+     * Keras' {@code validation_split}: the training samples and, held out, the last round(N · fraction) of them,
+     * both copies (in that order).
+     */
+    public static List<Dataset> holdOut(Dataset data, double fraction) {
+        int held = (int) Math.round(data.size() * fraction);
+        return List.of(rows(data, 0, data.size() - held), rows(data, data.size() - held, data.size()));
+    }
+
     /** A copy of samples {@code from} (inclusive) to {@code to} (exclusive). */
     public static Dataset rows(Dataset data, int from, int to) {
         if (from < 0 || to > data.size() || from >= to) {

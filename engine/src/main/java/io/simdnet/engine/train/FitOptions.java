@@ -1,6 +1,7 @@
 package io.simdnet.engine.train;
 
 import io.simdnet.engine.data.BatchTransform;
+import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,43 +92,58 @@ public final class FitOptions {
         return this;
     }
 
-    int epochs() {
+    /**
+     * The data {@code fit} trains and validates on: {@code train} and the validation data given, or {@code train}
+     * less the held-out split (Keras' {@code validation_split}: its last samples); validation null without either.
+     */
+    public List<Dataset> trainAndValidation(Dataset train) {
+        if (validationSplit <= 0) {
+            return java.util.Arrays.asList(train, validation);
+        }
+        if (validation != null) {
+            throw new IllegalArgumentException("fit: give validation data or a validation split, not both");
+        }
+        return DataSplits.holdOut(train, validationSplit);
+    }
+
+    // Read by Trainer.fit and by trainers outside this package (data-parallel ones).
+    public int epochs() {
         return epochs;
     }
 
-    int batchSize() {
+    public int batchSize() {
         return batchSize;
     }
 
-    long seed() {
+    public long seed() {
         return seed;
     }
 
-    boolean shuffle() {
+    public boolean shuffle() {
         return shuffle;
     }
 
-    Dataset validation() {
+    public Dataset validation() {
         return validation;
     }
 
-    double validationSplit() {
+    public double validationSplit() {
         return validationSplit;
     }
 
-    int validationBatchSize() {
+    public int validationBatchSize() {
         return validationBatchSize;
     }
 
-    List<Callback> callbacks() {
+    public List<Callback> callbacks() {
         return callbacks;
     }
 
-    boolean progressBar() {
+    public boolean progressBar() {
         return progressBar;
     }
 
-    BatchTransform augmentation() {
+    public BatchTransform augmentation() {
         return augmentation;
     }
 }

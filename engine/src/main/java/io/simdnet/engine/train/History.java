@@ -11,14 +11,16 @@ public final class History {
     private int steps;
     private final List<EpochLogs> epochs = new ArrayList<>();
 
-    void addStep(double loss) {
+    /** Appends one step's loss; {@code fit} calls it, and so do trainers outside this package (data-parallel ones). */
+    public void addStep(double loss) {
         if (steps == stepLosses.length) {
             stepLosses = Arrays.copyOf(stepLosses, steps * 2);
         }
         stepLosses[steps++] = loss;
     }
 
-    void addEpoch(EpochLogs logs) {
+    /** Appends one epoch's logs. */
+    public void addEpoch(EpochLogs logs) {
         epochs.add(logs);
     }
 

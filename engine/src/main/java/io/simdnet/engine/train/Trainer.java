@@ -1,6 +1,5 @@
 package io.simdnet.engine.train;
 
-import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.layer.Parameter;
 import io.simdnet.engine.loss.Loss;
@@ -51,6 +50,11 @@ public final class Trainer {
         stopRequested = true;
     }
 
+    /** Whether a callback asked to stop ({@link #stopTraining}); trainers outside this class (data-parallel ones) check it. */
+    public boolean stopRequested() {
+        return stopRequested;
+    }
+
     /** One step on one batch; returns its loss (with regularisation). */
     public double trainStep(Tensor inputs, Tensor targets) {
         Tensor out = model.forward(inputs, true);
@@ -66,16 +70,9 @@ public final class Trainer {
     }
 
     public History fit(Dataset train, FitOptions options) {
-        Dataset trainData = train;
-        Dataset validation = options.validation();
-        if (options.validationSplit() > 0) {
-            if (validation != null) {
-                throw new IllegalArgumentException("fit: give validation data or a validation split, not both");
-            }
-            int held = (int) Math.round(train.size() * options.validationSplit());
-            trainData = DataSplits.rows(train, 0, train.size() - held);
-            validation = DataSplits.rows(train, train.size() - held, train.size());
-        }
+        List<Dataset> data = options.trainAndValidation(train);
+        Dataset trainData = data.get(0);
+        Dataset validation = data.get(1);
         model.checkBatch(trainData.inputs());
         MiniBatches batches = new MiniBatches(trainData, options.batchSize(), options.shuffle(), options.seed(), model.dtype(),
                 options.augmentation());
