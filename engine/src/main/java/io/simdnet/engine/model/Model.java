@@ -31,7 +31,39 @@ public abstract class Model {
     public abstract Tensor forward(Tensor x, boolean training);
 
     /** Back-propagates dLoss/dOutput of the last forward, writing every parameter gradient. */
-    public abstract void backward(Tensor outputGradient);
+    public final void backward(Tensor outputGradient) {
+        backward(outputGradient, false);
+    }
+
+    /**
+     * Back-propagates dLoss/dOutput of the last forward, writing every parameter gradient, and returns dLoss/dInput
+     * (saliency maps, adversarial examples, gradient checks from the input) when {@code inputGradient} is true; the
+     * tensor belongs to the model until its next call. When false, the layers below the first one with parameters
+     * are not visited and the first layer skips its input-gradient product, and null is returned.
+     */
+    public abstract Tensor backward(Tensor outputGradient, boolean inputGradient);
+
+    /**
+     * The output of the layer called {@code layerName} in the last forward (feature maps, activations); the tensor
+     * belongs to that layer until its next call.
+     */
+    public final Tensor lastOutput(String layerName) {
+        List<Layer> all = layers();
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).name().equals(layerName)) {
+                Tensor out = lastOutput(i);
+                if (out == null) {
+                    throw new IllegalStateException("Layer \"" + layerName + "\" has no output yet: run forward first");
+                }
+                return out;
+            }
+        }
+        throw new IllegalArgumentException("Model has no layer \"" + layerName + "\"; it has "
+                + all.stream().map(Layer::name).toList());
+    }
+
+    /** The output of layer {@code index} (in {@link #layers()} order) in the last forward, or null before any. */
+    protected abstract Tensor lastOutput(int index);
 
     /** Layers in execution order. */
     public abstract List<Layer> layers();

@@ -62,6 +62,62 @@ class ModelGradientTest {
     }
 
     @Test
+    void inputGradientOfAConvNetMatchesFiniteDifferences() {
+        // A Flatten first would normally end back-propagation before it; asked for dL/dx, it must not.
+        Model model = Sequential.input(2, 6, 6)
+                .add(new Dropout(0.2))
+                .add(new Conv2d(3, 3).padding(Padding.same()))
+                .add(new BatchNorm())
+                .add(new Tanh())
+                .add(new MaxPool2d(2))
+                .add(new Flatten())
+                .add(new Dense(4).regularizer(Regularizer.l2(0.01)))
+                .build(DType.F64, 3);
+        Rng rng = new Rng(7);
+        Tensor labels = Tensor.of(new double[] {0, 3, 2, 1, 3}, 5);
+        GradientCheck.Result r = GradientCheck.modelInput(model, new SoftmaxCrossEntropy(), random(rng, 5, 2, 6, 6), labels, false);
+        assertEquals(5 * 72, r.checked());
+        assertTrue(r.maxRelativeError() < 1e-6, r.toString());
+    }
+
+    @Test
+    void inputGradientOfAGraphSumsEveryConsumerOfTheInput() {
+        Graph.Builder g = Graph.input(3, 4, 4);
+        Graph.Node a = g.apply(new Conv2d(3, 3).padding(Padding.same()), g.inputNode());
+        Graph.Node sum = g.apply(new Add(), g.apply(new Tanh(), a), g.inputNode());
+        Graph.Node out = g.apply(new Dense(2), g.apply(new GlobalAvgPool(), g.apply(new Elu(), sum)));
+        Graph model = g.build(out, DType.F64, 2);
+        Tensor labels = Tensor.of(new double[] {1, 0, 1}, 3);
+        GradientCheck.Result r = GradientCheck.modelInput(model, new SoftmaxCrossEntropy(), random(new Rng(8), 3, 3, 4, 4), labels, true);
+        assertTrue(r.maxRelativeError() < 1e-6, r.toString());
+    }
+
+    @Test
+    void backwardWithoutInputGradientReturnsNull() {
+        Model model = Sequential.input(4).add(new Dense(3)).build(DType.F64, 1);
+        Tensor out = model.forward(random(new Rng(1), 2, 4), true);
+        Tensor dy = Tensor.zeros(DType.F64, out.shape());
+        assertEquals(null, model.backward(dy, false));
+        Tensor dx = model.backward(dy, true);
+        assertEquals(model.inputShape().withBatch(2), dx.shape());
+    }
+
+    @Test
+    void lastOutputGivesALayersActivationOfTheLastForward() {
+        Model model = Sequential.input(1, 4, 4).add(new Conv2d(2, 3).padding(Padding.same())).add(new Relu()).add(new Flatten())
+                .add(new Dense(2)).build(DType.F64, 1);
+        Tensor x = random(new Rng(2), 1, 1, 4, 4);
+        model.forward(x, false);
+        Tensor relu = model.lastOutput("relu");
+        assertEquals(io.simdnet.engine.tensor.Shape.of(1, 2, 4, 4), relu.shape());
+        for (int i = 0; i < relu.size(); i++) {
+            assertEquals(Math.max(0, model.lastOutput("conv2d").get(i)), relu.get(i), 0);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.lastOutput("conv9"));
+        assertTrue(e.getMessage().contains("conv9") && e.getMessage().contains("dense"), e.getMessage());
+    }
+
+    @Test
     void residualBlockSumsGradientsOfBothPaths() {
         Graph.Builder g = Graph.input(3, 6, 6);
         Graph.Node stem = g.apply(new Tanh(), g.apply(new Conv2d(4, 3).padding(Padding.same()), g.inputNode()));
