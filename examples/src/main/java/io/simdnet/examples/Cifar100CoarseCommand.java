@@ -25,10 +25,13 @@ final class Cifar100CoarseCommand implements Callable<Integer> {
     @Mixin
     TrainingOptions options;
 
+    @Mixin
+    NormalizeOption normalize;
+
     @Override
     public Integer call() throws Exception {
         ClassificationRun.configureThreads(options);
-        CifarData data = CifarData.load(CifarData.Which.CIFAR100_COARSE, options, System.out);
+        CifarData data = CifarData.load(CifarData.Which.CIFAR100_COARSE, options, System.out, normalize);
         Model model = Sequential.input(3, 32, 32)
                 .add(new Conv2d(32, 3).padding(Padding.same()).relu())
                 .add(new MaxPool2d(2))
@@ -40,7 +43,8 @@ final class Cifar100CoarseCommand implements Callable<Integer> {
                 .add(new Dropout(0.5))
                 .add(new Dense(data.classNames().size()))
                 .build(DType.F32, options.seed);
-        new ClassificationRun("cifar100-coarse", "Two-convolution net on CIFAR-100 superclasses", options, System.out).run(model,
+        new ClassificationRun("cifar100-coarse", "Two-convolution net on CIFAR-100 superclasses", options, System.out)
+                .denormalizeWith(data.standardizer()).run(model,
                 new SoftmaxCrossEntropy(), new Adam(options.learningRateOr(1e-3)),
                 new FitOptions().epochs(options.epochsOr(10)).batchSize(options.batchSizeOr(64)), data.train(), data.validation(), data.test(),
                 data.classNames(), data.source());

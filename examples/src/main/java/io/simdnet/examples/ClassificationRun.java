@@ -1,6 +1,7 @@
 package io.simdnet.examples;
 
 import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.data.Standardizer;
 import io.simdnet.engine.io.Checkpoint;
 import io.simdnet.engine.kernel.KernelPool;
 import io.simdnet.engine.layer.Conv2d;
@@ -12,6 +13,7 @@ import io.simdnet.engine.optim.Optimizer;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.engine.train.Accuracy;
+import io.simdnet.engine.train.Callback;
 import io.simdnet.engine.train.ConfusionMatrix;
 import io.simdnet.engine.train.EpochLogger;
 import io.simdnet.engine.train.EpochLogs;
@@ -45,12 +47,29 @@ final class ClassificationRun {
     private final String title;
     private final TrainingOptions options;
     private final PrintStream out;
+    private Standardizer standardizer;
+    private boolean testEachEpoch;
 
     ClassificationRun(String name, String title, TrainingOptions options, PrintStream out) {
         this.name = name;
         this.title = title;
         this.options = options;
         this.out = out;
+    }
+
+    /** The training data was standardised by this: the run also draws one de-normalised training image. */
+    ClassificationRun denormalizeWith(Standardizer value) {
+        this.standardizer = value;
+        return this;
+    }
+
+    /**
+     * Evaluates the test set after every epoch for loss_vs_examples.png's markers (the PyTorch MNIST exercise's
+     * figure); otherwise the markers are the validation loss.
+     */
+    ClassificationRun testEachEpoch(boolean value) {
+        this.testEachEpoch = value;
+        return this;
     }
 
     /** Applies --threads; call before building models so kernels see the setting from the start. */
@@ -76,6 +95,15 @@ final class ClassificationRun {
         if (options.noProgress) {
             fit.callback(new EpochLogger(out));
         }
+        List<Double> testLosses = new ArrayList<>();
+        if (testEachEpoch) {
+            fit.callback(new Callback() {
+                @Override
+                public void onEpochEnd(Trainer t, EpochLogs logs) {
+                    testLosses.add(t.evaluate(test, 500).loss());
+                }
+            });
+        }
         long start = System.nanoTime();
         History history = trainer.fit(train, fit);
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -91,6 +119,13 @@ final class ClassificationRun {
         ConfusionMatrixImage.write(confusion, title + ", test set", folder.path("confusion_matrix.png"));
         writeFilters(model, folder);
         writeMisclassified(test, outputs, classNames, folder);
+        Plots.lossVsExamplesSeen(history, train.size(), fit.batchSize(), testEachEpoch ? testLosses : null, title, folder.path("loss_vs_examples.png"));
+        SamplePictures.labelled(train, classNames, 25, 5, "First 25 training images", folder.path("train_samples.png"));
+        SamplePictures.predictions(test, outputs, classNames, folder.path("test_predictions.png"));
+        SamplePictures.featureMaps(model, test, 0, classNames, folder.path("feature_maps.png"));
+        if (standardizer != null) {
+            SamplePictures.denormalized(train, 0, standardizer, classNames, folder.path("denormalized_sample.png"));
+        }
         Checkpoint.save(folder.path("weights.safetensors"), model, optimizer);
         folder.writeText("confusion_matrix.txt", confusion.toString());
 

@@ -46,7 +46,7 @@ abstract class MnistCommand implements java.util.concurrent.Callable<Integer> {
         standardizer.apply(data.test().inputs());
         System.out.printf(java.util.Locale.ROOT, "Standardised with the training split's mean %.4f and std %.4f%n", standardizer.mean()[0],
                 standardizer.std()[0]);
-        new ClassificationRun(name(), title(), options, System.out).run(model(options.seed), new NllLoss(), new Sgd(options.learningRateOr(0.01)),
+        new ClassificationRun(name(), title(), options, System.out).testEachEpoch(true).run(model(options.seed), new NllLoss(), new Sgd(options.learningRateOr(0.01)),
                 new FitOptions().epochs(options.epochsOr(10)).batchSize(options.batchSizeOr(64)), parts.get(0), parts.get(1), data.test(),
                 data.classNames(), data.source());
         return 0;

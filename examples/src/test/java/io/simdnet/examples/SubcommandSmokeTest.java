@@ -186,6 +186,89 @@ class SubcommandSmokeTest {
         assertTrue(Files.isRegularFile(run.resolve("sweep.png")));
     }
 
+    /** A valid PNG of exactly {@code width}×{@code height} pixels, or at least that large when either is negative. */
+    static void assertPng(Path png, int width, int height) throws IOException {
+        assertTrue(Files.isRegularFile(png), "missing " + png);
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+        assertTrue(image != null, png + " is not a readable PNG");
+        if (width >= 0) {
+            assertEquals(width, image.getWidth(), png + " width");
+            assertEquals(height, image.getHeight(), png + " height");
+        } else {
+            assertTrue(image.getWidth() >= -width && image.getHeight() >= -height, png + " is only " + image.getWidth() + "×" + image.getHeight());
+        }
+    }
+
+    private Path writeFaces(int count) throws IOException {
+        Path faces = Files.createDirectories(dir.resolve("data/faces"));
+        Rng rng = new Rng(5);
+        Tensor images = Tensor.zeros(DType.F64, count, 32, 32);
+        Tensor targets = Tensor.zeros(DType.F64, count, 2);
+        for (int i = 0; i < count; i++) {
+            int actor = i % 6;
+            targets.set(2 * i, actor);
+            targets.set(2 * i + 1, actor < 3 ? 0 : 1);
+            for (int p = 0; p < 1024; p++) {
+                images.set(i * 1024 + p, (p / 32 / 6 == actor ? 200 : 40) + rng.nextInt(40));
+            }
+        }
+        io.simdnet.engine.data.Npy.write(faces.resolve("data.npy"), images);
+        io.simdnet.engine.data.Npy.writeInt64(faces.resolve("target.npy"), targets);
+        return dir.resolve("data");
+    }
+
+    @Test
+    void facesRunsTheFiveSettingsAsASweepWithEveryPicture() throws IOException {
+        Path data = writeFaces(120);
+        assertEquals(0, run("faces", "--data", data.toString(), "--out", dir.resolve("runs").toString(), "--steps", "3", "--no-progress"));
+        Path run = runFolders().get(0);
+        assertEquals(2 + 5, Files.readString(run.resolve("sweep.md")).lines().count(), Files.readString(run.resolve("sweep.md")));
+        assertTrue(Files.readString(run.resolve("output_shapes.txt")).contains("30×30"));
+        for (String png : List.of("sweep.png", "class_histogram.png", "setting1_loss.png", "setting5_accuracy.png")) {
+            assertPng(run.resolve(png), 900, 540);
+        }
+        assertPng(run.resolve("samples.png"), -5 * 96, -5 * 96);
+        assertPng(run.resolve("kernels.png"), -8 * 70, -70);
+        assertPng(run.resolve("feature_maps.png"), -8 * 96, -96);
+        assertPng(run.resolve("test_predictions.png"), -96, -96);
+        assertTrue(Files.isRegularFile(run.resolve("weights.safetensors")));
+        assertTrue(Files.readString(run.resolve("setting3_metrics.csv")).lines().count() >= 2);
+    }
+
+    @Test
+    void facesGenderTaskRunsOneSettingInEpochs() throws IOException {
+        Path data = writeFaces(60);
+        assertEquals(0, run("faces", "--data", data.toString(), "--out", dir.resolve("runs").toString(), "--task", "gender", "--setting", "2",
+                "--epochs", "2", "--batch-size", "16", "--no-progress"));
+        Path run = runFolders().get(0);
+        assertEquals(2 + 1, Files.readString(run.resolve("sweep.md")).lines().count());
+        assertTrue(Files.readString(run.resolve("setting2_metrics.csv")).lines().count() == 3, "header and 2 epochs");
+    }
+
+    @Test
+    void facesWithoutDataSaysInOneLineWhereToPutTheFiles() throws IOException {
+        StringWriter err = new StringWriter();
+        var cli = Main.commandLine();
+        cli.setErr(new PrintWriter(err));
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        assertEquals(2, cli.execute("faces", "--data", empty.toString(), "--out", dir.resolve("runs").toString()));
+        String message = err.toString().strip();
+        assertEquals(1, message.lines().count(), message);
+        assertTrue(message.contains("data.npy") && message.contains("target.npy") && message.contains(empty.toString()), message);
+    }
+
+    @Test
+    void facesSyntheticStandInIsLearnable() throws IOException {
+        Path synthetic = dir.resolve("synthetic");
+        assertEquals(0, run("faces", "--write-synthetic", synthetic.toString()));
+        assertEquals(io.simdnet.engine.tensor.Shape.of(936, 32, 32), io.simdnet.engine.data.Npy.read(synthetic.resolve("data.npy")).shape());
+        assertEquals(0, run("faces", "--data", synthetic.toString(), "--out", dir.resolve("runs").toString(), "--setting", "1", "--steps", "60",
+                "--no-progress"));
+        String table = Files.readString(runFolders().get(0).resolve("sweep.csv"));
+        double accuracy = Double.parseDouble(table.lines().skip(1).findFirst().orElseThrow().split(",")[7]);
+        assertTrue(accuracy > 0.5, "6 classes, chance 0.17: " + table);
+    }
+
     @Test
     void backpropDemoAgreesWithFiniteDifferences() {
         assertEquals(0, run("backprop-demo", "--steps", "10"));

@@ -108,11 +108,11 @@ public final class FitOptions {
         return this;
     }
 
-    int epochs() {
+    public int epochs() {
         return epochs;
     }
 
-    int batchSize() {
+    public int batchSize() {
         return batchSize;
     }
 
