@@ -159,7 +159,7 @@ final class FacesData {
                 for (int x = 0; x < SIDE; x++) {
                     int sy = Math.clamp(y + dy, 0, SIDE - 1);
                     int sx = Math.clamp(x + dx, 0, SIDE - 1);
-                    double v = 128 + 60 * brightness * templates[actor][sy * SIDE + sx] + rng.uniform(-40, 40);
+                    double v = 128 + 80 * brightness * templates[actor][sy * SIDE + sx] + rng.uniform(-25, 25);
                     data.set(i * SIDE * SIDE + y * SIDE + x, Math.clamp(Math.rint(v), 0, 255));
                 }
             }
