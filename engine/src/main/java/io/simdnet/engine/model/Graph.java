@@ -117,13 +117,10 @@ public final class Graph extends Model {
             for (int i = 0; i < steps.size(); i++) {
                 Step step = steps.get(i);
                 Shape in = shapes[step.inputs()[0]];
-                for (int input : step.inputs()) {
-                    if (!shapes[input].equals(in)) {
-                        throw new IllegalArgumentException(step.layer().typeName() + " \"" + step.layer().name() + "\": inputs have shapes "
-                                + in + " and " + shapes[input] + ", expected equal shapes");
-                    }
-                }
                 try {
+                    if (step.layer() instanceof MergeLayer merge) {
+                        in = merge.combine(Arrays.stream(step.inputs()).mapToObj(k -> shapes[k]).toArray(Shape[]::new));
+                    }
                     shapes[i + 1] = step.layer().build(in, dtype, rng.split());
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("Layer \"" + step.layer().name() + "\" (" + step.layer().typeName() + ") on input " + in
