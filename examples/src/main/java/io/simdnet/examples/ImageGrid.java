@@ -46,6 +46,37 @@ final class ImageGrid {
         if (tiles.isEmpty()) {
             return;
         }
+        BufferedImage image = render(tiles, columns, scale, title, unitRange);
+        RunFolder.writeAtomically(png, temp -> ImageIO.write(image, "png", temp.toFile()));
+    }
+
+    /**
+     * Several grids (from {@link #render}) in one picture, {@code columns} panels per row, each at its own size
+     * in a cell as large as the largest, under one title: comparisons such as the autoencoder's hidden units per
+     * setting.
+     */
+    static void writeSideBySide(List<BufferedImage> panels, int columns, String title, Path png) throws IOException {
+        int cellW = panels.stream().mapToInt(BufferedImage::getWidth).max().orElse(1) + GAP;
+        int cellH = panels.stream().mapToInt(BufferedImage::getHeight).max().orElse(1) + GAP;
+        int rows = (panels.size() + columns - 1) / columns;
+        int titleH = 26;
+        BufferedImage image = new BufferedImage(Math.min(columns, panels.size()) * cellW + GAP, titleH + rows * cellH + GAP, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, image.getWidth(), image.getHeight());
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+        g.drawString(title, GAP, 18);
+        for (int i = 0; i < panels.size(); i++) {
+            g.drawImage(panels.get(i), GAP + (i % columns) * cellW, titleH + (i / columns) * cellH, null);
+        }
+        g.dispose();
+        RunFolder.writeAtomically(png, temp -> ImageIO.write(image, "png", temp.toFile()));
+    }
+
+    /** The grid as an image (see {@link #write(List, int, int, String, Path, boolean)}). */
+    static BufferedImage render(List<Tile> tiles, int columns, int scale, String title, boolean unitRange) {
         boolean captions = tiles.stream().anyMatch(t -> !t.caption().isEmpty());
         int tileW = tiles.get(0).width() * scale;
         int tileH = tiles.get(0).height() * scale;
@@ -89,7 +120,7 @@ final class ImageGrid {
             }
         }
         g.dispose();
-        RunFolder.writeAtomically(png, temp -> ImageIO.write(image, "png", temp.toFile()));
+        return image;
     }
 
     private static void paint(BufferedImage image, Tile t, int x0, int y0, int scale, boolean unitRange) {

@@ -36,11 +36,19 @@ class SubcommandSmokeTest {
         }
     }
 
-    private static void assertClassificationOutputs(Path run) {
+    private static void assertClassificationOutputs(Path run) throws IOException {
         for (String file : List.of("metrics.csv", "metrics.json", "step_losses.csv", "loss.png", "accuracy.png", "confusion_matrix.png",
                 "filters.png", "weights.safetensors", "summary.txt")) {
             assertTrue(Files.isRegularFile(run.resolve(file)), run + " lacks " + file);
         }
+        assertPng(run.resolve("loss_vs_examples.png"), 900, 540);
+        assertPng(run.resolve("train_samples.png"), -5 * 84, -5 * 84);
+        assertPng(run.resolve("test_predictions.png"), -5 * 84, -5 * 84);
+    }
+
+    /** Conv trainers also draw the feature maps: the input and at least 6 maps of 8 columns. */
+    private static void assertFeatureMaps(Path run) throws IOException {
+        assertPng(run.resolve("feature_maps.png"), -8 * 56, -2 * 56);
     }
 
     private static Tensor random(Rng rng, int count, int... sample) {
@@ -112,6 +120,7 @@ class SubcommandSmokeTest {
         assertEquals(0, run(common("lenet5", "--limit", "200", "--batchnorm", "--dropout", "0.3")));
         Path run = runFolders().get(0);
         assertClassificationOutputs(run);
+        assertFeatureMaps(run);
         assertTrue(Files.isRegularFile(run.resolve("misclassified.png")));
         assertTrue(SafeTensors.read(run.resolve("weights.safetensors")).tensors().containsKey("batch_norm.running_var"));
     }
@@ -131,6 +140,8 @@ class SubcommandSmokeTest {
         for (Path run : runFolders()) {
             assertClassificationOutputs(run);
         }
+        Path cnn = runFolders().stream().filter(p -> p.getFileName().toString().startsWith("mnist-cnn")).findFirst().orElseThrow();
+        assertFeatureMaps(cnn);
     }
 
     @Test
@@ -141,10 +152,17 @@ class SubcommandSmokeTest {
         assertEquals(0, run(common("cifar10-convnet", "--data", data.toString())));
         assertEquals(0, run(common("cifar-best", "--data", data.toString(), "--dataset", "cifar10", "--width", "8")));
         assertEquals(0, run(common("cifar-best", "--data", data.toString(), "--width", "8")));
-        assertEquals(4, runFolders().size());
+        assertEquals(0, run(common("cifar10-convnet", "--data", data.toString(), "--dataset", "cifar100-coarse", "--no-normalize")));
+        assertEquals(5, runFolders().size());
         for (Path run : runFolders()) {
             assertClassificationOutputs(run);
+            assertFeatureMaps(run);
+            if (!Files.readString(run.resolve("summary.txt")).isEmpty() && Files.exists(run.resolve("denormalized_sample.png"))) {
+                assertPng(run.resolve("denormalized_sample.png"), -32 * 8, -32 * 8);
+            }
         }
+        assertEquals(4, runFolders().stream().filter(r -> Files.exists(r.resolve("denormalized_sample.png"))).count(),
+                "every normalised CIFAR run, not the --no-normalize one");
     }
 
     @Test
@@ -155,6 +173,27 @@ class SubcommandSmokeTest {
         for (String file : List.of("hidden_units.png", "reconstructions.png", "loss.png", "metrics.json", "weights.safetensors")) {
             assertTrue(Files.isRegularFile(run.resolve(file)), run + " lacks " + file);
         }
+        assertPng(run.resolve("patches_rgb_normalized.png"), -2 * 20 * 32, -10 * 32);
+        assertTrue(Files.readString(run.resolve("metrics.json")).contains("\"held_out_patches\": 30"));
+    }
+
+    @Test
+    void sparseAutoencoderComparesHiddenSizesAndLambdasInOneFigure() throws IOException {
+        Path data = writeCifar100();
+        assertEquals(0, run(common("sparse-autoencoder", "--data", data.toString(), "--count", "200", "--compare")));
+        Path run = runFolders().get(0);
+        assertEquals(2 + 9, Files.readString(run.resolve("comparison.md")).lines().count());
+        assertPng(run.resolve("comparison.png"), -3 * 200, -3 * 200);
+    }
+
+    @Test
+    void sparseAutoencoderTrainsWithLbfgsAndAnyHiddenSize() throws IOException {
+        Path data = writeCifar100();
+        assertEquals(0, run(common("sparse-autoencoder", "--data", data.toString(), "--count", "200", "--optimizer", "lbfgs", "--hidden", "25")));
+        Path run = runFolders().get(0);
+        assertPng(run.resolve("hidden_units.png"), -8 * 64, -4 * 64);
+        assertPng(run.resolve("loss.png"), 900, 540);
+        assertTrue(Files.readString(run.resolve("metrics.json")).contains("\"hidden\": 25"));
     }
 
     @Test
