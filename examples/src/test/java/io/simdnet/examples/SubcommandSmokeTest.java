@@ -43,7 +43,7 @@ class SubcommandSmokeTest {
         }
         assertPng(run.resolve("loss_vs_examples.png"), 900, 540);
         assertPng(run.resolve("train_samples.png"), -5 * 84, -5 * 84);
-        assertPng(run.resolve("test_predictions.png"), -5 * 84, -5 * 84);
+        assertPng(run.resolve("test_predictions.png"), -5 * 84, -84);
     }
 
     /** Conv trainers also draw the feature maps: the input and at least 6 maps of 8 columns. */
@@ -163,6 +163,22 @@ class SubcommandSmokeTest {
         }
         assertEquals(4, runFolders().stream().filter(r -> Files.exists(r.resolve("denormalized_sample.png"))).count(),
                 "every normalised CIFAR run, not the --no-normalize one");
+    }
+
+    @Test
+    void cifar10TrainsFromThePythonPickleBatches() throws IOException {
+        Path cifar = Files.createDirectories(dir.resolve("data/cifar-10-batches-py"));
+        Rng rng = new Rng(6);
+        for (int b = 1; b <= 5; b++) {
+            io.simdnet.engine.data.CifarPickle.write(cifar.resolve("data_batch_" + b), new Cifar.Batch(random(rng, 12, 3, 32, 32), labels(rng, 12, 10), null));
+        }
+        io.simdnet.engine.data.CifarPickle.write(cifar.resolve("test_batch"), new Cifar.Batch(random(rng, 10, 3, 32, 32), labels(rng, 10, 10), null));
+        io.simdnet.engine.data.CifarPickle.writeLabelNames(cifar.resolve("batches.meta"), "label_names",
+                List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"));
+        assertEquals(0, run(common("cifar10-convnet", "--data", dir.resolve("data").toString())));
+        Path run = runFolders().get(0);
+        assertClassificationOutputs(run);
+        assertTrue(Files.readString(run.resolve("summary.txt")).contains("Python version"));
     }
 
     @Test
