@@ -1,6 +1,7 @@
 package io.simdnet.examples;
 
 import io.simdnet.engine.data.Cifar;
+import io.simdnet.engine.data.CifarMat;
 import io.simdnet.engine.data.CifarPickle;
 import io.simdnet.engine.data.DataLocator;
 import io.simdnet.engine.data.DataSplits;
@@ -54,7 +55,23 @@ final class DataSources {
 
     /** CIFAR-100 with its 20 coarse labels (superclasses), pixels in [0, 1]. */
     static LabeledData cifar100Coarse(TrainingOptions options) throws IOException {
-        Path dir = DataLocator.locate("cifar-100", options.data, List.of("train.bin", "test.bin", "coarse_label_names.txt"));
+        Path dir;
+        try {
+            dir = DataLocator.locate("cifar-100", options.data, List.of("train.bin", "test.bin", "coarse_label_names.txt"));
+        } catch (DatasetNotFoundException binaryMissing) {
+            // The MATLAB version (train.mat, test.mat, meta.mat), when the binary one is not there.
+            Path mat;
+            try {
+                mat = DataLocator.locate("cifar-100-matlab", options.data, List.of("train.mat", "test.mat", "meta.mat"));
+            } catch (DatasetNotFoundException matlabMissing) {
+                throw binaryMissing;
+            }
+            Cifar.Batch train = CifarMat.read(mat.resolve("train.mat"));
+            Cifar.Batch test = CifarMat.read(mat.resolve("test.mat"));
+            return limited(new LabeledData(scaled(train.images(), train.coarseLabels()), scaled(test.images(), test.coarseLabels()),
+                    CifarMat.labelNames(mat.resolve("meta.mat"), "coarse_label_names"), "CIFAR-100 (coarse labels, MATLAB version) from " + mat),
+                    options);
+        }
         Cifar.Batch train = Cifar.read(file(dir, "train.bin"), Cifar.Format.CIFAR100);
         Cifar.Batch test = Cifar.read(file(dir, "test.bin"), Cifar.Format.CIFAR100);
         List<String> names = Cifar.labelNames(dir.resolve("coarse_label_names.txt"));

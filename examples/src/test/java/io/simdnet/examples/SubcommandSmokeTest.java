@@ -182,6 +182,25 @@ class SubcommandSmokeTest {
     }
 
     @Test
+    void cifar100CoarseTrainsFromTheMatlabFiles() throws IOException {
+        Path cifar = Files.createDirectories(dir.resolve("data/cifar-100-matlab"));
+        Rng rng = new Rng(7);
+        io.simdnet.engine.data.CifarMat.write(cifar.resolve("train.mat"), new Cifar.Batch(random(rng, 50, 3, 32, 32), labels(rng, 50, 100),
+                labels(rng, 50, 20)));
+        io.simdnet.engine.data.CifarMat.write(cifar.resolve("test.mat"), new Cifar.Batch(random(rng, 10, 3, 32, 32), labels(rng, 10, 100),
+                labels(rng, 10, 20)));
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            names.add("superclass_" + i);
+        }
+        io.simdnet.engine.data.CifarMat.writeLabelNames(cifar.resolve("meta.mat"), "coarse_label_names", names);
+        assertEquals(0, run(common("cifar100-coarse", "--data", dir.resolve("data").toString())));
+        Path run = runFolders().get(0);
+        assertClassificationOutputs(run);
+        assertTrue(Files.readString(run.resolve("summary.txt")).contains("MATLAB version"));
+    }
+
+    @Test
     void sparseAutoencoderWritesHiddenUnitsAndReconstructions() throws IOException {
         Path data = writeCifar100();
         assertEquals(0, run(common("sparse-autoencoder", "--data", data.toString(), "--count", "300")));
