@@ -7,8 +7,11 @@ import io.simdnet.engine.kernel.KernelPool;
 import io.simdnet.engine.layer.Conv2d;
 import io.simdnet.engine.layer.Dense;
 import io.simdnet.engine.layer.Layer;
+import io.simdnet.engine.layer.Regularizer;
+import io.simdnet.engine.layer.WeightedLayer;
 import io.simdnet.engine.loss.Loss;
 import io.simdnet.engine.model.Model;
+import io.simdnet.engine.optim.LearningRateSchedule;
 import io.simdnet.engine.optim.Optimizer;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
@@ -20,6 +23,7 @@ import io.simdnet.engine.train.EpochLogs;
 import io.simdnet.engine.train.Evaluation;
 import io.simdnet.engine.train.FitOptions;
 import io.simdnet.engine.train.History;
+import io.simdnet.engine.train.LearningRateScheduler;
 import io.simdnet.engine.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -72,6 +76,25 @@ final class ClassificationRun {
         return this;
     }
 
+    /** --l1 and --l2: the same penalty on every dense and convolution weight, replacing the experiment's own. */
+    static void applyRegularization(Model model, TrainingOptions options, PrintStream out) {
+        if (options.l1 == null && options.l2 == null) {
+            return;
+        }
+        double l1 = options.l1 == null ? 0 : options.l1;
+        double l2 = options.l2 == null ? 0 : options.l2;
+        if (!(l1 >= 0) || !(l2 >= 0)) {
+            throw new IllegalArgumentException("--l1 and --l2 must be >= 0, got " + l1 + " and " + l2);
+        }
+        Regularizer penalty = new Regularizer(l1, l2);
+        for (Layer layer : model.layers()) {
+            if (layer instanceof WeightedLayer<?> weighted) {
+                weighted.regularizer(penalty);
+            }
+        }
+        out.printf(Locale.ROOT, "Weight penalty on every dense and conv layer: %s·Σ|W| + %s·ΣW²%n", l1, l2);
+    }
+
     /** Applies --threads; call before building models so kernels see the setting from the start. */
     static void configureThreads(TrainingOptions options) {
         if (options.threads != null) {
@@ -90,8 +113,16 @@ final class ClassificationRun {
         out.print(model.summary());
         RunFolder folder = RunFolder.create(options.out, name);
         folder.writeText("summary.txt", title + "\nData: " + source + "\n\n" + model.summary());
+        applyRegularization(model, options, out);
         Trainer trainer = new Trainer(model, loss, optimizer);
         fit.validation(validation).seed(options.seed).progressBar(!options.noProgress);
+        if (options.lrDecay != null) {
+            if (!(options.lrDecay > 0 && options.lrDecay <= 1) || options.lrDecayEvery <= 0) {
+                throw new IllegalArgumentException("--lr-decay must be in (0, 1] and --lr-decay-every positive, got " + options.lrDecay + " and "
+                        + options.lrDecayEvery);
+            }
+            fit.callback(new LearningRateScheduler(new LearningRateSchedule.StepDecay(options.lrDecayEvery, options.lrDecay)));
+        }
         if (options.noProgress) {
             fit.callback(new EpochLogger(out));
         }

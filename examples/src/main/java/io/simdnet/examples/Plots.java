@@ -130,6 +130,16 @@ final class Plots {
         RunFolder.writeAtomically(png, temp -> BitmapEncoder.saveBitmap(chart, temp.toString(), BitmapEncoder.BitmapFormat.PNG));
     }
 
+    /** Curves over a shared x axis (e.g. validation accuracy against iterations). */
+    static void xy(String title, String xLabel, String yLabel, double[] x, Map<String, double[]> curves, Path png) throws IOException {
+        XYChart chart = chart(title, xLabel, yLabel);
+        chart.getStyler().setXAxisDecimalPattern("#,###");
+        for (Map.Entry<String, double[]> e : curves.entrySet()) {
+            line(chart, e.getKey(), x, e.getValue(), null);
+        }
+        save(chart, png);
+    }
+
     /** One chart with a curve per named run (e.g. a sweep's validation accuracy per epoch). */
     static void compare(Map<String, double[]> curves, String title, String yLabel, Path png) throws IOException {
         XYChart chart = chart(title, "epoch", yLabel);

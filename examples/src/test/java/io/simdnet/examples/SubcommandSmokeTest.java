@@ -1,6 +1,7 @@
 package io.simdnet.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.engine.data.Cifar;
@@ -198,6 +199,31 @@ class SubcommandSmokeTest {
         Path run = runFolders().get(0);
         assertClassificationOutputs(run);
         assertTrue(Files.readString(run.resolve("summary.txt")).contains("MATLAB version"));
+    }
+
+    @Test
+    void cs231nConvnetRunsItsSanityChecksAndValidatesEveryNIterations() throws IOException {
+        Path data = writeCifar10();
+        assertEquals(0, run(common("cs231n-convnet", "--data", data.toString(), "--validate-every", "1", "--reg", "0.01", "--filters", "8",
+                "--lr-decay", "0.9", "--l1", "0")));
+        Path run = runFolders().get(0);
+        assertClassificationOutputs(run);
+        assertFeatureMaps(run);
+        String sanity = Files.readString(run.resolve("sanity_checks.txt"));
+        assertTrue(sanity.contains("Initial loss (no regularisation): 2.30") && sanity.contains("log 10 = 2.3026: ok"), sanity);
+        assertTrue(sanity.contains("Overfitting 80 samples"), sanity);
+        assertEquals(1 + 2, Files.readString(run.resolve("validation_checks.csv")).lines().count(), "80 samples, batch 50: 2 iterations");
+        assertPng(run.resolve("validation_checks.png"), 900, 540);
+    }
+
+    @Test
+    void cifar100CoarseTakesBatchNormAndTheEngineOptions() throws IOException {
+        Path data = writeCifar100();
+        assertEquals(0, run(common("cifar100-coarse", "--data", data.toString(), "--batchnorm", "--l2", "1e-4", "--lr-decay", "0.5",
+                "--lr-decay-every", "1", "--no-normalize")));
+        Path run = runFolders().get(0);
+        assertTrue(Files.readString(run.resolve("summary.txt")).contains("BatchNorm"));
+        assertFalse(Files.exists(run.resolve("denormalized_sample.png")));
     }
 
     @Test
