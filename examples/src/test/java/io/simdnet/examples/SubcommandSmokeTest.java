@@ -81,6 +81,14 @@ class SubcommandSmokeTest {
         return dir.resolve("data");
     }
 
+    private static List<String> superclassNames() {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            names.add("superclass_" + i);
+        }
+        return names;
+    }
+
     private Path writeCifar100() throws IOException {
         Path cifar = Files.createDirectories(dir.resolve("data/cifar-100"));
         Rng rng = new Rng(2);
@@ -88,10 +96,7 @@ class SubcommandSmokeTest {
                 Cifar.Format.CIFAR100);
         Cifar.write(cifar.resolve("test.bin"), new Cifar.Batch(random(rng, 30, 3, 32, 32), labels(rng, 30, 100), labels(rng, 30, 20)),
                 Cifar.Format.CIFAR100);
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            names.add("superclass_" + i);
-        }
+        List<String> names = superclassNames();
         Files.write(cifar.resolve("coarse_label_names.txt"), names);
         return dir.resolve("data");
     }
@@ -190,10 +195,7 @@ class SubcommandSmokeTest {
                 labels(rng, 50, 20)));
         io.simdnet.engine.data.CifarMat.write(cifar.resolve("test.mat"), new Cifar.Batch(random(rng, 10, 3, 32, 32), labels(rng, 10, 100),
                 labels(rng, 10, 20)));
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            names.add("superclass_" + i);
-        }
+        List<String> names = superclassNames();
         io.simdnet.engine.data.CifarMat.writeLabelNames(cifar.resolve("meta.mat"), "coarse_label_names", names);
         assertEquals(0, run(common("cifar100-coarse", "--data", dir.resolve("data").toString())));
         Path run = runFolders().get(0);

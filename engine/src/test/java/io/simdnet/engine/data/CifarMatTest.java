@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.simdnet.engine.init.Rng;
-import io.simdnet.engine.tensor.DType;
-import io.simdnet.engine.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,20 +23,7 @@ class CifarMatTest {
     Path dir;
 
     private static Cifar.Batch batch(int n, boolean cifar100) {
-        Rng rng = new Rng(n);
-        Tensor images = Tensor.zeros(DType.F32, n, 3, 32, 32);
-        for (int i = 0; i < images.size(); i++) {
-            images.set(i, rng.nextInt(256));
-        }
-        Tensor labels = Tensor.zeros(DType.F32, n);
-        Tensor coarse = cifar100 ? Tensor.zeros(DType.F32, n) : null;
-        for (int i = 0; i < n; i++) {
-            labels.set(i, rng.nextInt(cifar100 ? 100 : 10));
-            if (coarse != null) {
-                coarse.set(i, rng.nextInt(20));
-            }
-        }
-        return new Cifar.Batch(images, labels, coarse);
+        return TestFiles.randomCifarBatch(n, cifar100, n);
     }
 
     @Test
