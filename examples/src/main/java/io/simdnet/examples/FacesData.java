@@ -169,7 +169,6 @@ final class FacesData {
         Npy.write(dir.resolve("data.npy"), data);
         Npy.writeInt64(dir.resolve("target.npy"), target);
         RunFolder.writeAtomically(dir.resolve("names.txt"),
-                temp -> Files.write(temp, List.of("synthetic actor A", "synthetic actor B", "synthetic actor C", "synthetic actor D",
-                        "synthetic actor E", "synthetic actor F")));
+                temp -> Files.write(temp, List.of("actor A", "actor B", "actor C", "actor D", "actor E", "actor F")));
     }
 }

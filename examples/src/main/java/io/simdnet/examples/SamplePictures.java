@@ -155,7 +155,8 @@ final class SamplePictures {
         return label >= 0 && label < classNames.size() ? classNames.get(label) : Integer.toString(label);
     }
 
+    /** Names up to 16 characters as they are (captions widen their cells to fit); longer ones cut with a dot. */
     static String shortName(String name) {
-        return name.length() <= 9 ? name : name.substring(0, 8) + ".";
+        return name.length() <= 16 ? name : name.substring(0, 15) + ".";
     }
 }
