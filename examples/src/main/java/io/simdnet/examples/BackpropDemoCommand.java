@@ -5,6 +5,7 @@ import io.simdnet.engine.layer.Dense;
 import io.simdnet.engine.layer.Sigmoid;
 import io.simdnet.engine.loss.MeanSquaredError;
 import io.simdnet.engine.model.Model;
+import io.simdnet.engine.model.ParameterLayout;
 import io.simdnet.engine.model.Sequential;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.DType;
@@ -195,9 +196,9 @@ final class BackpropDemoCommand implements Callable<Integer> {
         for (int j = 0; j < H; j++) {
             flatW2[j] = w2[j][0];
         }
-        m.setParameter("dense.weight", Tensor.of(flatW1, D, H));
+        m.setParameter("dense.weight", Tensor.of(flatW1, D, H), ParameterLayout.SIMDNET);
         m.setParameter("dense.bias", Tensor.of(b1.clone(), H));
-        m.setParameter("dense_1.weight", Tensor.of(flatW2, H, O));
+        m.setParameter("dense_1.weight", Tensor.of(flatW2, H, O), ParameterLayout.SIMDNET);
         m.setParameter("dense_1.bias", Tensor.of(b2.clone(), O));
         return m;
     }

@@ -1,5 +1,6 @@
 package io.simdnet.examples;
 
+import io.simdnet.engine.layer.BatchNorm;
 import io.simdnet.engine.layer.Conv2d;
 import io.simdnet.engine.layer.Dense;
 import io.simdnet.engine.layer.Dropout;
@@ -16,6 +17,7 @@ import io.simdnet.kernel.DType;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "cifar100-coarse", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "CIFAR-100's 20 superclasses with two convolutions and two max-pools (conv32-pool-conv64-pool-fc256-fc20, "
@@ -25,22 +27,34 @@ final class Cifar100CoarseCommand implements Callable<Integer> {
     @Mixin
     TrainingOptions options;
 
+    @Mixin
+    NormalizeOption normalize;
+
+    @Option(names = "--batchnorm", description = "Batch normalisation after each convolution (before its ReLU).")
+    boolean batchNorm;
+
     @Override
     public Integer call() throws Exception {
         ClassificationRun.configureThreads(options);
-        CifarData data = CifarData.load(CifarData.Which.CIFAR100_COARSE, options, System.out);
-        Model model = Sequential.input(3, 32, 32)
-                .add(new Conv2d(32, 3).padding(Padding.same()).relu())
-                .add(new MaxPool2d(2))
-                .add(new Conv2d(64, 3).padding(Padding.same()).relu())
-                .add(new MaxPool2d(2))
+        CifarData data = CifarData.load(CifarData.Which.CIFAR100_COARSE, options, System.out, normalize);
+        Sequential.Builder b = Sequential.input(3, 32, 32);
+        for (int filters : new int[] {32, 64}) {
+            if (batchNorm) {
+                b.add(new Conv2d(filters, 3).padding(Padding.same())).add(new BatchNorm()).add(new Relu());
+            } else {
+                b.add(new Conv2d(filters, 3).padding(Padding.same()).relu());
+            }
+            b.add(new MaxPool2d(2));
+        }
+        Model model = b
                 .add(new Flatten())
                 .add(new Dense(256))
                 .add(new Relu())
                 .add(new Dropout(0.5))
                 .add(new Dense(data.classNames().size()))
                 .build(DType.F32, options.seed);
-        new ClassificationRun("cifar100-coarse", "Two-convolution net on CIFAR-100 superclasses", options, System.out).run(model,
+        new ClassificationRun("cifar100-coarse", "Two-convolution net on CIFAR-100 superclasses", options, System.out)
+                .denormalizeWith(data.standardizer()).run(model,
                 new SoftmaxCrossEntropy(), new Adam(options.learningRateOr(1e-3)),
                 new FitOptions().epochs(options.epochsOr(10)).batchSize(options.batchSizeOr(64)), data.train(), data.validation(), data.test(),
                 data.classNames(), data.source());

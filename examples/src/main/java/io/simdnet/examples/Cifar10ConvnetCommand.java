@@ -24,13 +24,16 @@ final class Cifar10ConvnetCommand implements Callable<Integer> {
     @Mixin
     TrainingOptions options;
 
+    @Mixin
+    NormalizeOption normalize;
+
     @Option(names = "--dataset", description = "cifar10 or cifar100-coarse (default: ${DEFAULT-VALUE}).", converter = DatasetConverter.class)
     CifarData.Which dataset = CifarData.Which.CIFAR10;
 
     @Override
     public Integer call() throws Exception {
         ClassificationRun.configureThreads(options);
-        CifarData data = CifarData.load(dataset, options, System.out);
+        CifarData data = CifarData.load(dataset, options, System.out, normalize);
         Model model = Sequential.input(3, 32, 32)
                 .add(new Conv2d(32, 5).padding(Padding.same()).relu())
                 .add(new MaxPool2d(2))
@@ -40,7 +43,7 @@ final class Cifar10ConvnetCommand implements Callable<Integer> {
                 .add(new Dense(data.classNames().size()))
                 .build(DType.F32, options.seed);
         new ClassificationRun("cifar10-convnet-" + DatasetConverter.name(dataset), "Course convnet on " + DatasetConverter.name(dataset), options,
-                System.out).run(model, new SoftmaxCrossEntropy(), new Adam(options.learningRateOr(1e-3)),
+                System.out).denormalizeWith(data.standardizer()).run(model, new SoftmaxCrossEntropy(), new Adam(options.learningRateOr(1e-3)),
                 new FitOptions().epochs(options.epochsOr(1)).batchSize(options.batchSizeOr(64)), data.train(), data.validation(), data.test(),
                 data.classNames(), data.source());
         return 0;

@@ -32,6 +32,9 @@ final class CifarBestCommand implements Callable<Integer> {
     @Mixin
     TrainingOptions options;
 
+    @Mixin
+    NormalizeOption normalize;
+
     @Option(names = "--dataset", description = "cifar10 or cifar100-coarse (default: ${DEFAULT-VALUE}).", converter = DatasetConverter.class)
     CifarData.Which dataset = CifarData.Which.CIFAR100_COARSE;
 
@@ -44,13 +47,13 @@ final class CifarBestCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--width must be positive, got " + width);
         }
         ClassificationRun.configureThreads(options);
-        CifarData data = CifarData.load(dataset, options, System.out);
+        CifarData data = CifarData.load(dataset, options, System.out, normalize);
         Model model = network(data.classNames().size(), width, options.seed);
         int epochs = options.epochsOr(10);
         FitOptions fit = new FitOptions().epochs(epochs).batchSize(options.batchSizeOr(64)).augmentation(new RandomCropFlip(4, true))
                 .callback(new LearningRateScheduler(new LearningRateSchedule.Cosine(epochs, 0)));
         new ClassificationRun("cifar-best-" + DatasetConverter.name(dataset), "Residual net on " + DatasetConverter.name(dataset), options,
-                System.out).run(model, new SoftmaxCrossEntropy(), Adam.adamW(options.learningRateOr(2e-3), 5e-4), fit, data.train(),
+                System.out).denormalizeWith(data.standardizer()).run(model, new SoftmaxCrossEntropy(), Adam.adamW(options.learningRateOr(2e-3), 5e-4), fit, data.train(),
                 data.validation(), data.test(), data.classNames(), data.source());
         return 0;
     }

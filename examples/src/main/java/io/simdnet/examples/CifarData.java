@@ -13,17 +13,22 @@ import java.util.Locale;
  * the training set split 40,000 / 10,000 into training and validation with the seed, and every split
  * standardised per channel with the training split's mean and standard deviation.
  */
-record CifarData(Dataset train, Dataset validation, Dataset test, List<String> classNames, String source) {
+record CifarData(Dataset train, Dataset validation, Dataset test, List<String> classNames, String source, Standardizer standardizer) {
 
     enum Which {
         CIFAR10,
         CIFAR100_COARSE
     }
 
-    static CifarData load(Which which, TrainingOptions options, PrintStream out) throws IOException {
+    /** Standardised unless {@code normalize} is false (then pixels stay in [0, 1] and the standardizer is null). */
+    static CifarData load(Which which, TrainingOptions options, PrintStream out, NormalizeOption normalize) throws IOException {
         LabeledData data = which == Which.CIFAR10 ? DataSources.cifar10(options) : DataSources.cifar100Coarse(options);
         double validation = 0.2;
         List<Dataset> parts = DataSplits.split(data.train(), options.seed, 1 - validation, validation);
+        if (normalize != null && normalize.off) {
+            out.println("Not normalised (--no-normalize): pixels in [0, 1]");
+            return new CifarData(parts.get(0), parts.get(1), data.test(), data.classNames(), data.source(), null);
+        }
         Standardizer standardizer = Standardizer.fit(parts.get(0).inputs());
         standardizer.apply(parts.get(0).inputs());
         standardizer.apply(parts.get(1).inputs());
@@ -31,6 +36,6 @@ record CifarData(Dataset train, Dataset validation, Dataset test, List<String> c
         out.printf(Locale.ROOT, "Standardised per channel with the training split's mean (%.3f, %.3f, %.3f) and std (%.3f, %.3f, %.3f)%n",
                 standardizer.mean()[0], standardizer.mean()[1], standardizer.mean()[2], standardizer.std()[0], standardizer.std()[1],
                 standardizer.std()[2]);
-        return new CifarData(parts.get(0), parts.get(1), data.test(), data.classNames(), data.source());
+        return new CifarData(parts.get(0), parts.get(1), data.test(), data.classNames(), data.source(), standardizer);
     }
 }

@@ -1,22 +1,28 @@
 package io.simdnet.examples;
 
 import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.data.Standardizer;
 import io.simdnet.engine.io.Checkpoint;
 import io.simdnet.engine.layer.Conv2d;
 import io.simdnet.engine.layer.Dense;
 import io.simdnet.engine.layer.Layer;
+import io.simdnet.engine.layer.Regularizer;
+import io.simdnet.engine.layer.WeightedLayer;
 import io.simdnet.engine.loss.Loss;
 import io.simdnet.engine.model.Model;
+import io.simdnet.engine.optim.LearningRateSchedule;
 import io.simdnet.engine.optim.Optimizer;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.engine.train.Accuracy;
+import io.simdnet.engine.train.Callback;
 import io.simdnet.engine.train.ConfusionMatrix;
 import io.simdnet.engine.train.EpochLogger;
 import io.simdnet.engine.train.EpochLogs;
 import io.simdnet.engine.train.Evaluation;
 import io.simdnet.engine.train.FitOptions;
 import io.simdnet.engine.train.History;
+import io.simdnet.engine.train.LearningRateScheduler;
 import io.simdnet.engine.train.Trainer;
 import io.simdnet.kernel.KernelPool;
 import java.io.IOException;
@@ -45,12 +51,48 @@ final class ClassificationRun {
     private final String title;
     private final TrainingOptions options;
     private final PrintStream out;
+    private Standardizer standardizer;
+    private boolean testEachEpoch;
 
     ClassificationRun(String name, String title, TrainingOptions options, PrintStream out) {
         this.name = name;
         this.title = title;
         this.options = options;
         this.out = out;
+    }
+
+    /** The training data was standardised by this: the run also draws one de-normalised training image. */
+    ClassificationRun denormalizeWith(Standardizer value) {
+        this.standardizer = value;
+        return this;
+    }
+
+    /**
+     * Evaluates the test set after every epoch for loss_vs_examples.png's markers (the PyTorch MNIST exercise's
+     * figure); otherwise the markers are the validation loss.
+     */
+    ClassificationRun testEachEpoch(boolean value) {
+        this.testEachEpoch = value;
+        return this;
+    }
+
+    /** --l1 and --l2: the same penalty on every dense and convolution weight, replacing the experiment's own. */
+    static void applyRegularization(Model model, TrainingOptions options, PrintStream out) {
+        if (options.l1 == null && options.l2 == null) {
+            return;
+        }
+        double l1 = options.l1 == null ? 0 : options.l1;
+        double l2 = options.l2 == null ? 0 : options.l2;
+        if (!(l1 >= 0) || !(l2 >= 0)) {
+            throw new IllegalArgumentException("--l1 and --l2 must be >= 0, got " + l1 + " and " + l2);
+        }
+        Regularizer penalty = new Regularizer(l1, l2);
+        for (Layer layer : model.layers()) {
+            if (layer instanceof WeightedLayer<?> weighted) {
+                weighted.regularizer(penalty);
+            }
+        }
+        out.printf(Locale.ROOT, "Weight penalty on every dense and conv layer: %s·Σ|W| + %s·ΣW²%n", l1, l2);
     }
 
     /** Applies --threads; call before building models so kernels see the setting from the start. */
@@ -82,10 +124,27 @@ final class ClassificationRun {
         out.print(model.summary());
         RunFolder folder = RunFolder.create(options.out, name);
         folder.writeText("summary.txt", title + "\nData: " + source + "\n\n" + model.summary());
+        applyRegularization(model, options, out);
         Trainer trainer = new Trainer(model, loss, optimizer);
         fit.validation(validation).seed(options.seed).progressBar(!options.noProgress);
+        if (options.lrDecay != null) {
+            if (!(options.lrDecay > 0 && options.lrDecay <= 1) || options.lrDecayEvery <= 0) {
+                throw new IllegalArgumentException("--lr-decay must be in (0, 1] and --lr-decay-every positive, got " + options.lrDecay + " and "
+                        + options.lrDecayEvery);
+            }
+            fit.callback(new LearningRateScheduler(new LearningRateSchedule.StepDecay(options.lrDecayEvery, options.lrDecay)));
+        }
         if (options.noProgress) {
             fit.callback(new EpochLogger(out));
+        }
+        List<Double> testLosses = new ArrayList<>();
+        if (testEachEpoch) {
+            fit.callback(new Callback() {
+                @Override
+                public void onEpochEnd(Trainer t, EpochLogs logs) {
+                    testLosses.add(t.evaluate(test, 500).loss());
+                }
+            });
         }
         long start = System.nanoTime();
         History history = fitter.fit(trainer, setup, train, fit);
@@ -102,6 +161,13 @@ final class ClassificationRun {
         ConfusionMatrixImage.write(confusion, title + ", test set", folder.path("confusion_matrix.png"));
         writeFilters(model, folder);
         writeMisclassified(test, outputs, classNames, folder);
+        Plots.lossVsExamplesSeen(history, train.size(), fit.batchSize(), testEachEpoch ? testLosses : null, title, folder.path("loss_vs_examples.png"));
+        SamplePictures.labelled(train, classNames, 25, 5, "First 25 training images", folder.path("train_samples.png"));
+        SamplePictures.predictions(test, outputs, classNames, folder.path("test_predictions.png"));
+        SamplePictures.featureMaps(model, test, 0, classNames, folder.path("feature_maps.png"));
+        if (standardizer != null) {
+            SamplePictures.denormalized(train, 0, standardizer, classNames, folder.path("denormalized_sample.png"));
+        }
         Checkpoint.save(folder.path("weights.safetensors"), model, optimizer);
         folder.writeText("confusion_matrix.txt", confusion.toString());
 

@@ -1,6 +1,8 @@
 package io.simdnet.examples;
 
 import io.simdnet.engine.data.Cifar;
+import io.simdnet.engine.data.CifarMat;
+import io.simdnet.engine.data.CifarPickle;
 import io.simdnet.engine.data.DataLocator;
 import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
@@ -53,7 +55,23 @@ final class DataSources {
 
     /** CIFAR-100 with its 20 coarse labels (superclasses), pixels in [0, 1]. */
     static LabeledData cifar100Coarse(TrainingOptions options) throws IOException {
-        Path dir = DataLocator.locate("cifar-100", options.data, List.of("train.bin", "test.bin", "coarse_label_names.txt"));
+        Path dir;
+        try {
+            dir = DataLocator.locate("cifar-100", options.data, List.of("train.bin", "test.bin", "coarse_label_names.txt"));
+        } catch (DatasetNotFoundException binaryMissing) {
+            // The MATLAB version (train.mat, test.mat, meta.mat), when the binary one is not there.
+            Path mat;
+            try {
+                mat = DataLocator.locate("cifar-100-matlab", options.data, List.of("train.mat", "test.mat", "meta.mat"));
+            } catch (DatasetNotFoundException matlabMissing) {
+                throw binaryMissing;
+            }
+            Cifar.Batch train = CifarMat.read(mat.resolve("train.mat"));
+            Cifar.Batch test = CifarMat.read(mat.resolve("test.mat"));
+            return limited(new LabeledData(scaled(train.images(), train.coarseLabels()), scaled(test.images(), test.coarseLabels()),
+                    CifarMat.labelNames(mat.resolve("meta.mat"), "coarse_label_names"), "CIFAR-100 (coarse labels, MATLAB version) from " + mat),
+                    options);
+        }
         Cifar.Batch train = Cifar.read(file(dir, "train.bin"), Cifar.Format.CIFAR100);
         Cifar.Batch test = Cifar.read(file(dir, "test.bin"), Cifar.Format.CIFAR100);
         List<String> names = Cifar.labelNames(dir.resolve("coarse_label_names.txt"));
@@ -61,11 +79,34 @@ final class DataSources {
                 "CIFAR-100 (coarse labels) from " + dir), options);
     }
 
-    /** CIFAR-10 in its binary version (data_batch_1..5.bin, test_batch.bin, batches.meta.txt), pixels in [0, 1]. */
+    /**
+     * CIFAR-10 in its binary version (data_batch_1..5.bin, test_batch.bin, batches.meta.txt) or, when that is not
+     * found, its Python version (data_batch_1..5, test_batch, batches.meta pickles), pixels in [0, 1].
+     */
     static LabeledData cifar10(TrainingOptions options) throws IOException {
         List<String> files = List.of("data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin",
                 "test_batch.bin", "batches.meta.txt");
-        Path dir = DataLocator.locate("cifar-10-batches-bin", options.data, files);
+        Path dir;
+        try {
+            dir = DataLocator.locate("cifar-10-batches-bin", options.data, files);
+        } catch (DatasetNotFoundException binaryMissing) {
+            List<String> pickles = List.of("data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch",
+                    "batches.meta");
+            Path py;
+            try {
+                py = DataLocator.locate("cifar-10-batches-py", options.data, pickles);
+            } catch (DatasetNotFoundException pythonMissing) {
+                throw binaryMissing;
+            }
+            List<Path> batches = new ArrayList<>();
+            for (int i = 1; i <= 5; i++) {
+                batches.add(py.resolve("data_batch_" + i));
+            }
+            Cifar.Batch train = CifarPickle.readAll(batches);
+            Cifar.Batch test = CifarPickle.read(py.resolve("test_batch"));
+            return limited(new LabeledData(scaled(train.images(), train.labels()), scaled(test.images(), test.labels()),
+                    CifarPickle.labelNames(py.resolve("batches.meta"), "label_names"), "CIFAR-10 (Python version) from " + py), options);
+        }
         List<Path> batches = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
             batches.add(file(dir, "data_batch_" + i + ".bin"));

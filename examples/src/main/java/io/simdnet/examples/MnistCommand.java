@@ -54,7 +54,8 @@ public abstract class MnistCommand implements java.util.concurrent.Callable<Inte
         standardizer.apply(data.test().inputs());
         System.out.printf(java.util.Locale.ROOT, "Standardised with the training split's mean %.4f and std %.4f%n", standardizer.mean()[0],
                 standardizer.std()[0]);
-        new ClassificationRun(name(), title(), options, System.out).run(new Setup(cnn(), options.learningRateOr(0.01)), fitter(),
+        new ClassificationRun(name(), title(), options, System.out).testEachEpoch(true).run(new Setup(cnn(), options.learningRateOr(0.01)),
+                fitter(),
                 new FitOptions().epochs(options.epochsOr(10)).batchSize(options.batchSizeOr(64)), parts.get(0), parts.get(1), data.test(),
                 data.classNames(), data.source());
         return 0;

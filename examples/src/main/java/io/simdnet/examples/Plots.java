@@ -27,6 +27,11 @@ final class Plots {
 
     /** loss.png (per-step loss faint, per-epoch train and validation loss) and accuracy.png (per epoch). */
     static void curves(History history, RunFolder run, String title) throws IOException {
+        curves(history, run, title, "");
+    }
+
+    /** As {@link #curves(History, RunFolder, String)}, the file names starting with {@code prefix} (one run of several). */
+    static void curves(History history, RunFolder run, String title, String prefix) throws IOException {
         List<EpochLogs> epochs = history.epochs();
         double[] x = new double[epochs.size()];
         for (int i = 0; i < x.length; i++) {
@@ -54,14 +59,85 @@ final class Plots {
         }
         line(loss, "train (epoch mean)", x, epochs.stream().mapToDouble(EpochLogs::trainLoss).toArray(), new Color(31, 119, 180));
         line(loss, "validation", x, epochs.stream().mapToDouble(EpochLogs::validationLoss).toArray(), new Color(255, 127, 14));
-        save(loss, run.path("loss.png"));
+        save(loss, run.path(prefix + "loss.png"));
 
         XYChart accuracy = chart(title + ": accuracy", "epoch", "accuracy");
         line(accuracy, "train", x, epochs.stream().mapToDouble(EpochLogs::trainAccuracy).toArray(), new Color(31, 119, 180));
         line(accuracy, "validation", x, epochs.stream().mapToDouble(EpochLogs::validationAccuracy).toArray(), new Color(255, 127, 14));
         if (!accuracy.getSeriesMap().isEmpty()) {
-            save(accuracy, run.path("accuracy.png"));
+            save(accuracy, run.path(prefix + "accuracy.png"));
         }
+    }
+
+    /**
+     * The PyTorch MNIST exercise's figure: the training loss of every step against the number of training examples
+     * seen so far, and a marker per epoch for the held-out loss ({@code testLosses}, or the validation loss when
+     * null) at the examples seen by the end of that epoch.
+     */
+    static void lossVsExamplesSeen(History history, int trainSize, int batchSize, List<Double> testLosses, String title, Path png)
+            throws IOException {
+        double[] steps = history.stepLosses();
+        if (steps.length == 0) {
+            return;
+        }
+        int perEpoch = (trainSize + batchSize - 1) / batchSize;
+        double[] seen = new double[steps.length];
+        long total = 0;
+        for (int i = 0; i < steps.length; i++) {
+            int inEpoch = i % perEpoch;
+            total += inEpoch == perEpoch - 1 ? trainSize - (long) (perEpoch - 1) * batchSize : batchSize;
+            seen[i] = total;
+        }
+        XYChart chart = chart(title + ": loss against training examples seen", "training examples seen", "loss");
+        chart.getStyler().setXAxisDecimalPattern("#,###");
+        XYSeries train = chart.addSeries("train loss (each step)", seen, steps);
+        train.setMarker(SeriesMarkers.NONE);
+        train.setLineColor(new Color(31, 119, 180));
+        train.setLineWidth(1f);
+        List<EpochLogs> epochs = history.epochs();
+        List<Double> xs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        for (int e = 0; e < epochs.size(); e++) {
+            long atEnd = (e + 1L) * trainSize;
+            double y = testLosses != null ? (e < testLosses.size() ? testLosses.get(e) : Double.NaN) : epochs.get(e).validationLoss();
+            if (Double.isFinite(y)) {
+                xs.add((double) Math.min(atEnd, total));
+                ys.add(y);
+            }
+        }
+        if (!xs.isEmpty()) {
+            XYSeries held = chart.addSeries(testLosses != null ? "test loss (after each epoch)" : "validation loss (after each epoch)", xs, ys);
+            held.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            held.setMarker(SeriesMarkers.CIRCLE);
+            held.setMarkerColor(Color.RED);
+        }
+        save(chart, png);
+    }
+
+    /** A bar chart of class counts, one group of bars per split (the face study's class histogram). */
+    static void classHistogram(Map<String, int[]> countsBySplit, List<String> classNames, String title, Path png) throws IOException {
+        org.knowm.xchart.CategoryChart chart = new org.knowm.xchart.CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle("class").yAxisTitle("images").build();
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        for (Map.Entry<String, int[]> e : countsBySplit.entrySet()) {
+            List<Integer> counts = new ArrayList<>();
+            for (int c : e.getValue()) {
+                counts.add(c);
+            }
+            chart.addSeries(e.getKey(), classNames, counts);
+        }
+        RunFolder.writeAtomically(png, temp -> BitmapEncoder.saveBitmap(chart, temp.toString(), BitmapEncoder.BitmapFormat.PNG));
+    }
+
+    /** Curves over a shared x axis (e.g. validation accuracy against iterations). */
+    static void xy(String title, String xLabel, String yLabel, double[] x, Map<String, double[]> curves, Path png) throws IOException {
+        XYChart chart = chart(title, xLabel, yLabel);
+        chart.getStyler().setXAxisDecimalPattern("#,###");
+        for (Map.Entry<String, double[]> e : curves.entrySet()) {
+            line(chart, e.getKey(), x, e.getValue(), null);
+        }
+        save(chart, png);
     }
 
     /** One chart with a curve per named run (e.g. a sweep's validation accuracy per epoch). */

@@ -95,18 +95,23 @@ final class RunFolder {
 
     /** metrics.csv: one row per epoch. */
     void writeHistoryCsv(History history) throws IOException {
+        writeHistoryCsv(history, "");
+    }
+
+    /** As {@link #writeHistoryCsv(History)}, the file names starting with {@code prefix}. */
+    void writeHistoryCsv(History history, String prefix) throws IOException {
         StringBuilder csv = new StringBuilder("epoch,train_loss,train_accuracy,val_loss,val_accuracy,learning_rate,seconds,samples_per_second\n");
         for (EpochLogs e : history.epochs()) {
             csv.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.6f,%.6g,%.3f,%.1f%n", e.epoch() + 1, e.trainLoss(), e.trainAccuracy(),
                     e.validationLoss(), e.validationAccuracy(), e.learningRate(), e.seconds(), e.samplesPerSecond()));
         }
-        writeText("metrics.csv", csv.toString());
+        writeText(prefix + "metrics.csv", csv.toString());
         StringBuilder steps = new StringBuilder("step,loss\n");
         double[] losses = history.stepLosses();
         for (int i = 0; i < losses.length; i++) {
             steps.append(i + 1).append(',').append(String.format(Locale.ROOT, "%.6f", losses[i])).append('\n');
         }
-        writeText("step_losses.csv", steps.toString());
+        writeText(prefix + "step_losses.csv", steps.toString());
     }
 
     /** metrics.json: the given values (NaN written as null). */

@@ -34,6 +34,19 @@ public final class TrainingOptions {
     @Option(names = "--no-progress", description = "No progress bar (one line per epoch only).")
     boolean noProgress;
 
+    @Option(names = "--lr-decay", paramLabel = "FACTOR",
+            description = "Multiply the learning rate by FACTOR every --lr-decay-every epochs (PyTorch's StepLR gamma; CS231n's lr_decay).")
+    Double lrDecay;
+
+    @Option(names = "--lr-decay-every", paramLabel = "EPOCHS", description = "Epochs between learning-rate decays (default: ${DEFAULT-VALUE}).")
+    int lrDecayEvery = 1;
+
+    @Option(names = "--l2", paramLabel = "C", description = "L2 penalty C·ΣW² on every dense and conv weight (Keras' l2(C); CS231n's reg R is C = R/2).")
+    Double l2;
+
+    @Option(names = "--l1", paramLabel = "C", description = "L1 penalty C·Σ|W| on every dense and conv weight (Keras' l1(C)).")
+    Double l1;
+
     int epochsOr(int fallback) {
         return positive("--epochs", epochs == null ? fallback : epochs);
     }

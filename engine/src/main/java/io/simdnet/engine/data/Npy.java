@@ -161,7 +161,25 @@ public final class Npy {
      * failed write leaves any existing file as it was.
      */
     public static void write(Path file, Tensor t) throws IOException {
-        String descr = t.dtype() == DType.F32 ? "<f4" : "<f8";
+        write(file, t, t.dtype() == DType.F32 ? "<f4" : "<f8");
+    }
+
+    /**
+     * Writes {@code t} as 64-bit integers ({@code <i8}, what numpy gives label arrays); every value must be a whole
+     * number. Replaces {@code file} atomically.
+     */
+    public static void writeInt64(Path file, Tensor t) throws IOException {
+        for (int i = 0; i < t.size(); i++) {
+            double v = t.get(i);
+            if (v != Math.rint(v) || Math.abs(v) > EXACT_DOUBLE_LIMIT) {
+                throw new IllegalArgumentException(file + ": element " + i + " is " + v + ", not a whole number for an int64 array");
+            }
+        }
+        write(file, t, "<i8");
+    }
+
+    private static void write(Path file, Tensor t, String descr) throws IOException {
+        int elementBytes = descr.equals("<f4") ? 4 : 8;
         StringBuilder dict = new StringBuilder("{'descr': '").append(descr).append("', 'fortran_order': False, 'shape': ")
                 .append(t.shape()).append(", }");
         dict.repeat(' ', GROWTH_AXIS_MAX_DIGITS - Integer.toString(t.shape().dim(0)).length());
@@ -180,16 +198,20 @@ public final class Npy {
             DataFiles.writeFully(channel, prefix);
             ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
             int size = t.size();
-            int perChunk = CHUNK_BYTES / t.dtype().bytes();
+            int perChunk = CHUNK_BYTES / elementBytes;
             for (int from = 0; from < size; from += perChunk) {
                 int count = Math.min(perChunk, size - from);
                 chunk.clear();
-                if (t.dtype() == DType.F32) {
+                if (descr.equals("<i8")) {
+                    for (int i = 0; i < count; i++) {
+                        chunk.putLong(i * 8, (long) t.get(from + i));
+                    }
+                } else if (t.dtype() == DType.F32) {
                     chunk.asFloatBuffer().put(t.floats(), from, count);
                 } else {
                     chunk.asDoubleBuffer().put(t.doubles(), from, count);
                 }
-                chunk.limit(count * t.dtype().bytes());
+                chunk.limit(count * elementBytes);
                 DataFiles.writeFully(channel, chunk);
             }
         });

@@ -91,6 +91,17 @@ public final class GradientCheck {
         return results;
     }
 
+    /** Checks dLoss/dInput of an F64 model, as {@code model.backward(gradient, true)} returns it. */
+    public static Result modelInput(Model model, Loss loss, Tensor x, Tensor target, boolean training) {
+        requireDouble(model.dtype(), "model");
+        requireDouble(x.dtype(), "model input");
+        Tensor out = model.forward(x, training);
+        Tensor gradient = Tensor.zeros(DType.F64, out.shape());
+        loss.compute(out, target, gradient);
+        Tensor analytic = model.backward(gradient, true).to(DType.F64);
+        return compare("input", x, analytic, () -> loss.compute(model.forward(x, training), target, null) + model.regularizationLoss());
+    }
+
     /** One line per result. */
     public static String report(List<Result> results) {
         StringBuilder text = new StringBuilder();

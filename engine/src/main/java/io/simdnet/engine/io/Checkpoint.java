@@ -3,7 +3,6 @@ package io.simdnet.engine.io;
 import io.simdnet.engine.layer.Parameter;
 import io.simdnet.engine.model.Model;
 import io.simdnet.engine.optim.Optimizer;
-import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,12 +15,14 @@ import java.util.TreeSet;
  * {@code safetensors.torch.load_file}. Names are the model's ({@code conv2d.weight}, {@code dense_1.bias},
  * {@code batch_norm.running_mean}); dense weights are stored as PyTorch's Linear keeps them, (out, in), and
  * transposed back on load. Optimiser state goes under {@code optimizer.<kind>.<parameter>} (Adam's
- * {@code exp_avg}, {@code exp_avg_sq}), with its name, step count and learning rate in the metadata. Writes are
+ * {@code exp_avg}, {@code exp_avg_sq}) in the layout of its weight (so (out, in) for a dense layer), with its name, step count and learning rate in the metadata. Writes are
  * atomic: an interrupted save leaves the previous file intact.
  */
 public final class Checkpoint {
 
-    private static final String FORMAT = "simdnet-checkpoint-1";
+    /** Version 2 stores dense layers' optimiser state (out, in), as their weights; version 1 stored it (in, out). */
+    private static final String FORMAT = "simdnet-checkpoint-2";
+    private static final String FORMAT_1 = "simdnet-checkpoint-1";
     private static final String OPTIMIZER_PREFIX = "optimizer.";
 
     private Checkpoint() {
@@ -37,14 +38,14 @@ public final class Checkpoint {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
             Parameter p = e.getValue();
-            tensors.put(e.getKey(), p.pytorchTransposed() ? transpose(p.value()) : p.value());
+            tensors.put(e.getKey(), p.pytorchTransposed() ? p.value().transposed() : p.value());
         }
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("format", FORMAT);
         metadata.put("dtype", model.dtype().name());
         if (optimizer != null) {
             for (Map.Entry<String, Tensor> e : optimizer.state().entrySet()) {
-                tensors.put(OPTIMIZER_PREFIX + e.getKey(), e.getValue());
+                tensors.put(OPTIMIZER_PREFIX + e.getKey(), transposedLikeItsWeight(model, e.getKey()) ? e.getValue().transposed() : e.getValue());
             }
             metadata.put("optimizer", optimizer.name());
             metadata.put("optimizer.steps", Long.toString(optimizer.steps()));
@@ -78,10 +79,10 @@ public final class Checkpoint {
         for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
             Parameter p = e.getValue();
             Tensor stored = weights.get(e.getKey());
-            Tensor value = p.pytorchTransposed() && stored.shape().rank() == 2 ? transpose(stored) : stored;
+            Tensor value = p.pytorchTransposed() && stored.shape().rank() == 2 ? stored.transposed() : stored;
             if (!value.shape().equals(p.value().shape())) {
                 throw new IllegalArgumentException("Checkpoint " + file + ": \"" + e.getKey() + "\" has shape " + stored.shape() + ", the model expects "
-                        + (p.pytorchTransposed() ? transpose(p.value()).shape() + " (stored transposed)" : p.value().shape()));
+                        + (p.pytorchTransposed() ? p.value().transposed().shape() + " (stored transposed)" : p.value().shape()));
             }
             converted.put(e.getKey(), value);
         }
@@ -92,7 +93,11 @@ public final class Checkpoint {
                         + ", expected \"" + optimizer.name() + "\"");
             }
             Map<String, Tensor> state = new LinkedHashMap<>();
-            optimizerState.forEach((k, v) -> state.put(k.substring(OPTIMIZER_PREFIX.length()), v));
+            boolean sameLayoutAsWeights = !FORMAT_1.equals(contents.metadata().get("format"));
+            optimizerState.forEach((k, v) -> {
+                String key = k.substring(OPTIMIZER_PREFIX.length());
+                state.put(key, sameLayoutAsWeights && v.shape().rank() == 2 && transposedLikeItsWeight(model, key) ? v.transposed() : v);
+            });
             optimizer.loadState(model.trainableParameters(), state, Long.parseLong(contents.metadata().getOrDefault("optimizer.steps", "0")));
             String rate = contents.metadata().get("optimizer.learning_rate");
             if (rate != null) {
@@ -102,15 +107,9 @@ public final class Checkpoint {
         converted.forEach((name, value) -> model.parameter(name).value().copyFrom(value));
     }
 
-    private static Tensor transpose(Tensor matrix) {
-        int rows = matrix.shape().dim(0);
-        int cols = matrix.shape().dim(1);
-        Tensor out = Tensor.zeros(matrix.dtype(), Shape.of(cols, rows));
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                out.set(c * rows + r, matrix.get(r * cols + c));
-            }
-        }
-        return out;
+    /** Whether the optimiser state {@code <kind>.<parameter>} belongs to a weight stored transposed (a dense weight). */
+    private static boolean transposedLikeItsWeight(Model model, String stateKey) {
+        Parameter p = model.namedParameters().get(stateKey.substring(stateKey.indexOf('.') + 1));
+        return p != null && p.pytorchTransposed();
     }
 }

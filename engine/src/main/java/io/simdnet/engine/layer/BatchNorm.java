@@ -8,16 +8,28 @@ import java.util.List;
 
 /**
  * Batch normalisation over (N, D) batches (per feature) or NCHW batches (per channel, over N·H·W), with PyTorch's
- * conventions: ε = 1e-5; running = (1 − momentum)·running + momentum·batch with momentum 0.1; the running
- * variance is updated with the unbiased batch variance while training normalises with the biased one. Training
+ * conventions by default: ε = 1e-5; running = (1 − momentum)·running + momentum·batch with momentum 0.1; the running
+ * variance is updated with the unbiased batch variance while training normalises with the biased one.
+ * {@link #keras()} and {@link #cs231n()} give those conventions (momentum given as the weight of the old running
+ * value, {@link #kerasMomentum}; the running variance updated with the biased batch variance, {@link
+ * RunningVariance#BIASED}; Keras' ε 1e-3), and each setting can be changed on its own. Training
  * mode uses batch statistics, evaluation the running ones. γ ({@code weight}) and β ({@code bias}) are
  * trainable; {@code running_mean} and {@code running_var} are non-trainable state (Keras counts them as
  * non-trainable parameters, so {@code summary()} does too). Statistics are summed in double, in a fixed order.
  */
 public final class BatchNorm extends Layer {
 
-    private final double momentum;
-    private final double epsilon;
+    /** Which batch variance updates the running variance. */
+    public enum RunningVariance {
+        /** The batch variance times N/(N − 1), PyTorch's {@code BatchNorm2d}. */
+        UNBIASED,
+        /** The batch variance used to normalise, Keras' {@code BatchNormalization} and CS231n's {@code batchnorm_forward}. */
+        BIASED
+    }
+
+    private double momentum;
+    private double epsilon;
+    private RunningVariance runningVariance = RunningVariance.UNBIASED;
 
     private int channels;
     private int inner;
@@ -46,6 +58,62 @@ public final class BatchNorm extends Layer {
         }
         this.momentum = momentum;
         this.epsilon = epsilon;
+    }
+
+    /** Keras' {@code BatchNormalization()}: momentum 0.99 (of the old running value), ε 1e-3, biased running variance. */
+    public static BatchNorm keras() {
+        return new BatchNorm().kerasMomentum(0.99).epsilon(1e-3).runningVariance(RunningVariance.BIASED);
+    }
+
+    /** CS231n's {@code batchnorm_forward}: momentum 0.9 (of the old running value), ε 1e-5, biased running variance. */
+    public static BatchNorm cs231n() {
+        return new BatchNorm().kerasMomentum(0.9).epsilon(1e-5).runningVariance(RunningVariance.BIASED);
+    }
+
+    /** PyTorch's {@code momentum}: running = (1 − m)·running + m·batch. */
+    public BatchNorm momentum(double value) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new IllegalArgumentException("BatchNorm: momentum = " + value + ", expected 0 <= momentum <= 1 (PyTorch's: the new batch's weight)");
+        }
+        this.momentum = value;
+        return this;
+    }
+
+    /** Keras' and CS231n's {@code momentum}: running = m·running + (1 − m)·batch, i.e. PyTorch's 1 − m. */
+    public BatchNorm kerasMomentum(double value) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new IllegalArgumentException("BatchNorm: Keras momentum = " + value
+                    + ", expected 0 <= momentum <= 1 (Keras' and CS231n's: the old running value's weight)");
+        }
+        this.momentum = 1 - value;
+        return this;
+    }
+
+    /** ε, added to the variance (PyTorch's {@code eps}, Keras' {@code epsilon}). */
+    public BatchNorm epsilon(double value) {
+        if (!(value > 0) || !Double.isFinite(value)) {
+            throw new IllegalArgumentException("BatchNorm: epsilon = " + value + ", expected a positive number");
+        }
+        this.epsilon = value;
+        return this;
+    }
+
+    public BatchNorm runningVariance(RunningVariance value) {
+        this.runningVariance = java.util.Objects.requireNonNull(value, "runningVariance");
+        return this;
+    }
+
+    /** PyTorch's momentum: the new batch's weight in the running statistics. */
+    public double momentum() {
+        return momentum;
+    }
+
+    public double epsilon() {
+        return epsilon;
+    }
+
+    public RunningVariance runningVariance() {
+        return runningVariance;
     }
 
     @Override
@@ -104,9 +172,8 @@ public final class BatchNorm extends Layer {
                     variance += d * d;
                 }
                 variance /= count;
-                double unbiased = count > 1 ? variance * count / (count - 1) : variance;
                 runningMean.value().set(c, (1 - momentum) * runningMean.value().get(c) + momentum * mean);
-                runningVar.value().set(c, (1 - momentum) * runningVar.value().get(c) + momentum * unbiased);
+                runningVar.value().set(c, (1 - momentum) * runningVar.value().get(c) + momentum * forRunning(variance, count));
             } else {
                 mean = runningMean.value().get(c);
                 variance = runningVar.value().get(c);
@@ -201,9 +268,8 @@ public final class BatchNorm extends Layer {
                     }
                 }
                 variance = squares / count;
-                double unbiased = count > 1 ? variance * count / (count - 1) : variance;
                 runningMean.value().set(c, (1 - momentum) * runningMean.value().get(c) + momentum * mean);
-                runningVar.value().set(c, (1 - momentum) * runningVar.value().get(c) + momentum * unbiased);
+                runningVar.value().set(c, (1 - momentum) * runningVar.value().get(c) + momentum * forRunning(variance, count));
             } else {
                 mean = runningMean.value().get(c);
                 variance = runningVar.value().get(c);
@@ -257,6 +323,10 @@ public final class BatchNorm extends Layer {
             }
         }
         return dxTensor;
+    }
+
+    private double forRunning(double biasedVariance, int count) {
+        return runningVariance == RunningVariance.UNBIASED && count > 1 ? biasedVariance * count / (count - 1) : biasedVariance;
     }
 
     /** Copies channel c of every sample (N·inner values) into {@code into}, sample by sample. */

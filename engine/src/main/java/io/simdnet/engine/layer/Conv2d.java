@@ -68,6 +68,11 @@ public final class Conv2d extends WeightedLayer<Conv2d> {
         return this;
     }
 
+    /** Whether a ReLU is fused into this convolution (a separate {@code nn.ReLU} module in PyTorch). */
+    public boolean fusedRelu() {
+        return relu;
+    }
+
     @Override
     public String typeName() {
         return relu ? "Conv2d+ReLU" : "Conv2d";

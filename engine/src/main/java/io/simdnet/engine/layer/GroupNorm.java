@@ -27,4 +27,11 @@ public final class GroupNorm extends SegmentNormalization {
     protected int affineStride(Shape input) {
         return input.size() / input.dim(0);
     }
+
+    /** Sets ε (default 1e-5 as PyTorch; Keras' default is 1e-3). */
+    @Override
+    public GroupNorm epsilon(double value) {
+        super.epsilon(value);
+        return this;
+    }
 }

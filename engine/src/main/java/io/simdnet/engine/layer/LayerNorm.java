@@ -17,4 +17,11 @@ public final class LayerNorm extends SegmentNormalization {
     protected int affineStride(Shape input) {
         return 1;
     }
+
+    /** Sets ε (default 1e-5 as PyTorch; Keras' default is 1e-3). */
+    @Override
+    public LayerNorm epsilon(double value) {
+        super.epsilon(value);
+        return this;
+    }
 }

@@ -9,11 +9,12 @@ import java.util.List;
 /**
  * Normalisation over contiguous segments of each sample, the same in training and evaluation: LayerNorm (one
  * segment, the whole sample, with γ and β per element) and GroupNorm (G segments of C/G channels, γ and β per
- * channel). Statistics in double; the variance is the biased one, as in PyTorch; ε = 1e-5.
+ * channel). Statistics in double; the variance is the biased one, as in PyTorch; ε = 1e-5 (PyTorch's default;
+ * Keras' {@code LayerNormalization} uses 1e-3), settable with {@link #epsilon(double)}.
  */
 abstract class SegmentNormalization extends Layer {
 
-    private static final double EPSILON = 1e-5;
+    private double epsilon = 1e-5;
 
     private int segments;
     private int segmentLength;
@@ -29,6 +30,19 @@ abstract class SegmentNormalization extends Layer {
     private double[] gammaGradient;
     private double[] betaGradient;
     private Tensor lastInput;
+
+    /** Sets ε, added to the variance (PyTorch's {@code eps}, Keras' {@code epsilon}). */
+    public SegmentNormalization epsilon(double value) {
+        if (!(value > 0) || !Double.isFinite(value)) {
+            throw new IllegalArgumentException(typeName() + ": epsilon = " + value + ", expected a positive number");
+        }
+        this.epsilon = value;
+        return this;
+    }
+
+    public double epsilon() {
+        return epsilon;
+    }
 
     /** Segments per sample for this input shape (checked). */
     protected abstract int segments(Shape input);
@@ -82,7 +96,7 @@ abstract class SegmentNormalization extends Layer {
                     variance += (v - mean) * (v - mean);
                 }
                 variance /= segmentLength;
-                double inv = 1 / Math.sqrt(variance + EPSILON);
+                double inv = 1 / Math.sqrt(variance + epsilon);
                 invStd[s * segments + g] = inv;
                 for (int i = 0; i < segmentLength; i++) {
                     values[i] = (values[i] - mean) * inv;

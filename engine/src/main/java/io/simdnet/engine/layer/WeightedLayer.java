@@ -36,6 +36,11 @@ public abstract class WeightedLayer<L extends WeightedLayer<L>> extends Layer {
     }
 
     /** A penalty on the weight (not the bias) added to the loss and its gradient. */
+    /** The weight penalty, or null for none. */
+    public Regularizer regularizer() {
+        return regularizer;
+    }
+
     public L regularizer(Regularizer penalty) {
         this.regularizer = penalty;
         return self();

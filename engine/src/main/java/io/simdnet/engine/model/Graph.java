@@ -61,7 +61,7 @@ public final class Graph extends Model {
             }
         }
         this.gradientSums = new BatchBuffer[steps.size() + 1];
-        for (int node = 1; node < consumers.length; node++) {
+        for (int node = 0; node < consumers.length; node++) {
             if (consumers[node] > 1) {
                 gradientSums[node] = new BatchBuffer(dtype, shapes[node]);
             }
@@ -117,13 +117,10 @@ public final class Graph extends Model {
             for (int i = 0; i < steps.size(); i++) {
                 Step step = steps.get(i);
                 Shape in = shapes[step.inputs()[0]];
-                for (int input : step.inputs()) {
-                    if (!shapes[input].equals(in)) {
-                        throw new IllegalArgumentException(step.layer().typeName() + " \"" + step.layer().name() + "\": inputs have shapes "
-                                + in + " and " + shapes[input] + ", expected equal shapes");
-                    }
-                }
                 try {
+                    if (step.layer() instanceof MergeLayer merge) {
+                        in = merge.combine(Arrays.stream(step.inputs()).mapToObj(k -> shapes[k]).toArray(Shape[]::new));
+                    }
                     shapes[i + 1] = step.layer().build(in, dtype, rng.split());
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("Layer \"" + step.layer().name() + "\" (" + step.layer().typeName() + ") on input " + in
@@ -154,7 +151,7 @@ public final class Graph extends Model {
     }
 
     @Override
-    public void backward(Tensor outputGradient) {
+    public Tensor backward(Tensor outputGradient, boolean inputGradient) {
         Arrays.fill(gradients, null);
         gradients[outputNode] = outputGradient;
         for (int i = steps.size() - 1; i >= 0; i--) {
@@ -165,12 +162,19 @@ public final class Graph extends Model {
             Step step = steps.get(i);
             for (int k = 0; k < step.inputs().length; k++) {
                 int input = step.inputs()[k];
-                Tensor dx = step.layer() instanceof MergeLayer merge ? merge.backwardTo(k, dy) : step.layer().backward(dy, input != 0);
-                if (input != 0) {
+                boolean needed = input != 0 || inputGradient;
+                Tensor dx = step.layer() instanceof MergeLayer merge ? merge.backwardTo(k, dy) : step.layer().backward(dy, needed);
+                if (needed) {
                     accumulate(input, dx);
                 }
             }
         }
+        return inputGradient ? gradients[0] : null;
+    }
+
+    @Override
+    protected Tensor lastOutput(int index) {
+        return values[index + 1];
     }
 
     private void accumulate(int node, Tensor contribution) {

@@ -31,7 +31,39 @@ public abstract class Model {
     public abstract Tensor forward(Tensor x, boolean training);
 
     /** Back-propagates dLoss/dOutput of the last forward, writing every parameter gradient. */
-    public abstract void backward(Tensor outputGradient);
+    public final void backward(Tensor outputGradient) {
+        backward(outputGradient, false);
+    }
+
+    /**
+     * Back-propagates dLoss/dOutput of the last forward, writing every parameter gradient, and returns dLoss/dInput
+     * (saliency maps, adversarial examples, gradient checks from the input) when {@code inputGradient} is true; the
+     * tensor belongs to the model until its next call. When false, the layers below the first one with parameters
+     * are not visited and the first layer skips its input-gradient product, and null is returned.
+     */
+    public abstract Tensor backward(Tensor outputGradient, boolean inputGradient);
+
+    /**
+     * The output of the layer called {@code layerName} in the last forward (feature maps, activations); the tensor
+     * belongs to that layer until its next call.
+     */
+    public final Tensor lastOutput(String layerName) {
+        List<Layer> all = layers();
+        for (int i = 0; i < all.size(); i++) {
+            if (all.get(i).name().equals(layerName)) {
+                Tensor out = lastOutput(i);
+                if (out == null) {
+                    throw new IllegalStateException("Layer \"" + layerName + "\" has no output yet: run forward first");
+                }
+                return out;
+            }
+        }
+        throw new IllegalArgumentException("Model has no layer \"" + layerName + "\"; it has "
+                + all.stream().map(Layer::name).toList());
+    }
+
+    /** The output of layer {@code index} (in {@link #layers()} order) in the last forward, or null before any. */
+    protected abstract Tensor lastOutput(int index);
 
     /** Layers in execution order. */
     public abstract List<Layer> layers();
@@ -71,7 +103,10 @@ public abstract class Model {
         return trainable;
     }
 
-    /** The parameter called {@code name}. */
+    /**
+     * The parameter called {@code name}; its value is in simdnet's layout (a dense weight is (in, out), the
+     * transpose of PyTorch's {@code Linear.weight}; see {@link #parameterValue} for a copy in PyTorch's).
+     */
     public final Parameter parameter(String name) {
         Parameter p = namedParameters().get(name);
         if (p == null) {
@@ -80,13 +115,38 @@ public abstract class Model {
         return p;
     }
 
-    /** Copies {@code values} (same shape, either element type) into the parameter called {@code name}. */
+    /**
+     * Copies {@code values} (same shape, either element type) into the parameter called {@code name}. A dense
+     * weight is refused here: its (in, out) and PyTorch's (out, in) cannot be told apart on a square layer, so
+     * {@link #setParameter(String, Tensor, ParameterLayout)} must say which one {@code values} is in.
+     */
     public final void setParameter(String name, Tensor values) {
         Parameter p = parameter(name);
-        if (!values.shape().equals(p.value().shape())) {
-            throw new IllegalArgumentException("Parameter \"" + name + "\": expected shape " + p.value().shape() + ", got " + values.shape());
+        if (p.pytorchTransposed()) {
+            throw new IllegalArgumentException("Parameter \"" + name + "\" is a dense weight, held (in, out) = " + p.value().shape()
+                    + " while PyTorch's Linear.weight is (out, in): say which layout the tensor is in, setParameter(name, values, "
+                    + "ParameterLayout.PYTORCH) or ParameterLayout.SIMDNET");
         }
-        p.value().copyFrom(values);
+        setParameter(name, values, ParameterLayout.SIMDNET);
+    }
+
+    /** Copies {@code values}, given in {@code layout}, into the parameter called {@code name}; the shape must match that layout's. */
+    public final void setParameter(String name, Tensor values, ParameterLayout layout) {
+        Parameter p = parameter(name);
+        boolean transpose = layout == ParameterLayout.PYTORCH && p.pytorchTransposed();
+        Shape expected = transpose ? Shape.of(p.value().shape().dim(1), p.value().shape().dim(0)) : p.value().shape();
+        if (!values.shape().equals(expected)) {
+            throw new IllegalArgumentException("Parameter \"" + name + "\": expected shape " + expected + " (" + layout
+                    + (p.pytorchTransposed() ? (layout == ParameterLayout.PYTORCH ? " layout, (out, in)" : " layout, (in, out)") : " layout")
+                    + "), got " + values.shape());
+        }
+        p.value().copyFrom(transpose ? values.transposed() : values);
+    }
+
+    /** A copy of the parameter called {@code name} in {@code layout} (PyTorch's: dense weights (out, in)). */
+    public final Tensor parameterValue(String name, ParameterLayout layout) {
+        Parameter p = parameter(name);
+        return layout == ParameterLayout.PYTORCH && p.pytorchTransposed() ? p.value().transposed() : p.value().to(p.value().dtype());
     }
 
     /** The sum of the layers' weight penalties (and activity penalties of the last forward). */

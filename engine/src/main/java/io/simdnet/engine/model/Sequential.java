@@ -19,6 +19,7 @@ public final class Sequential extends Model {
     private final List<Layer> layers;
     private final Shape outputShape;
     private final int firstWithParameters;
+    private final Tensor[] outputs;
 
     private Sequential(Shape inputShape, DType dtype, List<Layer> layers, Shape outputShape) {
         super(inputShape, dtype);
@@ -29,6 +30,7 @@ public final class Sequential extends Model {
             first++;
         }
         this.firstWithParameters = first;
+        this.outputs = new Tensor[layers.size()];
     }
 
     /** Starts a model whose samples have shape {@code dims} (without the batch dimension). */
@@ -78,18 +80,26 @@ public final class Sequential extends Model {
         Tensor out = x.dtype() == dtype() ? x : x.to(dtype());
         for (int i = 0; i < layers.size(); i++) {
             out = layers.get(i).forward(out, training);
+            outputs[i] = out;
         }
         return out;
     }
 
     @Override
-    public void backward(Tensor outputGradient) {
-        // Layers before the first one with parameters (a Flatten, a Dropout on the input) need no gradient,
-        // so back-propagation stops there and the first dense layer skips its dX GEMM.
+    public Tensor backward(Tensor outputGradient, boolean inputGradient) {
+        // Without an input gradient, layers before the first one with parameters (a Flatten, a Dropout on the
+        // input) need no gradient, so back-propagation stops there and the first dense layer skips its dX GEMM.
+        int last = inputGradient ? 0 : firstWithParameters;
         Tensor gradient = outputGradient;
-        for (int i = layers.size() - 1; i >= firstWithParameters; i--) {
-            gradient = layers.get(i).backward(gradient, i > firstWithParameters);
+        for (int i = layers.size() - 1; i >= last; i--) {
+            gradient = layers.get(i).backward(gradient, inputGradient || i > last);
         }
+        return inputGradient ? gradient : null;
+    }
+
+    @Override
+    protected Tensor lastOutput(int index) {
+        return outputs[index];
     }
 
     @Override

@@ -159,6 +159,22 @@ public final class Tensor {
         return copy;
     }
 
+    /** A new (cols, rows) tensor holding the transpose of this rank-2 one (PyTorch's (out, in) ↔ simdnet's (in, out)). */
+    public Tensor transposed() {
+        if (shape.rank() != 2) {
+            throw new IllegalArgumentException("transposed: needs a matrix, got shape " + shape);
+        }
+        int rows = shape.dim(0);
+        int cols = shape.dim(1);
+        Tensor out = zeros(dtype, Shape.of(cols, rows));
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                out.set(c * rows + r, get(r * cols + c));
+            }
+        }
+        return out;
+    }
+
     /** Copies {@code into.length} elements from {@code offset} into {@code into}, widening floats. */
     public void read(int offset, double[] into) {
         if (floats != null) {

@@ -23,6 +23,7 @@ public final class FitOptions {
     private final List<Callback> callbacks = new ArrayList<>();
     private boolean progressBar;
     private BatchTransform augmentation;
+    private long steps;
 
     public FitOptions epochs(int value) {
         if (value <= 0) {
@@ -30,6 +31,22 @@ public final class FitOptions {
         }
         this.epochs = value;
         return this;
+    }
+
+    /**
+     * Trains for exactly {@code value} optimiser steps (TensorFlow's {@code max_steps}): as many epochs as that
+     * takes, the last one cut short, whatever {@link #epochs} says. 0 (the default) counts in epochs.
+     */
+    public FitOptions steps(long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("steps = " + value + ", expected >= 0 (0: count in epochs)");
+        }
+        this.steps = value;
+        return this;
+    }
+
+    public long steps() {
+        return steps;
     }
 
     public FitOptions batchSize(int value) {

@@ -82,19 +82,23 @@ public final class Trainer {
         }
         History history = new History();
         stopRequested = false;
+        long maxSteps = options.steps() > 0 ? options.steps() : Long.MAX_VALUE;
+        int epochs = options.steps() > 0 ? (int) Math.ceilDiv(options.steps(), batches.batchesPerEpoch()) : options.epochs();
+        long stepsDone = 0;
         for (Callback c : callbacks) {
-            c.onTrainBegin(this, options.epochs(), batches.batchesPerEpoch());
+            c.onTrainBegin(this, epochs, batches.batchesPerEpoch());
         }
-        for (int epoch = 0; epoch < options.epochs() && !stopRequested; epoch++) {
+        for (int epoch = 0; epoch < epochs && !stopRequested; epoch++) {
             for (Callback c : callbacks) {
                 c.onEpochBegin(this, epoch);
             }
             long start = System.nanoTime();
             double lossSum = 0;
             long correct = 0;
+            long seen = 0;
             boolean classes = true;
             batches.startEpoch();
-            for (int step = 0; batches.hasNext(); step++) {
+            for (int step = 0; batches.hasNext() && stepsDone < maxSteps; step++, stepsDone++) {
                 int n = batches.nextSize();
                 double value = trainStep(batches.inputs(), batches.targets());
                 if (!Double.isFinite(value)) {
@@ -103,6 +107,7 @@ public final class Trainer {
                 batches.advance();
                 history.addStep(value);
                 lossSum += value * n;
+                seen += n;
                 classes &= lastCorrect >= 0;
                 correct += Math.max(lastCorrect, 0);
                 for (Callback c : callbacks) {
@@ -111,9 +116,9 @@ public final class Trainer {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Evaluation val = validation == null ? null : evaluate(validation, options.validationBatchSize());
-            EpochLogs logs = new EpochLogs(epoch, lossSum / trainData.size(), classes ? (double) correct / trainData.size() : Double.NaN,
+            EpochLogs logs = new EpochLogs(epoch, lossSum / seen, classes ? (double) correct / seen : Double.NaN,
                     val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), optimizer.learningRate(), seconds,
-                    trainData.size() / seconds);
+                    seen / seconds);
             history.addEpoch(logs);
             for (Callback c : callbacks) {
                 c.onEpochEnd(this, logs);

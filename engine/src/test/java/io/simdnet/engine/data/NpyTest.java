@@ -182,6 +182,20 @@ class NpyTest {
     }
 
     @Test
+    void writeInt64GivesLabelsAsNumpySavesThemAndRefusesFractions() throws IOException {
+        Path file = dir.resolve("labels.npy");
+        Npy.writeInt64(file, Tensor.of(new float[] {0, 5, -2, 3}, 2, 2));
+        byte[] bytes = Files.readAllBytes(file);
+        assertTrue(new String(bytes, 10, 60, US_ASCII).startsWith("{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }"));
+        assertEquals(-2L, ByteBuffer.wrap(bytes, 128 + 16, 8).order(ByteOrder.LITTLE_ENDIAN).getLong());
+        assertArrayEquals(new double[] {0, 5, -2, 3}, Npy.read(file).toDoubleArray());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Npy.writeInt64(dir.resolve("bad.npy"), Tensor.of(new float[] {1, 2.5f}, 2)));
+        assertTrue(e.getMessage().contains("element 1 is 2.5"), e.getMessage());
+        assertTrue(Files.notExists(dir.resolve("bad.npy")));
+    }
+
+    @Test
     void writeRoundTripsDoublesAndReplacesTheFileWithoutLeavingTemporaries() throws IOException {
         Path file = dir.resolve("out.npy");
         Npy.write(file, Tensor.of(new float[] {9}, 1));

@@ -1,5 +1,8 @@
 package io.simdnet.engine.data;
 
+import io.simdnet.engine.init.Rng;
+import io.simdnet.kernel.DType;
+import io.simdnet.engine.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,7 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 
-/** Byte-level helpers for the data tests: gzip, truncation, appending. */
+/** Helpers for the data tests: gzip, truncation, appending, random CIFAR batches. */
 final class TestFiles {
 
     private TestFiles() {
@@ -38,5 +41,23 @@ final class TestFiles {
 
     static void append(Path file, byte... extra) throws IOException {
         Files.write(file, extra, StandardOpenOption.APPEND);
+    }
+
+    /** {@code n} random CIFAR images (whole numbers 0-255) with labels, and coarse labels for CIFAR-100. */
+    static Cifar.Batch randomCifarBatch(int n, boolean cifar100, long seed) {
+        Rng rng = new Rng(seed);
+        Tensor images = Tensor.zeros(DType.F32, n, 3, 32, 32);
+        for (int i = 0; i < images.size(); i++) {
+            images.set(i, rng.nextInt(256));
+        }
+        Tensor labels = Tensor.zeros(DType.F32, n);
+        Tensor coarse = cifar100 ? Tensor.zeros(DType.F32, n) : null;
+        for (int i = 0; i < n; i++) {
+            labels.set(i, rng.nextInt(cifar100 ? 100 : 10));
+            if (coarse != null) {
+                coarse.set(i, rng.nextInt(20));
+            }
+        }
+        return new Cifar.Batch(images, labels, coarse);
     }
 }

@@ -108,6 +108,37 @@ class CheckpointTest {
     }
 
     @Test
+    void adamMomentsOfDenseWeightsAreStoredInTheWeightsLayout() throws IOException {
+        Dataset d = data(16, 4);
+        Model model = CourseModels.mlp(32).build(DType.F32, 1);
+        Adam adam = new Adam(0.01);
+        new Trainer(model, new SoftmaxCrossEntropy(), adam).fit(d, new FitOptions().epochs(1).batchSize(8));
+        Path file = dir.resolve("adam.safetensors");
+        Checkpoint.save(file, model, adam);
+        SafeTensorsContents contents = SafeTensors.read(file);
+        assertEquals(contents.tensor("dense.weight").shape(), contents.tensor("optimizer.exp_avg.dense.weight").shape());
+        assertEquals(Shape.of(32, 784), contents.tensor("optimizer.exp_avg_sq.dense.weight").shape());
+        Tensor moment = adam.state().get("exp_avg.dense.weight");
+        assertEquals(moment.get(5 * 32 + 17), contents.tensor("optimizer.exp_avg.dense.weight").get(17 * 784 + 5));
+    }
+
+    @Test
+    void denseWeightsCannotBeSetWithoutSayingTheirLayout() {
+        Model model = io.simdnet.engine.model.Sequential.input(3).add(new io.simdnet.engine.layer.Dense(3)).build(DType.F64, 1);
+        Tensor pytorch = Tensor.of(new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9}, 3, 3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.setParameter("dense.weight", pytorch));
+        assertTrue(e.getMessage().contains("(in, out)") && e.getMessage().contains("ParameterLayout.PYTORCH"), e.getMessage());
+        model.setParameter("dense.weight", pytorch, io.simdnet.engine.model.ParameterLayout.PYTORCH);
+        model.setParameter("dense.bias", Tensor.zeros(DType.F64, 3));
+        // PyTorch's Linear: y = x·Wᵀ, so y_0 = W[0,:]·x.
+        Tensor y = model.forward(Tensor.of(new double[] {1, 0, -1}, 1, 3), false);
+        assertArrayEquals(new double[] {1 - 3, 4 - 6, 7 - 9}, y.toDoubleArray(), 0);
+        assertArrayEquals(pytorch.toDoubleArray(), model.parameterValue("dense.weight", io.simdnet.engine.model.ParameterLayout.PYTORCH).toDoubleArray());
+        assertArrayEquals(new double[] {1, 4, 7, 2, 5, 8, 3, 6, 9},
+                model.parameterValue("dense.weight", io.simdnet.engine.model.ParameterLayout.SIMDNET).toDoubleArray());
+    }
+
+    @Test
     void parametersCanBeReadAndSetByName() {
         Model model = CourseModels.mlp(128).build(DType.F32, 1);
         Tensor bias = Tensor.zeros(DType.F64, 10);

@@ -79,6 +79,95 @@ class NormalizationTest {
         assertEquals((4 + 1 + 0 + 9) / 3.0, bn.parameters().get(3).value().get(0), 1e-12);
     }
 
+    /**
+     * The running statistics after {@code steps} batches, recomputed in plain double: the update each framework
+     * documents, running = keep·running + (1 − keep)·batch, with the biased or unbiased batch variance.
+     */
+    private static double[][] referenceRunningStatistics(Tensor[] batches, int channels, int inner, double keep, boolean unbiased) {
+        double[] mean = new double[channels];
+        double[] var = new double[channels];
+        java.util.Arrays.fill(var, 1);
+        for (Tensor x : batches) {
+            int n = x.batch();
+            for (int c = 0; c < channels; c++) {
+                double sum = 0;
+                for (int s = 0; s < n; s++) {
+                    for (int i = 0; i < inner; i++) {
+                        sum += x.get((s * channels + c) * inner + i);
+                    }
+                }
+                double m = sum / (n * inner);
+                double squares = 0;
+                for (int s = 0; s < n; s++) {
+                    for (int i = 0; i < inner; i++) {
+                        double d = x.get((s * channels + c) * inner + i) - m;
+                        squares += d * d;
+                    }
+                }
+                double v = squares / (unbiased ? n * inner - 1 : n * inner);
+                mean[c] = keep * mean[c] + (1 - keep) * m;
+                var[c] = keep * var[c] + (1 - keep) * v;
+            }
+        }
+        return new double[][] {mean, var};
+    }
+
+    @Test
+    void runningVarianceIsUnbiasedForPyTorchAndBiasedForKerasAndCs231nAfterSeveralSteps() {
+        Rng rng = new Rng(11);
+        Tensor[] batches = new Tensor[5];
+        for (int i = 0; i < batches.length; i++) {
+            batches[i] = random(rng, DType.F64, 1 + i, 2 + i, 3, 2, 2, 3);
+        }
+        record Case(String name, java.util.function.Supplier<BatchNorm> layer, double keep, boolean unbiased, double epsilon) {
+        }
+        for (Case k : new Case[] {
+            new Case("PyTorch default", BatchNorm::new, 0.9, true, 1e-5),
+            new Case("Keras", BatchNorm::keras, 0.99, false, 1e-3),
+            new Case("CS231n", BatchNorm::cs231n, 0.9, false, 1e-5),
+            new Case("PyTorch momentum 0.3, biased", () -> new BatchNorm().momentum(0.3).runningVariance(BatchNorm.RunningVariance.BIASED), 0.7,
+                    false, 1e-5),
+            new Case("Keras momentum 0.8, unbiased", () -> new BatchNorm().kerasMomentum(0.8), 0.8, true, 1e-5)}) {
+            double[][] expected = referenceRunningStatistics(batches, 2, 6, k.keep(), k.unbiased());
+            for (DType dtype : new DType[] {DType.F64, DType.F32}) {
+                BatchNorm bn = k.layer().get();
+                assertEquals(k.epsilon(), bn.epsilon(), 0, k.name());
+                bn.named("bn").build(Shape.of(2, 2, 3), dtype, new Rng(1));
+                for (Tensor x : batches) {
+                    bn.forward(x.to(dtype), true);
+                }
+                double tolerance = dtype == DType.F64 ? 1e-12 : 1e-5;
+                for (int c = 0; c < 2; c++) {
+                    assertEquals(expected[0][c], bn.parameters().get(2).value().get(c), tolerance, k.name() + " running mean " + dtype);
+                    assertEquals(expected[1][c], bn.parameters().get(3).value().get(c), tolerance, k.name() + " running var " + dtype);
+                }
+            }
+        }
+    }
+
+    @Test
+    void epsilonEntersTheNormalisationOfBatchLayerAndGroupNorm() {
+        double eps = 0.5;
+        Tensor x = Tensor.of(new double[] {1, 2, 3, 6}, 1, 4);
+        double mean = 3;
+        double var = (4 + 1 + 0 + 9) / 4.0;
+        BatchNorm bn = new BatchNorm().epsilon(eps);
+        bn.named("bn").build(Shape.of(1, 2, 2), DType.F64, new Rng(1));
+        LayerNorm ln = new LayerNorm().epsilon(eps);
+        ln.named("ln").build(Shape.of(4), DType.F64, new Rng(1));
+        GroupNorm gn = new GroupNorm(1).epsilon(eps);
+        gn.named("gn").build(Shape.of(1, 2, 2), DType.F64, new Rng(1));
+        Tensor image = x.view(Shape.of(1, 1, 2, 2));
+        Tensor[] outputs = {bn.forward(image, true), ln.forward(x, true), gn.forward(image, true)};
+        for (Tensor y : outputs) {
+            for (int i = 0; i < 4; i++) {
+                assertEquals((x.get(i) - mean) / Math.sqrt(var + eps), y.get(i), 1e-12);
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new LayerNorm().epsilon(0));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new BatchNorm().kerasMomentum(1.5));
+    }
+
     @Test
     void layerNormNormalisesEachSample() {
         LayerNorm ln = new LayerNorm();

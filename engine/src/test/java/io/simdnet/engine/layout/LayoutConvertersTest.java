@@ -39,6 +39,57 @@ class LayoutConvertersTest {
     }
 
     @Test
+    void doubleConvertersPermuteExactlyAsTheFloatOnes() {
+        float[] f = iota(120);
+        double[] d = new double[120];
+        for (int i = 0; i < 120; i++) {
+            d[i] = i;
+        }
+        assertArrayEquals(toDouble(LayoutConverters.nhwcToNchw(f, 2, 3, 4, 5)), LayoutConverters.nhwcToNchw(d, 2, 3, 4, 5));
+        assertArrayEquals(toDouble(LayoutConverters.nchwToNhwc(f, 2, 3, 4, 5)), LayoutConverters.nchwToNhwc(d, 2, 3, 4, 5));
+        assertArrayEquals(toDouble(LayoutConverters.kerasToTorchConvWeights(f, 3, 2, 4, 5)), LayoutConverters.kerasToTorchConvWeights(d, 3, 2, 4, 5));
+        assertArrayEquals(toDouble(LayoutConverters.torchToKerasConvWeights(f, 5, 4, 3, 2)), LayoutConverters.torchToKerasConvWeights(d, 5, 4, 3, 2));
+        assertArrayEquals(toDouble(LayoutConverters.kerasFlattenDenseToNchw(f, 2, 3, 4, 5)), LayoutConverters.kerasFlattenDenseToNchw(d, 2, 3, 4, 5));
+    }
+
+    @Test
+    void convertedDenseAfterFlattenComputesWhatKerasComputes() {
+        int h = 3;
+        int w = 2;
+        int c = 4;
+        int units = 5;
+        java.util.Random random = new java.util.Random(3);
+        double[] nhwc = random.doubles(h * w * c, -1, 1).toArray();
+        double[] kernel = random.doubles(h * w * c * units, -1, 1).toArray();
+        // Keras: Flatten of (H, W, C), then x·K.
+        double[] keras = product(nhwc, kernel, units);
+        // simdnet: the same image in NCHW, Flatten of (C, H, W), then x·W with W converted.
+        double[] nchw = LayoutConverters.nhwcToNchw(nhwc, 1, h, w, c);
+        double[] converted = LayoutConverters.kerasFlattenDenseToNchw(kernel, h, w, c, units);
+        assertArrayEquals(keras, product(nchw, converted, units), 1e-12);
+        assertTrue(Math.abs(keras[0] - product(nchw, kernel, units)[0]) > 1e-6, "without converting, the result differs");
+        assertArrayEquals(kernel, LayoutConverters.nchwFlattenDenseToKeras(converted, c, h, w, units));
+    }
+
+    private static double[] product(double[] x, double[] weight, int units) {
+        double[] y = new double[units];
+        for (int i = 0; i < x.length; i++) {
+            for (int u = 0; u < units; u++) {
+                y[u] += x[i] * weight[i * units + u];
+            }
+        }
+        return y;
+    }
+
+    private static double[] toDouble(float[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i];
+        }
+        return d;
+    }
+
+    @Test
     void aShapeThatDoesNotMatchTheArrayIsRejected() {
         var e = assertThrows(IllegalArgumentException.class, () -> LayoutConverters.nhwcToNchw(new float[10], 1, 2, 2, 3));
         assertTrue(e.getMessage().contains("shape (1, 2, 2, 3) needs 12 elements, the array has 10"), e.getMessage());

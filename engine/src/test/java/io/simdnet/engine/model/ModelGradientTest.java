@@ -8,6 +8,8 @@ import io.simdnet.engine.gradcheck.GradientCheck;
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.layer.Add;
 import io.simdnet.engine.layer.BatchNorm;
+import io.simdnet.engine.layer.Concatenate;
+import io.simdnet.engine.layer.PRelu;
 import io.simdnet.engine.layer.Conv2d;
 import io.simdnet.engine.layer.Dense;
 import io.simdnet.engine.layer.Dropout;
@@ -59,6 +61,95 @@ class ModelGradientTest {
         Rng rng = new Rng(4);
         Tensor labels = Tensor.of(new double[] {0, 4, 2, 1, 3, 2}, 6);
         assertAllBelow(GradientCheck.model(model, new SoftmaxCrossEntropy(), random(rng, 6, 2, 8, 8), labels, false), 1e-6);
+    }
+
+    @Test
+    void inputGradientOfAConvNetMatchesFiniteDifferences() {
+        // A Flatten first would normally end back-propagation before it; asked for dL/dx, it must not.
+        Model model = Sequential.input(2, 6, 6)
+                .add(new Dropout(0.2))
+                .add(new Conv2d(3, 3).padding(Padding.same()))
+                .add(new BatchNorm())
+                .add(new Tanh())
+                .add(new MaxPool2d(2))
+                .add(new Flatten())
+                .add(new Dense(4).regularizer(Regularizer.l2(0.01)))
+                .build(DType.F64, 3);
+        Rng rng = new Rng(7);
+        Tensor labels = Tensor.of(new double[] {0, 3, 2, 1, 3}, 5);
+        GradientCheck.Result r = GradientCheck.modelInput(model, new SoftmaxCrossEntropy(), random(rng, 5, 2, 6, 6), labels, false);
+        assertEquals(5 * 72, r.checked());
+        assertTrue(r.maxRelativeError() < 1e-6, r.toString());
+    }
+
+    @Test
+    void inputGradientOfAGraphSumsEveryConsumerOfTheInput() {
+        Graph.Builder g = Graph.input(3, 4, 4);
+        Graph.Node a = g.apply(new Conv2d(3, 3).padding(Padding.same()), g.inputNode());
+        Graph.Node sum = g.apply(new Add(), g.apply(new Tanh(), a), g.inputNode());
+        Graph.Node out = g.apply(new Dense(2), g.apply(new GlobalAvgPool(), g.apply(new Elu(), sum)));
+        Graph model = g.build(out, DType.F64, 2);
+        Tensor labels = Tensor.of(new double[] {1, 0, 1}, 3);
+        GradientCheck.Result r = GradientCheck.modelInput(model, new SoftmaxCrossEntropy(), random(new Rng(8), 3, 3, 4, 4), labels, true);
+        assertTrue(r.maxRelativeError() < 1e-6, r.toString());
+    }
+
+    @Test
+    void denseNetStyleConcatenationMatchesFiniteDifferences() {
+        Graph.Builder g = Graph.input(2, 4, 4);
+        Graph.Node stem = g.apply(new Conv2d(3, 3).padding(Padding.same()), g.inputNode());
+        Graph.Node grown = g.apply(PRelu.perChannel(), g.apply(new Conv2d(2, 3).padding(Padding.same()), stem));
+        Graph.Node joined = g.apply(new Concatenate(), stem, grown, g.inputNode());
+        Graph.Node out = g.apply(new Dense(3), g.apply(new GlobalAvgPool(), g.apply(new Tanh(), joined)));
+        Graph model = g.build(out, DType.F64, 4);
+        assertEquals(io.simdnet.engine.tensor.Shape.of(7, 4, 4), model.layers().get(3).outputShape());
+        Tensor x = random(new Rng(9), 3, 2, 4, 4);
+        Tensor labels = Tensor.of(new double[] {2, 0, 1}, 3);
+        assertAllBelow(GradientCheck.model(model, new SoftmaxCrossEntropy(), x, labels, true), 1e-6);
+        assertTrue(GradientCheck.modelInput(model, new SoftmaxCrossEntropy(), x, labels, true).maxRelativeError() < 1e-6);
+    }
+
+    @Test
+    void concatenationStacksChannelsPerSampleInInputOrder() {
+        Graph.Builder g = Graph.input(1, 1, 2);
+        Graph.Node doubled = g.apply(new PRelu().initialSlope(2), g.inputNode());
+        Graph model = g.build(g.apply(new Concatenate(), g.inputNode(), doubled), DType.F64, 1);
+        Tensor y = model.forward(Tensor.of(new double[] {1, -1, -3, 4}, 2, 1, 1, 2), false);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {1, -1, 1, -2, -3, 4, -6, 4}, y.toDoubleArray());
+    }
+
+    @Test
+    void concatenationOfMismatchedImagesIsRejectedNamingTheShapes() {
+        Graph.Builder g = Graph.input(1, 4, 4);
+        Graph.Node pooled = g.apply(new MaxPool2d(2), g.inputNode());
+        g.apply(new Concatenate(), g.inputNode(), pooled);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> g.build(new Graph.Node(2), DType.F32, 1));
+        assertTrue(e.getMessage().contains("(1, 4, 4)") && e.getMessage().contains("(1, 2, 2)"), e.getMessage());
+    }
+
+    @Test
+    void backwardWithoutInputGradientReturnsNull() {
+        Model model = Sequential.input(4).add(new Dense(3)).build(DType.F64, 1);
+        Tensor out = model.forward(random(new Rng(1), 2, 4), true);
+        Tensor dy = Tensor.zeros(DType.F64, out.shape());
+        assertEquals(null, model.backward(dy, false));
+        Tensor dx = model.backward(dy, true);
+        assertEquals(model.inputShape().withBatch(2), dx.shape());
+    }
+
+    @Test
+    void lastOutputGivesALayersActivationOfTheLastForward() {
+        Model model = Sequential.input(1, 4, 4).add(new Conv2d(2, 3).padding(Padding.same())).add(new Relu()).add(new Flatten())
+                .add(new Dense(2)).build(DType.F64, 1);
+        Tensor x = random(new Rng(2), 1, 1, 4, 4);
+        model.forward(x, false);
+        Tensor relu = model.lastOutput("relu");
+        assertEquals(io.simdnet.engine.tensor.Shape.of(1, 2, 4, 4), relu.shape());
+        for (int i = 0; i < relu.size(); i++) {
+            assertEquals(Math.max(0, model.lastOutput("conv2d").get(i)), relu.get(i), 0);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.lastOutput("conv9"));
+        assertTrue(e.getMessage().contains("conv9") && e.getMessage().contains("dense"), e.getMessage());
     }
 
     @Test

@@ -116,6 +116,18 @@ class TrainerTest {
     }
 
     @Test
+    void stepsCountOptimiserStepsAcrossEpochsAndCutTheLastEpochShort() {
+        Dataset data = randomImages(50, 9);
+        Trainer trainer = new Trainer(smallCnn(1), new SoftmaxCrossEntropy(), new Adam(0.001));
+        History history = trainer.fit(data, new FitOptions().epochs(100).batchSize(10).steps(12));
+        assertEquals(12, history.stepLosses().length, "12 steps, whatever epochs() says");
+        assertEquals(3, history.epochs().size(), "5 batches per epoch: 5 + 5 + 2 steps");
+        EpochLogs last = history.last();
+        double mean = (history.stepLosses()[10] + history.stepLosses()[11]) / 2;
+        assertEquals(mean, last.trainLoss(), 1e-12, "the cut epoch's loss averages over the 20 samples it saw");
+    }
+
+    @Test
     void learningRateSchedulerSetsTheRateEachEpoch() {
         Dataset data = randomImages(20, 10);
         Trainer trainer = new Trainer(smallCnn(1), new SoftmaxCrossEntropy(), new Sgd(0.1));

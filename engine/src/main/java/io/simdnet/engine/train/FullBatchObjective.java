@@ -1,0 +1,39 @@
+package io.simdnet.engine.train;
+
+import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.loss.Loss;
+import io.simdnet.engine.model.Model;
+import io.simdnet.engine.optim.Lbfgs;
+import io.simdnet.engine.tensor.BatchBuffer;
+import io.simdnet.engine.tensor.Tensor;
+
+/**
+ * A model's cost on a whole data set (loss plus regularisation, forward in training mode) with every trainable
+ * parameter's gradient, as a full-batch optimiser such as {@link Lbfgs} evaluates it.
+ */
+public final class FullBatchObjective implements Lbfgs.Objective {
+
+    private final Model model;
+    private final Loss loss;
+    private final Tensor inputs;
+    private final Tensor targets;
+    private final BatchBuffer gradient;
+
+    public FullBatchObjective(Model model, Loss loss, Dataset data) {
+        model.checkBatch(data.inputs());
+        this.model = model;
+        this.loss = loss;
+        this.inputs = data.inputs().dtype() == model.dtype() ? data.inputs() : data.inputs().to(model.dtype());
+        this.targets = data.targets().dtype() == model.dtype() ? data.targets() : data.targets().to(model.dtype());
+        this.gradient = new BatchBuffer(model.dtype(), model.outputShape());
+    }
+
+    @Override
+    public double evaluate() {
+        Tensor out = model.forward(inputs, true);
+        Tensor dOut = gradient.get(out.batch());
+        double cost = loss.compute(out, targets, dOut) + model.regularizationLoss();
+        model.backward(dOut);
+        return cost;
+    }
+}
