@@ -85,11 +85,16 @@ def main(argv):
         if "shape" not in params:
             continue
         impl = params.get("impl", "naive")
+        if impl == "netlib":
+            # NetlibMatmulBench names the implementation it ran (java = VectorBLAS, native = JNIBLAS).
+            impl = "netlib" if params.get("blas", "java") == "java" else "netlib-" + params["blas"]
         threads = int(params.get("threads", 1))
         m, k, n, form = parse_shape(params["shape"])
         us = r["primaryMetric"]["score"]
         table.setdefault((params["shape"], threads), {})[impl] = 2.0 * m * k * n / (us * 1e-6) / 1e9
     impls = ["naive", "generic", "netlib", "generated"]
+    extra = sorted({i for cells in table.values() for i in cells} - set(impls))
+    impls = impls[:3] + extra + impls[3:]
     header = "| shape M×K×N | form | threads | " + " | ".join(f"{i} GFLOP/s" for i in impls) + " | generated % of peak |"
     if peers:
         header += " OpenBLAS GFLOP/s | generated / OpenBLAS |"

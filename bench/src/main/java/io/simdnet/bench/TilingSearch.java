@@ -6,6 +6,7 @@ import io.simdnet.kernel.FloatGemmKernel;
 import io.simdnet.kernel.KernelPool;
 import io.simdnet.kernel.spec.GemmSpec;
 import io.simdnet.kernel.spec.GemmTiling;
+import io.simdnet.kernel.spec.VectorTarget;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,10 +34,10 @@ public final class TilingSearch {
         for (int i = 2; i < args.length; i++) {
             String[] p = args[i].split(",");
             candidates.add(new GemmTiling(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]), Integer.parseInt(p[3]),
-                    Integer.parseInt(p[4]), 512, Boolean.parseBoolean(p[5]), Boolean.parseBoolean(p[6])));
+                    Integer.parseInt(p[4]), VectorTarget.host(), Boolean.parseBoolean(p[5]), Boolean.parseBoolean(p[6])));
         }
         if (candidates.isEmpty()) {
-            candidates.add(GemmTiling.defaultsFor(DType.F32, shape.form(), shape.k(), shape.n()));
+            candidates.add(GemmTiling.defaultsFor(DType.F32, shape.form(), shape.k(), shape.n(), VectorTarget.host()));
         }
         float[] a = new float[shape.m() * shape.k()];
         float[] b = new float[shape.k() * shape.n()];

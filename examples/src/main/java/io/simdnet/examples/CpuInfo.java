@@ -1,25 +1,20 @@
 package io.simdnet.examples;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.simdnet.engine.kernel.MachineProfile;
+import java.util.Map;
 
-/** The CPU family from /proc/cpuinfo (25 = Zen 4, 26 = Zen 5 on the machines here), recorded with every result. */
+/** The machine facts recorded with every result: the CPU family (25 = Zen 4, 26 = Zen 5 here) and the whole profile. */
 final class CpuInfo {
 
     private CpuInfo() {
     }
 
     static String family() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("cpu family")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
-        return "unknown";
+        return MachineProfile.current().cpuFamily();
+    }
+
+    /** The machine profile for metrics.json (CPU, vector width and registers, cores, caches, JDK). */
+    static Map<String, Object> profile() {
+        return MachineProfile.current().toMap();
     }
 }

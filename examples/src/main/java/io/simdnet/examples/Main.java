@@ -1,14 +1,14 @@
 package io.simdnet.examples;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The example trainers, one subcommand per course experiment. */
 @Command(name = "simdnet", mixinStandardHelpOptions = true, version = "simdnet examples 0.1.0",
         description = "Trains the classic course networks on the simdnet engine and writes a run folder with metrics and plots.",
         subcommands = {Lenet5Command.class, FashionMlpCommand.class, MnistCommand.Mlp.class, MnistCommand.Cnn.class,
             Cifar100CoarseCommand.class, Cifar10ConvnetCommand.class, CifarBestCommand.class, SparseAutoencoderCommand.class,
-            SweepCommand.class, BackpropDemoCommand.class, DownloadCommand.class, CommandLine.HelpCommand.class})
+            SweepCommand.class, BackpropDemoCommand.class, DownloadCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

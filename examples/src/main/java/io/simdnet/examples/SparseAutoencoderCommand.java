@@ -122,6 +122,7 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
         metrics.put("final_cost", finalCost);
         metrics.put("train_seconds", seconds);
         metrics.put("cpu_family", CpuInfo.family());
+        metrics.put("machine", CpuInfo.profile());
         folder.writeJson("metrics.json", metrics);
         System.out.println("Run folder: " + folder.dir().toAbsolutePath());
         return 0;

@@ -22,9 +22,6 @@ public final class Pool2dGenerator {
 
     private static final Modifier[] CONSTANT = GeneratedClassParts.CONSTANT;
 
-    /** The vector width of the vectorised forward pass. */
-    private static final int VECTOR_BITS = 512;
-
     private final Pool2dSpec spec;
     private final TypeName elem;
     private final ArrayTypeName array;
@@ -95,7 +92,7 @@ public final class Pool2dGenerator {
     }
 
     private int lanes() {
-        return spec.elementType().lanes(VECTOR_BITS);
+        return spec.elementType().lanes(spec.target().bits());
     }
 
     /** Outputs of a plane covered by whole vectors in the vectorised forward pass. */
@@ -112,7 +109,7 @@ public final class Pool2dGenerator {
         var fields = new java.util.ArrayList<FieldSpec>();
         if (wholeChunks() > 0) {
             fields.add(FieldSpec.builder(KernelTypes.species(type), "S", CONSTANT)
-                    .initializer("$T.SPECIES_$L", KernelTypes.vector(type), VECTOR_BITS).build());
+                    .initializer("$T.SPECIES_$L", KernelTypes.vector(type), spec.target().bits()).build());
             if (max) {
                 fields.add(FieldSpec.builder(ParameterizedTypeName.get(KernelTypes.vectorClass("VectorSpecies"), ClassName.get(Integer.class)),
                                 "I", CONSTANT)
@@ -256,16 +253,7 @@ public final class Pool2dGenerator {
         } else {
             body.addStatement("$T sum = 0", elem);
         }
-        body.beginControlFlow("for (int i = 0; i < KH; i++)")
-                .addStatement("int ih = oh * SH$L + i", spec.padH() > 0 ? " - PH" : "");
-        if (spec.padH() > 0) {
-            body.beginControlFlow("if (ih < 0 || ih >= H)").addStatement("continue").endControlFlow();
-        }
-        body.beginControlFlow("for (int j = 0; j < KW; j++)")
-                .addStatement("int iw = ow * SW$L + j", spec.padW() > 0 ? " - PW" : "");
-        if (spec.padW() > 0) {
-            body.beginControlFlow("if (iw < 0 || iw >= W)").addStatement("continue").endControlFlow();
-        }
+        openWindow(body);
         body.addStatement("int index = in + ih * W + iw")
                 .addStatement("$T v = x[index]", elem);
         if (max) {
@@ -287,6 +275,20 @@ public final class Pool2dGenerator {
         return body.build();
     }
 
+    /** Opens the loops over a window's taps (ih, iw), skipping taps in the padding when there is some. */
+    private void openWindow(CodeBlock.Builder body) {
+        body.beginControlFlow("for (int i = 0; i < KH; i++)")
+                .addStatement("int ih = oh * SH$L + i", spec.padH() > 0 ? " - PH" : "");
+        if (spec.padH() > 0) {
+            body.beginControlFlow("if (ih < 0 || ih >= H)").addStatement("continue").endControlFlow();
+        }
+        body.beginControlFlow("for (int j = 0; j < KW; j++)")
+                .addStatement("int iw = ow * SW$L + j", spec.padW() > 0 ? " - PW" : "");
+        if (spec.padW() > 0) {
+            body.beginControlFlow("if (iw < 0 || iw >= W)").addStatement("continue").endControlFlow();
+        }
+    }
+
     private MethodSpec backwardPlane() {
         CodeBlock.Builder body = CodeBlock.builder()
                 .addStatement("$T.fill(dx, in, in + H * W, 0)", java.util.Arrays.class);
@@ -297,20 +299,10 @@ public final class Pool2dGenerator {
         } else {
             body.beginControlFlow("for (int oh = 0; oh < OH; oh++)")
                     .beginControlFlow("for (int ow = 0; ow < OW; ow++)")
-                    .addStatement("$T g = dy[out + oh * OW + ow] / (KH * KW)", elem)
-                    .beginControlFlow("for (int i = 0; i < KH; i++)")
-                    .addStatement("int ih = oh * SH$L + i", spec.padH() > 0 ? " - PH" : "");
-            if (spec.padH() > 0) {
-                body.beginControlFlow("if (ih < 0 || ih >= H)").addStatement("continue").endControlFlow();
-            }
-            body.beginControlFlow("for (int j = 0; j < KW; j++)")
-                    .addStatement("int iw = ow * SW$L + j", spec.padW() > 0 ? " - PW" : "");
-            if (spec.padW() > 0) {
-                body.beginControlFlow("if (iw >= 0 && iw < W)").addStatement("dx[in + ih * W + iw] += g").endControlFlow();
-            } else {
-                body.addStatement("dx[in + ih * W + iw] += g");
-            }
-            body.endControlFlow()
+                    .addStatement("$T g = dy[out + oh * OW + ow] / (KH * KW)", elem);
+            openWindow(body);
+            body.addStatement("dx[in + ih * W + iw] += g")
+                    .endControlFlow()
                     .endControlFlow()
                     .endControlFlow()
                     .endControlFlow();

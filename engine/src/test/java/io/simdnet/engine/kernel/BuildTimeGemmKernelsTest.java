@@ -29,6 +29,6 @@ class BuildTimeGemmKernelsTest {
     void everyCatalogKernelMatchesTheDoubleReference(String key, int m) {
         GemmSpec spec = (GemmSpec) KernelSpec.parse(key);
         assertEquals(KernelOrigin.BUILD_TIME, REGISTRY.origin(spec), "catalog specs are served by their build-time class");
-        new GemmCase(spec, m, key.hashCode() * 31L + m).check(REGISTRY.kernel(spec));
+        KernelTester.gemm(spec).rows(m).seed(key.hashCode() * 31L + m).test(REGISTRY.kernel(spec));
     }
 }

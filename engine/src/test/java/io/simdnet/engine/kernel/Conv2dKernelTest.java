@@ -10,6 +10,7 @@ import io.simdnet.kernel.DType;
 import io.simdnet.kernel.DoubleConv2dKernel;
 import io.simdnet.kernel.FloatConv2dKernel;
 import io.simdnet.kernel.KernelPool;
+import io.simdnet.kernel.reference.ReferenceConv2d;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -18,28 +19,29 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Generated convolutions against the direct double loops, and their gradients against finite differences. */
+/**
+ * Generated convolutions (im2col and dense) and the generic fallback held against {@link ReferenceConv2d} by
+ * {@link Conv2dTester}, and the double kernels' gradients against finite differences.
+ */
 class Conv2dKernelTest {
 
     private static final int[] KERNELS = {1, 2, 3, 5, 7};
 
-    /** A random geometry per seed: stride 1-2, padding 0-3, rectangular images, 1-3 input channels, odd channel counts. */
-    static Conv2dSpec randomSpec(long seed, DType type) {
+    /**
+     * A random geometry per seed: stride 1-2, padding 0-3 (below the kernel size), rectangular images, 1-4 input
+     * channels, odd channel counts, bias or not, and a fused ReLU when {@code relu} allows one.
+     */
+    static Conv2dSpec randomSpec(long seed, DType type, boolean relu) {
         SplittableRandom random = new SplittableRandom(seed);
-        while (true) {
-            int kh = KERNELS[random.nextInt(KERNELS.length)];
-            int kw = random.nextInt(4) == 0 ? KERNELS[random.nextInt(KERNELS.length)] : kh;
-            int h = kh + random.nextInt(12);
-            int w = kw + random.nextInt(14);
-            int pad = random.nextInt(4);
-            int stride = 1 + random.nextInt(2);
-            if (pad >= Math.min(kh, kw)) {
-                pad = Math.min(kh, kw) - 1;
-            }
-            int c = random.nextInt(3) == 0 ? 3 : 1 + random.nextInt(4);
-            int oc = new int[] {1, 3, 6, 7, 16, 17}[random.nextInt(6)];
-            return Conv2dSpec.of(type, c, h, w, oc, kh, kw, stride, pad, random.nextBoolean(), false);
-        }
+        int kh = KERNELS[random.nextInt(KERNELS.length)];
+        int kw = random.nextInt(4) == 0 ? KERNELS[random.nextInt(KERNELS.length)] : kh;
+        int h = kh + random.nextInt(12);
+        int w = kw + random.nextInt(14);
+        int pad = Math.min(random.nextInt(4), Math.min(kh, kw) - 1);
+        int stride = 1 + random.nextInt(2);
+        int c = random.nextInt(3) == 0 ? 3 : 1 + random.nextInt(4);
+        int oc = new int[] {1, 3, 6, 7, 16, 17}[random.nextInt(6)];
+        return Conv2dSpec.of(type, c, h, w, oc, kh, kw, stride, pad, random.nextBoolean(), relu && random.nextBoolean());
     }
 
     static Stream<Long> seeds() {
@@ -47,20 +49,7 @@ class Conv2dKernelTest {
     }
 
     private static double[] random(SplittableRandom random, int n) {
-        double[] x = new double[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) (random.nextDouble() * 2 - 1);
-        }
-        return x;
-    }
-
-
-    private static void assertClose(String what, double[] expected, float[] actual, double scale) {
-        for (int i = 0; i < expected.length; i++) {
-            if (!(Math.abs(expected[i] - actual[i]) <= scale * 1e-5 * (1 + Math.abs(expected[i])))) {
-                fail(what + "[" + i + "] = " + actual[i] + ", expected " + expected[i]);
-            }
-        }
+        return KernelTester.random(random, n);
     }
 
     static Stream<String> catalogConvolutions() {
@@ -69,63 +58,154 @@ class Conv2dKernelTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("catalogConvolutions")
-    void buildTimeKernelsMatchTheDirectDoubleLoops(String key) {
+    void buildTimeKernelsMatchTheReference(String key) {
         Conv2dSpec spec = Conv2dSpec.parse(key);
         assertEquals(KernelOrigin.BUILD_TIME, KernelRegistry.global().origin(spec));
-        checkAgainstDirectLoops(spec, key.hashCode());
+        KernelTester.conv2d(spec).seed(key.hashCode()).testBatches(KernelRegistry.global().floatConv2d(spec), 1, 3);
     }
 
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
-    void floatKernelsMatchTheDirectDoubleLoops(long seed) {
-        checkAgainstDirectLoops(randomSpec(seed, DType.F32), seed);
+    void floatKernelsMatchTheReference(long seed) {
+        Conv2dSpec spec = randomSpec(seed, DType.F32, true);
+        KernelTester.conv2d(spec).seed(seed).testBatches(KernelRegistry.global().floatConv2d(spec), 1 + 2 * (int) (seed % 3));
     }
 
-    private static void checkAgainstDirectLoops(Conv2dSpec spec, long seed) {
-        Conv2dSpec reference = Conv2dSpec.parse(spec.key().replace(" f32 ", " f64 "));
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void doubleKernelsMatchTheReference(long seed) {
+        // The spec of doubleGradientsMatchCentredFiniteDifferences: one compilation serves both tests.
+        Conv2dSpec spec = randomSpec(seed ^ 0x55, DType.F64, false);
+        KernelTester.conv2d(spec).seed(seed).testBatches(KernelRegistry.global().doubleConv2d(spec), 2);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void genericFallbackMatchesTheReference(long seed) {
+        Conv2dSpec spec = randomSpec(seed, DType.F32, true);
+        GenericConv2d generic = new GenericConv2d(spec);
+        KernelTester.conv2d(spec).seed(seed).testBatches(generic, 0, 1, 2);
+        Conv2dSpec doubleSpec = Conv2dSpec.parse(spec.key().replace(" f32 ", " f64 "));
+        KernelTester.conv2d(doubleSpec).seed(seed).testBatches(new GenericConv2d(doubleSpec), 2);
+    }
+
+    /** An empty batch still overwrites every output: dWeights and dBias come back zero, for each algorithm and type. */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5", "conv2d f64 c=3 h=9 w=7 oc=5 kh=3 kw=3 pad=1",
+        "conv2d f32 c=16 h=5 w=5 oc=120 kh=5 kw=5", "conv2d f64 c=3 h=4 w=3 oc=7 kh=4 kw=3",
+        "conv2d f32 c=2 h=6 w=6 oc=3 kh=3 kw=3 relu=true"})
+    void anEmptyBatchGivesZeroWeightAndBiasGradients(String key) {
+        Conv2dSpec spec = Conv2dSpec.parse(key);
+        var kernel = spec.elementType() == DType.F32 ? KernelRegistry.global().floatConv2d(spec) : KernelRegistry.global().doubleConv2d(spec);
+        KernelTester.conv2d(spec).testBatches(kernel, 0);
+        KernelTester.conv2d(spec).testBatches(new GenericConv2d(spec), 0);
+    }
+
+    /**
+     * Forward applies the fused ReLU; backward takes the gradient before it, unmasked (the convention of
+     * FloatConv2dKernel), checked by the tester; and the layer's use of that convention, masking dy by y > 0,
+     * gives the true gradient of Σ g·ReLU(conv), checked by finite differences in double.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"c=1 h=28 w=28 oc=6 kh=5 kw=5 padding=same relu=true",
+        "c=3 h=7 w=9 oc=5 kh=3 kw=3 sh=2 pad=1 relu=true", "c=4 h=3 w=3 oc=9 kh=3 kw=3 relu=true bias=false",
+        "c=16 h=5 w=5 oc=12 kh=5 kw=5 relu=true"})
+    void fusedReluClampsForwardAndBackwardTakesTheGradientBeforeIt(String geometry) {
+        Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 " + geometry);
+        KernelTester.conv2d(spec).seed(geometry.hashCode()).testBatches(KernelRegistry.global().floatConv2d(spec), 0, 1, 2);
+        Conv2dSpec doubleSpec = Conv2dSpec.parse("conv2d f64 " + geometry);
+        DoubleConv2dKernel kernel = KernelRegistry.global().doubleConv2d(doubleSpec);
+        KernelTester.conv2d(doubleSpec).seed(geometry.hashCode()).testBatches(kernel, 2);
+        checkMaskedReluGradients(doubleSpec, kernel, geometry.hashCode());
+    }
+
+    private static void checkMaskedReluGradients(Conv2dSpec spec, DoubleConv2dKernel kernel, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        int n = 1 + 2 * random.nextInt(3);
-        int in = n * spec.inChannels() * spec.height() * spec.width();
-        int out = n * spec.outChannels() * spec.outHeight() * spec.outWidth();
-        double[] x = random(random, in);
+        int n = 2;
+        double[] x = random(random, n * spec.inChannels() * spec.height() * spec.width());
         double[] w = random(random, spec.outChannels() * spec.patchSize());
         double[] b = spec.bias() ? random(random, spec.outChannels()) : null;
-        double[] dy = random(random, out);
-        GenericConv2d direct = new GenericConv2d(reference);
-        double[] y = new double[out];
-        double[] dx = new double[in];
+        double[] g = random(random, n * spec.outChannels() * spec.outHeight() * spec.outWidth());
+        double[] y = new double[g.length];
+        kernel.forward(n, x, w, b, y);
+        boolean[] active = active(y);
+        double[] masked = new double[g.length];
+        int activeCount = 0;
+        for (int i = 0; i < g.length; i++) {
+            masked[i] = active[i] ? g[i] : 0;
+            activeCount += active[i] ? 1 : 0;
+        }
+        assertTrue(activeCount > 0 && activeCount < g.length, "the case should have outputs on both sides of the ReLU, got "
+                + activeCount + " active of " + g.length);
+        double[] dx = new double[x.length];
         double[] dw = new double[w.length];
         double[] db = spec.bias() ? new double[spec.outChannels()] : null;
-        direct.forward(n, x, w, b, y);
-        direct.backwardData(n, dy, w, dx);
-        direct.backwardWeights(n, x, dy, dw, db);
-
-        FloatConv2dKernel kernel = KernelRegistry.global().floatConv2d(spec);
-        float[] fy = new float[out];
-        float[] fdx = new float[in];
-        float[] fdw = new float[w.length];
-        float[] fdb = spec.bias() ? new float[spec.outChannels()] : null;
-        kernel.forward(n, GemmCase.toFloat(x), GemmCase.toFloat(w), GemmCase.toFloat(b), fy);
-        kernel.backwardData(n, GemmCase.toFloat(dy), GemmCase.toFloat(w), fdx);
-        kernel.backwardWeights(n, GemmCase.toFloat(x), GemmCase.toFloat(dy), fdw, fdb);
-        String name = spec.key() + " n=" + n;
-        assertClose(name + " y", y, fy, spec.patchSize());
-        assertClose(name + " dx", dx, fdx, spec.outChannels() * spec.kernelH() * spec.kernelW());
-        assertClose(name + " dw", dw, fdw, n * spec.outHeight() * spec.outWidth());
+        kernel.backwardData(n, masked, w, dx);
+        kernel.backwardWeights(n, x, masked, dw, db);
+        int checked = checkReluFiniteDifferences(spec.key() + " dX", x, dx, kernel, n, x, w, b, g, active)
+                + checkReluFiniteDifferences(spec.key() + " dW", w, dw, kernel, n, x, w, b, g, active);
         if (spec.bias()) {
-            assertClose(name + " db", db, fdb, n * spec.outHeight() * spec.outWidth());
+            checked += checkReluFiniteDifferences(spec.key() + " dB", b, db, kernel, n, x, w, b, g, active);
         }
+        int parameters = x.length + w.length + (b == null ? 0 : b.length);
+        assertTrue(checked > parameters / 2, "only " + checked + " of " + parameters + " elements could be checked away from a ReLU kink");
+    }
+
+    private static boolean[] active(double[] y) {
+        boolean[] active = new boolean[y.length];
+        for (int i = 0; i < y.length; i++) {
+            active[i] = y[i] > 0;
+        }
+        return active;
+    }
+
+    /**
+     * Centred differences of Σ g·y, skipping an element whose step moves some output across the ReLU's kink
+     * (the loss is piecewise linear, exact on either side); returns how many elements were compared.
+     */
+    private static int checkReluFiniteDifferences(String what, double[] param, double[] analytic, DoubleConv2dKernel kernel, int n,
+            double[] x, double[] w, double[] b, double[] g, boolean[] active) {
+        double h = 1e-4;
+        int checked = 0;
+        double[] y = new double[g.length];
+        for (int i = 0; i < param.length; i++) {
+            double saved = param[i];
+            param[i] = saved + h;
+            kernel.forward(n, x, w, b, y);
+            boolean same = java.util.Arrays.equals(active(y), active);
+            double plus = dot(y, g);
+            param[i] = saved - h;
+            kernel.forward(n, x, w, b, y);
+            same &= java.util.Arrays.equals(active(y), active);
+            double minus = dot(y, g);
+            param[i] = saved;
+            if (!same) {
+                continue;
+            }
+            checked++;
+            double numeric = (plus - minus) / (2 * h);
+            double relative = Math.abs(numeric - analytic[i]) / Math.max(1e-3, Math.abs(numeric) + Math.abs(analytic[i]));
+            if (relative > 1e-6) {
+                fail(what + "[" + i + "]: analytic " + analytic[i] + ", numeric " + numeric + ", relative error " + relative);
+            }
+        }
+        return checked;
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += a[i] * b[i];
+        }
+        return sum;
     }
 
     /** Σ y·g for a fixed random g: its gradient with respect to the output is g. */
     private static double loss(DoubleConv2dKernel kernel, int n, double[] x, double[] w, double[] b, double[] g) {
         double[] y = new double[g.length];
         kernel.forward(n, x, w, b, y);
-        double sum = 0;
-        for (int i = 0; i < y.length; i++) {
-            sum += y[i] * g[i];
-        }
-        return sum;
+        return dot(y, g);
     }
 
     private static void checkByFiniteDifferences(String what, double[] param, double[] analytic, java.util.function.DoubleSupplier loss) {
@@ -152,17 +232,17 @@ class Conv2dKernelTest {
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void doubleGradientsMatchCentredFiniteDifferences(long seed) {
-        checkGradients(randomSpec(seed ^ 0x55, DType.F64), seed);
+        checkGradients(randomSpec(seed ^ 0x55, DType.F64, false), seed);
     }
 
     /** Kernels covering the whole input take the dense-layer path: one GEMM per pass over the batch. */
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.ValueSource(strings = {"c=16 h=5 w=5 oc=120 kh=5 kw=5", "c=3 h=4 w=3 oc=7 kh=4 kw=3 bias=false",
         "c=1 h=1 w=1 oc=17 kh=1 kw=1", "c=5 h=2 w=6 oc=33 kh=2 kw=6 sh=2"})
-    void denseLikeGeometriesMatchTheDirectLoopsAndFiniteDifferences(String geometry) {
+    void denseLikeGeometriesMatchTheReferenceAndFiniteDifferences(String geometry) {
         Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 " + geometry);
         assertEquals(io.simdnet.kernel.spec.Conv2dPlan.Algorithm.DENSE, spec.plan().algorithm());
-        checkAgainstDirectLoops(spec, geometry.hashCode());
+        KernelTester.conv2d(spec).seed(geometry.hashCode()).testBatches(KernelRegistry.global().floatConv2d(spec), 0, 1, 3);
         checkGradients(Conv2dSpec.parse("conv2d f64 " + geometry), geometry.hashCode());
     }
 
@@ -191,10 +271,10 @@ class Conv2dKernelTest {
         Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5");
         SplittableRandom random = new SplittableRandom(3);
         int n = 9;
-        float[] x = GemmCase.toFloat(random(random, n * 6 * 14 * 14));
-        float[] w = GemmCase.toFloat(random(random, 16 * 150));
-        float[] b = GemmCase.toFloat(random(random, 16));
-        float[] dy = GemmCase.toFloat(random(random, n * 16 * 10 * 10));
+        float[] x = KernelTester.toFloat(random(random, n * 6 * 14 * 14));
+        float[] w = KernelTester.toFloat(random(random, 16 * 150));
+        float[] b = KernelTester.toFloat(random(random, 16));
+        float[] dy = KernelTester.toFloat(random(random, n * 16 * 10 * 10));
         FloatConv2dKernel kernel = KernelRegistry.global().floatConv2d(spec);
         int before = KernelPool.threads();
         try {

@@ -21,14 +21,14 @@ class GenericGemmTest {
     void genericKernelMatchesTheDoubleReference(String type, GemmForm form, int k, int n, int m) {
         GemmSpec spec = GemmSpec.of(DType.fromToken(type), form, k, n, false, false);
         assertEquals(KernelOrigin.GENERIC, GENERIC_ONLY.origin(spec));
-        new GemmCase(spec, m, 7).check(GENERIC_ONLY.kernel(spec));
+        KernelTester.gemm(spec).rows(m).seed(7).test(GENERIC_ONLY.kernel(spec));
     }
 
     @ParameterizedTest(name = "{0} K={1} N={2} bias={3}")
     @CsvSource({"NN, 784, 128, true", "NT, 128, 784, false", "TN, 128, 128, false", "NN, 64, 10, true"})
     void genericKernelGivesTheSameBitsAsTheGeneratedOne(GemmForm form, int k, int n, boolean bias) {
         GemmSpec spec = GemmSpec.of(DType.F32, form, k, n, bias, false);
-        GemmCase gemm = new GemmCase(spec, 45, 3);
+        GemmTester gemm = KernelTester.gemm(spec).rows(45).seed(3);
         assertEquals(KernelOrigin.BUILD_TIME, BUILT.origin(spec));
         assertArrayEquals(gemm.runFloat(BUILT.floatGemm(spec)), gemm.runFloat(GENERIC_ONLY.floatGemm(spec)));
     }

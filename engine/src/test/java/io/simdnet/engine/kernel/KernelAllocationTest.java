@@ -1,18 +1,35 @@
 package io.simdnet.engine.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.FloatGemmKernel;
 import io.simdnet.kernel.KernelPool;
+import io.simdnet.kernel.ParallelTask;
 import io.simdnet.kernel.spec.GemmForm;
 import io.simdnet.kernel.spec.GemmSpec;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** A warmed-up kernel call allocates nothing on the calling thread (counted by the JVM, not timed). */
+/**
+ * A warmed-up kernel call allocates nothing, neither on the calling thread nor on the kernel pool's worker
+ * threads (counted by the JVM, not timed).
+ */
+// In a JVM of its own: the kernel tests run every width, and kernels of several vector widths in one JVM
+// make the Vector API's shared intrinsics polymorphic, after which warmed-up kernels allocate. A training
+// process runs one width.
+@Tag("allocation")
 class KernelAllocationTest {
 
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -36,26 +53,89 @@ class KernelAllocationTest {
         for (int i = 0; i < 2_000; i++) {
             kernel.gemm(m, a, 0, b, 0, null, c, 0);
         }
-        assertEquals(0, steadyStateAllocation(() -> kernel.gemm(m, a, 0, b, 0, null, c, 0), 50),
+        assertEquals(0, steadyStateAllocation(() -> kernel.gemm(m, a, 0, b, 0, null, c, 0), 50, measuredThreads()),
                 "bytes allocated by 50 warmed-up calls of " + spec.key());
     }
 
     /**
-     * Bytes the calling thread allocates over {@code calls} calls, once the JIT has caught up: the JIT compiles
+     * Bytes the given threads allocate over {@code calls} calls, once the JIT has caught up: the JIT compiles
      * in the background, so a slow machine may still interpret a method (and box its vectors) right after the
-     * warm-up. Measures up to 40 rounds and returns the first zero, else the last count.
+     * warm-up. Measures up to 40 rounds and returns the first zero, else the last count. Reading another
+     * thread's count allocates nothing (one id at a time; the array form would allocate its result).
      */
-    private static long steadyStateAllocation(Runnable call, int calls) {
-        long thread = Thread.currentThread().threadId();
+    private static long steadyStateAllocation(Runnable call, int calls, long[] threads) {
         long allocated = -1;
         for (int round = 0; round < 40 && allocated != 0; round++) {
-            long before = THREADS.getThreadAllocatedBytes(thread);
+            long before = allocatedBytes(threads);
             for (int i = 0; i < calls; i++) {
                 call.run();
             }
-            allocated = THREADS.getThreadAllocatedBytes(thread) - before;
+            allocated = allocatedBytes(threads) - before;
         }
         return allocated;
+    }
+
+    private static long allocatedBytes(long[] threads) {
+        long sum = 0;
+        for (long id : threads) {
+            // A worker that has ended reports -1; it allocates nothing more.
+            sum += Math.max(0, THREADS.getThreadAllocatedBytes(id));
+        }
+        return sum;
+    }
+
+    /** The calling thread and every live worker of the pool the kernels run on; taken after the warm-up, when they exist. */
+    private static long[] measuredThreads() {
+        ForkJoinPool pool = kernelForkJoinPool();
+        List<Long> ids = new ArrayList<>();
+        ids.add(Thread.currentThread().threadId());
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread instanceof ForkJoinWorkerThread worker && worker.getPool() == pool) {
+                ids.add(thread.threadId());
+            }
+        }
+        return ids.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /**
+     * The pool KernelPool hands its tasks to, found from a task that ran on one of its workers: the caller runs
+     * task 0 (held back a moment here) and may claim task 1 itself, so this retries until a worker took one.
+     */
+    private static ForkJoinPool kernelForkJoinPool() {
+        AtomicReference<ForkJoinPool> found = new AtomicReference<>();
+        for (int attempt = 0; attempt < 1_000 && found.get() == null; attempt++) {
+            KernelPool.run(task -> {
+                if (Thread.currentThread() instanceof ForkJoinWorkerThread worker) {
+                    found.set(worker.getPool());
+                } else if (task == 0) {
+                    LockSupport.parkNanos(1_000_000);
+                }
+            }, 2);
+        }
+        assertNotNull(found.get(), "no task of KernelPool.run ran on a worker thread in 1000 tries");
+        return found.get();
+    }
+
+    /** The measurement sees a worker's allocation, so the zero counts above mean the workers allocated nothing. */
+    @org.junit.jupiter.api.Test
+    void anAllocationOnAWorkerThreadIsCounted() {
+        KernelPool.setThreads(2);
+        long[] threads = measuredThreads();
+        assertTrue(threads.length > 1, "the kernel pool's workers are measured");
+        long[] sink = new long[1];
+        ParallelTask allocatingOnWorkers = task -> {
+            if (Thread.currentThread() instanceof ForkJoinWorkerThread) {
+                sink[0] += new long[1024].length;
+            } else if (task == 0) {
+                LockSupport.parkNanos(1_000_000);
+            }
+        };
+        long before = allocatedBytes(threads);
+        for (int i = 0; i < 100 && sink[0] == 0; i++) {
+            KernelPool.run(allocatingOnWorkers, 2);
+        }
+        assertTrue(sink[0] > 0, "a task ran on a worker");
+        assertTrue(allocatedBytes(threads) - before >= 8 * 1024, "a worker's 8 KiB array is counted");
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0} threads")
@@ -84,6 +164,6 @@ class KernelAllocationTest {
         for (int i = 0; i < 3_000; i++) {
             calls.run();
         }
-        assertEquals(0, steadyStateAllocation(calls, 20), "bytes allocated by 20 warmed-up rounds of conv and pool calls");
+        assertEquals(0, steadyStateAllocation(calls, 20, measuredThreads()), "bytes allocated by 20 warmed-up rounds of conv and pool calls");
     }
 }

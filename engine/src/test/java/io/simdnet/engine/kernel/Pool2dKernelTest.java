@@ -18,7 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Generated pooling against the plain double loops, and its gradients against finite differences. */
+/**
+ * Generated pooling and the generic fallback held against {@link io.simdnet.kernel.reference.ReferencePool2d}
+ * by {@link Pool2dTester} (distinct values, ties, NaNs, empty batches), and the double kernels' gradients
+ * against finite differences.
+ */
 class Pool2dKernelTest {
 
     static Pool2dSpec randomSpec(long seed, DType type) {
@@ -38,22 +42,6 @@ class Pool2dKernelTest {
         return IntStream.range(0, 20).mapToObj(i -> 0xB001L + i);
     }
 
-    /** A shuffle of 0, 0.01, 0.02, …: no two values closer than 0.01, so max pooling has no ties. */
-    private static double[] distinctRandom(SplittableRandom random, int n) {
-        double[] x = new double[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) (i * 0.01 - n * 0.005);
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            double t = x[i];
-            x[i] = x[j];
-            x[j] = t;
-        }
-        return x;
-    }
-
-
     private static int outputs(Pool2dSpec spec, int n) {
         return n * spec.channels() * spec.outHeight() * spec.outWidth();
     }
@@ -64,50 +52,57 @@ class Pool2dKernelTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("catalogPools")
-    void buildTimeKernelsMatchThePlainDoubleLoops(String key) {
+    void buildTimeKernelsMatchTheReference(String key) {
         Pool2dSpec spec = Pool2dSpec.parse(key);
         assertEquals(KernelOrigin.BUILD_TIME, KernelRegistry.global().origin(spec));
-        checkAgainstPlainLoops(spec, key.hashCode());
+        FloatPool2dKernel kernel = KernelRegistry.global().floatPool2d(spec);
+        KernelTester.pool2d(spec).seed(key.hashCode()).testBatches(kernel, 1, 3);
+        KernelTester.pool2d(spec).seed(key.hashCode()).values(Pool2dTester.Values.TIES).testBatches(kernel, 2);
     }
 
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
-    void floatKernelsMatchThePlainDoubleLoops(long seed) {
-        checkAgainstPlainLoops(randomSpec(seed, DType.F32), seed);
+    void floatKernelsMatchTheReference(long seed) {
+        Pool2dSpec spec = randomSpec(seed, DType.F32);
+        KernelTester.pool2d(spec).seed(seed).testBatches(KernelRegistry.global().floatPool2d(spec), 1 + 2 * (int) (seed % 3));
     }
 
-    private static void checkAgainstPlainLoops(Pool2dSpec spec, long seed) {
-        boolean max = spec.kind() == Pool2dSpec.Kind.MAX;
-        SplittableRandom random = new SplittableRandom(seed);
-        int n = 1 + 2 * random.nextInt(3);
-        double[] x = distinctRandom(random, n * spec.channels() * spec.height() * spec.width());
-        double[] dy = distinctRandom(random, outputs(spec, n));
-        GenericPool2d plain = new GenericPool2d(spec);
-        double[] y = new double[dy.length];
-        int[] argmax = max ? new int[dy.length] : null;
-        double[] dx = new double[x.length];
-        plain.forward(n, x, y, argmax);
-        plain.backward(n, dy, argmax, dx);
-
+    /** Windows full of equal values take the first maximum, and a NaN in a window is its maximum, as the reference says. */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void tiesAndNaNsFollowTheReferenceRules(long seed) {
+        Pool2dSpec spec = randomSpec(seed, DType.F32);
         FloatPool2dKernel kernel = KernelRegistry.global().floatPool2d(spec);
-        float[] fy = new float[dy.length];
-        int[] fArgmax = max ? new int[dy.length] : null;
-        float[] fdx = new float[x.length];
-        kernel.forward(n, GemmCase.toFloat(x), fy, fArgmax);
-        kernel.backward(n, GemmCase.toFloat(dy), fArgmax, fdx);
-        for (int i = 0; i < y.length; i++) {
-            if (Math.abs(y[i] - fy[i]) > 1e-6 * (1 + Math.abs(y[i])) * spec.kernelH() * spec.kernelW()) {
-                fail(spec.key() + " n=" + n + ": y[" + i + "] = " + fy[i] + ", expected " + y[i]);
-            }
+        KernelTester.pool2d(spec).seed(seed).values(Pool2dTester.Values.TIES).testBatches(kernel, 2);
+        KernelTester.pool2d(spec).seed(seed).values(Pool2dTester.Values.WITH_NAN).testBatches(kernel, 2);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void doubleKernelsMatchTheReference(long seed) {
+        // The spec of doubleGradientsMatchCentredFiniteDifferences: one compilation serves both tests.
+        Pool2dSpec spec = randomSpec(seed ^ 0x77, DType.F64);
+        DoublePool2dKernel kernel = KernelRegistry.global().doublePool2d(spec);
+        KernelTester.pool2d(spec).seed(seed).testBatches(kernel, 0, 1, 2);
+        KernelTester.pool2d(spec).seed(seed).values(Pool2dTester.Values.WITH_NAN).testBatches(kernel, 2);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void genericFallbackMatchesTheReference(long seed) {
+        Pool2dSpec spec = randomSpec(seed, DType.F32);
+        for (Pool2dTester.Values values : Pool2dTester.Values.values()) {
+            KernelTester.pool2d(spec).seed(seed).values(values).testBatches(new GenericPool2d(spec), 0, 2);
         }
-        if (max) {
-            assertArrayEquals(argmax, fArgmax, spec.key());
-        }
-        for (int i = 0; i < dx.length; i++) {
-            if (Math.abs(dx[i] - fdx[i]) > 1e-6 * (1 + Math.abs(dx[i])) * spec.kernelH() * spec.kernelW()) {
-                fail(spec.key() + " n=" + n + ": dx[" + i + "] = " + fdx[i] + ", expected " + dx[i]);
-            }
-        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"pool2d f32 max c=6 h=28 w=28 k=2 s=2", "pool2d f32 avg c=64 h=8 w=8 global=true",
+        "pool2d f64 max c=3 h=7 w=7 k=3 s=2 pad=1", "pool2d f32 avg c=3 h=9 w=9 k=3 s=2 pad=1"})
+    void anEmptyBatchWritesNothing(String key) {
+        Pool2dSpec spec = Pool2dSpec.parse(key);
+        var kernel = spec.elementType() == DType.F32 ? KernelRegistry.global().floatPool2d(spec) : KernelRegistry.global().doublePool2d(spec);
+        KernelTester.pool2d(spec).testBatches(kernel, 0, 1);
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -117,7 +112,7 @@ class Pool2dKernelTest {
         boolean max = spec.kind() == Pool2dSpec.Kind.MAX;
         SplittableRandom random = new SplittableRandom(seed);
         int n = 2;
-        double[] x = distinctRandom(random, n * spec.channels() * spec.height() * spec.width());
+        double[] x = Pool2dTester.distinctValues(random, n * spec.channels() * spec.height() * spec.width());
         double[] g = new double[outputs(spec, n)];
         for (int i = 0; i < g.length; i++) {
             g[i] = random.nextDouble() * 2 - 1;
@@ -199,7 +194,7 @@ class Pool2dKernelTest {
     void resultsAreBitIdenticalOnOneAndTwoThreads() {
         Pool2dSpec spec = Pool2dSpec.parse("pool2d f32 avg c=64 h=16 w=16 k=3 s=2 pad=1");
         SplittableRandom random = new SplittableRandom(1);
-        float[] x = GemmCase.toFloat(distinctRandom(random, 8 * 64 * 16 * 16));
+        float[] x = KernelTester.toFloat(Pool2dTester.distinctValues(random, 8 * 64 * 16 * 16));
         FloatPool2dKernel kernel = KernelRegistry.global().floatPool2d(spec);
         int before = KernelPool.threads();
         try {

@@ -8,6 +8,7 @@ import io.simdnet.kernel.Kernel;
 import io.simdnet.kernel.spec.GemmForm;
 import io.simdnet.kernel.spec.GemmSpec;
 import io.simdnet.kernel.spec.GemmTiling;
+import io.simdnet.kernel.spec.VectorTarget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,33 +58,40 @@ class RuntimeGeneratedGemmTest {
                 SIZES[random.nextInt(SIZES.length)], SIZES[random.nextInt(SIZES.length)], random.nextBoolean(), random.nextBoolean());
         int m = 1 + random.nextInt(150);
         assertEquals(KernelOrigin.RUNTIME_COMPILED, registry.origin(spec), spec.key());
-        new GemmCase(spec, m, seed).check(registry.kernel(spec));
+        KernelTester.gemm(spec).rows(m).seed(seed).test(registry.kernel(spec));
     }
 
+    /** Sizes for the tiling cases, kept small so that each of the 24 seeds compiles and checks a real case cheaply. */
+    private static final int[] TILING_SIZES = {1, 2, 3, 7, 15, 16, 17, 31, 33, 47, 64, 65, 97};
+
+    /**
+     * Every seed runs one random blocking: micro-tile mr×nrv within the register budget, kc below K (so the
+     * k loop has several blocks and a remainder), nc and mc of one to three tiles, packing of A and B either way.
+     */
     @ParameterizedTest(name = "seed {0}")
     @MethodSource("seeds")
     void nonDefaultTilingsMatchTheDoubleReference(long seed) {
-        if (seed % 4 != 0) {
-            return; // a quarter of the seeds keep this test's compilations affordable
-        }
         SplittableRandom random = new SplittableRandom(seed);
         GemmForm form = GemmForm.values()[random.nextInt(3)];
-        int k = SIZES[random.nextInt(SIZES.length)];
-        int n = SIZES[random.nextInt(SIZES.length)];
+        int k = TILING_SIZES[random.nextInt(TILING_SIZES.length)];
+        int n = TILING_SIZES[random.nextInt(TILING_SIZES.length)];
         int nrVectors = 1 + random.nextInt(4);
-        int mr = 1 + random.nextInt(Math.min(GemmTiling.maxRows(nrVectors), 32));
-        int nr = nrVectors * 16;
+        VectorTarget target = VectorTarget.host();
+        int mr = 1 + random.nextInt(Math.min(GemmTiling.maxRows(nrVectors, target.registers()), 32));
+        int nr = nrVectors * DType.F32.lanes(target.bits());
         GemmTiling tiling = new GemmTiling(mr, nrVectors, 1 + random.nextInt(k), nr * (1 + random.nextInt(3)), mr * (1 + random.nextInt(4)),
-                512, random.nextBoolean(), random.nextBoolean() || form == GemmForm.NT);
+                target, random.nextBoolean(), random.nextBoolean() || form == GemmForm.NT);
         GemmSpec spec = GemmSpec.of(DType.F32, form, k, n, random.nextBoolean(), random.nextBoolean()).withTiling(tiling);
-        new GemmCase(spec, 1 + random.nextInt(120), seed).check(registry.kernel(spec));
+        int m = 1 + random.nextInt(3 * tiling.mc());
+        assertEquals(KernelOrigin.RUNTIME_COMPILED, registry.origin(spec), spec.key());
+        KernelTester.gemm(spec).rows(m).seed(seed).test(registry.kernel(spec));
     }
 
     @ParameterizedTest
     @EnumSource(GemmForm.class)
     void aSecondRegistryLoadsCompiledKernelsFromTheDiskCache(GemmForm form) {
         GemmSpec spec = GemmSpec.of(DType.F32, form, 19, 37, false, false);
-        GemmCase gemm = new GemmCase(spec, 23, 99);
+        GemmTester gemm = KernelTester.gemm(spec).rows(23).seed(99);
         float[] first = gemm.runFloat(registry.floatGemm(spec));
         KernelRegistry secondProcess = new KernelRegistry(new KernelRegistry.Options(false, true, cacheRoot));
         assertEquals(KernelOrigin.DISK_CACHE, secondProcess.origin(spec));

@@ -25,7 +25,7 @@ class ThreadCountDeterminismTest {
         "NN, 3072, 100, 200", "NN, 64, 10, 1000"})
     void resultsAreBitIdenticalWithOneTwoAndThreeThreads(GemmForm form, int k, int n, int m) {
         GemmSpec spec = GemmSpec.of(DType.F32, form, k, n, false, false);
-        GemmCase gemm = new GemmCase(spec, m, 11);
+        GemmTester gemm = KernelTester.gemm(spec).rows(m).seed(11);
         FloatGemmKernel kernel = KernelRegistry.global().floatGemm(spec);
         KernelPool.setThreads(1);
         float[] one = gemm.runFloat(kernel);

@@ -11,10 +11,15 @@ import io.simdnet.kernel.DType;
 import io.simdnet.kernel.KernelPool;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** A warmed-up training step (forward, loss, backward, Adam) allocates nothing on the calling thread. */
+// In a JVM of its own: the kernel tests run every width, and kernels of several vector widths in one JVM
+// make the Vector API's shared intrinsics polymorphic, after which warmed-up kernels allocate. A training
+// process runs one width.
+@Tag("allocation")
 class TrainingAllocationTest {
 
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

@@ -30,17 +30,18 @@ public record Conv2dPlan(Conv2dSpec spec, Algorithm algorithm, GemmSpec forwardG
 
     public static Conv2dPlan of(Conv2dSpec spec) {
         DType type = spec.elementType();
+        VectorTarget target = spec.target();
         if (isDense(spec)) {
             return new Conv2dPlan(spec, Algorithm.DENSE,
-                    GemmSpec.of(type, GemmForm.NT, spec.patchSize(), spec.outChannels(), spec.bias(), false),
-                    GemmSpec.of(type, GemmForm.NN, spec.outChannels(), spec.patchSize(), false, false),
+                    GemmSpec.of(type, GemmForm.NT, spec.patchSize(), spec.outChannels(), spec.bias(), false, target),
+                    GemmSpec.of(type, GemmForm.NN, spec.outChannels(), spec.patchSize(), false, false, target),
                     null);
         }
         int positions = spec.outHeight() * spec.outWidth();
         return new Conv2dPlan(spec, Algorithm.IM2COL,
-                GemmSpec.of(type, GemmForm.NN, spec.patchSize(), positions, false, false),
-                GemmSpec.of(type, GemmForm.TN, spec.outChannels(), positions, false, false),
-                GemmSpec.of(type, GemmForm.NT, positions, spec.outChannels(), false, false));
+                GemmSpec.of(type, GemmForm.NN, spec.patchSize(), positions, false, false, target),
+                GemmSpec.of(type, GemmForm.TN, spec.outChannels(), positions, false, false, target),
+                GemmSpec.of(type, GemmForm.NT, positions, spec.outChannels(), false, false, target));
     }
 
     private static boolean isDense(Conv2dSpec spec) {
@@ -53,7 +54,7 @@ public record Conv2dPlan(Conv2dSpec spec, Algorithm algorithm, GemmSpec forwardG
         if (algorithm == Algorithm.IM2COL) {
             return backwardWeightsGemm;
         }
-        return GemmSpec.of(spec.elementType(), GemmForm.TN, batch, spec.patchSize(), false, false);
+        return GemmSpec.of(spec.elementType(), GemmForm.TN, batch, spec.patchSize(), false, false, spec.target());
     }
 
     /** The GEMMs whose specs do not depend on the batch size: what the catalog compiles beside the convolution. */

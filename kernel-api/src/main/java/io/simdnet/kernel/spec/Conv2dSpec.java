@@ -11,15 +11,16 @@ import io.simdnet.kernel.DType;
  * padding is {@code max((ceil(I/S) - 1)·S + K - I, 0)}, and when it is odd the extra row or column goes to
  * the bottom or right. The output size is {@code floor((I + padBefore + padAfter - K) / S) + 1}.
  *
- * <p>String form: {@code conv2d f32 c=3 h=32 w=32 oc=32 kh=3 kw=3 sh=1 sw=1 pt=1 pb=1 pl=1 pr=1 bias=true relu=false}.
+ * <p>String form: {@code conv2d f32 c=3 h=32 w=32 oc=32 kh=3 kw=3 sh=1 sw=1 pt=1 pb=1 pl=1 pr=1 bias=true relu=false bits=512 regs=32};
+ * the {@link VectorTarget} ({@code bits}, {@code regs}) defaults to the host's, and the GEMMs of the plan share it.
  */
 public record Conv2dSpec(DType elementType, int inChannels, int height, int width, int outChannels, int kernelH, int kernelW,
-        int strideH, int strideW, int padTop, int padBottom, int padLeft, int padRight, boolean bias, boolean relu)
+        int strideH, int strideW, int padTop, int padBottom, int padLeft, int padRight, boolean bias, boolean relu, VectorTarget target)
         implements KernelSpec {
 
     public Conv2dSpec {
-        if (elementType == null) {
-            throw new IllegalArgumentException("Conv2d spec: element type is required");
+        if (elementType == null || target == null) {
+            throw new IllegalArgumentException("Conv2d spec: element type and vector target are required");
         }
         positive("input channels", inChannels);
         positive("input height", height);
@@ -40,6 +41,19 @@ public record Conv2dSpec(DType elementType, int inChannels, int height, int widt
         }
     }
 
+    /** A spec for the host's vector target. */
+    public Conv2dSpec(DType elementType, int inChannels, int height, int width, int outChannels, int kernelH, int kernelW, int strideH,
+            int strideW, int padTop, int padBottom, int padLeft, int padRight, boolean bias, boolean relu) {
+        this(elementType, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padTop, padBottom, padLeft, padRight, bias,
+                relu, VectorTarget.host());
+    }
+
+    /** The same convolution for another vector target. */
+    public Conv2dSpec withTarget(VectorTarget newTarget) {
+        return new Conv2dSpec(elementType, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padTop, padBottom, padLeft,
+                padRight, bias, relu, newTarget);
+    }
+
     private static void positive(String what, int value) {
         if (value <= 0) {
             throw new IllegalArgumentException("Conv2d spec: " + what + " must be positive, got " + value);
@@ -56,10 +70,16 @@ public record Conv2dSpec(DType elementType, int inChannels, int height, int widt
     /** Keras {@code padding="same"}: see the class comment for how an odd total is split. */
     public static Conv2dSpec same(DType type, int inChannels, int height, int width, int outChannels, int kernelH, int kernelW,
             int stride, boolean bias, boolean relu) {
+        return same(type, inChannels, height, width, outChannels, kernelH, kernelW, stride, bias, relu, VectorTarget.host());
+    }
+
+    /** Keras {@code padding="same"} for {@code target}. */
+    public static Conv2dSpec same(DType type, int inChannels, int height, int width, int outChannels, int kernelH, int kernelW,
+            int stride, boolean bias, boolean relu, VectorTarget target) {
         int padH = samePadding(height, kernelH, stride);
         int padW = samePadding(width, kernelW, stride);
         return new Conv2dSpec(type, inChannels, height, width, outChannels, kernelH, kernelW, stride, stride, padH / 2, padH - padH / 2,
-                padW / 2, padW - padW / 2, bias, relu);
+                padW / 2, padW - padW / 2, bias, relu, target);
     }
 
     /** Keras {@code padding="valid"}: no padding. */
@@ -105,14 +125,15 @@ public record Conv2dSpec(DType elementType, int inChannels, int height, int widt
     public String key() {
         return "conv2d " + elementType.token() + " c=" + inChannels + " h=" + height + " w=" + width + " oc=" + outChannels
                 + " kh=" + kernelH + " kw=" + kernelW + " sh=" + strideH + " sw=" + strideW
-                + " pt=" + padTop + " pb=" + padBottom + " pl=" + padLeft + " pr=" + padRight + " bias=" + bias + " relu=" + relu;
+                + " pt=" + padTop + " pb=" + padBottom + " pl=" + padLeft + " pr=" + padRight + " bias=" + bias + " relu=" + relu + " " + target.key();
     }
 
     @Override
     public String className() {
         return "Conv2d" + (elementType == DType.F32 ? "F32" : "F64") + "C" + inChannels + "H" + height + "W" + width
                 + "Oc" + outChannels + "K" + kernelH + "x" + kernelW + "S" + strideH + "x" + strideW
-                + "P" + padTop + "_" + padBottom + "_" + padLeft + "_" + padRight + (bias ? "Bias" : "") + (relu ? "Relu" : "");
+                + "P" + padTop + "_" + padBottom + "_" + padLeft + "_" + padRight + (bias ? "Bias" : "") + (relu ? "Relu" : "") + "_"
+                + target.classNameSuffix();
     }
 
     /** Parses the string form; {@code pad=P} sets all four sides and {@code padding=same|valid} the Keras modes. */
@@ -134,23 +155,24 @@ public record Conv2dSpec(DType elementType, int inChannels, int height, int widt
         boolean bias = o.bool("bias", true);
         boolean relu = o.bool("relu", false);
         String mode = o.string("padding", "explicit");
+        VectorTarget target = VectorTarget.parse(o);
         Conv2dSpec spec;
         switch (mode) {
             case "same" -> {
                 if (sh != sw) {
                     throw new IllegalArgumentException("Conv2d spec '" + text + "': padding=same needs equal strides");
                 }
-                spec = same(type, c, h, w, oc, kh, kw, sh, bias, relu);
+                spec = same(type, c, h, w, oc, kh, kw, sh, bias, relu, target);
             }
-            case "valid" -> spec = new Conv2dSpec(type, c, h, w, oc, kh, kw, sh, sw, 0, 0, 0, 0, bias, relu);
+            case "valid" -> spec = new Conv2dSpec(type, c, h, w, oc, kh, kw, sh, sw, 0, 0, 0, 0, bias, relu, target);
             case "explicit" -> {
                 int pad = o.integer("pad", 0);
                 spec = new Conv2dSpec(type, c, h, w, oc, kh, kw, sh, sw, o.integer("pt", pad), o.integer("pb", pad), o.integer("pl", pad),
-                        o.integer("pr", pad), bias, relu);
+                        o.integer("pr", pad), bias, relu, target);
             }
             default -> throw new IllegalArgumentException("Conv2d spec '" + text + "': padding='" + mode + "', expected same or valid");
         }
-        o.requireAllUsed("c h w oc kh kw sh sw pad pt pb pl pr padding bias relu");
+        o.requireAllUsed("c h w oc kh kw sh sw pad pt pb pl pr padding bias relu bits regs");
         return spec;
     }
 }

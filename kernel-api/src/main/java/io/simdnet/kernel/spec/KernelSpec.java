@@ -16,6 +16,9 @@ public sealed interface KernelSpec permits GemmSpec, Conv2dSpec, Pool2dSpec {
 
     DType elementType();
 
+    /** The vector width and register budget the kernel is generated for. */
+    VectorTarget target();
+
     /**
      * The kernels this one calls whose specs are known without the batch size (a convolution's GEMMs): the
      * catalog compiles them beside it, and the registry resolves them before it.

@@ -13,10 +13,11 @@ import io.simdnet.kernel.DType;
  * </ul>
  * Windows may overlap (3×3 stride 2). Output size: {@code floor((I + 2P − K) / S) + 1}.
  *
- * <p>String form: {@code pool2d f32 max c=6 h=28 w=28 kh=2 kw=2 sh=2 sw=2 ph=0 pw=0}.
+ * <p>String form: {@code pool2d f32 max c=6 h=28 w=28 kh=2 kw=2 sh=2 sw=2 ph=0 pw=0 bits=512 regs=32}; the
+ * {@link VectorTarget} ({@code bits}, {@code regs}) defaults to the host's.
  */
 public record Pool2dSpec(DType elementType, Kind kind, int channels, int height, int width, int kernelH, int kernelW,
-        int strideH, int strideW, int padH, int padW) implements KernelSpec {
+        int strideH, int strideW, int padH, int padW, VectorTarget target) implements KernelSpec {
 
     public enum Kind {
         MAX,
@@ -24,8 +25,8 @@ public record Pool2dSpec(DType elementType, Kind kind, int channels, int height,
     }
 
     public Pool2dSpec {
-        if (elementType == null || kind == null) {
-            throw new IllegalArgumentException("Pool2d spec: element type and kind are required");
+        if (elementType == null || kind == null || target == null) {
+            throw new IllegalArgumentException("Pool2d spec: element type, kind and vector target are required");
         }
         if (channels <= 0 || height <= 0 || width <= 0 || kernelH <= 0 || kernelW <= 0 || strideH <= 0 || strideW <= 0) {
             throw new IllegalArgumentException("Pool2d spec: sizes, kernel and stride must be positive, got input " + channels + "×" + height
@@ -39,6 +40,17 @@ public record Pool2dSpec(DType elementType, Kind kind, int channels, int height,
             throw new IllegalArgumentException("Pool2d: input " + height + "×" + width + " with padding " + padH + "×" + padW + ", kernel "
                     + kernelH + "×" + kernelW + ", stride " + strideH + "×" + strideW + " gives an empty output");
         }
+    }
+
+    /** A spec for the host's vector target. */
+    public Pool2dSpec(DType elementType, Kind kind, int channels, int height, int width, int kernelH, int kernelW, int strideH, int strideW,
+            int padH, int padW) {
+        this(elementType, kind, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, VectorTarget.host());
+    }
+
+    /** The same pooling for another vector target. */
+    public Pool2dSpec withTarget(VectorTarget newTarget) {
+        return new Pool2dSpec(elementType, kind, channels, height, width, kernelH, kernelW, strideH, strideW, padH, padW, newTarget);
     }
 
     public static Pool2dSpec max(DType type, int channels, int height, int width, int kernel, int stride, int pad) {
@@ -65,13 +77,13 @@ public record Pool2dSpec(DType elementType, Kind kind, int channels, int height,
     @Override
     public String key() {
         return "pool2d " + elementType.token() + " " + kind.name().toLowerCase(java.util.Locale.ROOT) + " c=" + channels + " h=" + height
-                + " w=" + width + " kh=" + kernelH + " kw=" + kernelW + " sh=" + strideH + " sw=" + strideW + " ph=" + padH + " pw=" + padW;
+                + " w=" + width + " kh=" + kernelH + " kw=" + kernelW + " sh=" + strideH + " sw=" + strideW + " ph=" + padH + " pw=" + padW + " " + target.key();
     }
 
     @Override
     public String className() {
         return (kind == Kind.MAX ? "MaxPool" : "AvgPool") + (elementType == DType.F32 ? "F32" : "F64") + "C" + channels + "H" + height
-                + "W" + width + "K" + kernelH + "x" + kernelW + "S" + strideH + "x" + strideW + "P" + padH + "x" + padW;
+                + "W" + width + "K" + kernelH + "x" + kernelW + "S" + strideH + "x" + strideW + "P" + padH + "x" + padW + "_" + target.classNameSuffix();
     }
 
     /** Parses the string form; {@code k=}, {@code s=} and {@code pad=} set both directions, {@code global} the whole image. */
@@ -100,7 +112,8 @@ public record Pool2dSpec(DType elementType, Kind kind, int channels, int height,
         int pad = o.integer("pad", 0);
         int ph = o.integer("ph", pad);
         int pw = o.integer("pw", pad);
-        o.requireAllUsed("c h w k kh kw s sh sw pad ph pw global");
-        return new Pool2dSpec(type, kind, c, h, w, kh, kw, sh, sw, ph, pw);
+        VectorTarget target = VectorTarget.parse(o);
+        o.requireAllUsed("c h w k kh kw s sh sw pad ph pw global bits regs");
+        return new Pool2dSpec(type, kind, c, h, w, kh, kw, sh, sw, ph, pw, target);
     }
 }

@@ -45,6 +45,11 @@ final class SpecOptions {
         }
     }
 
+    /** The integer for {@code key}, or null when the spec leaves it out. */
+    Integer optionalInteger(String key) {
+        return options.containsKey(key) ? integer(key, null) : null;
+    }
+
     boolean bool(String key, boolean fallback) {
         String value = options.remove(key);
         if (value == null) {

@@ -61,10 +61,12 @@ class GemmSpecTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 10, 16, 64, 100, 128, 784, 2048})
     void defaultTilingFitsTheRegisterFileAndBlocksWholePanels(int n) {
-        for (DType type : DType.values()) {
-            GemmTiling t = GemmTiling.defaultsFor(type, GemmForm.NN, 300, n);
-            assertTrue(GemmTiling.registers(t.mr(), t.nrVectors()) <= GemmTiling.VECTOR_REGISTERS);
-            assertEquals(0, t.nc() % t.nr(type));
+        for (VectorTarget target : new VectorTarget[] {VectorTarget.AVX512, VectorTarget.AVX2, new VectorTarget(128, 32), new VectorTarget(128, 16)}) {
+            for (DType type : DType.values()) {
+                GemmTiling t = GemmTiling.defaultsFor(type, GemmForm.NN, 300, n, target);
+                assertTrue(GemmTiling.registers(t.mr(), t.nrVectors()) <= target.registers(), target + ": " + t);
+                assertEquals(0, t.nc() % t.nr(type));
+            }
         }
     }
 }

@@ -1,0 +1,81 @@
+package io.simdnet.codegen.gen;
+
+import static io.simdnet.codegen.gen.GeneratedSourceAssertions.assertAbsent;
+import static io.simdnet.codegen.gen.GeneratedSourceAssertions.assertImportsNoGenerator;
+import static io.simdnet.codegen.gen.GeneratedSourceAssertions.assertNoBareBlocks;
+import static io.simdnet.codegen.gen.GeneratedSourceAssertions.assertPresent;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.simdnet.kernel.spec.Conv2dPlan;
+import io.simdnet.kernel.spec.Conv2dSpec;
+import io.simdnet.kernel.spec.GemmSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** What the im2col convolution generator emits, read as text. */
+class Conv2dGeneratorTest {
+
+    private static String generate(String key) {
+        Conv2dSpec spec = Conv2dSpec.parse(key);
+        assertEquals(Conv2dPlan.Algorithm.IM2COL, spec.plan().algorithm(), key);
+        return Conv2dGenerator.generate(spec).toString();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5", "conv2d f32 c=1 h=28 w=28 oc=6 kh=5 kw=5 padding=same relu=true",
+        "conv2d f64 c=3 h=31 w=31 oc=25 kh=3 kw=3 sh=2 pad=1 bias=false"})
+    void generatedSourceNamesNoGeneratorAndHasNoStrayBlocks(String key) {
+        String source = generate(key);
+        assertImportsNoGenerator(source);
+        assertNoBareBlocks(source);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5", "conv2d f32 c=1 h=28 w=28 oc=6 kh=5 kw=5 padding=same relu=true",
+        "conv2d f64 c=3 h=31 w=31 oc=25 kh=3 kw=3 sh=2 pad=1 bias=false"})
+    void theGemmsOfThePlanAreKeyConstants(String key) {
+        Conv2dSpec spec = Conv2dSpec.parse(key);
+        String source = generate(key);
+        assertTrue(spec.plan().fixedGemms().size() >= 3, "forward, backward-data and backward-weights GEMMs: " + spec.plan().fixedGemms());
+        for (GemmSpec gemm : spec.plan().fixedGemms()) {
+            assertPresent(source, "= \"" + gemm.key() + "\";", "the plan's GEMM as a key constant, looked up once, never re-derived");
+        }
+    }
+
+    @Test
+    void anUnpaddedSpecTestsNoBounds() {
+        String source = generate("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5");
+        assertAbsent(source, "ih < 0", "without padding every row a tap reads is inside the image");
+        assertAbsent(source, "iw < 0", "without padding every column a tap reads is inside the image");
+        assertAbsent(source, "static final int PT", "no top padding to subtract");
+        assertAbsent(source, "- PT", "no top padding to subtract");
+    }
+
+    @Test
+    void aFusedReluIsEmittedOnlyWhenTheSpecAsksForOne() {
+        // Unpadded, so no column range is clipped with Math.max either: any Math.max is the ReLU.
+        assertAbsent(generate("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5"), "Math.max(", "no ReLU to apply");
+        assertPresent(generate("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 relu=true"), "Math.max(", "the forward pass clamps at zero");
+    }
+
+    @Test
+    void aPaddedSpecClipsTheTapsToTheImage() {
+        String source = generate("conv2d f32 c=1 h=28 w=28 oc=6 kh=5 kw=5 padding=same relu=true");
+        assertPresent(source, "ih < 0 || ih >= H", "rows above and below the image are padding");
+        assertPresent(source, "owFrom", "the columns a tap reads inside the image are computed once per row, not tested per pixel");
+    }
+
+    @Test
+    void generationIsAPureFunctionOfTheSpec() {
+        String key = "conv2d f32 c=3 h=9 w=7 oc=5 kh=3 kw=2 sh=2 sw=1 pt=1 pb=0 pl=1 pr=1";
+        assertEquals(generate(key), Conv2dGenerator.generate(Conv2dSpec.parse(Conv2dSpec.parse(key).key())).toString());
+    }
+
+    @Test
+    void theHeaderNamesGeneratorVersionAndFullSpec() {
+        Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5");
+        GeneratedSourceAssertions.assertHeaderNamesGeneratorVersionAndSpec(Conv2dGenerator.generate(spec).toString(), "Conv2dGenerator", spec);
+    }
+}
