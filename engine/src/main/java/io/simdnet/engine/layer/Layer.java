@@ -41,6 +41,14 @@ public abstract class Layer {
         return getClass().getSimpleName();
     }
 
+    /**
+     * The layer's own random stream (dropout masks), which a training checkpoint saves and a resumed run restores;
+     * null when the layer draws nothing after it is built.
+     */
+    public Rng randomStream() {
+        return null;
+    }
+
     /** Builds the layer for {@code input}-shaped samples; returns the output sample shape. */
     public final Shape build(Shape input, DType type, Rng rng) {
         if (this.dtype != null) {

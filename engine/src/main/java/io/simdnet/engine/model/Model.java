@@ -71,6 +71,17 @@ public abstract class Model {
         return trainable;
     }
 
+    /** The random streams of the layers that draw while training (dropout), by layer name, in layer order. */
+    public final Map<String, io.simdnet.engine.init.Rng> randomStreams() {
+        Map<String, io.simdnet.engine.init.Rng> streams = new LinkedHashMap<>();
+        for (Layer layer : layers()) {
+            if (layer.randomStream() != null) {
+                streams.put(layer.name(), layer.randomStream());
+            }
+        }
+        return streams;
+    }
+
     /** The parameter called {@code name}. */
     public final Parameter parameter(String name) {
         Parameter p = namedParameters().get(name);

@@ -146,6 +146,9 @@ public abstract class Optimizer {
         if (savedSteps < 0) {
             throw new IllegalArgumentException(name() + " state: step count " + savedSteps + ", expected >= 0");
         }
+        if (saved.isEmpty() && savedSteps == 0) {
+            return;
+        }
         java.util.Set<String> expected = new java.util.TreeSet<>();
         for (String kind : stateKinds()) {
             for (Parameter p : parameters) {
@@ -179,6 +182,10 @@ public abstract class Optimizer {
         bound = null;
         lastList = null;
         steps = 0;
+        if (saved.isEmpty() && savedSteps == 0) {
+            // Saved before its first step: no state yet, as in a new optimizer.
+            return;
+        }
         bind(parameters);
         for (Map.Entry<String, List<Tensor>> kind : stateTensors().entrySet()) {
             for (int i = 0; i < bound.size(); i++) {

@@ -22,6 +22,8 @@ public final class FitOptions {
     private final List<Callback> callbacks = new ArrayList<>();
     private boolean progressBar;
     private BatchTransform augmentation;
+    private java.nio.file.Path checkpoint;
+    private java.nio.file.Path resume;
 
     public FitOptions epochs(int value) {
         if (value <= 0) {
@@ -89,6 +91,32 @@ public final class FitOptions {
     public FitOptions progressBar(boolean value) {
         this.progressBar = value;
         return this;
+    }
+
+    /**
+     * Writes a training checkpoint to {@code file} (atomically) at the end of every epoch and when
+     * {@link Trainer#requestStop} stops the run: weights, optimiser state, random streams, epoch, step and history.
+     */
+    public FitOptions checkpoint(java.nio.file.Path file) {
+        this.checkpoint = file;
+        return this;
+    }
+
+    /**
+     * Continues the run saved in {@code file} by {@link #checkpoint}: same model, optimiser kind, data, batch size and
+     * seed (checked), so the final weights equal those of a run that was never stopped, bit for bit.
+     */
+    public FitOptions resume(java.nio.file.Path file) {
+        this.resume = file;
+        return this;
+    }
+
+    java.nio.file.Path checkpointFile() {
+        return checkpoint;
+    }
+
+    java.nio.file.Path resumeFile() {
+        return resume;
     }
 
     int epochs() {

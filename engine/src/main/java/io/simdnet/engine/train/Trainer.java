@@ -8,6 +8,7 @@ import io.simdnet.engine.model.Model;
 import io.simdnet.engine.optim.Optimizer;
 import io.simdnet.engine.tensor.BatchBuffer;
 import io.simdnet.engine.tensor.Tensor;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +25,7 @@ public final class Trainer {
     private final List<Parameter> parameters;
     private final BatchBuffer outputGradient;
     private boolean stopRequested;
+    private volatile boolean interruptRequested;
     private int lastCorrect;
 
     public Trainer(Model model, Loss loss, Optimizer optimizer) {
@@ -65,7 +67,27 @@ public final class Trainer {
         return value;
     }
 
+    /**
+     * Asks a running {@code fit} (from any thread: a signal handler) to stop after the step in progress: it writes its
+     * checkpoint, if it has one, and throws {@link TrainingInterruptedException}.
+     */
+    public void requestStop() {
+        interruptRequested = true;
+    }
+
+    /**
+     * Trains for {@code options.epochs()} epochs (continuing a checkpointed run with {@link FitOptions#resume}). A NaN
+     * or infinite loss throws {@link NonFiniteLossException} carrying the history up to the step before it.
+     */
     public History fit(Dataset train, FitOptions options) {
+        try {
+            return fitChecked(train, options);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private History fitChecked(Dataset train, FitOptions options) throws java.io.IOException {
         Dataset trainData = train;
         Dataset validation = options.validation();
         if (options.validationSplit() > 0) {
@@ -85,23 +107,47 @@ public final class Trainer {
         }
         History history = new History();
         stopRequested = false;
+        Path checkpoint = options.checkpointFile();
         for (Callback c : callbacks) {
             c.onTrainBegin(this, options.epochs(), batches.batchesPerEpoch());
         }
-        for (int epoch = 0; epoch < options.epochs() && !stopRequested; epoch++) {
+        // Restored after onTrainBegin: a schedule reads the optimiser's initial rate there, not the checkpoint's.
+        TrainingCheckpoint.Position resumed = options.resumeFile() == null ? null
+                : TrainingCheckpoint.restore(options.resumeFile(), this, batches, options, trainData.size(), history);
+        if (checkpoint != null) {
+            TrainingCheckpoint.removeStaleTemporaries(checkpoint);
+        }
+        int firstEpoch = resumed == null ? 0 : resumed.epoch();
+        stopRequested = resumed != null && resumed.finished();
+        for (int epoch = firstEpoch; epoch < options.epochs() && !stopRequested; epoch++) {
             for (Callback c : callbacks) {
                 c.onEpochBegin(this, epoch);
             }
+            boolean continuing = resumed != null && epoch == resumed.epoch();
+            double previousSeconds = continuing ? resumed.seconds() : 0;
             long start = System.nanoTime();
-            double lossSum = 0;
-            long correct = 0;
-            boolean classes = true;
+            double lossSum = continuing ? resumed.lossSum() : 0;
+            long correct = continuing ? resumed.correct() : 0;
+            boolean classes = !continuing || resumed.classes();
             batches.startEpoch();
-            for (int step = 0; batches.hasNext(); step++) {
+            int firstStep = continuing ? resumed.step() : 0;
+            for (int skip = 0; skip < firstStep; skip++) {
+                batches.advance();
+            }
+            for (int step = firstStep; batches.hasNext(); step++) {
+                if (interruptRequested) {
+                    interruptRequested = false;
+                    double seconds = previousSeconds + (System.nanoTime() - start) / 1e9;
+                    if (checkpoint != null) {
+                        TrainingCheckpoint.save(checkpoint, this, batches, options, trainData.size(),
+                                new TrainingCheckpoint.Position(epoch, step, lossSum, correct, classes, seconds, false), history);
+                    }
+                    throw new TrainingInterruptedException(epoch, step, history, checkpoint);
+                }
                 int n = batches.nextSize();
                 double value = trainStep(batches.inputs(), batches.targets());
                 if (!Double.isFinite(value)) {
-                    throw new NonFiniteLossException(epoch, step, value);
+                    throw new NonFiniteLossException(epoch, step, value, history);
                 }
                 batches.advance();
                 history.addStep(value);
@@ -112,7 +158,7 @@ public final class Trainer {
                     c.onBatchEnd(this, epoch, step, value, n);
                 }
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
+            double seconds = previousSeconds + (System.nanoTime() - start) / 1e9;
             Evaluation val = validation == null ? null : evaluate(validation, options.validationBatchSize());
             EpochLogs logs = new EpochLogs(epoch, lossSum / trainData.size(), classes ? (double) correct / trainData.size() : Double.NaN,
                     val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), optimizer.learningRate(), seconds,
@@ -120,6 +166,11 @@ public final class Trainer {
             history.addEpoch(logs);
             for (Callback c : callbacks) {
                 c.onEpochEnd(this, logs);
+            }
+            if (checkpoint != null) {
+                // Only early stopping ends a run for good; one that ran its epochs may be resumed with more.
+                TrainingCheckpoint.save(checkpoint, this, batches, options, trainData.size(),
+                        new TrainingCheckpoint.Position(epoch + 1, 0, 0, 0, true, 0, stopRequested), history);
             }
         }
         for (Callback c : callbacks) {
