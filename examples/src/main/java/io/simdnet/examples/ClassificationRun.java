@@ -18,6 +18,8 @@ import io.simdnet.engine.train.EpochLogs;
 import io.simdnet.engine.train.Evaluation;
 import io.simdnet.engine.train.FitOptions;
 import io.simdnet.engine.train.History;
+import io.simdnet.engine.train.NonFiniteLossException;
+import io.simdnet.engine.train.TrainingInterruptedException;
 import io.simdnet.engine.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -69,15 +71,47 @@ final class ClassificationRun {
         out.println("Data: " + source + "; " + train.size() + " training, " + (validation == null ? 0 : validation.size()) + " validation, "
                 + test.size() + " test samples");
         out.print(model.summary());
-        RunFolder folder = RunFolder.create(options.out, name);
-        folder.writeText("summary.txt", title + "\nData: " + source + "\n\n" + model.summary());
+        RunFolder folder = options.resume != null ? RunFolder.open(options.resume, CHECKPOINT) : RunFolder.create(options.out, name);
+        try (StopOnSignal guard = StopOnSignal.install(folder.dir())) {
+            return run(folder, guard, model, loss, optimizer, fit, train, validation, test, classNames, source);
+        }
+    }
+
+    /** The run's checkpoint in its folder, written after every epoch and on SIGTERM or Ctrl-C; {@code --resume} reads it. */
+    static final String CHECKPOINT = "checkpoint.safetensors";
+
+    private Result run(RunFolder folder, StopOnSignal guard, Model model, Loss loss, Optimizer optimizer, FitOptions fit, Dataset train,
+            Dataset validation, Dataset test, List<String> classNames, String source) throws IOException {
+        if (options.resume == null) {
+            folder.writeText("summary.txt", title + "\nData: " + source + "\n\n" + model.summary());
+        } else {
+            out.println("Resuming " + folder.dir() + " from " + CHECKPOINT);
+            fit.resume(folder.path(CHECKPOINT));
+        }
         Trainer trainer = new Trainer(model, loss, optimizer);
-        fit.validation(validation).seed(options.seed).progressBar(!options.noProgress);
+        fit.validation(validation).seed(options.seed).progressBar(!options.noProgress).checkpoint(folder.path(CHECKPOINT));
         if (options.noProgress) {
             fit.callback(new EpochLogger(out));
         }
+        guard.attach(trainer);
         long start = System.nanoTime();
-        History history = trainer.fit(train, fit);
+        History history;
+        try {
+            history = trainer.fit(train, fit);
+        } catch (NonFiniteLossException e) {
+            folder.writeHistoryCsv(e.history());
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            metrics.put("experiment", name);
+            metrics.put("status", "diverged");
+            metrics.put("error", e.getMessage());
+            metrics.put("completed_steps", e.history().steps());
+            folder.writeJson("metrics.json", metrics);
+            throw new RunFailedException(e.getMessage() + ". The run folder keeps the metrics of every step before it: " + folder.dir(),
+                    RunFailedException.DIVERGED, e);
+        } catch (TrainingInterruptedException e) {
+            folder.writeHistoryCsv(e.history());
+            throw new RunFailedException(e.getMessage() + ". Continue with the same options and --resume " + folder.dir(), RunFailedException.STOPPED, e);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         Evaluation testResult = trainer.evaluate(test, 500);
         out.printf(Locale.ROOT, "Test loss %.4f, test accuracy %.4f (%d samples); training took %.1f s%n", testResult.loss(),

@@ -21,13 +21,28 @@ public final class Main {
         System.setProperty("java.awt.headless", "true");
         CommandLine cli = new CommandLine(new Main());
         // Bad values and missing data are the user's to fix: one line naming the problem, not a stack trace.
+        // Exit codes: 0 done, 2 a bad option or unusable data, 3 diverged, 130 stopped by a signal (checkpoint written).
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
-            if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
-                command.getErr().println("simdnet " + command.getCommandName() + ": " + e.getMessage());
+            Throwable cause = e instanceof java.io.UncheckedIOException unchecked ? unchecked.getCause() : e;
+            if (cause instanceof RunFailedException failed) {
+                command.getErr().println("simdnet " + command.getCommandName() + ": " + failed.getMessage());
+                return failed.exitCode();
+            }
+            if (cause instanceof IllegalArgumentException || cause instanceof java.io.IOException) {
+                command.getErr().println("simdnet " + command.getCommandName() + ": " + describe(cause));
                 return 2;
             }
             throw e;
         });
         return cli;
+    }
+
+    /** The message, or the exception's kind when it has none (a bare {@code null} helps nobody). */
+    static String describe(Throwable e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return e.getClass().getSimpleName() + (e.getCause() == null ? "" : ": " + describe(e.getCause()));
+        }
+        return message;
     }
 }

@@ -31,6 +31,10 @@ public final class TrainingOptions {
     @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training and N/5 test samples (smoke tests).")
     Integer limit;
 
+    @Option(names = "--resume", paramLabel = "RUN_DIR",
+            description = "Continue the run in RUN_DIR from its checkpoint (written after every epoch and on Ctrl-C or SIGTERM); give the same options.")
+    Path resume;
+
     @Option(names = "--no-progress", description = "No progress bar (one line per epoch only).")
     boolean noProgress;
 
