@@ -57,10 +57,9 @@ final class ClassificationRun {
 
     /** Applies --threads; call before building models so kernels see the setting from the start. */
     static void configureThreads(TrainingOptions options) {
+        // Every command calls this first: the place to check all options before the data is loaded.
+        options.validate();
         if (options.threads != null) {
-            if (options.threads <= 0) {
-                throw new IllegalArgumentException("--threads must be positive, got " + options.threads);
-            }
             KernelPool.setThreads(options.threads);
         }
     }

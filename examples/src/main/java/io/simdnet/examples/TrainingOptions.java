@@ -38,6 +38,41 @@ public final class TrainingOptions {
     @Option(names = "--no-progress", description = "No progress bar (one line per epoch only).")
     boolean noProgress;
 
+    /**
+     * Checks every given option before anything slow happens (data loading takes seconds for CIFAR), so a typo fails
+     * at once with the option's name.
+     */
+    void validate() {
+        if (epochs != null) {
+            positive("--epochs", epochs);
+        }
+        if (batchSize != null) {
+            positive("--batch-size", batchSize);
+        }
+        if (learningRate != null) {
+            learningRateOr(learningRate);
+        }
+        if (threads != null) {
+            positive("--threads", threads);
+        }
+        if (limit != null) {
+            positive("--limit", limit);
+        }
+        if (resume != null) {
+            if (!java.nio.file.Files.isDirectory(resume)) {
+                throw new IllegalArgumentException("--resume " + resume + ": " + (java.nio.file.Files.exists(resume) ? "is a file" : "does not exist")
+                        + ", expected the folder of an earlier run (runs/<experiment>-<date>-<time>)");
+            }
+            if (!java.nio.file.Files.isRegularFile(resume.resolve(ClassificationRun.CHECKPOINT))) {
+                throw new IllegalArgumentException("--resume " + resume + ": no " + ClassificationRun.CHECKPOINT
+                        + " in it, expected the folder of a run that wrote a checkpoint");
+            }
+        }
+        if (out != null && java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + ": is a file, expected a folder for the run folders");
+        }
+    }
+
     int epochsOr(int fallback) {
         return positive("--epochs", epochs == null ? fallback : epochs);
     }

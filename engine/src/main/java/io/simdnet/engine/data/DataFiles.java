@@ -48,8 +48,16 @@ final class DataFiles {
     }
 
     static boolean isGzip(Path file) throws IOException {
+        requireFile(file);
         try (InputStream in = Files.newInputStream(file)) {
             return in.read() == 0x1f && in.read() == 0x8b;
+        }
+    }
+
+    /** Throws, naming the path, when it is a folder: the JDK's own "Is a directory" says neither which nor what was expected. */
+    static void requireFile(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + ": is a folder, expected a file");
         }
     }
 
@@ -246,6 +254,11 @@ final class DataFiles {
             moveIntoPlace(temporary, target);
         } catch (Throwable failure) {
             deleteQuietly(temporary, failure);
+            if (failure instanceof IOException io && (io.getMessage() == null || !io.getMessage().contains(target.getFileName().toString()))) {
+                // "No space left on device" alone does not say which file was lost.
+                throw new IOException(file + ": could not write (" + (io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage())
+                        + "); any earlier version of the file is unchanged", io);
+            }
             throw failure;
         }
     }

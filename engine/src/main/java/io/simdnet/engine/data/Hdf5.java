@@ -58,6 +58,7 @@ public final class Hdf5 {
     }
 
     private static HdfFile open(Path file) throws IOException {
+        DataFiles.requireFile(file);
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString());
         }
