@@ -55,6 +55,15 @@ public final class Trainer {
 
     /** One step on one batch; returns its loss (with regularisation). */
     public double trainStep(Tensor inputs, Tensor targets) {
+        boolean acquired = model.acquire("training");
+        try {
+            return trainStepUnguarded(inputs, targets);
+        } finally {
+            model.release(acquired);
+        }
+    }
+
+    private double trainStepUnguarded(Tensor inputs, Tensor targets) {
         Tensor out = model.forward(inputs, true);
         Tensor gradient = outputGradient.get(out.batch());
         double value = loss.compute(out, targets, gradient) + model.regularizationLoss();
@@ -80,10 +89,13 @@ public final class Trainer {
      * or infinite loss throws {@link NonFiniteLossException} carrying the history up to the step before it.
      */
     public History fit(Dataset train, FitOptions options) {
+        boolean acquired = model.acquire("training");
         try {
             return fitChecked(train, options);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
+        } finally {
+            model.release(acquired);
         }
     }
 
@@ -181,6 +193,15 @@ public final class Trainer {
 
     /** Mean loss (with regularisation) and accuracy over {@code data} in evaluation mode. */
     public Evaluation evaluate(Dataset data, int batchSize) {
+        boolean acquired = model.acquire("evaluate");
+        try {
+            return evaluateUnguarded(data, batchSize);
+        } finally {
+            model.release(acquired);
+        }
+    }
+
+    private Evaluation evaluateUnguarded(Dataset data, int batchSize) {
         model.checkBatch(data.inputs());
         MiniBatches batches = new MiniBatches(data, batchSize, false, 0, model.dtype());
         batches.startEpoch();
