@@ -3,6 +3,8 @@ package io.simdnet.engine.train;
 /** Training stopped because a loss was NaN or infinite. */
 public final class NonFiniteLossException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     private final int epoch;
     private final int step;
     private final transient History history;
