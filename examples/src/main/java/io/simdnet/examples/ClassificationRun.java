@@ -97,19 +97,8 @@ final class ClassificationRun {
         History history;
         try {
             history = trainer.fit(train, fit);
-        } catch (NonFiniteLossException e) {
-            folder.writeHistoryCsv(e.history());
-            Map<String, Object> metrics = new LinkedHashMap<>();
-            metrics.put("experiment", name);
-            metrics.put("status", "diverged");
-            metrics.put("error", e.getMessage());
-            metrics.put("completed_steps", e.history().steps());
-            folder.writeJson("metrics.json", metrics);
-            throw new RunFailedException(e.getMessage() + ". The run folder keeps the metrics of every step before it: " + folder.dir(),
-                    RunFailedException.DIVERGED, e);
-        } catch (TrainingInterruptedException e) {
-            folder.writeHistoryCsv(e.history());
-            throw new RunFailedException(e.getMessage() + ". Continue with the same options and --resume " + folder.dir(), RunFailedException.STOPPED, e);
+        } catch (NonFiniteLossException | TrainingInterruptedException e) {
+            throw RunFailedException.ended(e, folder, name);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Evaluation testResult = trainer.evaluate(test, 500);

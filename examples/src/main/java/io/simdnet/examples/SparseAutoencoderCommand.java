@@ -91,10 +91,27 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
         System.out.print(model.summary());
         int epochs = options.epochsOr(optimizer.equals("gd") ? 2000 : 400);
         Optimizer opt = optimizer.equals("gd") ? new Sgd(options.learningRateOr(3.0)) : new Adam(options.learningRateOr(0.01));
-        RunFolder folder = RunFolder.create(options.out, "sparse-autoencoder-" + optimizer);
+        RunFolder folder = options.resume != null ? RunFolder.open(options.resume, ClassificationRun.CHECKPOINT)
+                : RunFolder.create(options.out, "sparse-autoencoder-" + optimizer);
+        try (StopOnSignal guard = StopOnSignal.install(folder.dir())) {
+            return train(folder, guard, model, opt, x, n, epochs);
+        }
+    }
+
+    private int train(RunFolder folder, StopOnSignal guard, Model model, Optimizer opt, Tensor x, int n, int epochs) throws java.io.IOException {
         Trainer trainer = new Trainer(model, MeanSquaredError.halfSumPerSample(), opt);
+        guard.attach(trainer);
+        // An iteration is one full-batch epoch: a checkpoint every twentieth of the run, not every iteration.
+        FitOptions fit = new FitOptions().epochs(epochs).batchSize(n).shuffle(false).checkpoint(folder.path(ClassificationRun.CHECKPOINT))
+                .checkpointEvery(Math.max(1, epochs / 20));
+        if (options.resume != null) {
+            System.out.println("Resuming " + folder.dir() + " from " + ClassificationRun.CHECKPOINT);
+            fit.resume(folder.path(ClassificationRun.CHECKPOINT));
+        }
         long start = System.nanoTime();
-        History history = trainer.fit(new Dataset(x, x), new FitOptions().epochs(epochs).batchSize(n).shuffle(false).callback(new Callback() {
+        History history;
+        try {
+            history = trainer.fit(new Dataset(x, x), fit.callback(new Callback() {
             @Override
             public void onEpochEnd(Trainer t, EpochLogs logs) {
                 if (logs.epoch() == 0 || (logs.epoch() + 1) % Math.max(1, epochs / 10) == 0) {
@@ -102,6 +119,9 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
                 }
             }
         }));
+        } catch (io.simdnet.engine.train.NonFiniteLossException | io.simdnet.engine.train.TrainingInterruptedException e) {
+            throw RunFailedException.ended(e, folder, "sparse-autoencoder");
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         double finalCost = trainer.evaluate(new Dataset(x, x), n).loss();
         System.out.printf(Locale.ROOT, "Final cost J %.5f after %d iterations (%.1f s)%n", finalCost, epochs, seconds);

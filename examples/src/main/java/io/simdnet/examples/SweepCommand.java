@@ -55,10 +55,22 @@ final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ClassificationRun.configureThreads(options);
+        if (options.resume != null) {
+            throw new IllegalArgumentException("--resume: the sweep trains many short runs and keeps no checkpoint; run it again instead");
+        }
         LabeledData data = DataSources.fashionMnist(options, System.out);
         List<Dataset> parts = DataSplits.split(data.train(), options.seed, 0.8, 0.2);
         int epochs = options.epochsOr(5);
         RunFolder folder = RunFolder.create(options.out, "sweep");
+        try (StopOnSignal guard = StopOnSignal.install(folder.dir())) {
+            return sweep(folder, guard, parts, epochs, data.source());
+        } catch (io.simdnet.engine.train.TrainingInterruptedException stopped) {
+            throw new RunFailedException("Sweep stopped during one of its runs; " + folder.dir() + " holds nothing yet (a sweep does not resume)",
+                    RunFailedException.STOPPED, stopped);
+        }
+    }
+
+    private int sweep(RunFolder folder, StopOnSignal guard, List<Dataset> parts, int epochs, String source) throws java.io.IOException {
         List<Row> rows = new ArrayList<>();
         for (double lr : learningRates) {
             for (int batch : batchSizes) {
@@ -70,6 +82,7 @@ final class SweepCommand implements Callable<Integer> {
                         }
                         Model model = mlp(dropout, options.seed);
                         Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), Adam.adamW(lr, wd));
+                        guard.attach(trainer);
                         long start = System.nanoTime();
                         History history = trainer.fit(parts.get(0), new FitOptions().epochs(epochs).batchSize(batch).seed(options.seed)
                                 .validation(parts.get(1)));
@@ -98,7 +111,7 @@ final class SweepCommand implements Callable<Integer> {
         System.out.print(table);
         folder.writeText("sweep.md", table.toString());
         folder.writeText("sweep.csv", csv.toString());
-        Plots.compare(curves, "Sweep on " + data.source(), "validation accuracy", folder.path("sweep.png"));
+        Plots.compare(curves, "Sweep on " + source, "validation accuracy", folder.path("sweep.png"));
         System.out.println("Run folder: " + folder.dir().toAbsolutePath());
         return 0;
     }

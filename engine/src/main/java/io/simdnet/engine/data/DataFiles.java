@@ -225,8 +225,9 @@ final class DataFiles {
         Runtime runtime = Runtime.getRuntime();
         long available = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
         // The array headroom: at most one array per value kind, each below MAX_ARRAY.
-        if (bytes > MAX_ARRAY || bytes * (1 + perByte) > available) {
-            throw new MalformedDataException(file, what + " need " + (bytes * (1 + perByte) >> 20) + " MiB to load, the heap has "
+        long need = bytes > Long.MAX_VALUE / (1 + perByte) ? Long.MAX_VALUE : bytes * (1 + perByte);
+        if (bytes > MAX_ARRAY || need > available) {
+            throw new MalformedDataException(file, what + " need " + (need >> 20) + " MiB to load, the heap has "
                     + (available >> 20) + " MiB free (more with -Xmx, or use a smaller file)");
         }
     }

@@ -47,10 +47,13 @@ public final class Idx {
             if (expectedRows > 0 && (rows != expectedRows || cols != expectedCols)) {
                 throw new MalformedDataException(file, "images of " + rows + "×" + cols + " pixels, expected " + expectedRows + "×" + expectedCols);
             }
-            long pixels = (long) count * rows * cols;
+            // In double first: three positive ints can overflow a long (a fuzzed header did), and a wrapped product passes the check.
+            double product = (double) count * rows * cols;
+            long pixels = product > DataFiles.MAX_ARRAY ? Long.MAX_VALUE : (long) count * rows * cols;
             String what = count + " images of " + rows + "×" + cols + " pixels";
             if (pixels > DataFiles.MAX_ARRAY) {
-                throw new MalformedDataException(file, count + " images of " + rows + "×" + cols + " are " + pixels + " pixels, more than one array holds");
+                throw new MalformedDataException(file, count + " images of " + rows + "×" + cols + " are " + String.format(java.util.Locale.ROOT, "%.4g", product)
+                        + " pixels, more than one array holds");
             }
             in.checkCanHold(IMAGES_HEADER + pixels, what);
             DataFiles.checkFitsHeap(file, pixels, Float.BYTES, "the header's " + what);

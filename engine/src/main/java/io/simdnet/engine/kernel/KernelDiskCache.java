@@ -142,8 +142,9 @@ final class KernelDiskCache {
             }
             Map<String, byte[]> classes = verifiedClasses(folder);
             if (classes == null) {
-                System.getLogger("io.simdnet.kernels").log(System.Logger.Level.WARNING,
-                        "replacing damaged cached kernel in " + folder + " (a checksum does not match)");
+                boolean unsummed = !Files.isRegularFile(folder.resolve(CHECKSUM_FILE));
+                System.getLogger("io.simdnet.kernels").log(unsummed ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
+                        "replacing cached kernel in " + folder + (unsummed ? " (written without checksums)" : " (damaged: a checksum does not match)"));
                 remove(folder);
                 return Optional.empty();
             }

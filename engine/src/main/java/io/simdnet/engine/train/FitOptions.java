@@ -24,6 +24,7 @@ public final class FitOptions {
     private BatchTransform augmentation;
     private java.nio.file.Path checkpoint;
     private java.nio.file.Path resume;
+    private int checkpointEvery = 1;
 
     public FitOptions epochs(int value) {
         if (value <= 0) {
@@ -109,6 +110,19 @@ public final class FitOptions {
     public FitOptions resume(java.nio.file.Path file) {
         this.resume = file;
         return this;
+    }
+
+    /** Writes the {@link #checkpoint} only every {@code epochs} epochs (and after the last), for runs of many short epochs. */
+    public FitOptions checkpointEvery(int epochs) {
+        if (epochs <= 0) {
+            throw new IllegalArgumentException("checkpoint every = " + epochs + " epochs, expected > 0");
+        }
+        this.checkpointEvery = epochs;
+        return this;
+    }
+
+    int checkpointEvery() {
+        return checkpointEvery;
     }
 
     java.nio.file.Path checkpointFile() {

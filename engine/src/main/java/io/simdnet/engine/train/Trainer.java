@@ -179,7 +179,7 @@ public final class Trainer {
             for (Callback c : callbacks) {
                 c.onEpochEnd(this, logs);
             }
-            if (checkpoint != null) {
+            if (checkpoint != null && ((epoch + 1) % options.checkpointEvery() == 0 || epoch + 1 >= options.epochs() || stopRequested)) {
                 // Only early stopping ends a run for good; one that ran its epochs may be resumed with more.
                 TrainingCheckpoint.save(checkpoint, this, batches, options, trainData.size(),
                         new TrainingCheckpoint.Position(epoch + 1, 0, 0, 0, true, 0, stopRequested), history);

@@ -112,7 +112,7 @@ class ConcurrentInferenceTest {
         List<Tensor> inputs = new ArrayList<>();
         List<float[]> expected = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            inputs.add(images(24, 100 + t));
+            inputs.add(images(16, 100 + t));
             expected.add(model.predict(inputs.get(t), 8).floats().clone());
         }
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -124,7 +124,7 @@ class ConcurrentInferenceTest {
                 Inference inference = model.newInference();
                 results.add(pool.submit(() -> {
                     start.await();
-                    for (int round = 0; round < 30; round++) {
+                    for (int round = 0; round < 8; round++) {
                         assertArrayEquals(expected.get(index), inference.predict(inputs.get(index), 8).floats(), 0f, "thread " + index + " round " + round);
                     }
                     return true;
