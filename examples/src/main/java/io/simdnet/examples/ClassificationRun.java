@@ -71,9 +71,7 @@ final class ClassificationRun {
                 + test.size() + " test samples");
         out.print(model.summary());
         RunFolder folder = options.resume != null ? RunFolder.open(options.resume, CHECKPOINT) : RunFolder.create(options.out, name);
-        try (StopOnSignal guard = StopOnSignal.install(folder.dir())) {
-            return run(folder, guard, model, loss, optimizer, fit, train, validation, test, classNames, source);
-        }
+        return StopOnSignal.around(folder.dir(), guard -> run(folder, guard, model, loss, optimizer, fit, train, validation, test, classNames, source));
     }
 
     /** The run's checkpoint in its folder, written after every epoch and on SIGTERM or Ctrl-C; {@code --resume} reads it. */

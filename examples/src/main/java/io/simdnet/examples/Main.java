@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int code = commandLine().execute(args);
+        StopOnSignal.releaseAfterReport();
+        System.exit(code);
     }
 
     /** The configured command line (also used by the tests). */
@@ -23,16 +25,23 @@ public final class Main {
         // Bad values and missing data are the user's to fix: one line naming the problem, not a stack trace.
         // Exit codes: 0 done, 2 a bad option or unusable data, 3 diverged, 130 stopped by a signal (checkpoint written).
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
-            Throwable cause = e instanceof java.io.UncheckedIOException unchecked ? unchecked.getCause() : e;
-            if (cause instanceof RunFailedException failed) {
-                command.getErr().println("simdnet " + command.getCommandName() + ": " + failed.getMessage());
-                return failed.exitCode();
+            try {
+                Throwable cause = e instanceof java.io.UncheckedIOException unchecked ? unchecked.getCause() : e;
+                if (cause instanceof RunFailedException failed) {
+                    command.getErr().println("simdnet " + command.getCommandName() + ": " + failed.getMessage());
+                    command.getErr().flush();
+                    return failed.exitCode();
+                }
+                if (cause instanceof IllegalArgumentException || cause instanceof java.io.IOException) {
+                    command.getErr().println("simdnet " + command.getCommandName() + ": " + describe(cause));
+                    command.getErr().flush();
+                    return 2;
+                }
+                throw e;
+            } finally {
+                // The line is out: a shutdown waiting for it (Ctrl-C during the run) may proceed.
+                StopOnSignal.releaseAfterReport();
             }
-            if (cause instanceof IllegalArgumentException || cause instanceof java.io.IOException) {
-                command.getErr().println("simdnet " + command.getCommandName() + ": " + describe(cause));
-                return 2;
-            }
-            throw e;
         });
         return cli;
     }

@@ -93,9 +93,7 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
         Optimizer opt = optimizer.equals("gd") ? new Sgd(options.learningRateOr(3.0)) : new Adam(options.learningRateOr(0.01));
         RunFolder folder = options.resume != null ? RunFolder.open(options.resume, ClassificationRun.CHECKPOINT)
                 : RunFolder.create(options.out, "sparse-autoencoder-" + optimizer);
-        try (StopOnSignal guard = StopOnSignal.install(folder.dir())) {
-            return train(folder, guard, model, opt, x, n, epochs);
-        }
+        return StopOnSignal.around(folder.dir(), guard -> train(folder, guard, model, opt, x, n, epochs));
     }
 
     private int train(RunFolder folder, StopOnSignal guard, Model model, Optimizer opt, Tensor x, int n, int epochs) throws java.io.IOException {

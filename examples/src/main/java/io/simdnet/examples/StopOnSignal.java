@@ -30,6 +30,39 @@ final class StopOnSignal implements AutoCloseable {
         this.hook = new Thread(this::onShutdown, "simdnet-stop-on-signal");
     }
 
+    private static final java.util.Set<StopOnSignal> AWAITING_REPORT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** What runs under the guard. */
+    @FunctionalInterface
+    interface Body<T> {
+        T run(StopOnSignal guard) throws IOException;
+    }
+
+    /**
+     * Runs {@code body} with the hook installed. When it fails (a divergence, a stop), the hook keeps a pending
+     * shutdown waiting until {@link #releaseAfterReport} (the command line's error handler, once it has printed the
+     * one line), so that the line is not lost to the JVM halting first.
+     */
+    static <T> T around(Path folder, Body<T> body) throws IOException {
+        StopOnSignal guard = install(folder);
+        try {
+            T result = body.run(guard);
+            guard.close();
+            return result;
+        } catch (Throwable failure) {
+            AWAITING_REPORT.add(guard);
+            throw failure;
+        }
+    }
+
+    /** Lets the shutdown of failed runs proceed: their error line has been printed. */
+    static void releaseAfterReport() {
+        for (StopOnSignal guard : AWAITING_REPORT) {
+            AWAITING_REPORT.remove(guard);
+            guard.close();
+        }
+    }
+
     /** Installs the hook for a run writing into {@code folder}; close it when the run's files are written. */
     static StopOnSignal install(Path folder) {
         StopOnSignal guard = new StopOnSignal(folder);

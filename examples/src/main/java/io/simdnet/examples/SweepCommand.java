@@ -62,8 +62,8 @@ final class SweepCommand implements Callable<Integer> {
         List<Dataset> parts = DataSplits.split(data.train(), options.seed, 0.8, 0.2);
         int epochs = options.epochsOr(5);
         RunFolder folder = RunFolder.create(options.out, "sweep");
-        try (StopOnSignal guard = StopOnSignal.install(folder.dir())) {
-            return sweep(folder, guard, parts, epochs, data.source());
+        try {
+            return StopOnSignal.around(folder.dir(), guard -> sweep(folder, guard, parts, epochs, data.source()));
         } catch (io.simdnet.engine.train.TrainingInterruptedException stopped) {
             throw new RunFailedException("Sweep stopped during one of its runs; " + folder.dir() + " holds nothing yet (a sweep does not resume)",
                     RunFailedException.STOPPED, stopped);
