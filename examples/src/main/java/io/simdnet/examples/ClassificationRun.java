@@ -23,7 +23,9 @@ import io.simdnet.engine.train.Evaluation;
 import io.simdnet.engine.train.FitOptions;
 import io.simdnet.engine.train.History;
 import io.simdnet.engine.train.LearningRateScheduler;
+import io.simdnet.engine.train.NonFiniteLossException;
 import io.simdnet.engine.train.Trainer;
+import io.simdnet.engine.train.TrainingInterruptedException;
 import io.simdnet.kernel.KernelPool;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -97,10 +99,9 @@ final class ClassificationRun {
 
     /** Applies --threads; call before building models so kernels see the setting from the start. */
     static void configureThreads(TrainingOptions options) {
+        // Every command calls this first: the place to check all options before the data is loaded.
+        options.validate();
         if (options.threads != null) {
-            if (options.threads <= 0) {
-                throw new IllegalArgumentException("--threads must be positive, got " + options.threads);
-            }
             KernelPool.setThreads(options.threads);
         }
     }
@@ -122,11 +123,25 @@ final class ClassificationRun {
         out.println("Data: " + source + "; " + train.size() + " training, " + (validation == null ? 0 : validation.size()) + " validation, "
                 + test.size() + " test samples");
         out.print(model.summary());
-        RunFolder folder = RunFolder.create(options.out, name);
-        folder.writeText("summary.txt", title + "\nData: " + source + "\n\n" + model.summary());
+        RunFolder folder = options.resume != null ? RunFolder.open(options.resume, CHECKPOINT) : RunFolder.create(options.out, name);
+        return StopOnSignal.around(folder.dir(),
+                guard -> run(folder, guard, model, loss, optimizer, setup, fitter, fit, train, validation, test, classNames, source));
+    }
+
+    /** The run's checkpoint in its folder, written after every epoch and on SIGTERM or Ctrl-C; {@code --resume} reads it. */
+    static final String CHECKPOINT = "checkpoint.safetensors";
+
+    private Result run(RunFolder folder, StopOnSignal guard, Model model, Loss loss, Optimizer optimizer, TrainingSetup setup, ModelFitter fitter,
+            FitOptions fit, Dataset train, Dataset validation, Dataset test, List<String> classNames, String source) throws Exception {
+        if (options.resume == null) {
+            folder.writeText("summary.txt", title + "\nData: " + source + "\n\n" + model.summary());
+        } else {
+            out.println("Resuming " + folder.dir() + " from " + CHECKPOINT);
+            fit.resume(folder.path(CHECKPOINT));
+        }
         applyRegularization(model, options, out);
         Trainer trainer = new Trainer(model, loss, optimizer);
-        fit.validation(validation).seed(options.seed).progressBar(!options.noProgress);
+        fit.validation(validation).seed(options.seed).progressBar(!options.noProgress).checkpoint(folder.path(CHECKPOINT));
         if (options.lrDecay != null) {
             if (!(options.lrDecay > 0 && options.lrDecay <= 1) || options.lrDecayEvery <= 0) {
                 throw new IllegalArgumentException("--lr-decay must be in (0, 1] and --lr-decay-every positive, got " + options.lrDecay + " and "
@@ -146,8 +161,14 @@ final class ClassificationRun {
                 }
             });
         }
+        guard.attach(trainer);
         long start = System.nanoTime();
-        History history = fitter.fit(trainer, setup, train, fit);
+        History history;
+        try {
+            history = fitter.fit(trainer, setup, train, fit);
+        } catch (NonFiniteLossException | TrainingInterruptedException e) {
+            throw RunFailedException.ended(e, folder, name);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         Evaluation testResult = trainer.evaluate(test, 500);
         out.printf(Locale.ROOT, "Test loss %.4f, test accuracy %.4f (%d samples); training took %.1f s%n", testResult.loss(),

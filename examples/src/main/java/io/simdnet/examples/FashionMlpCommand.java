@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "fashion-mlp", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = "MLP 784-128-64-10 (ReLU, softmax) on Fashion-MNIST: Adam 1e-3, batch 128, 20 epochs, 20% validation split. "
+        description = "MLP 784-128-64-10 (ReLU, softmax) on Fashion-MNIST: Adam 1e-3, batch 128, 20 epochs, 20%% validation split. "
                 + "Course result: test accuracy 0.886.")
 final class FashionMlpCommand implements Callable<Integer> {
 

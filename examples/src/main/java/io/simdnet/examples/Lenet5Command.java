@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "lenet5", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "LeNet-5 on Fashion-MNIST (28×28, first convolution 'same'): Adam 1e-3, batch 32, 10 epochs (15 with --dropout or "
-                + "--batchnorm), 20% validation split. Course results: test 0.90; with dropout 0.5 0.855; with batch norm 0.901.")
+                + "--batchnorm), 20%% validation split. Course results: test 0.90; with dropout 0.5 0.855; with batch norm 0.901.")
 public class Lenet5Command implements Callable<Integer> {
 
     @Mixin

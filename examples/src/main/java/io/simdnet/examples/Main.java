@@ -9,7 +9,7 @@ import picocli.CommandLine;
         subcommands = {Lenet5Command.class, FashionMlpCommand.class, MnistCommand.Mlp.class, MnistCommand.Cnn.class,
             Cifar100CoarseCommand.class, Cifar10ConvnetCommand.class, CifarBestCommand.class, SparseAutoencoderCommand.class,
             SweepCommand.class, BackpropDemoCommand.class, FacesCommand.class, Cs231nConvnetCommand.class, DownloadCommand.class, InfoCommand.class,
-            CommandLine.HelpCommand.class})
+            CacheCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -21,7 +21,9 @@ public final class Main {
                 System.exit(2);
             }
         }
-        System.exit(commandLine().execute(args));
+        int code = commandLine().execute(args);
+        StopOnSignal.releaseAfterReport();
+        System.exit(code);
     }
 
     /** The configured command line (also used by the tests). */
@@ -34,13 +36,35 @@ public final class Main {
     /** Installs the error handling of every simdnet command line (also the Spark module's). */
     public static CommandLine configure(CommandLine cli) {
         // Bad values and missing data are the user's to fix: one line naming the problem, not a stack trace.
+        // Exit codes: 0 done, 2 a bad option or unusable data, 3 diverged, 130 stopped by a signal (checkpoint written).
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
-            if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
-                command.getErr().println("simdnet " + command.getCommandName() + ": " + e.getMessage());
-                return 2;
+            try {
+                Throwable cause = e instanceof java.io.UncheckedIOException unchecked ? unchecked.getCause() : e;
+                if (cause instanceof RunFailedException failed) {
+                    command.getErr().println("simdnet " + command.getCommandName() + ": " + failed.getMessage());
+                    command.getErr().flush();
+                    return failed.exitCode();
+                }
+                if (cause instanceof IllegalArgumentException || cause instanceof java.io.IOException) {
+                    command.getErr().println("simdnet " + command.getCommandName() + ": " + describe(cause));
+                    command.getErr().flush();
+                    return 2;
+                }
+                throw e;
+            } finally {
+                // The line is out: a shutdown waiting for it (Ctrl-C during the run) may proceed.
+                StopOnSignal.releaseAfterReport();
             }
-            throw e;
         });
         return cli;
+    }
+
+    /** The message, or the exception's kind when it has none (a bare {@code null} helps nobody). */
+    static String describe(Throwable e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return e.getClass().getSimpleName() + (e.getCause() == null ? "" : ": " + describe(e.getCause()));
+        }
+        return message;
     }
 }

@@ -29,7 +29,16 @@ final class RunFolder {
     }
 
     static RunFolder create(Path parent, String name) throws IOException {
-        Files.createDirectories(parent);
+        try {
+            Files.createDirectories(parent);
+        } catch (java.nio.file.FileAlreadyExistsException file) {
+            throw new IOException("--out " + parent + ": is a file, expected a folder for the run folders");
+        } catch (IOException e) {
+            throw new IOException("--out " + parent + ": cannot create the folder (" + Failures.reason(e) + ")", e);
+        }
+        if (!Files.isWritable(parent)) {
+            throw new IOException("--out " + parent + ": the folder is not writable");
+        }
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
         for (int attempt = 0; ; attempt++) {
             Path candidate = parent.resolve(name + "-" + stamp + (attempt == 0 ? "" : "-" + attempt));
@@ -37,8 +46,22 @@ final class RunFolder {
                 return new RunFolder(Files.createDirectory(candidate));
             } catch (FileAlreadyExistsException taken) {
                 // Another run started in the same second: take the next name.
+            } catch (IOException e) {
+                throw new IOException("--out " + parent + ": cannot create the run folder " + candidate.getFileName() + " (" + Failures.reason(e) + ")", e);
             }
         }
+    }
+
+    /** The folder of an earlier run, to continue it ({@code --resume}); it must hold the run's checkpoint. */
+    static RunFolder open(Path dir, String checkpointName) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--resume " + dir + ": " + (Files.exists(dir) ? "is a file" : "does not exist")
+                    + ", expected the folder of an earlier run (runs/<experiment>-<date>-<time>)");
+        }
+        if (!Files.isRegularFile(dir.resolve(checkpointName))) {
+            throw new IllegalArgumentException("--resume " + dir + ": no " + checkpointName + " in it, expected the folder of a run that wrote a checkpoint");
+        }
+        return new RunFolder(dir);
     }
 
     Path dir() {
@@ -75,14 +98,23 @@ final class RunFolder {
     static void writeAtomically(Path target, FileWriter writer) throws IOException {
         String name = target.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        Path temp = Files.createTempFile(target.getParent(), "." + name, dot < 0 ? ".tmp" : name.substring(dot));
+        Path temp;
+        try {
+            temp = Files.createTempFile(target.getParent(), "." + name, dot < 0 ? ".tmp" : name.substring(dot));
+        } catch (IOException e) {
+            throw new IOException(target + ": cannot write (" + Failures.reason(e) + ")", e);
+        }
         try {
             try {
                 Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             } catch (UnsupportedOperationException notPosix) {
                 // Windows and other non-POSIX file systems keep their default permissions.
             }
-            writer.write(temp);
+            try {
+                writer.write(temp);
+            } catch (IOException e) {
+                throw new IOException(target + ": writing failed (" + Failures.reason(e) + ")", e);
+            }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

@@ -31,6 +31,10 @@ public final class TrainingOptions {
     @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training and N/5 test samples (smoke tests).")
     Integer limit;
 
+    @Option(names = "--resume", paramLabel = "RUN_DIR",
+            description = "Continue the run in RUN_DIR from its checkpoint (written after every epoch and on Ctrl-C or SIGTERM); give the same options.")
+    Path resume;
+
     @Option(names = "--no-progress", description = "No progress bar (one line per epoch only).")
     boolean noProgress;
 
@@ -46,6 +50,41 @@ public final class TrainingOptions {
 
     @Option(names = "--l1", paramLabel = "C", description = "L1 penalty C·Σ|W| on every dense and conv weight (Keras' l1(C)).")
     Double l1;
+
+    /**
+     * Checks every given option before anything slow happens (data loading takes seconds for CIFAR), so a typo fails
+     * at once with the option's name.
+     */
+    void validate() {
+        if (epochs != null) {
+            positive("--epochs", epochs);
+        }
+        if (batchSize != null) {
+            positive("--batch-size", batchSize);
+        }
+        if (learningRate != null) {
+            learningRateOr(learningRate);
+        }
+        if (threads != null) {
+            positive("--threads", threads);
+        }
+        if (limit != null) {
+            positive("--limit", limit);
+        }
+        if (resume != null) {
+            if (!java.nio.file.Files.isDirectory(resume)) {
+                throw new IllegalArgumentException("--resume " + resume + ": " + (java.nio.file.Files.exists(resume) ? "is a file" : "does not exist")
+                        + ", expected the folder of an earlier run (runs/<experiment>-<date>-<time>)");
+            }
+            if (!java.nio.file.Files.isRegularFile(resume.resolve(ClassificationRun.CHECKPOINT))) {
+                throw new IllegalArgumentException("--resume " + resume + ": no " + ClassificationRun.CHECKPOINT
+                        + " in it, expected the folder of a run that wrote a checkpoint");
+            }
+        }
+        if (out != null && java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + ": is a file, expected a folder for the run folders");
+        }
+    }
 
     int epochsOr(int fallback) {
         return positive("--epochs", epochs == null ? fallback : epochs);

@@ -48,8 +48,16 @@ final class DataFiles {
     }
 
     static boolean isGzip(Path file) throws IOException {
+        requireFile(file);
         try (InputStream in = Files.newInputStream(file)) {
             return in.read() == 0x1f && in.read() == 0x8b;
+        }
+    }
+
+    /** Throws, naming the path, when it is a folder: the JDK's own "Is a directory" says neither which nor what was expected. */
+    static void requireFile(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + ": is a folder, expected a file");
         }
     }
 
@@ -114,6 +122,116 @@ final class DataFiles {
         }
     }
 
+    /**
+     * A file read front to back through gzip when it has the magic, so that a reader can check a header before the
+     * body is decompressed (a small file must not be able to announce, and make the reader allocate, gigabytes).
+     * Gzip faults become {@link MalformedDataException}s naming the file; {@link #position} counts decompressed bytes.
+     */
+    static final class Sequential implements AutoCloseable {
+
+        private final Path file;
+        private final InputStream in;
+        private final boolean gzipped;
+        private long position;
+
+        Sequential(Path file) throws IOException {
+            this.file = file;
+            this.gzipped = isGzip(file);
+            InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+            try {
+                this.in = gzipped ? new GZIPInputStream(raw, 1 << 16) : raw;
+            } catch (EOFException e) {
+                raw.close();
+                throw new MalformedDataException(file, "truncated gzip data: the compressed stream ends early (" + e.getMessage() + ")", e);
+            } catch (ZipException e) {
+                raw.close();
+                throw new MalformedDataException(file, "corrupt gzip data: " + e.getMessage(), e);
+            }
+        }
+
+        boolean gzipped() {
+            return gzipped;
+        }
+
+        /**
+         * Throws unless the file can hold {@code expected} (decompressed) bytes: a raw file must have exactly that
+         * length, a gzip file at least 1/1032 of it (deflate's largest expansion). Checked before reading the body.
+         */
+        void checkCanHold(long expected, String what) throws IOException {
+            long size = Files.size(file);
+            if (!gzipped) {
+                if (size < expected) {
+                    throw new MalformedDataException(file, "truncated: " + what + " need " + expected + " bytes with the header, the file has " + size);
+                }
+                return;
+            }
+            if (size * MAX_DEFLATE_RATIO < expected) {
+                throw new MalformedDataException(file, "truncated: " + what + " need " + expected + " bytes with the header, but a gzip file of "
+                        + size + " bytes decompresses to at most " + size * MAX_DEFLATE_RATIO);
+            }
+        }
+
+        /** "the file has" or "the decompressed file has". */
+        String has() {
+            return gzipped ? "the decompressed file has" : "the file has";
+        }
+
+        long position() {
+            return position;
+        }
+
+        /** Up to {@code n} bytes: fewer only at the end of the data. */
+        byte[] read(int n) throws IOException {
+            try {
+                byte[] bytes = in.readNBytes(n);
+                position += bytes.length;
+                return bytes;
+            } catch (EOFException e) {
+                throw new MalformedDataException(file, "truncated gzip data: the compressed stream ends early (" + e.getMessage() + ")", e);
+            } catch (ZipException e) {
+                throw new MalformedDataException(file, "corrupt gzip data: " + e.getMessage(), e);
+            }
+        }
+
+        /** Reads to the end (which also checks a gzip trailer) and returns how many bytes were left. */
+        long drain() throws IOException {
+            long left = 0;
+            byte[] chunk = new byte[1 << 16];
+            try {
+                for (int n; (n = in.read(chunk)) > 0; ) {
+                    left += n;
+                }
+            } catch (EOFException e) {
+                throw new MalformedDataException(file, "truncated gzip data: the compressed stream ends early (" + e.getMessage() + ")", e);
+            } catch (ZipException e) {
+                throw new MalformedDataException(file, "corrupt gzip data: " + e.getMessage(), e);
+            }
+            position += left;
+            return left;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
+    /**
+     * Throws unless {@code bytes} more bytes (with {@code perByte} bytes of result each) fit the heap now: checked
+     * before a reader allocates what a header announces, so a too-large (or lying) file fails with one line, not an
+     * {@link OutOfMemoryError}.
+     */
+    static void checkFitsHeap(Path file, long bytes, int perByte, String what) throws MalformedDataException {
+        Runtime runtime = Runtime.getRuntime();
+        long available = runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+        // The array headroom: at most one array per value kind, each below MAX_ARRAY.
+        long need = bytes > Long.MAX_VALUE / (1 + perByte) ? Long.MAX_VALUE : bytes * (1 + perByte);
+        if (bytes > MAX_ARRAY || need > available) {
+            throw new MalformedDataException(file, what + " need " + (need >> 20) + " MiB to load, the heap has "
+                    + (available >> 20) + " MiB free (more with -Xmx, or use a smaller file)");
+        }
+    }
+
     /** Writes what {@code body} puts into the file's channel. */
     @FunctionalInterface
     interface Body {
@@ -137,6 +255,11 @@ final class DataFiles {
             moveIntoPlace(temporary, target);
         } catch (Throwable failure) {
             deleteQuietly(temporary, failure);
+            if (failure instanceof IOException io && (io.getMessage() == null || !io.getMessage().contains(target.getFileName().toString()))) {
+                // "No space left on device" alone does not say which file was lost.
+                throw new IOException(file + ": could not write (" + (io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage())
+                        + "); any earlier version of the file is unchanged", io);
+            }
             throw failure;
         }
     }

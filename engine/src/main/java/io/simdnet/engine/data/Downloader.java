@@ -95,6 +95,11 @@ public final class Downloader {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("download of " + source + " to " + target + " was interrupted");
+        } catch (java.net.ConnectException | java.net.UnknownHostException | java.net.http.HttpTimeoutException e) {
+            // The JDK's messages here are often null or only a host name.
+            throw new IOException("GET " + source + ": cannot reach the server (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); check the network or copy the files into " + absolute.getParent()
+                    + " by hand", e);
         }
     }
 

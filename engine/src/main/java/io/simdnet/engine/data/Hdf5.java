@@ -43,8 +43,10 @@ public final class Hdf5 {
                         : "the datasets " + String.join(", ", datasets.keySet())));
             }
             return toTensor(file, path, dataset);
-        } catch (HdfException e) {
-            throw new MalformedDataException(file, "cannot read dataset " + path + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            // jhdf reports a malformed file with whatever its parsing hit (HdfException, ArithmeticException, index and
+            // buffer exceptions: found by fuzzing); each is this file's fault, not the caller's.
+            throw new MalformedDataException(file, "cannot read dataset " + path + ": " + describe(e), e);
         }
     }
 
@@ -52,20 +54,25 @@ public final class Hdf5 {
     public static List<String> datasets(Path file) throws IOException {
         try (HdfFile hdf = open(file)) {
             return List.copyOf(datasets(hdf).keySet());
-        } catch (HdfException e) {
-            throw new MalformedDataException(file, "cannot list the datasets: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new MalformedDataException(file, "cannot list the datasets: " + describe(e), e);
         }
     }
 
     private static HdfFile open(Path file) throws IOException {
+        DataFiles.requireFile(file);
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString());
         }
         try {
             return new HdfFile(file);
-        } catch (HdfException e) {
-            throw new MalformedDataException(file, "not a readable HDF5 file: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new MalformedDataException(file, "not a readable HDF5 file: " + describe(e), e);
         }
+    }
+
+    private static String describe(RuntimeException e) {
+        return e instanceof HdfException ? e.getMessage() : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
     private static Map<String, Dataset> datasets(HdfFile hdf) {
@@ -104,6 +111,10 @@ public final class Hdf5 {
                     + "); expected at least one value");
         }
         int[] dims = dataset.isScalar() ? new int[] {1} : dataset.getDimensions();
+        // jhdf allocates what the header says: check it against the heap first (8 bytes a value at most, plus our copy).
+        long count = dataset.getSize();
+        DataFiles.checkFitsHeap(file, count < 0 || count > Long.MAX_VALUE / 8 ? Long.MAX_VALUE : count * 8, 1,
+                "dataset " + path + " of shape " + Arrays.toString(dims));
         Object flat = dataset.getDataFlat();
         return switch (flat) {
             case double[] values -> Tensor.of(values, dims);

@@ -25,46 +25,76 @@ public final class Idx {
 
     /** Images as an F32 tensor (N, 1, rows, cols) of the raw pixel values 0..255. */
     public static Tensor readImages(Path file) throws IOException {
-        DataFiles.Contents contents = DataFiles.readAll(file);
-        byte[] bytes = contents.bytes();
-        if (bytes.length < IMAGES_HEADER) {
-            throw new MalformedDataException(file, "truncated: an IDX image file starts with a " + IMAGES_HEADER + "-byte header, "
-                    + contents.has() + " " + bytes.length + " bytes");
+        return readImages(file, 0, 0);
+    }
+
+    /**
+     * Images of exactly {@code rows}×{@code cols} pixels (0 for any): the header is checked against this, against the
+     * file's length and against the heap before the body is decompressed.
+     */
+    public static Tensor readImages(Path file, int expectedRows, int expectedCols) throws IOException {
+        try (DataFiles.Sequential in = new DataFiles.Sequential(file)) {
+            byte[] headerBytes = in.read(IMAGES_HEADER);
+            if (headerBytes.length < IMAGES_HEADER) {
+                throw new MalformedDataException(file, "truncated: an IDX image file starts with a " + IMAGES_HEADER + "-byte header, "
+                        + in.has() + " " + headerBytes.length + " bytes");
+            }
+            ByteBuffer header = ByteBuffer.wrap(headerBytes);
+            checkMagic(file, header.getInt(), IMAGES_MAGIC, "image");
+            int count = positive(file, header.getInt(), "image count");
+            int rows = positive(file, header.getInt(), "row count");
+            int cols = positive(file, header.getInt(), "column count");
+            if (expectedRows > 0 && (rows != expectedRows || cols != expectedCols)) {
+                throw new MalformedDataException(file, "images of " + rows + "×" + cols + " pixels, expected " + expectedRows + "×" + expectedCols);
+            }
+            // In double first: three positive ints can overflow a long (a fuzzed header did), and a wrapped product passes the check.
+            double product = (double) count * rows * cols;
+            long pixels = product > DataFiles.MAX_ARRAY ? Long.MAX_VALUE : (long) count * rows * cols;
+            String what = count + " images of " + rows + "×" + cols + " pixels";
+            if (pixels > DataFiles.MAX_ARRAY) {
+                throw new MalformedDataException(file, count + " images of " + rows + "×" + cols + " are " + String.format(java.util.Locale.ROOT, "%.4g", product)
+                        + " pixels, more than one array holds");
+            }
+            in.checkCanHold(IMAGES_HEADER + pixels, what);
+            DataFiles.checkFitsHeap(file, pixels, Float.BYTES, "the header's " + what);
+            byte[] body = in.read((int) pixels);
+            if (body.length < pixels) {
+                checkLength(file, in, IMAGES_HEADER + pixels, in.position(), what);
+            }
+            checkLength(file, in, IMAGES_HEADER + pixels, in.position() + in.drain(), what);
+            float[] values = new float[(int) pixels];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = body[i] & 0xFF;
+            }
+            return Tensor.of(values, count, 1, rows, cols);
         }
-        ByteBuffer header = ByteBuffer.wrap(bytes, 0, IMAGES_HEADER);
-        checkMagic(file, header.getInt(), IMAGES_MAGIC, "image");
-        int count = positive(file, header.getInt(), "image count");
-        int rows = positive(file, header.getInt(), "row count");
-        int cols = positive(file, header.getInt(), "column count");
-        long pixels = (long) count * rows * cols;
-        if (pixels > DataFiles.MAX_ARRAY) {
-            throw new MalformedDataException(file, count + " images of " + rows + "×" + cols + " are " + pixels + " pixels, more than one array holds");
-        }
-        checkLength(file, contents, IMAGES_HEADER + pixels, count + " images of " + rows + "×" + cols + " pixels");
-        float[] values = new float[(int) pixels];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = bytes[IMAGES_HEADER + i] & 0xFF;
-        }
-        return Tensor.of(values, count, 1, rows, cols);
     }
 
     /** Labels as an F32 tensor (N,) of the raw values 0..255. */
     public static Tensor readLabels(Path file) throws IOException {
-        DataFiles.Contents contents = DataFiles.readAll(file);
-        byte[] bytes = contents.bytes();
-        if (bytes.length < LABELS_HEADER) {
-            throw new MalformedDataException(file, "truncated: an IDX label file starts with an " + LABELS_HEADER + "-byte header, "
-                    + contents.has() + " " + bytes.length + " bytes");
+        try (DataFiles.Sequential in = new DataFiles.Sequential(file)) {
+            byte[] headerBytes = in.read(LABELS_HEADER);
+            if (headerBytes.length < LABELS_HEADER) {
+                throw new MalformedDataException(file, "truncated: an IDX label file starts with an " + LABELS_HEADER + "-byte header, "
+                        + in.has() + " " + headerBytes.length + " bytes");
+            }
+            ByteBuffer header = ByteBuffer.wrap(headerBytes);
+            checkMagic(file, header.getInt(), LABELS_MAGIC, "label");
+            int count = positive(file, header.getInt(), "label count");
+            String what = count + " labels";
+            in.checkCanHold((long) LABELS_HEADER + count, what);
+            DataFiles.checkFitsHeap(file, count, Float.BYTES, "the header's " + what);
+            byte[] body = in.read(count);
+            if (body.length < count) {
+                checkLength(file, in, (long) LABELS_HEADER + count, in.position(), what);
+            }
+            checkLength(file, in, (long) LABELS_HEADER + count, in.position() + in.drain(), what);
+            float[] values = new float[count];
+            for (int i = 0; i < count; i++) {
+                values[i] = body[i] & 0xFF;
+            }
+            return Tensor.of(values, count);
         }
-        ByteBuffer header = ByteBuffer.wrap(bytes, 0, LABELS_HEADER);
-        checkMagic(file, header.getInt(), LABELS_MAGIC, "label");
-        int count = positive(file, header.getInt(), "label count");
-        checkLength(file, contents, (long) LABELS_HEADER + count, count + " labels");
-        float[] values = new float[count];
-        for (int i = 0; i < count; i++) {
-            values[i] = bytes[LABELS_HEADER + i] & 0xFF;
-        }
-        return Tensor.of(values, count);
     }
 
     /**
@@ -122,15 +152,13 @@ public final class Idx {
         return value;
     }
 
-    private static void checkLength(Path file, DataFiles.Contents contents, long expected, String what) throws MalformedDataException {
-        long actual = contents.bytes().length;
+    private static void checkLength(Path file, DataFiles.Sequential in, long expected, long actual, String what) throws MalformedDataException {
         if (actual < expected) {
-            throw new MalformedDataException(file, "truncated: " + what + " need " + expected + " bytes with the header, " + contents.has() + " "
-                    + actual);
+            throw new MalformedDataException(file, "truncated: " + what + " need " + expected + " bytes with the header, " + in.has() + " " + actual);
         }
         if (actual > expected) {
             throw new MalformedDataException(file, (actual - expected) + " trailing bytes: " + what + " need " + expected + " bytes with the header, "
-                    + contents.has() + " " + actual);
+                    + in.has() + " " + actual);
         }
     }
 }

@@ -26,6 +26,7 @@ public final class MnistFamily {
     public static final List<String> DIGIT_CLASSES = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
 
     private static final int CLASSES = 10;
+    private static final int SIDE = 28;
 
     private MnistFamily() {
     }
@@ -46,7 +47,8 @@ public final class MnistFamily {
     }
 
     private static Dataset load(Path imagesFile, Path labelsFile) throws IOException {
-        Tensor images = Idx.readImages(imagesFile);
+        // Checked before decompressing: a header announcing other images is not this data set.
+        Tensor images = Idx.readImages(imagesFile, SIDE, SIDE);
         Tensor labels = Idx.readLabels(labelsFile);
         if (images.batch() != labels.batch()) {
             throw new MalformedDataException(labelsFile, labels.batch() + " labels, but " + imagesFile + " holds " + images.batch()

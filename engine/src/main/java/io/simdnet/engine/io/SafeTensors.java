@@ -117,6 +117,9 @@ public final class SafeTensors {
 
         Path target = file.toAbsolutePath();
         Path directory = target.getParent();
+        if (Files.isDirectory(target)) {
+            throw new IOException(file + ": is a folder, expected a file to write");
+        }
         Files.createDirectories(directory);
         Path temporary = null;
         try {
@@ -140,6 +143,11 @@ public final class SafeTensors {
                 } catch (IOException cleanup) {
                     failure.addSuppressed(cleanup);
                 }
+            }
+            if (failure instanceof IOException io && (io.getMessage() == null || !io.getMessage().contains(target.getFileName().toString()))) {
+                // "No space left on device" alone does not say which file was lost.
+                throw new IOException(file + ": could not write (" + (io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage())
+                        + "); any earlier version of the file is unchanged", io);
             }
             throw failure;
         }
@@ -270,6 +278,9 @@ public final class SafeTensors {
      * @throws IOException                when the file cannot be read at all
      */
     public static SafeTensorsContents read(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + ": is a folder, expected a safetensors file");
+        }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long fileSize = channel.size();
             if (fileSize < 8) {

@@ -117,16 +117,22 @@ public final class BatchNorm extends Layer {
     }
 
     @Override
+    protected void onReplicate() {
+        scratch = new double[0];
+        xhatScratch = new double[0];
+    }
+
+    @Override
     protected Shape onBuild(Shape input, Rng rng) {
         if (input.rank() != 1 && input.rank() != 3) {
             throw new IllegalArgumentException("BatchNorm \"" + name() + "\": expects (features,) or (channels, height, width) samples, got " + input);
         }
         channels = input.dim(0);
         inner = input.rank() == 3 ? input.dim(1) * input.dim(2) : 1;
-        gamma = Parameter.trainable("weight", constant(channels, 1));
-        beta = Parameter.trainable("bias", constant(channels, 0));
-        runningMean = Parameter.state("running_mean", constant(channels, 0));
-        runningVar = Parameter.state("running_var", constant(channels, 1));
+        gamma = shared(Parameter.trainable("weight", constant(channels, 1)));
+        beta = shared(Parameter.trainable("bias", constant(channels, 0)));
+        runningMean = shared(Parameter.state("running_mean", constant(channels, 0)));
+        runningVar = shared(Parameter.state("running_var", constant(channels, 1)));
         output = new BatchBuffer(dtype(), input);
         inputGradient = new BatchBuffer(dtype(), input);
         normalized = new BatchBuffer(dtype(), input);

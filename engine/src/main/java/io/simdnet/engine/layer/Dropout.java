@@ -99,6 +99,11 @@ public final class Dropout extends Layer {
         }
     }
 
+    @Override
+    public Rng randomStream() {
+        return rng;
+    }
+
     public double rate() {
         return rate;
     }

@@ -15,7 +15,7 @@ import java.util.List;
  * training step allocates nothing once every batch size has been seen. Backward overwrites parameter gradients
  * (one backward per forward); a layer instance belongs to one place in one model.
  */
-public abstract class Layer {
+public abstract class Layer implements Cloneable {
 
     private String name;
     private DType dtype;
@@ -39,6 +39,69 @@ public abstract class Layer {
     /** The type as printed by {@code summary()}. */
     public String typeName() {
         return getClass().getSimpleName();
+    }
+
+    /**
+     * The layer's own random stream (dropout masks), which a training checkpoint saves and a resumed run restores;
+     * null when the layer draws nothing after it is built.
+     */
+    public Rng randomStream() {
+        return null;
+    }
+
+    /** While a replica is built, its parameters by full name: {@link #shared} hands these out instead of new ones. */
+    private static final ThreadLocal<java.util.Map<String, Parameter>> SHARED_PARAMETERS = new ThreadLocal<>();
+
+    /**
+     * A copy of this built layer, unbuilt again, for a replica of its model ({@code Model.newInference}): same
+     * configuration and name; building it (inside {@link #buildSharing}) allocates its own buffers but takes this
+     * layer's parameters.
+     */
+    public final Layer replica() {
+        try {
+            Layer copy = (Layer) super.clone();
+            copy.dtype = null;
+            copy.inputShape = null;
+            copy.outputShape = null;
+            copy.onReplicate();
+            return copy;
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError("Layer is Cloneable", e);
+        }
+    }
+
+    /**
+     * Clears what a shallow copy would otherwise share with the original and {@link #onBuild} does not reallocate:
+     * scratch arrays grown on demand. Overridden by the layers that have them.
+     */
+    protected void onReplicate() {
+    }
+
+    /** Runs {@code builds} (replica layers' {@code build} calls) so that they take {@code parameters} (full name → parameter). */
+    public static <T> T buildSharing(java.util.Map<String, Parameter> parameters, java.util.function.Supplier<T> builds) {
+        SHARED_PARAMETERS.set(parameters);
+        try {
+            return builds.get();
+        } finally {
+            SHARED_PARAMETERS.remove();
+        }
+    }
+
+    /**
+     * The parameter to keep: {@code created}, or, while a replica is built, the original layer's parameter of the
+     * same name (weights shared, not copied). Every layer routes the parameters it creates through this.
+     */
+    protected final Parameter shared(Parameter created) {
+        java.util.Map<String, Parameter> source = SHARED_PARAMETERS.get();
+        if (source == null) {
+            return created;
+        }
+        Parameter original = source.get(name + "." + created.name());
+        if (original == null || !original.value().shape().equals(created.value().shape())) {
+            throw new IllegalStateException("Replica of layer \"" + name + "\": no parameter \"" + created.name() + "\" of shape "
+                    + created.value().shape() + " in the original");
+        }
+        return original;
     }
 
     /** Builds the layer for {@code input}-shaped samples; returns the output sample shape. */

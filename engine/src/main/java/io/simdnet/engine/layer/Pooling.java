@@ -14,6 +14,11 @@ abstract class Pooling extends Layer {
     private BatchBuffer output;
     private BatchBuffer inputGradient;
     private int[] argmax;
+
+    @Override
+    protected void onReplicate() {
+        argmax = null;
+    }
     private Tensor lastInput;
 
     /** The kernel geometry for (channels, height, width) samples. */

@@ -51,6 +51,11 @@ abstract class SegmentNormalization extends Layer {
     protected abstract int affineStride(Shape input);
 
     @Override
+    protected void onReplicate() {
+        invStd = new double[0];
+    }
+
+    @Override
     protected Shape onBuild(Shape input, Rng rng) {
         segments = segments(input);
         segmentLength = input.size() / segments;
@@ -60,8 +65,8 @@ abstract class SegmentNormalization extends Layer {
         for (int i = 0; i < affineSize; i++) {
             g.set(i, 1);
         }
-        gamma = Parameter.trainable("weight", g);
-        beta = Parameter.trainable("bias", Tensor.zeros(dtype(), affineSize));
+        gamma = shared(Parameter.trainable("weight", g));
+        beta = shared(Parameter.trainable("bias", Tensor.zeros(dtype(), affineSize)));
         output = new BatchBuffer(dtype(), input);
         inputGradient = new BatchBuffer(dtype(), input);
         normalized = new BatchBuffer(dtype(), input);

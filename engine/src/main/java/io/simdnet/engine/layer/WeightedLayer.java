@@ -52,11 +52,11 @@ public abstract class WeightedLayer<L extends WeightedLayer<L>> extends Layer {
      */
     protected final void createParameters(Tensor weightValue, boolean pytorchTransposed, int biasSize, int fanIn, int fanOut, Rng rng) {
         fill(weightInit, weightValue, fanIn, fanOut, rng);
-        weight = new Parameter("weight", weightValue, Tensor.zeros(dtype(), weightValue.shape()), pytorchTransposed);
+        weight = shared(new Parameter("weight", weightValue, Tensor.zeros(dtype(), weightValue.shape()), pytorchTransposed));
         if (biasSize > 0) {
             Tensor b = Tensor.zeros(dtype(), biasSize);
             fill(biasInit, b, fanIn, fanOut, rng);
-            bias = Parameter.trainable("bias", b);
+            bias = shared(Parameter.trainable("bias", b));
         }
     }
 

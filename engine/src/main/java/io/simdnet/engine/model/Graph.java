@@ -193,6 +193,21 @@ public final class Graph extends Model {
     }
 
     @Override
+    protected Model replicate() {
+        List<Step> copies = new ArrayList<>();
+        Shape[] shapes = new Shape[steps.size() + 1];
+        shapes[0] = inputShape();
+        Rng unused = new Rng(0);
+        for (int i = 0; i < steps.size(); i++) {
+            Step step = steps.get(i);
+            Layer copy = step.layer().replica();
+            shapes[i + 1] = copy.build(shapes[step.inputs()[0]], dtype(), unused.split());
+            copies.add(new Step(copy, step.inputs()));
+        }
+        return new Graph(inputShape(), dtype(), List.copyOf(copies), shapes, outputNode);
+    }
+
+    @Override
     public List<Layer> layers() {
         return layers;
     }

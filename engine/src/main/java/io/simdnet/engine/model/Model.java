@@ -21,6 +21,8 @@ public abstract class Model {
     private final Shape inputShape;
     private final DType dtype;
     private Map<String, Parameter> named;
+    private final java.util.concurrent.atomic.AtomicReference<Thread> user = new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile String userPurpose;
 
     protected Model(Shape inputShape, DType dtype) {
         this.inputShape = inputShape;
@@ -103,6 +105,17 @@ public abstract class Model {
         return trainable;
     }
 
+    /** The random streams of the layers that draw while training (dropout), by layer name, in layer order. */
+    public final Map<String, io.simdnet.engine.init.Rng> randomStreams() {
+        Map<String, io.simdnet.engine.init.Rng> streams = new LinkedHashMap<>();
+        for (Layer layer : layers()) {
+            if (layer.randomStream() != null) {
+                streams.put(layer.name(), layer.randomStream());
+            }
+        }
+        return streams;
+    }
+
     /**
      * The parameter called {@code name}; its value is in simdnet's layout (a dense weight is (in, out), the
      * transpose of PyTorch's {@code Linear.weight}; see {@link #parameterValue} for a copy in PyTorch's).
@@ -159,8 +172,63 @@ public abstract class Model {
         return sum;
     }
 
+    /**
+     * Marks the start of a use by this thread ({@code "training"}, {@code "predict"}): layers own their buffers, so a
+     * model serves one thread at a time, and a second thread fails at once instead of corrupting both results.
+     * Re-entrant; returns whether this call took the model (pass it to {@link #release}). Allocates nothing.
+     */
+    public final boolean acquire(String purpose) {
+        Thread me = Thread.currentThread();
+        if (user.compareAndSet(null, me)) {
+            userPurpose = purpose;
+            return true;
+        }
+        Thread other = user.get();
+        if (other == me) {
+            return false;
+        }
+        throw new IllegalStateException("Model is already in use by thread \"" + (other == null ? "?" : other.getName()) + "\" ("
+                + userPurpose + "), and thread \"" + me.getName() + "\" asked for " + purpose
+                + ": one model serves one thread at a time (its layers own their buffers); give each thread its own model.newInference()");
+    }
+
+    /** Ends a use begun by {@link #acquire} when that returned true. */
+    public final void release(boolean acquired) {
+        if (acquired) {
+            userPurpose = null;
+            user.set(null);
+        }
+    }
+
+    /**
+     * A replica for another thread's predictions: its own layers and buffers, this model's parameter tensors
+     * (shared, not copied: weights loaded or trained into this model are what it predicts with). Use each inference
+     * from one thread, and do not train this model while inferences predict.
+     */
+    public final Inference newInference() {
+        Map<String, Parameter> own = new LinkedHashMap<>();
+        for (Layer layer : layers()) {
+            for (Parameter p : layer.parameters()) {
+                own.put(layer.name() + "." + p.name(), p);
+            }
+        }
+        return new Inference(Layer.buildSharing(own, this::replicate));
+    }
+
+    /** A new model of the same structure built from {@link Layer#replica}s of this one's layers (inside {@link Layer#buildSharing}). */
+    protected abstract Model replicate();
+
     /** Outputs for every sample of {@code x}, in evaluation mode, {@code batchSize} samples at a time; a new tensor. */
     public final Tensor predict(Tensor x, int batchSize) {
+        boolean acquired = acquire("predict");
+        try {
+            return predictUnguarded(x, batchSize);
+        } finally {
+            release(acquired);
+        }
+    }
+
+    private Tensor predictUnguarded(Tensor x, int batchSize) {
         checkBatch(x);
         int n = x.batch();
         Tensor result = Tensor.zeros(dtype, outputShape().withBatch(n));

@@ -103,6 +103,19 @@ public final class Sequential extends Model {
     }
 
     @Override
+    protected Model replicate() {
+        List<Layer> copies = new ArrayList<>();
+        Shape shape = inputShape();
+        Rng unused = new Rng(0);
+        for (Layer layer : layers) {
+            Layer copy = layer.replica();
+            shape = copy.build(shape, dtype(), unused.split());
+            copies.add(copy);
+        }
+        return new Sequential(inputShape(), dtype(), copies, shape);
+    }
+
+    @Override
     public List<Layer> layers() {
         return layers;
     }

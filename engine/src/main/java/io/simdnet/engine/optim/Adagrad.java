@@ -54,6 +54,11 @@ public final class Adagrad extends Optimizer {
     }
 
     @Override
+    protected List<String> stateKinds() {
+        return List.of("sum");
+    }
+
+    @Override
     protected Map<String, List<Tensor>> stateTensors() {
         return Map.of("sum", sumSquares);
     }

@@ -99,6 +99,11 @@ public final class Adam extends Optimizer {
     }
 
     @Override
+    protected List<String> stateKinds() {
+        return List.of("exp_avg", "exp_avg_sq");
+    }
+
+    @Override
     protected Map<String, List<Tensor>> stateTensors() {
         return Map.of("exp_avg", firstMoment, "exp_avg_sq", secondMoment);
     }

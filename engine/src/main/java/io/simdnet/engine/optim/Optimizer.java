@@ -112,6 +112,9 @@ public abstract class Optimizer {
 
     protected abstract void update(int index, double[] value, double[] gradient, int size);
 
+    /** The kinds of state {@link #stateTensors} holds, known before the first step (empty for plain SGD). */
+    protected abstract List<String> stateKinds();
+
     /** State tensors by kind, one list entry per parameter in step order (empty for plain SGD). */
     protected abstract Map<String, List<Tensor>> stateTensors();
 
@@ -135,24 +138,58 @@ public abstract class Optimizer {
         return out;
     }
 
-    /** Restores {@link #state()} saved from an optimizer of the same kind over parameters of the same names and shapes. */
-    public final void loadState(List<Parameter> parameters, Map<String, Tensor> saved, long savedSteps) {
-        bound = null;
-        lastList = null;
-        steps = 0;
-        bind(parameters);
-        for (Map.Entry<String, List<Tensor>> kind : stateTensors().entrySet()) {
-            for (int i = 0; i < bound.size(); i++) {
-                String key = kind.getKey() + "." + bound.get(i).name();
+    /**
+     * Throws, naming the key, unless {@code saved} is exactly the state {@link #loadState} needs for {@code parameters}:
+     * every kind for every parameter, of its shape and element type, and nothing else. Changes nothing.
+     */
+    public final void checkState(List<Parameter> parameters, Map<String, Tensor> saved, long savedSteps) {
+        if (savedSteps < 0) {
+            throw new IllegalArgumentException(name() + " state: step count " + savedSteps + ", expected >= 0");
+        }
+        if (saved.isEmpty() && savedSteps == 0) {
+            return;
+        }
+        java.util.Set<String> expected = new java.util.TreeSet<>();
+        for (String kind : stateKinds()) {
+            for (Parameter p : parameters) {
+                String key = kind + "." + p.name();
+                expected.add(key);
                 Tensor stored = saved.get(key);
-                Tensor target = kind.getValue().get(i);
                 if (stored == null) {
                     throw new IllegalArgumentException(name() + " state: missing \"" + key + "\"");
                 }
-                if (!stored.shape().equals(target.shape())) {
-                    throw new IllegalArgumentException(name() + " state \"" + key + "\": expected shape " + target.shape() + ", got " + stored.shape());
+                if (!stored.shape().equals(p.value().shape())) {
+                    throw new IllegalArgumentException(name() + " state \"" + key + "\": expected shape " + p.value().shape() + ", got " + stored.shape());
                 }
-                target.copyFrom(stored);
+                if (stored.dtype() != p.value().dtype()) {
+                    throw new IllegalArgumentException(name() + " state \"" + key + "\": expected " + p.value().dtype() + ", got " + stored.dtype());
+                }
+            }
+        }
+        java.util.Set<String> unexpected = new java.util.TreeSet<>(saved.keySet());
+        unexpected.removeAll(expected);
+        if (!unexpected.isEmpty()) {
+            throw new IllegalArgumentException(name() + " state: unexpected " + unexpected + "; " + name() + " keeps " + stateKinds() + " per parameter");
+        }
+    }
+
+    /**
+     * Restores {@link #state()} saved from an optimizer of the same kind over parameters of the same names and shapes;
+     * checked first ({@link #checkState}), so a bad state leaves this optimizer as it was.
+     */
+    public final void loadState(List<Parameter> parameters, Map<String, Tensor> saved, long savedSteps) {
+        checkState(parameters, saved, savedSteps);
+        bound = null;
+        lastList = null;
+        steps = 0;
+        if (saved.isEmpty() && savedSteps == 0) {
+            // Saved before its first step: no state yet, as in a new optimizer.
+            return;
+        }
+        bind(parameters);
+        for (Map.Entry<String, List<Tensor>> kind : stateTensors().entrySet()) {
+            for (int i = 0; i < bound.size(); i++) {
+                kind.getValue().get(i).copyFrom(saved.get(kind.getKey() + "." + bound.get(i).name()));
             }
         }
         steps = savedSteps;

@@ -58,6 +58,11 @@ public final class RmsProp extends Optimizer {
     }
 
     @Override
+    protected List<String> stateKinds() {
+        return List.of("square_avg");
+    }
+
+    @Override
     protected Map<String, List<Tensor>> stateTensors() {
         return Map.of("square_avg", squareAverage);
     }

@@ -72,6 +72,11 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
+    protected List<String> stateKinds() {
+        return momentum > 0 ? List.of("momentum_buffer") : List.of();
+    }
+
+    @Override
     protected Map<String, List<Tensor>> stateTensors() {
         return momentum > 0 ? Map.of("momentum_buffer", velocity) : Map.of();
     }

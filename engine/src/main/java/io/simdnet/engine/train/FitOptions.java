@@ -24,6 +24,9 @@ public final class FitOptions {
     private boolean progressBar;
     private BatchTransform augmentation;
     private long steps;
+    private java.nio.file.Path checkpoint;
+    private java.nio.file.Path resume;
+    private int checkpointEvery = 1;
 
     public FitOptions epochs(int value) {
         if (value <= 0) {
@@ -107,6 +110,45 @@ public final class FitOptions {
     public FitOptions progressBar(boolean value) {
         this.progressBar = value;
         return this;
+    }
+
+    /**
+     * Writes a training checkpoint to {@code file} (atomically) at the end of every epoch and when
+     * {@link Trainer#requestStop} stops the run: weights, optimiser state, random streams, epoch, step and history.
+     */
+    public FitOptions checkpoint(java.nio.file.Path file) {
+        this.checkpoint = file;
+        return this;
+    }
+
+    /**
+     * Continues the run saved in {@code file} by {@link #checkpoint}: same model, optimiser kind, data, batch size and
+     * seed (checked), so the final weights equal those of a run that was never stopped, bit for bit.
+     */
+    public FitOptions resume(java.nio.file.Path file) {
+        this.resume = file;
+        return this;
+    }
+
+    /** Writes the {@link #checkpoint} only every {@code epochs} epochs (and after the last), for runs of many short epochs. */
+    public FitOptions checkpointEvery(int epochs) {
+        if (epochs <= 0) {
+            throw new IllegalArgumentException("checkpoint every = " + epochs + " epochs, expected > 0");
+        }
+        this.checkpointEvery = epochs;
+        return this;
+    }
+
+    int checkpointEvery() {
+        return checkpointEvery;
+    }
+
+    java.nio.file.Path checkpointFile() {
+        return checkpoint;
+    }
+
+    java.nio.file.Path resumeFile() {
+        return resume;
     }
 
     /**

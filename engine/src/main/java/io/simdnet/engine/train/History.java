@@ -24,6 +24,19 @@ public final class History {
         epochs.add(logs);
     }
 
+    /** Continues a history saved by a checkpoint: its step losses and epochs come first. */
+    void restore(double[] losses, List<EpochLogs> logs) {
+        stepLosses = Arrays.copyOf(losses, Math.max(1024, losses.length * 2));
+        steps = losses.length;
+        epochs.clear();
+        epochs.addAll(logs);
+    }
+
+    /** Steps recorded so far. */
+    public int steps() {
+        return steps;
+    }
+
     /** The training loss of each step, in order. */
     public double[] stepLosses() {
         return Arrays.copyOf(stepLosses, steps);

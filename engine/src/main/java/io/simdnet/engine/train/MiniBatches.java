@@ -70,6 +70,30 @@ public final class MiniBatches {
         position = 0;
     }
 
+    /**
+     * Replays the shuffles of {@code epochs} epochs on fresh batches (a resumed run): each epoch's order is a
+     * permutation of the previous one, so the order of epoch {@code e} needs every shuffle before it (microseconds per
+     * thousand samples).
+     */
+    public void replayEpochs(int epochs) {
+        for (int e = 0; e < epochs; e++) {
+            startEpoch();
+        }
+        position = order.length;
+    }
+
+    /** The augmentation stream's current state, or null without augmentation. */
+    public long[] augmentationState() {
+        return augmentationRng == null ? null : augmentationRng.state();
+    }
+
+    public void restoreAugmentationState(long[] state) {
+        if (augmentationRng == null) {
+            throw new IllegalArgumentException("MiniBatches: no augmentation, so no augmentation state to restore");
+        }
+        augmentationRng.restore(state);
+    }
+
     public boolean hasNext() {
         return position < order.length;
     }

@@ -1,5 +1,6 @@
 package io.simdnet.engine.train;
 
+import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.layer.Parameter;
 import io.simdnet.engine.loss.Loss;
@@ -7,6 +8,7 @@ import io.simdnet.engine.model.Model;
 import io.simdnet.engine.optim.Optimizer;
 import io.simdnet.engine.tensor.BatchBuffer;
 import io.simdnet.engine.tensor.Tensor;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +25,7 @@ public final class Trainer {
     private final List<Parameter> parameters;
     private final BatchBuffer outputGradient;
     private boolean stopRequested;
+    private volatile boolean interruptRequested;
     private int lastCorrect;
 
     public Trainer(Model model, Loss loss, Optimizer optimizer) {
@@ -57,6 +60,15 @@ public final class Trainer {
 
     /** One step on one batch; returns its loss (with regularisation). */
     public double trainStep(Tensor inputs, Tensor targets) {
+        boolean acquired = model.acquire("training");
+        try {
+            return trainStepUnguarded(inputs, targets);
+        } finally {
+            model.release(acquired);
+        }
+    }
+
+    private double trainStepUnguarded(Tensor inputs, Tensor targets) {
         Tensor out = model.forward(inputs, true);
         Tensor gradient = outputGradient.get(out.batch());
         double value = loss.compute(out, targets, gradient) + model.regularizationLoss();
@@ -69,7 +81,30 @@ public final class Trainer {
         return value;
     }
 
+    /**
+     * Asks a running {@code fit} (from any thread: a signal handler) to stop after the step in progress: it writes its
+     * checkpoint, if it has one, and throws {@link TrainingInterruptedException}.
+     */
+    public void requestStop() {
+        interruptRequested = true;
+    }
+
+    /**
+     * Trains for {@code options.epochs()} epochs (continuing a checkpointed run with {@link FitOptions#resume}). A NaN
+     * or infinite loss throws {@link NonFiniteLossException} carrying the history up to the step before it.
+     */
     public History fit(Dataset train, FitOptions options) {
+        boolean acquired = model.acquire("training");
+        try {
+            return fitChecked(train, options);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            model.release(acquired);
+        }
+    }
+
+    private History fitChecked(Dataset train, FitOptions options) throws java.io.IOException {
         List<Dataset> data = options.trainAndValidation(train);
         Dataset trainData = data.get(0);
         Dataset validation = data.get(1);
@@ -82,27 +117,53 @@ public final class Trainer {
         }
         History history = new History();
         stopRequested = false;
+        Path checkpoint = options.checkpointFile();
+        // Counted in steps (when given) or in epochs; a run of N steps ends inside the epoch that reaches N.
         long maxSteps = options.steps() > 0 ? options.steps() : Long.MAX_VALUE;
         int epochs = options.steps() > 0 ? (int) Math.ceilDiv(options.steps(), batches.batchesPerEpoch()) : options.epochs();
-        long stepsDone = 0;
         for (Callback c : callbacks) {
             c.onTrainBegin(this, epochs, batches.batchesPerEpoch());
         }
-        for (int epoch = 0; epoch < epochs && !stopRequested; epoch++) {
+        // Restored after onTrainBegin: a schedule reads the optimiser's initial rate there, not the checkpoint's.
+        TrainingCheckpoint.Position resumed = options.resumeFile() == null ? null
+                : TrainingCheckpoint.restore(options.resumeFile(), this, batches, options, trainData.size(), history);
+        if (checkpoint != null) {
+            TrainingCheckpoint.removeStaleTemporaries(checkpoint);
+        }
+        int firstEpoch = resumed == null ? 0 : resumed.epoch();
+        stopRequested = resumed != null && resumed.finished();
+        long stepsDone = resumed == null ? 0 : (long) resumed.epoch() * batches.batchesPerEpoch() + resumed.step();
+        for (int epoch = firstEpoch; epoch < epochs && !stopRequested; epoch++) {
             for (Callback c : callbacks) {
                 c.onEpochBegin(this, epoch);
             }
+            boolean continuing = resumed != null && epoch == resumed.epoch();
+            double previousSeconds = continuing ? resumed.seconds() : 0;
             long start = System.nanoTime();
-            double lossSum = 0;
-            long correct = 0;
-            long seen = 0;
-            boolean classes = true;
+            double lossSum = continuing ? resumed.lossSum() : 0;
+            long correct = continuing ? resumed.correct() : 0;
+            boolean classes = !continuing || resumed.classes();
             batches.startEpoch();
-            for (int step = 0; batches.hasNext() && stepsDone < maxSteps; step++, stepsDone++) {
+            int firstStep = continuing ? resumed.step() : 0;
+            // Only an epoch's last batch is short, so the samples of the steps before a resumed one are whole batches.
+            long seen = Math.min((long) firstStep * options.batchSize(), trainData.size());
+            for (int skip = 0; skip < firstStep; skip++) {
+                batches.advance();
+            }
+            for (int step = firstStep; batches.hasNext() && stepsDone < maxSteps; step++, stepsDone++) {
+                if (interruptRequested) {
+                    interruptRequested = false;
+                    double seconds = previousSeconds + (System.nanoTime() - start) / 1e9;
+                    if (checkpoint != null) {
+                        TrainingCheckpoint.save(checkpoint, this, batches, options, trainData.size(),
+                                new TrainingCheckpoint.Position(epoch, step, lossSum, correct, classes, seconds, false), history);
+                    }
+                    throw new TrainingInterruptedException(epoch, step, history, checkpoint);
+                }
                 int n = batches.nextSize();
                 double value = trainStep(batches.inputs(), batches.targets());
                 if (!Double.isFinite(value)) {
-                    throw new NonFiniteLossException(epoch, step, value);
+                    throw new NonFiniteLossException(epoch, step, value, history);
                 }
                 batches.advance();
                 history.addStep(value);
@@ -114,7 +175,7 @@ public final class Trainer {
                     c.onBatchEnd(this, epoch, step, value, n);
                 }
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
+            double seconds = previousSeconds + (System.nanoTime() - start) / 1e9;
             Evaluation val = validation == null ? null : evaluate(validation, options.validationBatchSize());
             EpochLogs logs = new EpochLogs(epoch, lossSum / seen, classes ? (double) correct / seen : Double.NaN,
                     val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), optimizer.learningRate(), seconds,
@@ -122,6 +183,11 @@ public final class Trainer {
             history.addEpoch(logs);
             for (Callback c : callbacks) {
                 c.onEpochEnd(this, logs);
+            }
+            if (checkpoint != null && ((epoch + 1) % options.checkpointEvery() == 0 || epoch + 1 >= epochs || stopRequested)) {
+                // Only early stopping ends a run for good; one that ran its epochs may be resumed with more.
+                TrainingCheckpoint.save(checkpoint, this, batches, options, trainData.size(),
+                        new TrainingCheckpoint.Position(epoch + 1, 0, 0, 0, true, 0, stopRequested), history);
             }
         }
         for (Callback c : callbacks) {
@@ -132,6 +198,15 @@ public final class Trainer {
 
     /** Mean loss (with regularisation) and accuracy over {@code data} in evaluation mode. */
     public Evaluation evaluate(Dataset data, int batchSize) {
+        boolean acquired = model.acquire("evaluate");
+        try {
+            return evaluateUnguarded(data, batchSize);
+        } finally {
+            model.release(acquired);
+        }
+    }
+
+    private Evaluation evaluateUnguarded(Dataset data, int batchSize) {
         model.checkBatch(data.inputs());
         MiniBatches batches = new MiniBatches(data, batchSize, false, 0, model.dtype());
         batches.startEpoch();

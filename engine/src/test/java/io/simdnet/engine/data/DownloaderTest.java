@@ -136,4 +136,18 @@ class DownloaderTest {
             }
         }
     }
+
+    @Test
+    void anUnreachableServerIsReportedWithTheAddressAndAHintNotNull() throws IOException {
+        // A port nothing listens on: what "offline" looks like to the client, quickly.
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        URI uri = URI.create("http://127.0.0.1:" + port + "/train-images-idx3-ubyte.gz");
+        Path target = dir.resolve("mnist/train-images-idx3-ubyte.gz");
+        IOException e = assertThrows(IOException.class, () -> Downloader.download(uri, target, "0".repeat(64)));
+        assertTrue(e.getMessage() != null && e.getMessage().contains(uri.toString()) && e.getMessage().contains("cannot reach the server"),
+                String.valueOf(e.getMessage()));
+    }
 }

@@ -190,4 +190,52 @@ class IdxTest {
         assertThrows(IllegalArgumentException.class, () -> Idx.writeImages(dir.resolve("rgb"), Tensor.zeros(DType.F32, 2, 3, 4, 4)));
         assertEquals(0, Arrays.stream(dir.toFile().list()).filter(name -> name.contains(".tmp-")).count(), "temporary files left");
     }
+
+    @Test
+    void smallGzipWhoseHeaderAnnouncesGigabytesFailsBeforeDecompressing() throws IOException {
+        // 2,700,000 images of 28×28: 2.1 GB of pixels announced by a file of a few kilobytes (zeros compress well).
+        ByteBuffer header = ByteBuffer.allocate(16 + (1 << 20)).putInt(0x803).putInt(2_700_000).putInt(28).putInt(28);
+        Path gz = Files.write(dir.resolve("train-images-idx3-ubyte.gz"), TestFiles.gzip(header.array()));
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        MalformedDataException e = assertThrows(MalformedDataException.class, () -> Idx.readImages(gz));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(e.getMessage().contains("train-images-idx3-ubyte.gz") && e.getMessage().contains("2700000 images of 28×28")
+                && e.getMessage().contains("decompresses to at most"), e.getMessage());
+        assertTrue(allocated < 4 << 20, allocated + " bytes allocated before refusing");
+    }
+
+    @Test
+    void gzipThatCouldHoldWhatItsHeaderAnnouncesButNotInTheHeapFailsBeforeDecompressing() throws IOException {
+        long heap = Runtime.getRuntime().maxMemory();
+        org.junit.jupiter.api.Assumptions.assumeTrue(heap / 4 < Integer.MAX_VALUE - 8, "heap too large for a one-array image file to exceed it");
+        int count = (int) (heap / 4 / 784);
+        // Random bytes do not compress: the file is large enough to hold the announced pixels as far as deflate goes.
+        byte[] body = new byte[(int) (16 + 784L * count / 1000)];
+        new java.util.Random(1).nextBytes(body);
+        ByteBuffer.wrap(body).putInt(0x803).putInt(count).putInt(28).putInt(28);
+        Path gz = Files.write(dir.resolve("big.gz"), TestFiles.gzip(body));
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        MalformedDataException e = assertThrows(MalformedDataException.class, () -> Idx.readImages(gz));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(e.getMessage().contains("big.gz") && e.getMessage().contains("MiB") && e.getMessage().contains("-Xmx"), e.getMessage());
+        assertTrue(allocated < 4 << 20, allocated + " bytes allocated before refusing");
+    }
+
+    @Test
+    void rawFileShorterThanItsHeaderAnnouncesIsRefusedBeforeReadingTheBody() throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(16 + 100).putInt(0x803).putInt(2_700_000).putInt(28).putInt(28);
+        Path file = Files.write(dir.resolve("images"), header.array());
+        MalformedDataException e = assertThrows(MalformedDataException.class, () -> Idx.readImages(file));
+        assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains("the file has 116"), e.getMessage());
+    }
+
+    @Test
+    void imagesOfAnotherSizeThanExpectedAreRefusedByTheHeader() throws IOException {
+        Path file = dir.resolve("images");
+        Idx.writeImages(file, images());
+        MalformedDataException e = assertThrows(MalformedDataException.class, () -> Idx.readImages(file, 28, 28));
+        assertTrue(e.getMessage().contains("expected 28×28"), e.getMessage());
+    }
 }

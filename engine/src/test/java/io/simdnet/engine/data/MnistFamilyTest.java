@@ -104,4 +104,13 @@ class MnistFamilyTest {
         assertEquals(4, MnistFamily.FILES.size());
         assertTrue(MnistFamily.FILES.contains("t10k-images-idx3-ubyte"));
     }
+
+    @Test
+    void imagesOtherThan28By28AreRefusedNamingTheFile() throws IOException {
+        writeSet(1, 2);
+        Idx.writeImages(dir.resolve("t10k-images-idx3-ubyte"), Tensor.zeros(DType.F32, 5, 1, 32, 32));
+        MalformedDataException e = assertThrows(MalformedDataException.class, () -> MnistFamily.load(dir));
+        assertTrue(e.getMessage().contains("t10k-images-idx3-ubyte") && e.getMessage().contains("32×32") && e.getMessage().contains("expected 28×28"),
+                e.getMessage());
+    }
 }

@@ -21,6 +21,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,15 +98,100 @@ class CheckpointTest {
     void checkpointOfAnotherModelIsRejectedNamingTheDifference() throws IOException {
         Path file = dir.resolve("other.safetensors");
         Checkpoint.save(file, CourseModels.mlp(128).build(DType.F32, 1));
-        IllegalArgumentException names = assertThrows(IllegalArgumentException.class,
+        CorruptCheckpointException names = assertThrows(CorruptCheckpointException.class,
                 () -> Checkpoint.load(file, CourseModels.mlp(128, 64).build(DType.F32, 1)));
         assertTrue(names.getMessage().contains("dense_2.weight"), names.getMessage());
-        IllegalArgumentException shapes = assertThrows(IllegalArgumentException.class,
+        CorruptCheckpointException shapes = assertThrows(CorruptCheckpointException.class,
                 () -> Checkpoint.load(file, CourseModels.mlp(100).build(DType.F32, 1)));
         assertTrue(shapes.getMessage().contains("dense.weight") && shapes.getMessage().contains("(128, 784)"), shapes.getMessage());
-        IllegalArgumentException optimizer = assertThrows(IllegalArgumentException.class,
+        CorruptCheckpointException optimizer = assertThrows(CorruptCheckpointException.class,
                 () -> Checkpoint.load(file, CourseModels.mlp(128).build(DType.F32, 1), new Adam(0.1)));
         assertTrue(optimizer.getMessage().contains("no optimizer"), optimizer.getMessage());
+    }
+
+    /** Rewrites {@code file} with one metadata entry changed (null removes it). */
+    private static void editMetadata(Path file, String key, String value) throws IOException {
+        SafeTensorsContents contents = SafeTensors.read(file);
+        Map<String, String> metadata = new LinkedHashMap<>(contents.metadata());
+        if (value == null) {
+            metadata.remove(key);
+        } else {
+            metadata.put(key, value);
+        }
+        SafeTensors.write(file, contents.tensors(), metadata);
+    }
+
+    private static Map<String, double[]> snapshot(Model model, Adam adam) {
+        Map<String, double[]> all = new LinkedHashMap<>();
+        model.namedParameters().forEach((name, p) -> all.put(name, p.value().toDoubleArray()));
+        adam.state().forEach((name, t) -> all.put("optimizer." + name, t.toDoubleArray()));
+        all.put("steps", new double[] {adam.steps(), adam.learningRate()});
+        return all;
+    }
+
+    private static void assertUnchanged(Map<String, double[]> before, Map<String, double[]> after) {
+        assertEquals(before.keySet(), after.keySet());
+        before.forEach((name, values) -> assertArrayEquals(values, after.get(name), 0, name));
+    }
+
+    @Test
+    void badOptimizerFieldIsRejectedNamingFileAndKeyBeforeAnythingChanges() throws IOException {
+        Dataset d = data(16, 4);
+        Model model = CourseModels.mlp(32).build(DType.F32, 1);
+        Adam adam = new Adam(0.001);
+        new Trainer(model, new SoftmaxCrossEntropy(), adam).fit(d, new FitOptions().epochs(1).batchSize(8));
+        Path file = dir.resolve("bad-rate.safetensors");
+        Checkpoint.save(file, model, adam);
+
+        Model target = CourseModels.mlp(32).build(DType.F32, 2);
+        Adam adam2 = new Adam(0.01);
+        new Trainer(target, new SoftmaxCrossEntropy(), adam2).fit(d, new FitOptions().epochs(2).batchSize(4));
+        Map<String, double[]> before = snapshot(target, adam2);
+        for (String[] edit : new String[][] {{"optimizer.learning_rate", "abc"}, {"optimizer.learning_rate", "-1"},
+            {"optimizer.steps", "1.5"}, {"optimizer.steps", null}, {"optimizer.steps", "-3"}}) {
+            Checkpoint.save(file, model, adam);
+            editMetadata(file, edit[0], edit[1]);
+            CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> Checkpoint.load(file, target, adam2));
+            assertTrue(e.getMessage().contains("bad-rate.safetensors") && e.getMessage().contains(edit[0].equals("optimizer.steps") && "-3".equals(edit[1])
+                    ? "step count" : edit[0]), e.getMessage());
+            assertUnchanged(before, snapshot(target, adam2));
+        }
+    }
+
+    @Test
+    void optimizerStateOfTheWrongShapeOrAMissingMomentIsRejectedBeforeAnythingChanges() throws IOException {
+        Model model = CourseModels.mlp(32).build(DType.F32, 1);
+        Adam adam = new Adam(0.001);
+        new Trainer(model, new SoftmaxCrossEntropy(), adam).fit(data(16, 4), new FitOptions().epochs(1).batchSize(8));
+        Path file = dir.resolve("state.safetensors");
+        Checkpoint.save(file, model, adam);
+        SafeTensorsContents contents = SafeTensors.read(file);
+        Map<String, Tensor> tensors = new LinkedHashMap<>(contents.tensors());
+        tensors.remove("optimizer.exp_avg_sq.dense_1.bias");
+        SafeTensors.write(file, tensors, contents.metadata());
+        Model target = CourseModels.mlp(32).build(DType.F32, 2);
+        Adam adam2 = new Adam(0.01);
+        Map<String, double[]> before = snapshot(target, adam2);
+        CorruptCheckpointException e = assertThrows(CorruptCheckpointException.class, () -> Checkpoint.load(file, target, adam2));
+        assertTrue(e.getMessage().contains("exp_avg_sq.dense_1.bias"), e.getMessage());
+        assertUnchanged(before, snapshot(target, adam2));
+    }
+
+    @Test
+    void checkpointOfAnotherElementTypeOrFormatIsRejected() throws IOException {
+        Path file = dir.resolve("f64.safetensors");
+        Checkpoint.save(file, CourseModels.mlp(32).build(DType.F64, 1));
+        Model f32 = CourseModels.mlp(32).build(DType.F32, 2);
+        double[] before = f32.parameter("dense.weight").value().toDoubleArray();
+        CorruptCheckpointException dtype = assertThrows(CorruptCheckpointException.class, () -> Checkpoint.load(file, f32));
+        assertTrue(dtype.getMessage().contains("\"dtype\"") && dtype.getMessage().contains("F64"), dtype.getMessage());
+        editMetadata(file, "dtype", "F32");
+        CorruptCheckpointException tensor = assertThrows(CorruptCheckpointException.class, () -> Checkpoint.load(file, f32));
+        assertTrue(tensor.getMessage().contains("dense") && tensor.getMessage().contains("F64"), tensor.getMessage());
+        editMetadata(file, "format", "simdnet-checkpoint-9");
+        CorruptCheckpointException format = assertThrows(CorruptCheckpointException.class, () -> Checkpoint.load(file, f32));
+        assertTrue(format.getMessage().contains("\"format\"") && format.getMessage().contains("simdnet-checkpoint-9"), format.getMessage());
+        assertArrayEquals(before, f32.parameter("dense.weight").value().toDoubleArray(), 0);
     }
 
     @Test

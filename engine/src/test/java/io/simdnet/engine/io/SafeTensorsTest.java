@@ -507,4 +507,12 @@ class SafeTensorsTest {
         assertTrue(missing.getMessage().contains("'w'"), missing.getMessage());
         assertTrue(Files.notExists(file));
     }
+
+    @Test
+    void aFolderWhereAFileIsExpectedIsNamed(@org.junit.jupiter.api.io.TempDir Path folder) {
+        IOException read = assertThrows(IOException.class, () -> SafeTensors.read(folder));
+        assertTrue(read.getMessage().contains(folder + ": is a folder"), read.getMessage());
+        IOException write = assertThrows(IOException.class, () -> SafeTensors.write(folder, java.util.Map.of(), null));
+        assertTrue(write.getMessage().contains(folder + ": is a folder"), write.getMessage());
+    }
 }
