@@ -290,14 +290,7 @@ class Conv2dKernelTest {
 
     private static float[][] runAll(FloatConv2dKernel kernel, int n, float[] x, float[] w, float[] b, float[] dy, int threads) {
         KernelPool.setThreads(threads);
-        float[] y = new float[dy.length];
-        float[] dx = new float[x.length];
-        float[] dw = new float[w.length];
-        float[] db = new float[b.length];
-        kernel.forward(n, x, w, b, y);
-        kernel.backwardData(n, dy, w, dx);
-        kernel.backwardWeights(n, x, dy, dw, db);
-        return new float[][] {y, dx, dw, db};
+        return Conv2dTester.allPasses(kernel, n, x, w, b, dy);
     }
 
     @Test

@@ -90,8 +90,8 @@ class VectorWidthKernelTest {
             float[] w = randomFloats(random, spec.outChannels() * spec.patchSize());
             float[] b = randomFloats(random, spec.outChannels());
             float[] dy = randomFloats(random, n * spec.outChannels() * spec.outHeight() * spec.outWidth());
-            float[][] ours = passes(kernel, n, x, w, b, dy);
-            float[][] theirs = passes(reference, n, x, w, b, dy);
+            float[][] ours = Conv2dTester.allPasses(kernel, n, x, w, b, dy);
+            float[][] theirs = Conv2dTester.allPasses(reference, n, x, w, b, dy);
             String[] names = {"forward", "backward-data", "backward-weights", "bias gradient"};
             for (int i = 0; i < ours.length; i++) {
                 for (int e = 0; e < ours[i].length; e++) {
@@ -151,7 +151,7 @@ class VectorWidthKernelTest {
                 float[] c = new float[m * 77];
                 gemmKernel.gemm(m, a, 0, b, 0, null, c, 0);
                 results[threads - 1] = c;
-                convResults[threads - 1] = passes(convKernel, n, x, w, bias, dy);
+                convResults[threads - 1] = Conv2dTester.allPasses(convKernel, n, x, w, bias, dy);
             }
             assertArrayEquals(results[0], results[1], gemm.key());
             for (int i = 0; i < convResults[0].length; i++) {
@@ -160,18 +160,6 @@ class VectorWidthKernelTest {
         } finally {
             KernelPool.setThreads(before);
         }
-    }
-
-    private static float[][] passes(FloatConv2dKernel kernel, int n, float[] x, float[] w, float[] b, float[] dy) {
-        Conv2dSpec spec = kernel.spec();
-        float[] y = new float[dy.length];
-        float[] dx = new float[x.length];
-        float[] dw = new float[w.length];
-        float[] db = new float[b.length];
-        kernel.forward(n, x, w, b, y);
-        kernel.backwardData(n, dy, w, dx);
-        kernel.backwardWeights(n, x, dy, dw, db);
-        return spec.bias() ? new float[][] {y, dx, dw, db} : new float[][] {y, dx, dw};
     }
 
     private static float[] randomFloats(SplittableRandom random, int count) {
