@@ -209,8 +209,7 @@ final class ClassificationRun {
         metrics.put("test_accuracy", testResult.accuracy());
         metrics.put("final_validation_accuracy", history.last().validationAccuracy());
         metrics.put("best_validation_accuracy", result.bestValidationAccuracy());
-        metrics.put("cpu_family", CpuInfo.family());
-        metrics.put("machine", CpuInfo.profile());
+        CpuInfo.record(metrics);
         metrics.putAll(fitter.metrics());
         folder.writeJson("metrics.json", metrics);
         out.println("Run folder: " + folder.dir().toAbsolutePath());

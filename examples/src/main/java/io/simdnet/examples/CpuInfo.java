@@ -9,12 +9,10 @@ final class CpuInfo {
     private CpuInfo() {
     }
 
-    static String family() {
-        return MachineProfile.current().cpuFamily();
-    }
-
-    /** The machine profile for metrics.json (CPU, vector width and registers, cores, caches, JDK). */
-    static Map<String, Object> profile() {
-        return MachineProfile.current().toMap();
+    /** Adds {@code cpu_family} and {@code machine} (CPU, vector width and registers, cores, caches, JDK) to a run's metrics. */
+    static void record(Map<String, Object> metrics) {
+        MachineProfile profile = MachineProfile.current();
+        metrics.put("cpu_family", profile.cpuFamily());
+        metrics.put("machine", profile.toMap());
     }
 }

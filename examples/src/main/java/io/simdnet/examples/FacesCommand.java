@@ -245,7 +245,7 @@ final class FacesCommand implements Callable<Integer> {
         metrics.put("experiment", "faces-" + task);
         metrics.put("seed", options.seed);
         metrics.put("settings", json);
-        metrics.put("cpu_family", CpuInfo.family());
+        CpuInfo.record(metrics);
         folder.writeJson("metrics.json", metrics);
     }
 }

@@ -155,8 +155,7 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
         metrics.put("final_cost", run.cost());
         metrics.put("held_out_cost", run.heldOutCost());
         metrics.put("train_seconds", run.seconds());
-        metrics.put("cpu_family", CpuInfo.family());
-        metrics.put("machine", CpuInfo.profile());
+        CpuInfo.record(metrics);
         folder.writeJson("metrics.json", metrics);
         System.out.println("Run folder: " + folder.dir().toAbsolutePath());
         return 0;
