@@ -100,6 +100,7 @@ final class FacesCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--steps must be positive, got " + steps);
         }
         ClassificationRun.configureThreads(options);
+        options.refuseResume("faces keeps no checkpoint");
         FacesData.Faces faces = FacesData.load(options.data, which);
         Dataset all = faces.data();
         if (options.limit != null) {

@@ -113,6 +113,7 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--held-out must be in [0, 1), got " + heldOut);
         }
         ClassificationRun.configureThreads(options);
+        options.refuseResume("sparse-autoencoder keeps no checkpoint");
         Patches source = patches != null ? loadPatches(patches) : samplePatches();
         Tensor all = source.values();
         int held = (int) Math.round(all.batch() * heldOut);

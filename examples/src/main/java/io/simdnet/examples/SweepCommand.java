@@ -48,9 +48,7 @@ public class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ClassificationRun.configureThreads(options);
-        if (options.resume != null) {
-            throw new IllegalArgumentException("--resume: the sweep trains many short runs and keeps no checkpoint; run it again instead");
-        }
+        options.refuseResume("the sweep trains many short runs and keeps no checkpoint");
         LabeledData data = DataSources.fashionMnist(options, System.out);
         List<Dataset> parts = DataSplits.split(data.train(), options.seed, 0.8, 0.2);
         List<SweepTrial> trials = trials(SweepModel.named(model), options.epochsOr(5), options.seed);

@@ -51,6 +51,13 @@ public final class TrainingOptions {
     @Option(names = "--l1", paramLabel = "C", description = "L1 penalty C·Σ|W| on every dense and conv weight (Keras' l1(C)).")
     Double l1;
 
+    /** For the commands that keep no checkpoint: {@code --resume} fails in one line saying why, instead of being ignored. */
+    void refuseResume(String why) {
+        if (resume != null) {
+            throw new IllegalArgumentException("--resume: " + why + "; run it again instead");
+        }
+    }
+
     /**
      * Checks every given option before anything slow happens (data loading takes seconds for CIFAR), so a typo fails
      * at once with the option's name.

@@ -91,6 +91,17 @@ class CommandMessagesTest {
     }
 
     @Test
+    void commandsThatKeepNoCheckpointRefuseResumeInOneLine() throws IOException {
+        Path runDir = Files.createDirectories(dir.resolve("old-run"));
+        Files.writeString(runDir.resolve(ClassificationRun.CHECKPOINT), "x");
+        for (String command : new String[] {"sweep", "sparse-autoencoder", "faces"}) {
+            err.getBuffer().setLength(0);
+            assertEquals(2, run(command, "--resume", runDir.toString()), command);
+            assertTrue(err.toString().contains("--resume: ") && err.toString().contains("keeps no checkpoint"), command + ": " + err);
+        }
+    }
+
+    @Test
     void anOutThatIsAFileIsNamed() throws IOException {
         Path file = Files.writeString(dir.resolve("taken"), "x");
         assertEquals(2, run("fashion-mlp", "--limit", "100", "--epochs", "1", "--out", file.toString()));
