@@ -26,7 +26,8 @@ def peaks(results):
 
 def key(r):
     params = r.get("params") or {}
-    return r["benchmark"].rsplit(".", 2)[-2] + " " + " ".join(f"{v}" for k, v in sorted(params.items()) if k != "threads")
+    # Class and method (ConvBench has a forward and a backward benchmark), then the parameters.
+    return ".".join(r["benchmark"].rsplit(".", 2)[-2:]) + " " + " ".join(f"{v}" for k, v in sorted(params.items()) if k != "threads")
 
 
 def threads(r):
