@@ -9,6 +9,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import io.simdnet.kernel.DType;
+import io.simdnet.kernel.spec.Conv2dAlgorithm;
 import io.simdnet.kernel.spec.Conv2dPlan;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import java.util.List;
 import javax.lang.model.element.Modifier;
 
 /**
- * Turns a {@link Conv2dSpec} planned as {@link Conv2dPlan.Algorithm#IM2COL} into one class with every size of
+ * Turns a {@link Conv2dSpec} planned as {@link Conv2dAlgorithm#IM2COL} into one class with every size of
  * the layer a compile-time constant: im2col and col2im loops specialised to the geometry, feeding the GEMM
  * kernels of its plan (forward NN, backward-data TN then col2im, backward-weights NT per image, summed over
  * images in image order). Images are dealt to parallel tasks; every image's result is computed by one task
@@ -38,7 +39,7 @@ public final class Conv2dGenerator {
     private Conv2dGenerator(Conv2dSpec spec) {
         this.spec = spec;
         this.plan = spec.plan();
-        if (plan.algorithm() != Conv2dPlan.Algorithm.IM2COL) {
+        if (plan.algorithm() != Conv2dAlgorithm.IM2COL) {
             throw new IllegalArgumentException("Conv2dGenerator: spec '" + spec.key() + "' is planned as " + plan.algorithm() + ", not IM2COL");
         }
         this.type = spec.elementType();

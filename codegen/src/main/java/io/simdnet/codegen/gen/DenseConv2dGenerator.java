@@ -8,13 +8,14 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import io.simdnet.kernel.DType;
+import io.simdnet.kernel.spec.Conv2dAlgorithm;
 import io.simdnet.kernel.spec.Conv2dPlan;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import java.util.Arrays;
 import javax.lang.model.element.Modifier;
 
 /**
- * The convolutions planned as {@link Conv2dPlan.Algorithm#DENSE}: the kernel covers the whole unpadded input,
+ * The convolutions planned as {@link Conv2dAlgorithm#DENSE}: the kernel covers the whole unpadded input,
  * so each pass is one GEMM over the whole batch with no patch matrix. The backward-weights GEMM has the batch
  * as its depth, so its kernel is looked up per batch size.
  */
@@ -27,7 +28,7 @@ public final class DenseConv2dGenerator {
 
     public static JavaFile generate(Conv2dSpec spec) {
         Conv2dPlan plan = spec.plan();
-        if (plan.algorithm() != Conv2dPlan.Algorithm.DENSE) {
+        if (plan.algorithm() != Conv2dAlgorithm.DENSE) {
             throw new IllegalArgumentException("DenseConv2dGenerator: spec '" + spec.key() + "' is planned as " + plan.algorithm() + ", not DENSE");
         }
         DType type = spec.elementType();

@@ -7,7 +7,7 @@ import static io.simdnet.codegen.gen.GeneratedSourceAssertions.assertPresent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.simdnet.kernel.spec.Conv2dPlan;
+import io.simdnet.kernel.spec.Conv2dAlgorithm;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import io.simdnet.kernel.spec.GemmSpec;
 import org.junit.jupiter.api.Test;
@@ -19,12 +19,12 @@ class Conv2dGeneratorTest {
 
     private static String generate(String key) {
         Conv2dSpec spec = Conv2dSpec.parse(key);
-        assertEquals(Conv2dPlan.Algorithm.IM2COL, spec.plan().algorithm(), key);
+        assertEquals(Conv2dAlgorithm.IM2COL, spec.plan().algorithm(), key);
         return Conv2dGenerator.generate(spec).toString();
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5", "conv2d f32 c=1 h=28 w=28 oc=6 kh=5 kw=5 padding=same relu=true",
+    @ValueSource(strings = {"conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 algo=im2col", "conv2d f32 c=1 h=28 w=28 oc=6 kh=5 kw=5 padding=same relu=true algo=im2col",
         "conv2d f64 c=3 h=31 w=31 oc=25 kh=3 kw=3 sh=2 pad=1 bias=false"})
     void generatedSourceNamesNoGeneratorAndHasNoStrayBlocks(String key) {
         String source = generate(key);
@@ -33,7 +33,7 @@ class Conv2dGeneratorTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5", "conv2d f32 c=1 h=28 w=28 oc=6 kh=5 kw=5 padding=same relu=true",
+    @ValueSource(strings = {"conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 algo=im2col", "conv2d f32 c=1 h=28 w=28 oc=6 kh=5 kw=5 padding=same relu=true algo=im2col",
         "conv2d f64 c=3 h=31 w=31 oc=25 kh=3 kw=3 sh=2 pad=1 bias=false"})
     void theGemmsOfThePlanAreKeyConstants(String key) {
         Conv2dSpec spec = Conv2dSpec.parse(key);
@@ -46,7 +46,7 @@ class Conv2dGeneratorTest {
 
     @Test
     void anUnpaddedSpecTestsNoBounds() {
-        String source = generate("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5");
+        String source = generate("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 algo=im2col");
         assertAbsent(source, "ih < 0", "without padding every row a tap reads is inside the image");
         assertAbsent(source, "iw < 0", "without padding every column a tap reads is inside the image");
         assertAbsent(source, "static final int PT", "no top padding to subtract");
@@ -56,13 +56,13 @@ class Conv2dGeneratorTest {
     @Test
     void aFusedReluIsEmittedOnlyWhenTheSpecAsksForOne() {
         // Unpadded, so no column range is clipped with Math.max either: any Math.max is the ReLU.
-        assertAbsent(generate("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5"), "Math.max(", "no ReLU to apply");
-        assertPresent(generate("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 relu=true"), "Math.max(", "the forward pass clamps at zero");
+        assertAbsent(generate("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 algo=im2col"), "Math.max(", "no ReLU to apply");
+        assertPresent(generate("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 relu=true algo=im2col"), "Math.max(", "the forward pass clamps at zero");
     }
 
     @Test
     void aPaddedSpecClipsTheTapsToTheImage() {
-        String source = generate("conv2d f32 c=1 h=28 w=28 oc=6 kh=5 kw=5 padding=same relu=true");
+        String source = generate("conv2d f32 c=1 h=28 w=28 oc=6 kh=5 kw=5 padding=same relu=true algo=im2col");
         assertPresent(source, "ih < 0 || ih >= H", "rows above and below the image are padding");
         assertPresent(source, "owFrom", "the columns a tap reads inside the image are computed once per row, not tested per pixel");
     }
@@ -75,7 +75,7 @@ class Conv2dGeneratorTest {
 
     @Test
     void theHeaderNamesGeneratorVersionAndFullSpec() {
-        Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5");
+        Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 algo=im2col");
         GeneratedSourceAssertions.assertHeaderNamesGeneratorVersionAndSpec(Conv2dGenerator.generate(spec).toString(), "Conv2dGenerator", spec);
     }
 }

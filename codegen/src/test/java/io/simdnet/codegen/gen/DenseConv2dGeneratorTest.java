@@ -7,7 +7,7 @@ import static io.simdnet.codegen.gen.GeneratedSourceAssertions.assertPresent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.simdnet.kernel.spec.Conv2dPlan;
+import io.simdnet.kernel.spec.Conv2dAlgorithm;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import io.simdnet.kernel.spec.GemmSpec;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,7 @@ class DenseConv2dGeneratorTest {
 
     private static String generate(String key) {
         Conv2dSpec spec = Conv2dSpec.parse(key);
-        assertEquals(Conv2dPlan.Algorithm.DENSE, spec.plan().algorithm(), key);
+        assertEquals(Conv2dAlgorithm.DENSE, spec.plan().algorithm(), key);
         return DenseConv2dGenerator.generate(spec).toString();
     }
 

@@ -12,15 +12,16 @@ import io.simdnet.kernel.DType;
  * the bottom or right. The output size is {@code floor((I + padBefore + padAfter - K) / S) + 1}.
  *
  * <p>String form: {@code conv2d f32 c=3 h=32 w=32 oc=32 kh=3 kw=3 sh=1 sw=1 pt=1 pb=1 pl=1 pr=1 bias=true relu=false bits=512 regs=32};
- * the {@link VectorTarget} ({@code bits}, {@code regs}) defaults to the host's, and the GEMMs of the plan share it.
+ * the {@link VectorTarget} ({@code bits}, {@code regs}) defaults to the host's, and the GEMMs of the plan share it;
+ * {@code algo=im2col|dense|direct} asks for one {@link Conv2dAlgorithm} (not written when AUTO, the default).
  */
 public record Conv2dSpec(DType elementType, int inChannels, int height, int width, int outChannels, int kernelH, int kernelW,
-        int strideH, int strideW, int padTop, int padBottom, int padLeft, int padRight, boolean bias, boolean relu, VectorTarget target)
-        implements KernelSpec {
+        int strideH, int strideW, int padTop, int padBottom, int padLeft, int padRight, boolean bias, boolean relu, VectorTarget target,
+        Conv2dAlgorithm algorithm) implements KernelSpec {
 
     public Conv2dSpec {
-        if (elementType == null || target == null) {
-            throw new IllegalArgumentException("Conv2d spec: element type and vector target are required");
+        if (elementType == null || target == null || algorithm == null) {
+            throw new IllegalArgumentException("Conv2d spec: element type, vector target and algorithm are required");
         }
         positive("input channels", inChannels);
         positive("input height", height);
@@ -45,13 +46,26 @@ public record Conv2dSpec(DType elementType, int inChannels, int height, int widt
     public Conv2dSpec(DType elementType, int inChannels, int height, int width, int outChannels, int kernelH, int kernelW, int strideH,
             int strideW, int padTop, int padBottom, int padLeft, int padRight, boolean bias, boolean relu) {
         this(elementType, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padTop, padBottom, padLeft, padRight, bias,
-                relu, VectorTarget.host());
+                relu, VectorTarget.host(), Conv2dAlgorithm.AUTO);
+    }
+
+    /** A spec for {@code target}, its algorithm chosen by the plan's rule. */
+    public Conv2dSpec(DType elementType, int inChannels, int height, int width, int outChannels, int kernelH, int kernelW, int strideH,
+            int strideW, int padTop, int padBottom, int padLeft, int padRight, boolean bias, boolean relu, VectorTarget target) {
+        this(elementType, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padTop, padBottom, padLeft, padRight, bias,
+                relu, target, Conv2dAlgorithm.AUTO);
     }
 
     /** The same convolution for another vector target. */
     public Conv2dSpec withTarget(VectorTarget newTarget) {
         return new Conv2dSpec(elementType, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padTop, padBottom, padLeft,
-                padRight, bias, relu, newTarget);
+                padRight, bias, relu, newTarget, algorithm);
+    }
+
+    /** The same convolution computed by {@code newAlgorithm} ({@link Conv2dAlgorithm#AUTO}: by the plan's rule). */
+    public Conv2dSpec withAlgorithm(Conv2dAlgorithm newAlgorithm) {
+        return new Conv2dSpec(elementType, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padTop, padBottom, padLeft,
+                padRight, bias, relu, target, newAlgorithm);
     }
 
     private static void positive(String what, int value) {
@@ -125,15 +139,21 @@ public record Conv2dSpec(DType elementType, int inChannels, int height, int widt
     public String key() {
         return "conv2d " + elementType.token() + " c=" + inChannels + " h=" + height + " w=" + width + " oc=" + outChannels
                 + " kh=" + kernelH + " kw=" + kernelW + " sh=" + strideH + " sw=" + strideW
-                + " pt=" + padTop + " pb=" + padBottom + " pl=" + padLeft + " pr=" + padRight + " bias=" + bias + " relu=" + relu + " " + target.key();
+                + " pt=" + padTop + " pb=" + padBottom + " pl=" + padLeft + " pr=" + padRight + " bias=" + bias + " relu=" + relu + " " + target.key()
+                + (algorithm == Conv2dAlgorithm.AUTO ? "" : " algo=" + algorithm.token());
     }
 
     @Override
     public String className() {
         return "Conv2d" + (elementType == DType.F32 ? "F32" : "F64") + "C" + inChannels + "H" + height + "W" + width
                 + "Oc" + outChannels + "K" + kernelH + "x" + kernelW + "S" + strideH + "x" + strideW
-                + "P" + padTop + "_" + padBottom + "_" + padLeft + "_" + padRight + (bias ? "Bias" : "") + (relu ? "Relu" : "") + "_"
-                + target.classNameSuffix();
+                + "P" + padTop + "_" + padBottom + "_" + padLeft + "_" + padRight + (bias ? "Bias" : "") + (relu ? "Relu" : "")
+                + (algorithm == Conv2dAlgorithm.AUTO ? "" : algorithmWord()) + "_" + target.classNameSuffix();
+    }
+
+    private String algorithmWord() {
+        String token = algorithm.token();
+        return Character.toUpperCase(token.charAt(0)) + token.substring(1);
     }
 
     /** Parses the string form; {@code pad=P} sets all four sides and {@code padding=same|valid} the Keras modes. */
@@ -156,6 +176,7 @@ public record Conv2dSpec(DType elementType, int inChannels, int height, int widt
         boolean relu = o.bool("relu", false);
         String mode = o.string("padding", "explicit");
         VectorTarget target = VectorTarget.parse(o);
+        Conv2dAlgorithm algorithm = Conv2dAlgorithm.fromToken(o.string("algo", "auto"));
         Conv2dSpec spec;
         switch (mode) {
             case "same" -> {
@@ -172,7 +193,7 @@ public record Conv2dSpec(DType elementType, int inChannels, int height, int widt
             }
             default -> throw new IllegalArgumentException("Conv2d spec '" + text + "': padding='" + mode + "', expected same or valid");
         }
-        o.requireAllUsed("c h w oc kh kw sh sw pad pt pb pl pr padding bias relu bits regs");
-        return spec;
+        o.requireAllUsed("c h w oc kh kw sh sw pad pt pb pl pr padding bias relu bits regs algo");
+        return spec.withAlgorithm(algorithm);
     }
 }

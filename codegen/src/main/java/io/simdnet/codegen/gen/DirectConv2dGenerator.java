@@ -1,0 +1,300 @@
+package io.simdnet.codegen.gen;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.spec.Conv2dAlgorithm;
+import io.simdnet.kernel.spec.Conv2dPlan;
+import io.simdnet.kernel.spec.Conv2dSpec;
+import java.util.Arrays;
+import java.util.List;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The convolutions planned as {@link Conv2dAlgorithm#DIRECT}: one class whose nested classes are the three
+ * passes ({@link DirectConvPassEmitter} for forward and backward-data, {@link DirectWeightsEmitter} for
+ * backward-weights), every size a constant. Images are dealt to parallel tasks in contiguous runs; each
+ * image's outputs are computed by one task, and backward-weights sums per-image partials in image order, so
+ * the results do not depend on the thread count.
+ */
+public final class DirectConv2dGenerator {
+
+    private static final Modifier[] CONSTANT = GeneratedClassParts.CONSTANT;
+
+    private final Conv2dSpec spec;
+    private final Conv2dPlan plan;
+    private final DType type;
+    private final TypeName elem;
+    private final ArrayTypeName array;
+    private final ClassName self;
+
+    private DirectConv2dGenerator(Conv2dSpec spec) {
+        this.spec = spec;
+        this.plan = spec.plan();
+        if (plan.algorithm() != Conv2dAlgorithm.DIRECT) {
+            throw new IllegalArgumentException("DirectConv2dGenerator: spec '" + spec.key() + "' is planned as " + plan.algorithm() + ", not DIRECT");
+        }
+        this.type = spec.elementType();
+        this.elem = type == DType.F32 ? TypeName.FLOAT : TypeName.DOUBLE;
+        this.array = ArrayTypeName.of(elem);
+        this.self = ClassName.get(KernelTypes.GENERATED_PACKAGE, spec.className());
+    }
+
+    public static JavaFile generate(Conv2dSpec spec) {
+        return new DirectConv2dGenerator(spec).file();
+    }
+
+    private JavaFile file() {
+        ClassName call = self.nestedClass("Call");
+        TypeSpec kernel = TypeSpec.classBuilder(self)
+                .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+                .addSuperinterface(KernelTypes.conv2dKernel(type))
+                .addJavadoc("2-D convolution, $L, NCHW: $L×$L×$L → $L×$L×$L, kernel $L×$L, stride 1, padding top $L bottom $L left $L right $L$L$L.\n",
+                        type.primitive(), spec.inChannels(), spec.height(), spec.width(), spec.outChannels(), spec.outHeight(), spec.outWidth(),
+                        spec.kernelH(), spec.kernelW(), spec.padTop(), spec.padBottom(), spec.padLeft(), spec.padRight(),
+                        spec.bias() ? ", with bias" : "", spec.relu() ? ", ReLU fused into forward" : "")
+                .addJavadoc("<p>Direct: register tiles over the zero-padded image read as flat rows; no patch matrix, no GEMM.\n")
+                .addFields(constants())
+                .addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(ThreadLocal.class), call), "calls", Modifier.PRIVATE,
+                                Modifier.FINAL)
+                        .addJavadoc("Per calling thread: the bound arguments and each task's buffers, reused so a call allocates nothing.\n")
+                        .initializer("$T.withInitial($T::new)", ThreadLocal.class, call).build())
+                .addMethod(GeneratedClassParts.specMethod(KernelTypes.CONV2D_SPEC))
+                .addMethod(entry("forward", "Y = conv(X, W)" + (spec.bias() ? " + bias" : "") + (spec.relu() ? ", then ReLU" : ""),
+                        List.of("x", "weights", "bias", "y"), null))
+                .addMethod(entry("backwardData", "dX = the gradient of the forward pass with respect to X, given dY", List.of("dy", "weights", "dx"),
+                        null))
+                .addMethod(entry("backwardWeights", "dW" + (spec.bias() ? " and dB" : "") + " = the gradients with respect to the weights"
+                        + (spec.bias() ? " and bias" : "") + ", summed over the batch", List.of("x", "dy", "dWeights", "dBias"), zeroGradients()))
+                .addType(new DirectConvPassEmitter(plan.forwardPass(), type, spec.bias(), spec.relu())
+                        .emit("Forward", "Forward: Y = conv(X, W)" + (spec.bias() ? " + bias" : "") + (spec.relu() ? ", then ReLU" : "") + "."))
+                .addType(new DirectConvPassEmitter(plan.backwardDataPass(), type, false, false)
+                        .emit("BackwardData", "Backward-data: dX = the stride-1 convolution of dY, padded by K − 1 − p, with the weights rotated"
+                                + " by 180° and their channels swapped."))
+                .addType(new DirectWeightsEmitter(plan.forwardPass(), plan.weightsTile(), type, spec.bias()).emit("BackwardWeights"))
+                .addType(callClass(call))
+                .build();
+        return GeneratedClassParts.file(DirectConv2dGenerator.class, spec, kernel);
+    }
+
+    private List<FieldSpec> constants() {
+        List<FieldSpec> f = new java.util.ArrayList<>();
+        f.add(FieldSpec.builder(KernelTypes.species(type), "S", CONSTANT)
+                .addJavadoc("The vector shape the kernel was generated for.\n")
+                .initializer("$T.SPECIES_$L", KernelTypes.vector(type), spec.target().bits()).build());
+        f.add(GeneratedClassParts.intConstant("C", spec.inChannels(), "Input channels."));
+        f.add(GeneratedClassParts.intConstant("OC", spec.outChannels(), "Output channels."));
+        f.add(GeneratedClassParts.intConstant("TAPS", spec.kernelH() * spec.kernelW(), "Taps of the window."));
+        f.add(GeneratedClassParts.intConstant("PATCH", spec.patchSize(), "Weights per output channel."));
+        f.add(GeneratedClassParts.intConstant("IMAGE_IN", spec.inChannels() * spec.height() * spec.width(), "Elements of one input image."));
+        f.add(GeneratedClassParts.intConstant("IMAGE_OUT", spec.outChannels() * spec.outHeight() * spec.outWidth(), "Elements of one output image."));
+        f.add(GeneratedClassParts.intConstant("WEIGHTS", spec.outChannels() * spec.patchSize(), "Elements of the weights."));
+        f.add(FieldSpec.builder(TypeName.LONG, "FLOPS_PER_IMAGE", CONSTANT)
+                .addJavadoc("Multiply-adds of one image's forward pass, times 2: what the task split weighs.\n")
+                .initializer("$LL", spec.forwardFlopsPerImage()).build());
+        f.add(GeneratedClassParts.specField(KernelTypes.CONV2D_SPEC, spec));
+        return f;
+    }
+
+    /** With an empty batch the gradients are still overwritten: with zeros. */
+    private CodeBlock zeroGradients() {
+        CodeBlock.Builder zero = CodeBlock.builder().addStatement("$T.fill(dWeights, 0, WEIGHTS, 0)", Arrays.class);
+        if (spec.bias()) {
+            zero.addStatement("$T.fill(dBias, 0, OC, 0)", Arrays.class);
+        }
+        return zero.build();
+    }
+
+    private MethodSpec entry(String name, String doc, List<String> arrays, CodeBlock onEmptyBatch) {
+        MethodSpec.Builder method = MethodSpec.methodBuilder(name)
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .addJavadoc("$L.\n", doc)
+                .addParameter(TypeName.INT, "n");
+        for (String a : arrays) {
+            method.addParameter(array, a);
+        }
+        String list = String.join(", ", arrays);
+        method.addStatement("$T.$L(SPEC, n, $L)", KernelTypes.CONV2D_ARGUMENTS, name, list)
+                .beginControlFlow("if (n == 0)");
+        if (onEmptyBatch != null) {
+            method.addCode(onEmptyBatch);
+        }
+        return method.addStatement("return")
+                .endControlFlow()
+                .addStatement("calls.get().$L(n, $L)", name, list)
+                .build();
+    }
+
+    private TypeSpec callClass(ClassName call) {
+        TypeSpec.Builder builder = TypeSpec.classBuilder("Call")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addSuperinterface(KernelTypes.PARALLEL_TASK)
+                .addJavadoc("One call's pass and arguments, and the buffers; work items (images, or backward-weights' units) are dealt to\n")
+                .addJavadoc("tasks in contiguous runs.\n")
+                .addType(TypeSpec.enumBuilder("Pass").addModifiers(Modifier.PRIVATE)
+                        .addEnumConstant("FORWARD").addEnumConstant("BACKWARD_DATA")
+                        .addEnumConstant("WEIGHTS_INPUTS", TypeSpec.anonymousClassBuilder("").addJavadoc("Backward-weights' first phase: pad x and widen dy, per image.\n").build())
+                        .addEnumConstant("BACKWARD_WEIGHTS", TypeSpec.anonymousClassBuilder("").addJavadoc("Its second: the units.\n").build()).build())
+                .addField(call.nestedClass("Pass"), "pass", Modifier.PRIVATE)
+                .addField(TypeName.INT, "n", Modifier.PRIVATE)
+                .addField(TypeName.INT, "items", Modifier.PRIVATE)
+                .addField(TypeName.INT, "tasks", Modifier.PRIVATE);
+        for (String a : List.of("x", "weights", "bias", "y", "dy", "dx", "dWeights", "dBias")) {
+            builder.addField(array, a, Modifier.PRIVATE);
+        }
+        builder.addField(FieldSpec.builder(array, "rotated", Modifier.PRIVATE, Modifier.FINAL)
+                        .addJavadoc("The weights for backward-data: rotated by 180°, input and output channels swapped.\n")
+                        .initializer("new $T[WEIGHTS]", elem).build())
+                .addField(buffers("paddedX", "Per task: the zero-padded input image of the forward pass."))
+                .addField(buffers("wideY", "Per task: the forward pass's wide output rows."))
+                .addField(buffers("paddedDy", "Per task: the zero-padded output gradient, for backward-data."))
+                .addField(buffers("wideDx", "Per task: backward-data's wide output rows."))
+                .addField(buffers("sums", "Per task: backward-weights' accumulators, summed lane by lane in order."))
+                .addField(FieldSpec.builder(array, "batchPadded", Modifier.PRIVATE)
+                        .addJavadoc("Backward-weights: every image of the batch zero-padded, grown with the batch.\n")
+                        .initializer("new $T[0]", elem).build())
+                .addField(FieldSpec.builder(array, "batchWide", Modifier.PRIVATE)
+                        .addJavadoc("Backward-weights: every image's dy widened to padded rows, grown with the batch.\n")
+                        .initializer("new $T[0]", elem).build());
+        builder.addMethod(bindingPass("forward", List.of("x", "weights", "bias", "y"), "FORWARD", CodeBlock.of("")));
+        builder.addMethod(bindingPass("backwardData", List.of("dy", "weights", "dx"), "BACKWARD_DATA", rotate()));
+        builder.addMethod(backwardWeightsPass());
+        builder.addMethod(MethodSpec.methodBuilder("run")
+                .addParameter(TypeName.INT, "n").addParameter(TypeName.INT, "items")
+                .addJavadoc("Deals {@code items} work items to tasks (one per item at most) and runs them; drops the caller's arrays after.\n")
+                .addStatement("this.n = n")
+                .addStatement("this.items = items")
+                .addStatement("tasks = $T.tasksFor(n * FLOPS_PER_IMAGE, items)", KernelTypes.KERNEL_POOL)
+                .beginControlFlow("if (paddedX.length < tasks)")
+                .addStatement("paddedX = $T.copyOf(paddedX, tasks)", Arrays.class)
+                .addStatement("wideY = $T.copyOf(wideY, tasks)", Arrays.class)
+                .addStatement("paddedDy = $T.copyOf(paddedDy, tasks)", Arrays.class)
+                .addStatement("wideDx = $T.copyOf(wideDx, tasks)", Arrays.class)
+                .addStatement("sums = $T.copyOf(sums, tasks)", Arrays.class)
+                .endControlFlow()
+                .beginControlFlow("try")
+                .addStatement("$T.run(this, tasks)", KernelTypes.KERNEL_POOL)
+                .nextControlFlow("finally")
+                .addStatement("x = weights = bias = y = dy = dx = dWeights = dBias = null")
+                .endControlFlow()
+                .build());
+        builder.addMethod(buffer());
+        builder.addMethod(runTask());
+        return builder.build();
+    }
+
+    private FieldSpec buffers(String name, String doc) {
+        return FieldSpec.builder(ArrayTypeName.of(array), name, Modifier.PRIVATE).addJavadoc(doc + "\n").initializer("new $T[0][]", elem).build();
+    }
+
+    /**
+     * Task {@code task}'s buffer of {@code buffers}, {@code length} elements; a new one is zero, and the passes
+     * write only the parts they read back, so its zero borders and discarded columns stay zero.
+     */
+    private MethodSpec buffer() {
+        return MethodSpec.methodBuilder("buffer")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(array)
+                .addParameter(ArrayTypeName.of(array), "buffers").addParameter(TypeName.INT, "task").addParameter(TypeName.INT, "length")
+                .beginControlFlow("if (buffers[task] == null)")
+                .addStatement("buffers[task] = new $T[length]", elem)
+                .endControlFlow()
+                .addStatement("return buffers[task]")
+                .build();
+    }
+
+    /** weights (OC, C, KH, KW) into rotated (C, OC, KH, KW), each window turned by 180°. */
+    private CodeBlock rotate() {
+        return CodeBlock.builder()
+                .add("// dX[c] = Σ over oc of dY[oc] correlated with W[oc][c] turned by 180°: the forward pass with the channels swapped.\n")
+                .beginControlFlow("for (int oc = 0; oc < OC; oc++)")
+                .beginControlFlow("for (int c = 0; c < C; c++)")
+                .beginControlFlow("for (int t = 0; t < TAPS; t++)")
+                .addStatement("rotated[(c * OC + oc) * TAPS + TAPS - 1 - t] = weights[(oc * C + c) * TAPS + t]")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+    }
+
+    private MethodSpec bindingPass(String name, List<String> arrays, String pass, CodeBlock before) {
+        MethodSpec.Builder method = MethodSpec.methodBuilder(name).addParameter(TypeName.INT, "n");
+        for (String a : arrays) {
+            method.addParameter(array, a);
+            method.addStatement("this.$L = $L", a, a);
+        }
+        return method.addCode(before).addStatement("pass = Pass.$L", pass).addStatement("run(n, n)").build();
+    }
+
+    private MethodSpec backwardWeightsPass() {
+        MethodSpec.Builder method = MethodSpec.methodBuilder("backwardWeights")
+                .addParameter(TypeName.INT, "n")
+                .addParameter(array, "x").addParameter(array, "dy").addParameter(array, "dWeights").addParameter(array, "dBias")
+                .beginControlFlow("if (batchPadded.length < n * BackwardWeights.PADDED_LENGTH)")
+                .addComment("New arrays are zero: borders and discarded columns, which the passes never write.")
+                .addStatement("batchPadded = new $T[n * BackwardWeights.PADDED_LENGTH]", elem)
+                .addStatement("batchWide = new $T[n * BackwardWeights.WIDE_IMAGE]", elem)
+                .endControlFlow()
+                .addStatement("this.x = x")
+                .addStatement("this.dy = dy")
+                .addStatement("pass = Pass.WEIGHTS_INPUTS")
+                .addStatement("run(n, n)")
+                .addStatement("this.dWeights = dWeights")
+                .addStatement("this.dBias = dBias")
+                .addStatement("pass = Pass.BACKWARD_WEIGHTS")
+                .addStatement("run(n, BackwardWeights.UNITS)");
+        return method.build();
+    }
+
+    private MethodSpec runTask() {
+        CodeBlock.Builder body = CodeBlock.builder()
+                .addStatement("int first = $T.start(items, tasks, task)", KernelTypes.TASK_SPLIT)
+                .addStatement("int end = $T.start(items, tasks, task + 1)", KernelTypes.TASK_SPLIT)
+                .beginControlFlow("switch (pass)")
+                .beginControlFlow("case FORWARD ->")
+                .addStatement("$T padded = buffer(paddedX, task, Forward.PADDED_LENGTH)", array)
+                .addStatement("$T wide = buffer(wideY, task, Forward.COUT * Forward.WIDE)", array)
+                .beginControlFlow("for (int image = first; image < end; image++)")
+                .addStatement("Forward.pad(x, image * IMAGE_IN, padded, 0)")
+                .addStatement("Forward.image(padded, weights$L, wide)", spec.bias() ? ", bias" : "")
+                .addStatement("Forward.unpad(wide, y, image * IMAGE_OUT)")
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("case BACKWARD_DATA ->")
+                .addStatement("$T padded = buffer(paddedDy, task, BackwardData.PADDED_LENGTH)", array)
+                .addStatement("$T wide = buffer(wideDx, task, BackwardData.COUT * BackwardData.WIDE)", array)
+                .beginControlFlow("for (int image = first; image < end; image++)")
+                .addStatement("BackwardData.pad(dy, image * IMAGE_OUT, padded, 0)")
+                .addStatement("BackwardData.image(padded, rotated, wide)")
+                .addStatement("BackwardData.unpad(wide, dx, image * IMAGE_IN)")
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("case WEIGHTS_INPUTS ->")
+                .beginControlFlow("for (int image = first; image < end; image++)")
+                .addStatement("Forward.pad(x, image * IMAGE_IN, batchPadded, image * BackwardWeights.PADDED_LENGTH)")
+                .addStatement("BackwardWeights.widen(dy, image, batchWide)")
+                .endControlFlow()
+                .endControlFlow()
+                .beginControlFlow("case BACKWARD_WEIGHTS ->")
+                .addStatement("$T lanes = buffer(sums, task, BackwardWeights.SUMS)", array)
+                .beginControlFlow("for (int unit = first; unit < end; unit++)")
+                .addStatement("BackwardWeights.unit(unit, n, batchPadded, batchWide, lanes, dWeights$L)", spec.bias() ? ", dBias" : "")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow();
+        return MethodSpec.methodBuilder("runTask")
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .addParameter(TypeName.INT, "task")
+                .addCode(body.build())
+                .build();
+    }
+}

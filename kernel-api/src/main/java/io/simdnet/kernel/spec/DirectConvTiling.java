@@ -1,0 +1,115 @@
+package io.simdnet.kernel.spec;
+
+import io.simdnet.kernel.DType;
+
+/**
+ * The register tiles of {@link Conv2dAlgorithm#DIRECT}, chosen by a cost model in vector-instruction slots:
+ * a tap of a forward tile issues {@code block · vectors} FMAs and {@code vectors + block} loads (the input
+ * vectors and the broadcast weights), and a core issues about one vector load per FMA, so a tap costs the
+ * larger of the two; channels of a partial last block and positions of a partial last tile are paid in full,
+ * and each tap pays a fixed loop overhead. The cheapest tile within the register
+ * budget wins; ties go to the larger tile. (The autotuner replaces the model by measurement.)
+ */
+public final class DirectConvTiling {
+
+    /** Slots of loop overhead per tap: the index updates and the branch. */
+    private static final int LOOP_OVERHEAD = 2;
+    /**
+     * Of the target's vector registers, the share a tile may use: C2 spilled tiles of 24 or more accumulators
+     * out of 32 registers, which then ran at half the speed of 16 (Zen 4, 3×3 on 32 channels).
+     */
+    private static final int USABLE_NUMERATOR = 3;
+    private static final int USABLE_DENOMINATOR = 4;
+    /** Slots the lane sum of one dW accumulator costs, with its store: paid once per batch, weighed as once per image to favour fewer accumulators. */
+    private static final int REDUCE_COST = 6;
+    /** More vectors per tile than this only lengthen the method: tiles are already far above the loop overhead. */
+    private static final int MAX_VECTORS = 8;
+
+    private DirectConvTiling() {
+    }
+
+    /** The forward-like pass over the given geometry with the cheapest register tile for {@code target}. */
+    public static DirectConvPass pass(DType type, VectorTarget target, int inChannels, int height, int width, int outChannels, int kernelH,
+            int kernelW, int padTop, int padBottom, int padLeft, int padRight) {
+        int lanes = type.lanes(target.bits());
+        DirectConvPass best = null;
+        long bestCost = Long.MAX_VALUE;
+        for (int vectors = 1; vectors <= MAX_VECTORS; vectors++) {
+            for (int block = 1; block <= outChannels; block++) {
+                if (DirectConvPass.registersUsed(block, vectors) > usable(target)) {
+                    break;
+                }
+                DirectConvPass p = new DirectConvPass(inChannels, height, width, outChannels, kernelH, kernelW, padTop, padBottom, padLeft, padRight,
+                        lanes, block, vectors);
+                long cost = forwardCost(p);
+                if (cost < bestCost || (cost == bestCost && block * vectors > best.outChannelBlock() * best.vectors())) {
+                    best = p;
+                    bestCost = cost;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** The registers a tile may use on {@code target}. */
+    public static int usable(VectorTarget target) {
+        return target.registers() * USABLE_NUMERATOR / USABLE_DENOMINATOR;
+    }
+
+    static long forwardCost(DirectConvPass p) {
+        int taps = p.kernelH() * p.kernelW();
+        int full = p.outChannels() / p.outChannelBlock();
+        int rest = p.outChannels() % p.outChannelBlock();
+        long perChannel = (long) full * blockCost(p.outChannelBlock(), p.vectors(), taps) + (rest > 0 ? blockCost(rest, p.vectors(), taps) : 0);
+        return perChannel * p.tiles() * p.inChannels();
+    }
+
+    private static long blockCost(int block, int vectors, int taps) {
+        return (long) taps * (Math.max(block * vectors, block + vectors) + LOOP_OVERHEAD);
+    }
+
+    /**
+     * The backward-weights tile: {@code outChannelBlock} output channels × {@code taps} consecutive taps of the
+     * window, one dW vector accumulator each, streaming over the wide output positions; it holds the block's
+     * gradient vectors and one input vector besides the accumulators.
+     */
+    public record WeightsTile(int outChannelBlock, int taps) {
+
+        public static int registersUsed(int outChannelBlock, int taps) {
+            return outChannelBlock * taps + outChannelBlock + 1;
+        }
+    }
+
+    /** The cheapest backward-weights tile for {@code forward}'s geometry on {@code target}. */
+    public static WeightsTile weightsTile(DirectConvPass forward, VectorTarget target) {
+        int window = forward.kernelH() * forward.kernelW();
+        long positionVectors = Math.ceilDiv(forward.widePositions(), forward.lanes());
+        WeightsTile best = null;
+        long bestCost = Long.MAX_VALUE;
+        for (int taps = 1; taps <= window; taps++) {
+            for (int block = 1; block <= forward.outChannels(); block++) {
+                if (WeightsTile.registersUsed(block, taps) > usable(target)) {
+                    break;
+                }
+                long cost = weightsCost(forward.outChannels(), window, positionVectors, block, taps);
+                if (cost < bestCost || (cost == bestCost && block * taps > best.outChannelBlock() * best.taps())) {
+                    best = new WeightsTile(block, taps);
+                    bestCost = cost;
+                }
+            }
+        }
+        return best;
+    }
+
+    private static long weightsCost(int outChannels, int window, long positionVectors, int block, int taps) {
+        long cost = 0;
+        for (int oc = 0; oc < outChannels; oc += block) {
+            int r = Math.min(block, outChannels - oc);
+            for (int t = 0; t < window; t += taps) {
+                int g = Math.min(taps, window - t);
+                cost += positionVectors * Math.max(r * g, r + g) + (long) r * g * REDUCE_COST + LOOP_OVERHEAD;
+            }
+        }
+        return cost;
+    }
+}
