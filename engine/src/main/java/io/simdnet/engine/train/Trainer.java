@@ -108,7 +108,7 @@ public final class Trainer {
         List<Dataset> data = options.trainAndValidation(train);
         Dataset trainData = data.get(0);
         Dataset validation = data.get(1);
-        model.checkBatch(trainData.inputs());
+        model.checkBatch(trainData.sampleShape().withBatch(trainData.size()));
         MiniBatches batches = new MiniBatches(trainData, options.batchSize(), options.shuffle(), options.seed(), model.dtype(),
                 options.augmentation());
         List<Callback> callbacks = new ArrayList<>(options.callbacks());
@@ -207,7 +207,7 @@ public final class Trainer {
     }
 
     private Evaluation evaluateUnguarded(Dataset data, int batchSize) {
-        model.checkBatch(data.inputs());
+        model.checkBatch(data.sampleShape().withBatch(data.size()));
         MiniBatches batches = new MiniBatches(data, batchSize, false, 0, model.dtype());
         batches.startEpoch();
         double lossSum = 0;
@@ -225,5 +225,32 @@ public final class Trainer {
             batches.advance();
         }
         return new Evaluation(lossSum / data.size(), classes ? (double) correct / data.size() : Double.NaN, data.size());
+    }
+
+    /**
+     * The model's outputs for every sample of {@code data}, in order and in evaluation mode, {@code batchSize}
+     * samples at a time: {@link Model#predict} for a dataset, whose inputs are gathered batch by batch rather than
+     * all at once (a new tensor of outputs).
+     */
+    public Tensor predict(Dataset data, int batchSize) {
+        boolean acquired = model.acquire("predict");
+        try {
+            model.checkBatch(data.sampleShape().withBatch(data.size()));
+            MiniBatches batches = new MiniBatches(data, batchSize, false, 0, model.dtype());
+            Tensor result = Tensor.zeros(model.dtype(), model.outputShape().withBatch(data.size()));
+            int sampleOut = model.outputShape().size();
+            batches.startEpoch();
+            int start = 0;
+            while (batches.hasNext()) {
+                int n = batches.nextSize();
+                Tensor out = model.forward(batches.inputs(), false);
+                Tensor.copy(out, 0, result, start * sampleOut, n * sampleOut);
+                start += n;
+                batches.advance();
+            }
+            return result;
+        } finally {
+            model.release(acquired);
+        }
     }
 }
