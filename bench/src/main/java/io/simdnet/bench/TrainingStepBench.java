@@ -98,7 +98,7 @@ public class TrainingStepBench {
             labels[i] = random.nextInt(10);
         }
         trainer = new Trainer(model, loss, optimizer);
-        batches = new MiniBatches(new Dataset(images, Tensor.of(labels, SAMPLES)), workload.batch, true, 5, DType.F32);
+        batches = new MiniBatches(Dataset.of(images, Tensor.of(labels, SAMPLES)), workload.batch, true, 5, DType.F32);
         batches.startEpoch();
     }
 

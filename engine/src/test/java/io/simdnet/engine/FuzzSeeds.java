@@ -3,6 +3,7 @@ package io.simdnet.engine;
 import io.simdnet.engine.data.Cifar;
 import io.simdnet.engine.data.Idx;
 import io.simdnet.engine.data.Npy;
+import io.simdnet.engine.data.Uint8Images;
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.io.Checkpoint;
 import io.simdnet.engine.io.SafeTensors;
@@ -43,9 +44,9 @@ public final class FuzzSeeds {
         seed(data.resolve("IdxFuzzTestInputs/labels"), "three", Files.readAllBytes(tmp.resolve("labels")));
         seed(data.resolve("IdxFuzzTestInputs/labels"), "three.gz", gzip(Files.readAllBytes(tmp.resolve("labels"))));
 
-        Cifar.write(tmp.resolve("c10"), new Cifar.Batch(random(rng, DType.F32, 255, 2, 3, 32, 32), Tensor.of(new float[] {1, 9}, 2), null),
+        Cifar.write(tmp.resolve("c10"), new Cifar.Batch(Uint8Images.of(random(rng, DType.F32, 255, 2, 3, 32, 32)), Tensor.of(new float[] {1, 9}, 2), null),
                 Cifar.Format.CIFAR10);
-        Cifar.write(tmp.resolve("c100"), new Cifar.Batch(random(rng, DType.F32, 255, 1, 3, 32, 32), Tensor.of(new float[] {57}, 1),
+        Cifar.write(tmp.resolve("c100"), new Cifar.Batch(Uint8Images.of(random(rng, DType.F32, 255, 1, 3, 32, 32)), Tensor.of(new float[] {57}, 1),
                 Tensor.of(new float[] {12}, 1)), Cifar.Format.CIFAR100);
         seed(data.resolve("CifarFuzzTestInputs/batch"), "cifar10-two", Files.readAllBytes(tmp.resolve("c10")));
         seed(data.resolve("CifarFuzzTestInputs/batch"), "cifar100-one", Files.readAllBytes(tmp.resolve("c100")));

@@ -11,7 +11,8 @@ import java.util.Locale;
 /**
  * CIFAR for the experiments: CIFAR-10, or CIFAR-100 with its 20 coarse labels (the one available offline here);
  * the training set split 40,000 / 10,000 into training and validation with the seed, and every split
- * standardised per channel with the training split's mean and standard deviation.
+ * standardised per channel with the training split's mean and standard deviation. The pixels stay the bytes they
+ * were read as: the splits are views of them, and scaling and standardisation happen as each batch is gathered.
  */
 record CifarData(Dataset train, Dataset validation, Dataset test, List<String> classNames, String source, Standardizer standardizer) {
 
@@ -29,13 +30,11 @@ record CifarData(Dataset train, Dataset validation, Dataset test, List<String> c
             out.println("Not normalised (--no-normalize): pixels in [0, 1]");
             return new CifarData(parts.get(0), parts.get(1), data.test(), data.classNames(), data.source(), null);
         }
-        Standardizer standardizer = Standardizer.fit(parts.get(0).inputs());
-        standardizer.apply(parts.get(0).inputs());
-        standardizer.apply(parts.get(1).inputs());
-        standardizer.apply(data.test().inputs());
+        Standardizer standardizer = Standardizer.fit(parts.get(0));
         out.printf(Locale.ROOT, "Standardised per channel with the training split's mean (%.3f, %.3f, %.3f) and std (%.3f, %.3f, %.3f)%n",
                 standardizer.mean()[0], standardizer.mean()[1], standardizer.mean()[2], standardizer.std()[0], standardizer.std()[1],
                 standardizer.std()[2]);
-        return new CifarData(parts.get(0), parts.get(1), data.test(), data.classNames(), data.source(), standardizer);
+        return new CifarData(standardizer.standardize(parts.get(0)), standardizer.standardize(parts.get(1)), standardizer.standardize(data.test()),
+                data.classNames(), data.source(), standardizer);
     }
 }

@@ -174,7 +174,7 @@ final class ClassificationRun {
         out.printf(Locale.ROOT, "Test loss %.4f, test accuracy %.4f (%d samples); training took %.1f s%n", testResult.loss(),
                 testResult.accuracy(), testResult.samples(), seconds);
 
-        Tensor outputs = model.predict(test.inputs(), 500);
+        Tensor outputs = trainer.predict(test, 500);
         ConfusionMatrix confusion = ConfusionMatrix.of(outputs, test.targets(), classNames);
         out.print(confusion);
         folder.writeHistoryCsv(history);
@@ -274,16 +274,12 @@ final class ClassificationRun {
             return;
         }
         int classes = classNames.size();
-        int size = sample.size();
         List<ImageGrid.Tile> tiles = new ArrayList<>();
         for (int i = 0; i < test.size() && tiles.size() < 40; i++) {
             int predicted = Accuracy.argmax(outputs, i * classes, classes);
             int truth = (int) test.targets().get(i);
             if (predicted != truth) {
-                float[] pixels = new float[size];
-                for (int k = 0; k < size; k++) {
-                    pixels[k] = (float) test.inputs().get(i * size + k);
-                }
+                float[] pixels = SamplePictures.pixels(test, i);
                 tiles.add(new ImageGrid.Tile(pixels, sample.dim(0), sample.dim(1), sample.dim(2), shortName(classNames.get(truth)) + "→"
                         + shortName(classNames.get(predicted))));
             }

@@ -9,6 +9,7 @@ import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.data.DatasetNotFoundException;
 import io.simdnet.engine.data.MnistFamily;
 import io.simdnet.engine.data.Transforms;
+import io.simdnet.engine.data.Uint8Images;
 import io.simdnet.engine.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -117,9 +118,9 @@ final class DataSources {
                 Cifar.labelNames(dir.resolve("batches.meta.txt")), "CIFAR-10 from " + dir), options);
     }
 
-    private static Dataset scaled(Tensor images, Tensor labels) {
-        Transforms.scale(images, 1 / 255.0);
-        return new Dataset(images, labels);
+    /** The bytes seen as floats in [0, 1]: they stay bytes, scaled as each batch is gathered. */
+    private static Dataset scaled(Uint8Images images, Tensor labels) {
+        return Transforms.scaled(Dataset.of(images, labels), 1 / 255.0);
     }
 
     /** {@code name} or {@code name.gz}, whichever exists. */
@@ -129,6 +130,7 @@ final class DataSources {
         return Files.exists(gz) ? gz : plain;
     }
 
+    /** The first --limit samples, copied, so that the rest of the data is not kept in memory. */
     private static LabeledData limited(LabeledData data, TrainingOptions options) {
         if (options.limit == null) {
             return data;

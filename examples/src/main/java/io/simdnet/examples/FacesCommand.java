@@ -111,10 +111,10 @@ final class FacesCommand implements Callable<Integer> {
         Dataset validation = parts.get(1);
         Dataset test = parts.get(2);
         if (!normalize.off) {
-            Standardizer standardizer = Standardizer.fit(train.inputs());
-            standardizer.apply(train.inputs());
-            standardizer.apply(validation.inputs());
-            standardizer.apply(test.inputs());
+            Standardizer standardizer = Standardizer.fit(train);
+            train = standardizer.standardize(train);
+            validation = standardizer.standardize(validation);
+            test = standardizer.standardize(test);
             System.out.printf(Locale.ROOT, "Standardised with the training split's mean %.4f and std %.4f%n", standardizer.mean()[0],
                     standardizer.std()[0]);
         }

@@ -101,7 +101,7 @@ final class FacesData {
         }
         List<String> names = names(dir.resolve(task == Task.NAME ? "names.txt" : "gender_names.txt"), task == Task.NAME ? classes : 2,
                 task == Task.NAME ? "actor " : "gender ");
-        return new Faces(new Dataset(x, labels), names, "faces from " + dir + " (" + n + " images, " + (task == Task.NAME ? "actor" : "gender")
+        return new Faces(Dataset.of(x, labels), names, "faces from " + dir + " (" + n + " images, " + (task == Task.NAME ? "actor" : "gender")
                 + " labels)");
     }
 

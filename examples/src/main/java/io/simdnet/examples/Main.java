@@ -21,9 +21,30 @@ public final class Main {
                 System.exit(2);
             }
         }
-        int code = commandLine().execute(args);
+        int code;
+        try {
+            code = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // The run's data and buffers are unreachable by now, so there is room to say what to do.
+            System.err.println(outOfMemory(e, Runtime.getRuntime().maxMemory()));
+            code = 1;
+        }
         StopOnSignal.releaseAfterReport();
         System.exit(code);
+    }
+
+    /** The environment variable bin/simdnet passes to the JVM after its own options (README, "Memory"). */
+    public static final String JAVA_OPTS_VARIABLE = "SIMDNET_JAVA_OPTS";
+
+    /**
+     * One line for a run that ran out of memory: what ran out, the heap's limit and how to raise it, with a limit
+     * twice the present one, rounded up to whole GiB.
+     */
+    public static String outOfMemory(OutOfMemoryError e, long maxHeapBytes) {
+        long mib = maxHeapBytes >> 20;
+        long suggestedGib = Math.max(1, (2 * maxHeapBytes + (1L << 30) - 1) >> 30);
+        return "simdnet: out of memory (" + describe(e) + ") with a heap limit of " + mib + " MiB; raise it through the JVM options, e.g. "
+                + JAVA_OPTS_VARIABLE + "=-Xmx" + suggestedGib + "g bin/simdnet ...";
     }
 
     /** The configured command line (also used by the tests). */

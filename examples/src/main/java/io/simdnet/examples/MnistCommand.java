@@ -48,15 +48,15 @@ public abstract class MnistCommand implements java.util.concurrent.Callable<Inte
         ClassificationRun.configureThreads(options);
         LabeledData data = DataSources.mnist(options);
         List<Dataset> parts = DataSplits.split(data.train(), options.seed, 1 - validationSplit, validationSplit);
-        Standardizer standardizer = Standardizer.fit(parts.get(0).inputs());
-        standardizer.apply(parts.get(0).inputs());
-        standardizer.apply(parts.get(1).inputs());
-        standardizer.apply(data.test().inputs());
+        Standardizer standardizer = Standardizer.fit(parts.get(0));
+        Dataset train = standardizer.standardize(parts.get(0));
+        Dataset validation = standardizer.standardize(parts.get(1));
+        Dataset test = standardizer.standardize(data.test());
         System.out.printf(java.util.Locale.ROOT, "Standardised with the training split's mean %.4f and std %.4f%n", standardizer.mean()[0],
                 standardizer.std()[0]);
         new ClassificationRun(name(), title(), options, System.out).testEachEpoch(true).run(new Setup(cnn(), options.learningRateOr(0.01)),
                 fitter(),
-                new FitOptions().epochs(options.epochsOr(10)).batchSize(options.batchSizeOr(64)), parts.get(0), parts.get(1), data.test(),
+                new FitOptions().epochs(options.epochsOr(10)).batchSize(options.batchSizeOr(64)), train, validation, test,
                 data.classNames(), data.source());
         return 0;
     }

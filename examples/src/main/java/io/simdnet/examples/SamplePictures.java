@@ -8,6 +8,7 @@ import io.simdnet.engine.model.Model;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.engine.train.Accuracy;
+import io.simdnet.kernel.DType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,9 +83,8 @@ final class SamplePictures {
         if (convs.isEmpty() || !isImage(data)) {
             return;
         }
-        int size = data.sampleShape().size();
         Tensor one = Tensor.zeros(model.dtype(), data.sampleShape().withBatch(1));
-        Tensor.copy(data.inputs(), index * size, one, 0, size);
+        data.gatherInputs(new int[] {index}, 0, 1, one);
         model.forward(one, false);
         List<ImageGrid.Tile> tiles = new ArrayList<>();
         ImageGrid.Tile input = tile(data, index, "input: " + shortName(name(classNames, (int) data.targets().get(index))));
@@ -139,12 +139,14 @@ final class SamplePictures {
 
     private static ImageGrid.Tile tile(Dataset data, int index, String caption) {
         Shape s = data.sampleShape();
-        int size = s.size();
-        float[] pixels = new float[size];
-        for (int k = 0; k < size; k++) {
-            pixels[k] = (float) data.inputs().get(index * size + k);
-        }
-        return new ImageGrid.Tile(pixels, s.dim(0), s.dim(1), s.dim(2), caption);
+        return new ImageGrid.Tile(pixels(data, index), s.dim(0), s.dim(1), s.dim(2), caption);
+    }
+
+    /** Sample {@code index}'s input values as the model sees them (a new array; the data may be bytes). */
+    static float[] pixels(Dataset data, int index) {
+        Tensor one = Tensor.zeros(DType.F32, data.sampleShape().withBatch(1));
+        data.gatherInputs(new int[] {index}, 0, 1, one);
+        return one.floats();
     }
 
     private static int scaleFor(Dataset data) {

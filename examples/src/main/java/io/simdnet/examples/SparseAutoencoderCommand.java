@@ -5,6 +5,7 @@ import io.simdnet.engine.data.DataLocator;
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.data.Hdf5;
 import io.simdnet.engine.data.Npy;
+import io.simdnet.engine.data.Uint8Images;
 import io.simdnet.engine.init.Initializer;
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.io.Checkpoint;
@@ -211,7 +212,7 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
         }
         int n = x.batch();
         int epochs = options.epochsOr(optimizer.equals("gd") ? 2000 : 400);
-        Dataset data = new Dataset(x, x);
+        Dataset data = Dataset.of(x, x);
         long start = System.nanoTime();
         Optimizer opt = null;
         History history = null;
@@ -242,7 +243,7 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         Trainer evaluator = new Trainer(model, MeanSquaredError.halfSumPerSample(), new Sgd(1));
         double cost = evaluator.evaluate(data, n).loss();
-        double heldOutCost = test == null ? Double.NaN : evaluator.evaluate(new Dataset(test, test), test.batch()).loss();
+        double heldOutCost = test == null ? Double.NaN : evaluator.evaluate(Dataset.of(test, test), test.batch()).loss();
         return new Trained(model, opt, history, costs, cost, heldOutCost, seconds);
     }
 
@@ -278,7 +279,8 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
             // Pixels as bytes (0..255) or already in [0, 1]; the luminance is taken in [0, 1] either way.
             PixelIndex index = (p, y, x) -> p * 3 * SIDE * SIDE + y * SIDE + x;
             double scale = max > 1 ? 255 : 1;
-            return new Patches(preprocess(n, rgb, scale, index, SIDE * SIDE), colourTiles(Math.min(200, n), rgb, scale, index, SIDE * SIDE));
+            java.util.function.IntToDoubleFunction values = i -> rgb[i];
+            return new Patches(preprocess(n, values, scale, index, SIDE * SIDE), colourTiles(Math.min(200, n), values, scale, index, SIDE * SIDE));
         }
         throw new IllegalArgumentException("--patches " + file + ": expected shape (N, 256), (N, 16, 16) or (N, 3, 16, 16), got " + t.shape());
     }
@@ -306,7 +308,9 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
             top[p] = rng.nextInt(32 - SIDE + 1);
             left[p] = rng.nextInt(32 - SIDE + 1);
         }
-        float[] pixels = images.images().floats();
+        // Read from the bytes as they are: a float copy of the 50,000 images would take 600 MB.
+        Uint8Images bytes = images.images();
+        java.util.function.IntToDoubleFunction pixels = bytes::get;
         PixelIndex index = (p, y, x) -> image[p] * 3 * 32 * 32 + (top[p] + y) * 32 + left[p] + x;
         return new Patches(preprocess(count, pixels, 255, index, 32 * 32), colourTiles(Math.min(200, count), pixels, 255, index, 32 * 32));
     }
@@ -315,14 +319,15 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
      * The course's preprocessing of RGB patches: luminance 0.2126R + 0.7152G + 0.0722B (pixels divided by
      * {@code scale}), each patch's mean removed, values clipped to ±3σ (σ over all patches) and mapped to [0.1, 0.9].
      */
-    private static Tensor preprocess(int count, float[] rgb, double scale, PixelIndex index, int plane) {
+    private static Tensor preprocess(int count, java.util.function.IntToDoubleFunction rgb, double scale, PixelIndex index, int plane) {
         float[] values = new float[count * SIDE * SIDE];
         for (int p = 0; p < count; p++) {
             double mean = 0;
             for (int y = 0; y < SIDE; y++) {
                 for (int x = 0; x < SIDE; x++) {
                     int at = index.of(p, y, x);
-                    double lum = (0.2126 * rgb[at] + 0.7152 * rgb[at + plane] + 0.0722 * rgb[at + 2 * plane]) / scale;
+                    double lum = (0.2126 * rgb.applyAsDouble(at) + 0.7152 * rgb.applyAsDouble(at + plane) + 0.0722 * rgb.applyAsDouble(at + 2 * plane))
+                            / scale;
                     values[p * SIDE * SIDE + y * SIDE + x] = (float) lum;
                     mean += lum;
                 }
@@ -345,14 +350,14 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
     }
 
     /** The first {@code count} patches in colour, pixels divided by {@code scale}. */
-    private static List<ImageGrid.Tile> colourTiles(int count, float[] rgb, double scale, PixelIndex index, int plane) {
+    private static List<ImageGrid.Tile> colourTiles(int count, java.util.function.IntToDoubleFunction rgb, double scale, PixelIndex index, int plane) {
         List<ImageGrid.Tile> tiles = new ArrayList<>();
         for (int p = 0; p < count; p++) {
             float[] pixels = new float[3 * SIDE * SIDE];
             for (int c = 0; c < 3; c++) {
                 for (int y = 0; y < SIDE; y++) {
                     for (int x = 0; x < SIDE; x++) {
-                        pixels[(c * SIDE + y) * SIDE + x] = (float) (rgb[index.of(p, y, x) + c * plane] / scale);
+                        pixels[(c * SIDE + y) * SIDE + x] = (float) (rgb.applyAsDouble(index.of(p, y, x) + c * plane) / scale);
                     }
                 }
             }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.engine.data.Cifar;
 import io.simdnet.engine.data.Idx;
+import io.simdnet.engine.data.Uint8Images;
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.io.SafeTensors;
 import io.simdnet.engine.tensor.Tensor;
@@ -92,9 +93,9 @@ class SubcommandSmokeTest {
     private Path writeCifar100() throws IOException {
         Path cifar = Files.createDirectories(dir.resolve("data/cifar-100"));
         Rng rng = new Rng(2);
-        Cifar.write(cifar.resolve("train.bin"), new Cifar.Batch(random(rng, 100, 3, 32, 32), labels(rng, 100, 100), labels(rng, 100, 20)),
+        Cifar.write(cifar.resolve("train.bin"), new Cifar.Batch(Uint8Images.of(random(rng, 100, 3, 32, 32)), labels(rng, 100, 100), labels(rng, 100, 20)),
                 Cifar.Format.CIFAR100);
-        Cifar.write(cifar.resolve("test.bin"), new Cifar.Batch(random(rng, 30, 3, 32, 32), labels(rng, 30, 100), labels(rng, 30, 20)),
+        Cifar.write(cifar.resolve("test.bin"), new Cifar.Batch(Uint8Images.of(random(rng, 30, 3, 32, 32)), labels(rng, 30, 100), labels(rng, 30, 20)),
                 Cifar.Format.CIFAR100);
         List<String> names = superclassNames();
         Files.write(cifar.resolve("coarse_label_names.txt"), names);
@@ -105,10 +106,10 @@ class SubcommandSmokeTest {
         Path cifar = Files.createDirectories(dir.resolve("data/cifar-10-batches-bin"));
         Rng rng = new Rng(3);
         for (int b = 1; b <= 5; b++) {
-            Cifar.write(cifar.resolve("data_batch_" + b + ".bin"), new Cifar.Batch(random(rng, 20, 3, 32, 32), labels(rng, 20, 10), null),
+            Cifar.write(cifar.resolve("data_batch_" + b + ".bin"), new Cifar.Batch(Uint8Images.of(random(rng, 20, 3, 32, 32)), labels(rng, 20, 10), null),
                     Cifar.Format.CIFAR10);
         }
-        Cifar.write(cifar.resolve("test_batch.bin"), new Cifar.Batch(random(rng, 20, 3, 32, 32), labels(rng, 20, 10), null), Cifar.Format.CIFAR10);
+        Cifar.write(cifar.resolve("test_batch.bin"), new Cifar.Batch(Uint8Images.of(random(rng, 20, 3, 32, 32)), labels(rng, 20, 10), null), Cifar.Format.CIFAR10);
         Files.write(cifar.resolve("batches.meta.txt"),
                 List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"));
         return dir.resolve("data");
@@ -176,9 +177,9 @@ class SubcommandSmokeTest {
         Path cifar = Files.createDirectories(dir.resolve("data/cifar-10-batches-py"));
         Rng rng = new Rng(6);
         for (int b = 1; b <= 5; b++) {
-            io.simdnet.engine.data.CifarPickle.write(cifar.resolve("data_batch_" + b), new Cifar.Batch(random(rng, 12, 3, 32, 32), labels(rng, 12, 10), null));
+            io.simdnet.engine.data.CifarPickle.write(cifar.resolve("data_batch_" + b), new Cifar.Batch(Uint8Images.of(random(rng, 12, 3, 32, 32)), labels(rng, 12, 10), null));
         }
-        io.simdnet.engine.data.CifarPickle.write(cifar.resolve("test_batch"), new Cifar.Batch(random(rng, 10, 3, 32, 32), labels(rng, 10, 10), null));
+        io.simdnet.engine.data.CifarPickle.write(cifar.resolve("test_batch"), new Cifar.Batch(Uint8Images.of(random(rng, 10, 3, 32, 32)), labels(rng, 10, 10), null));
         io.simdnet.engine.data.CifarPickle.writeLabelNames(cifar.resolve("batches.meta"), "label_names",
                 List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"));
         assertEquals(0, run(common("cifar10-convnet", "--data", dir.resolve("data").toString())));
@@ -191,9 +192,9 @@ class SubcommandSmokeTest {
     void cifar100CoarseTrainsFromTheMatlabFiles() throws IOException {
         Path cifar = Files.createDirectories(dir.resolve("data/cifar-100-matlab"));
         Rng rng = new Rng(7);
-        io.simdnet.engine.data.CifarMat.write(cifar.resolve("train.mat"), new Cifar.Batch(random(rng, 50, 3, 32, 32), labels(rng, 50, 100),
+        io.simdnet.engine.data.CifarMat.write(cifar.resolve("train.mat"), new Cifar.Batch(Uint8Images.of(random(rng, 50, 3, 32, 32)), labels(rng, 50, 100),
                 labels(rng, 50, 20)));
-        io.simdnet.engine.data.CifarMat.write(cifar.resolve("test.mat"), new Cifar.Batch(random(rng, 10, 3, 32, 32), labels(rng, 10, 100),
+        io.simdnet.engine.data.CifarMat.write(cifar.resolve("test.mat"), new Cifar.Batch(Uint8Images.of(random(rng, 10, 3, 32, 32)), labels(rng, 10, 100),
                 labels(rng, 10, 20)));
         List<String> names = superclassNames();
         io.simdnet.engine.data.CifarMat.writeLabelNames(cifar.resolve("meta.mat"), "coarse_label_names", names);

@@ -30,7 +30,7 @@ class SweepTrialTest {
                 x.set(i * 784 + p, rng.nextDouble());
             }
         }
-        return new Dataset(x, y);
+        return Dataset.of(x, y);
     }
 
     @Test

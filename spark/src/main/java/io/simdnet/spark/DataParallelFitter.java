@@ -113,7 +113,7 @@ public final class DataParallelFitter implements ModelFitter {
         Dataset trainData = parts.get(0);
         Dataset validation = parts.get(1);
         Model model = trainer.model();
-        model.checkBatch(trainData.inputs());
+        model.checkBatch(trainData.sampleShape().withBatch(trainData.size()));
         BatchTransform augmentation = fit.augmentation();
         if (augmentation != null && !(augmentation instanceof Serializable)) {
             throw new IllegalArgumentException("data-parallel training ships the augmentation to the workers; "

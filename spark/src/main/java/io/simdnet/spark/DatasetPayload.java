@@ -6,19 +6,21 @@ import io.simdnet.engine.tensor.Tensor;
 import java.io.Serializable;
 
 /**
- * A float dataset in a form Spark can broadcast: the flat input and target arrays and their shapes. Tasks wrap
- * the arrays again without copying and only read them, so concurrent tasks in one executor share one copy.
+ * A float dataset in a form Spark can broadcast: the flat input and target arrays and their shapes (a byte dataset,
+ * or a view, is gathered into the floats its batches would get). Tasks wrap the arrays again without copying and only
+ * read them, so concurrent tasks in one executor share one copy.
  */
 record DatasetPayload(float[] inputs, int[] inputShape, float[] targets, int[] targetShape) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
     static DatasetPayload of(Dataset data) {
-        return new DatasetPayload(exact(data.inputs()), dims(data.inputs().shape()), exact(data.targets()), dims(data.targets().shape()));
+        Tensor inputs = data.inputs();
+        return new DatasetPayload(exact(inputs), dims(inputs.shape()), exact(data.targets()), dims(data.targets().shape()));
     }
 
     Dataset toDataset() {
-        return new Dataset(Tensor.of(inputs, inputShape), Tensor.of(targets, targetShape));
+        return Dataset.of(Tensor.of(inputs, inputShape), Tensor.of(targets, targetShape));
     }
 
     private static float[] exact(Tensor t) {

@@ -14,7 +14,14 @@ import picocli.CommandLine.Command;
 public final class SparkMain {
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int code;
+        try {
+            code = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            System.err.println(Main.outOfMemory(e, Runtime.getRuntime().maxMemory()));
+            code = 1;
+        }
+        System.exit(code);
     }
 
     public static CommandLine commandLine() {

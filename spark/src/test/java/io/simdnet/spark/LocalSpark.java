@@ -31,6 +31,6 @@ final class LocalSpark {
                 x.set(i * 784 + p, band + 0.2 * rng.nextDouble());
             }
         }
-        return new Dataset(x, y);
+        return Dataset.of(x, y);
     }
 }

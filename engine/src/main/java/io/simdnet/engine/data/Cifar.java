@@ -53,16 +53,18 @@ public final class Cifar {
     }
 
     /**
-     * Images F32 (N, 3, 32, 32) with raw values 0..255, labels F32 (N,) (the CIFAR-10 label or the CIFAR-100 fine
+     * Images (N, 3, 32, 32) of the raw bytes 0..255, labels F32 (N,) (the CIFAR-10 label or the CIFAR-100 fine
      * label) and, for CIFAR-100 only, the coarse labels F32 (N,); else null.
      */
-    public record Batch(Tensor images, Tensor labels, Tensor coarseLabels) {
+    public record Batch(Uint8Images images, Tensor labels, Tensor coarseLabels) {
 
         public Batch {
             Objects.requireNonNull(images, "images");
             Objects.requireNonNull(labels, "labels");
             int n = images.batch();
-            images.requireShape("CIFAR images", Shape.of(n, CHANNELS, SIDE, SIDE));
+            if (!images.shape().equals(Shape.of(n, CHANNELS, SIDE, SIDE))) {
+                throw new IllegalArgumentException("CIFAR images: expected shape " + Shape.of(n, CHANNELS, SIDE, SIDE) + ", got " + images.shape());
+            }
             labels.requireShape("CIFAR labels", Shape.of(n));
             if (coarseLabels != null) {
                 coarseLabels.requireShape("CIFAR coarse labels", Shape.of(n));
@@ -73,9 +75,9 @@ public final class Cifar {
             return images.batch();
         }
 
-        /** Images and (fine) labels as a dataset, sharing their storage. */
+        /** Images and (fine) labels as a dataset of raw pixel values 0..255, sharing their storage. */
         public Dataset toDataset() {
-            return new Dataset(images, labels);
+            return Dataset.of(images, labels);
         }
     }
 
@@ -84,12 +86,16 @@ public final class Cifar {
         return readAll(List.of(file), format);
     }
 
-    /** Reads and concatenates several batch files, e.g. {@code data_batch_1.bin} .. {@code data_batch_5.bin}. */
+    /**
+     * Reads and concatenates several batch files, e.g. {@code data_batch_1.bin} .. {@code data_batch_5.bin}. The
+     * pixels stay bytes: one file's records are compacted in place in the array it was read into, so CIFAR-100's
+     * training set takes its file's 154 MB and no more.
+     */
     public static Batch readAll(List<Path> files, Format format) throws IOException {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("Cifar.readAll: no files given");
         }
-        // All files are read and checked before the images are allocated, so the float array is made once, at its size.
+        // All files are read and checked before the images are laid out, so a bad last file costs no copying.
         List<byte[]> contents = new ArrayList<>(files.size());
         long records = 0;
         for (Path file : files) {
@@ -98,27 +104,27 @@ public final class Cifar {
             records += bytes.length / format.recordBytes();
         }
         if (records * PIXELS > DataFiles.MAX_ARRAY) {
-            throw new IllegalArgumentException("Cifar.readAll: " + records + " images are more than one float array holds");
+            throw new IllegalArgumentException("Cifar.readAll: " + records + " images are more than one array holds");
         }
         int n = (int) records;
-        float[] images = new float[n * PIXELS];
+        byte[] images = contents.size() == 1 ? contents.get(0) : new byte[n * PIXELS];
         float[] labels = new float[n];
         float[] coarse = format == Format.CIFAR100 ? new float[n] : null;
         int sample = 0;
-        for (byte[] bytes : contents) {
+        for (int f = 0; f < contents.size(); f++) {
+            byte[] bytes = contents.get(f);
+            // Released as soon as it is copied: the files and the images together need not fit at once.
+            contents.set(f, null);
             for (int at = 0; at < bytes.length; at += format.recordBytes(), sample++) {
                 if (coarse != null) {
                     coarse[sample] = bytes[at] & 0xFF;
                 }
                 labels[sample] = bytes[at + format.labelBytes - 1] & 0xFF;
-                int pixels = at + format.labelBytes;
-                int to = sample * PIXELS;
-                for (int i = 0; i < PIXELS; i++) {
-                    images[to + i] = bytes[pixels + i] & 0xFF;
-                }
+                // In place (images == bytes) the target starts before the source and ends before the next record: safe.
+                System.arraycopy(bytes, at + format.labelBytes, images, sample * PIXELS, PIXELS);
             }
         }
-        return new Batch(Tensor.of(images, n, CHANNELS, SIDE, SIDE), Tensor.of(labels, n), coarse == null ? null : Tensor.of(coarse, n));
+        return new Batch(Uint8Images.of(images, n, CHANNELS, SIDE, SIDE), Tensor.of(labels, n), coarse == null ? null : Tensor.of(coarse, n));
     }
 
     private static byte[] checked(Path file, Format format) throws IOException {
@@ -170,8 +176,8 @@ public final class Cifar {
     }
 
     /**
-     * Writes {@code batch} as a raw file of {@code format} records. Pixels and labels are rounded to the nearest integer
-     * and must be in range (0..255, and the format's classes); CIFAR-100 needs the coarse labels, CIFAR-10 has none.
+     * Writes {@code batch} as a raw file of {@code format} records. Labels are rounded to the nearest integer and must be
+     * in range (the format's classes); CIFAR-100 needs the coarse labels, CIFAR-10 has none.
      */
     public static void write(Path file, Batch batch, Format format) throws IOException {
         boolean coarse = format == Format.CIFAR100;
@@ -187,14 +193,7 @@ public final class Cifar {
                 bytes[at] = toByte(file, "coarse label", n, batch.coarseLabels().get(n), COARSE_CLASSES - 1);
             }
             bytes[at + format.labelBytes - 1] = toByte(file, coarse ? "fine label" : "label", n, batch.labels().get(n), format.classes() - 1);
-            for (int i = 0; i < PIXELS; i++) {
-                double value = batch.images().get(n * PIXELS + i);
-                int pixel = DataFiles.roundedByte(value, 255);
-                if (pixel < 0) {
-                    throw new IllegalArgumentException(file + ": image " + n + ", pixel " + i + " is " + value + ", expected 0..255");
-                }
-                bytes[at + format.labelBytes + i] = (byte) pixel;
-            }
+            System.arraycopy(batch.images().pixels(), n * PIXELS, bytes, at + format.labelBytes, PIXELS);
         }
         DataFiles.writeAtomically(file, bytes);
     }

@@ -40,17 +40,20 @@ public final class CifarMat {
             boolean cifar100 = has(mat, "fine_labels");
             Tensor labels = labels(file, mat, cifar100 ? "fine_labels" : "labels", n, cifar100 ? 100 : 10);
             Tensor coarse = cifar100 ? labels(file, mat, "coarse_labels", n, 20) : null;
-            float[] pixels = new float[n * PIXELS];
+            byte[] pixels = new byte[Math.multiplyExact(n, PIXELS)];
             for (int r = 0; r < n; r++) {
                 for (int c = 0; c < PIXELS; c++) {
                     double v = data.getDouble(r, c);
                     if (!(v >= 0 && v <= 255)) {
                         throw new MalformedDataException(file, "pixel (" + r + ", " + c + ") of 'data' is " + v + ", expected 0-255");
                     }
-                    pixels[r * PIXELS + c] = (float) v;
+                    if (v != Math.rint(v)) {
+                        throw new MalformedDataException(file, "pixel (" + r + ", " + c + ") of 'data' is " + v + ", expected a whole number 0-255");
+                    }
+                    pixels[r * PIXELS + c] = (byte) (int) v;
                 }
             }
-            return new Cifar.Batch(Tensor.of(pixels, n, 3, 32, 32), labels, coarse);
+            return new Cifar.Batch(Uint8Images.of(pixels, n, 3, 32, 32), labels, coarse);
         }
     }
 

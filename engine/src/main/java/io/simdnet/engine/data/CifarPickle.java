@@ -56,11 +56,7 @@ public final class CifarPickle {
         boolean cifar100 = dict.containsKey("fine_labels");
         Tensor labels = labels(file, dict, cifar100 ? "fine_labels" : "labels", n, cifar100 ? 100 : 10);
         Tensor coarse = cifar100 ? labels(file, dict, "coarse_labels", n, 20) : null;
-        float[] pixels = new float[n * PIXELS];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = array.raw[i] & 0xFF;
-        }
-        return new Cifar.Batch(Tensor.of(pixels, n, 3, 32, 32), labels, coarse);
+        return new Cifar.Batch(Uint8Images.of(array.raw, n, 3, 32, 32), labels, coarse);
     }
 
     /** Reads and concatenates several batch files ({@code data_batch_1} ... {@code data_batch_5}). */
@@ -73,19 +69,19 @@ public final class CifarPickle {
             total += b.size();
         }
         boolean coarse = batches.get(0).coarseLabels() != null;
-        Tensor images = Tensor.zeros(DType.F32, total, 3, 32, 32);
+        byte[] images = new byte[Math.multiplyExact(total, PIXELS)];
         Tensor labels = Tensor.zeros(DType.F32, total);
         Tensor coarseLabels = coarse ? Tensor.zeros(DType.F32, total) : null;
         int at = 0;
         for (Cifar.Batch b : batches) {
-            Tensor.copy(b.images(), 0, images, at * PIXELS, b.size() * PIXELS);
+            System.arraycopy(b.images().pixels(), 0, images, at * PIXELS, b.size() * PIXELS);
             Tensor.copy(b.labels(), 0, labels, at, b.size());
             if (coarse && b.coarseLabels() != null) {
                 Tensor.copy(b.coarseLabels(), 0, coarseLabels, at, b.size());
             }
             at += b.size();
         }
-        return new Cifar.Batch(images, labels, coarseLabels);
+        return new Cifar.Batch(Uint8Images.of(images, total, 3, 32, 32), labels, coarseLabels);
     }
 
     /** The class names under {@code key} ({@code label_names}, {@code fine_label_names}, {@code coarse_label_names}) of a meta file. */
@@ -105,18 +101,11 @@ public final class CifarPickle {
     /**
      * Writes {@code batch} as the published files are laid out (a dict with {@code batch_label}, {@code labels} or
      * {@code fine_labels}/{@code coarse_labels}, a uint8 numpy {@code data} array), readable by Python's
-     * {@code pickle.load(f, encoding="bytes")} and by {@link #read}. Pixels must be whole numbers 0-255.
+     * {@code pickle.load(f, encoding="bytes")} and by {@link #read}.
      */
     public static void write(Path file, Cifar.Batch batch) throws IOException {
         int n = batch.size();
-        byte[] raw = new byte[n * PIXELS];
-        for (int i = 0; i < raw.length; i++) {
-            double v = batch.images().get(i);
-            if (v != Math.rint(v) || v < 0 || v > 255) {
-                throw new IllegalArgumentException(file + ": pixel " + i + " is " + v + ", expected a whole number 0-255");
-            }
-            raw[i] = (byte) (int) v;
-        }
+        byte[] raw = java.util.Arrays.copyOf(batch.images().pixels(), n * PIXELS);
         Map<String, Object> dict = new LinkedHashMap<>();
         dict.put("batch_label", "written by simdnet");
         if (batch.coarseLabels() != null) {

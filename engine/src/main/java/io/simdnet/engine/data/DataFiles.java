@@ -228,7 +228,7 @@ final class DataFiles {
         long need = bytes > Long.MAX_VALUE / (1 + perByte) ? Long.MAX_VALUE : bytes * (1 + perByte);
         if (bytes > MAX_ARRAY || need > available) {
             throw new MalformedDataException(file, what + " need " + (need >> 20) + " MiB to load, the heap has "
-                    + (available >> 20) + " MiB free (more with -Xmx, or use a smaller file)");
+                    + (available >> 20) + " MiB free (more with -Xmx, e.g. SIMDNET_JAVA_OPTS=-Xmx4g for bin/simdnet; or use a smaller file)");
         }
     }
 

@@ -1,8 +1,6 @@
 package io.simdnet.engine.data;
 
 import io.simdnet.engine.init.Rng;
-import io.simdnet.engine.tensor.Shape;
-import io.simdnet.engine.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,7 +8,9 @@ import java.util.List;
 /**
  * Train/validation/test splits and row copies of a {@link Dataset}. A split shuffles with a seed first, so that a
  * dataset stored sorted by class (as some are) still gives parts with every class, and the same seed always gives the
- * same parts. Every result is a copy: the parts share no storage with the input or with each other.
+ * same parts. Splits are views ({@link Dataset#select}): the parts share the input's storage, which no dataset
+ * changes, so splitting 50,000 CIFAR images costs an index array, not a second copy of them. {@link #rows} and
+ * {@link #take} copy, so that a small part does not keep a large source alive.
  */
 public final class DataSplits {
 
@@ -56,7 +56,7 @@ public final class DataSplits {
         List<Dataset> parts = new ArrayList<>(sizes.length);
         int from = 0;
         for (int size : sizes) {
-            parts.add(take(data, Arrays.copyOfRange(order, from, from + size)));
+            parts.add(data.select(Arrays.copyOfRange(order, from, from + size)));
             from += size;
         }
         return parts;
@@ -64,22 +64,26 @@ public final class DataSplits {
 
     /**
      * Keras' {@code validation_split}: the training samples and, held out, the last round(N · fraction) of them,
-     * both copies (in that order).
+     * both views of {@code data} (in that order).
      */
     public static List<Dataset> holdOut(Dataset data, double fraction) {
         int held = (int) Math.round(data.size() * fraction);
-        return List.of(rows(data, 0, data.size() - held), rows(data, data.size() - held, data.size()));
+        return List.of(data.select(range(data, 0, data.size() - held)), data.select(range(data, data.size() - held, data.size())));
     }
 
     /** A copy of samples {@code from} (inclusive) to {@code to} (exclusive). */
     public static Dataset rows(Dataset data, int from, int to) {
+        return take(data, range(data, from, to));
+    }
+
+    private static int[] range(Dataset data, int from, int to) {
         if (from < 0 || to > data.size() || from >= to) {
             throw new IllegalArgumentException("rows: range [" + from + ", " + to + ") of a dataset of " + data.size()
                     + " samples; expected 0 <= from < to <= " + data.size());
         }
         int[] indices = new int[to - from];
         Arrays.setAll(indices, i -> from + i);
-        return take(data, indices);
+        return indices;
     }
 
     /** A copy of the samples at {@code indices}, in that order (repeats allowed). */
@@ -92,17 +96,7 @@ public final class DataSplits {
                 throw new IllegalArgumentException("take: indices[" + i + "] = " + indices[i] + ", expected 0.." + (data.size() - 1));
             }
         }
-        return new Dataset(take(data.inputs(), indices), take(data.targets(), indices));
-    }
-
-    private static Tensor take(Tensor source, int[] indices) {
-        Shape sample = source.shape().withoutBatch();
-        int size = sample.size();
-        Tensor out = Tensor.zeros(source.dtype(), sample.withBatch(indices.length));
-        for (int i = 0; i < indices.length; i++) {
-            Tensor.copy(source, indices[i] * size, out, i * size, size);
-        }
-        return out;
+        return data.select(indices).compacted();
     }
 
     private static int[] shuffledIndices(int n, long seed) {

@@ -10,8 +10,8 @@ import java.nio.file.Path;
  * The IDX files of MNIST and Fashion-MNIST, raw or gzip (recognised by its magic bytes, not the file name). All
  * integers are big-endian. Images: magic 0x00000803, count, rows, cols, then count·rows·cols unsigned bytes, row-major,
  * one image after another. Labels: magic 0x00000801, count, then count unsigned bytes. Readers return the raw values
- * 0..255 as floats and insist on exactly the bytes the header announces: a truncated download and a file with
- * something appended are both errors rather than silently fewer or more samples.
+ * 0..255 (images as the bytes they are, labels as floats) and insist on exactly the bytes the header announces: a
+ * truncated download and a file with something appended are both errors rather than silently fewer or more samples.
  */
 public final class Idx {
 
@@ -23,8 +23,8 @@ public final class Idx {
     private Idx() {
     }
 
-    /** Images as an F32 tensor (N, 1, rows, cols) of the raw pixel values 0..255. */
-    public static Tensor readImages(Path file) throws IOException {
+    /** Images (N, 1, rows, cols) of the raw pixel values 0..255, one byte each. */
+    public static Uint8Images readImages(Path file) throws IOException {
         return readImages(file, 0, 0);
     }
 
@@ -32,7 +32,7 @@ public final class Idx {
      * Images of exactly {@code rows}×{@code cols} pixels (0 for any): the header is checked against this, against the
      * file's length and against the heap before the body is decompressed.
      */
-    public static Tensor readImages(Path file, int expectedRows, int expectedCols) throws IOException {
+    public static Uint8Images readImages(Path file, int expectedRows, int expectedCols) throws IOException {
         try (DataFiles.Sequential in = new DataFiles.Sequential(file)) {
             byte[] headerBytes = in.read(IMAGES_HEADER);
             if (headerBytes.length < IMAGES_HEADER) {
@@ -56,17 +56,14 @@ public final class Idx {
                         + " pixels, more than one array holds");
             }
             in.checkCanHold(IMAGES_HEADER + pixels, what);
-            DataFiles.checkFitsHeap(file, pixels, Float.BYTES, "the header's " + what);
+            // The body is the images: read into one array of exactly their size, kept as it is.
+            DataFiles.checkFitsHeap(file, pixels, 0, "the header's " + what);
             byte[] body = in.read((int) pixels);
             if (body.length < pixels) {
                 checkLength(file, in, IMAGES_HEADER + pixels, in.position(), what);
             }
             checkLength(file, in, IMAGES_HEADER + pixels, in.position() + in.drain(), what);
-            float[] values = new float[(int) pixels];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = body[i] & 0xFF;
-            }
-            return Tensor.of(values, count, 1, rows, cols);
+            return Uint8Images.of(body, count, 1, rows, cols);
         }
     }
 

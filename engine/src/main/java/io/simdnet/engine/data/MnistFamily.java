@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * MNIST and Fashion-MNIST, which share file names and the IDX format: 60,000 training and 10,000 test images of
  * 28×28 grey pixels with labels 0..9. {@link #load} checks that images and labels belong together and scales the
- * pixels to [0, 1].
+ * pixels to [0, 1] (as a view: they stay bytes until a batch is gathered).
  */
 public final class MnistFamily {
 
@@ -31,7 +31,7 @@ public final class MnistFamily {
     private MnistFamily() {
     }
 
-    /** Training and test sets: images F32 (N, 1, 28, 28) in [0, 1], labels F32 (N,) in 0..9. */
+    /** Training and test sets: images (N, 1, 28, 28) in [0, 1], stored as bytes; labels F32 (N,) in 0..9. */
     public record Split(Dataset train, Dataset test) {
     }
 
@@ -48,7 +48,7 @@ public final class MnistFamily {
 
     private static Dataset load(Path imagesFile, Path labelsFile) throws IOException {
         // Checked before decompressing: a header announcing other images is not this data set.
-        Tensor images = Idx.readImages(imagesFile, SIDE, SIDE);
+        Uint8Images images = Idx.readImages(imagesFile, SIDE, SIDE);
         Tensor labels = Idx.readLabels(labelsFile);
         if (images.batch() != labels.batch()) {
             throw new MalformedDataException(labelsFile, labels.batch() + " labels, but " + imagesFile + " holds " + images.batch()
@@ -60,11 +60,8 @@ public final class MnistFamily {
                 throw new MalformedDataException(labelsFile, "label " + (int) y[i] + " at index " + i + ", expected 0.." + (CLASSES - 1));
             }
         }
-        float[] x = images.floats();
-        for (int i = 0; i < x.length; i++) {
-            x[i] /= 255f;
-        }
-        return new Dataset(images, labels);
+        // Division by 255f in float, as these pixels have always been scaled: other scalings differ in the last bit.
+        return Dataset.of(images, labels).mapped((channel, value) -> (float) value / 255f);
     }
 
     private static Path file(Path dir, String name) throws NoSuchFileException {

@@ -4,7 +4,7 @@ import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.DType;
 
-/** Small whole-tensor preparations of data: scaling, one-hot targets, flattening images for dense models. */
+/** Small preparations of data: scaling (of a tensor in place, or of a dataset as a view), one-hot targets, flattening images for dense models. */
 public final class Transforms {
 
     private Transforms() {
@@ -24,6 +24,20 @@ public final class Transforms {
                 values[i] *= factor;
             }
         }
+    }
+
+    /**
+     * {@code data} seen with every input value multiplied by {@code factor}: the same samples, no copy, each value
+     * computed as {@link #scale(Tensor, double)} would in place on the data's element type (F32 for bytes, so
+     * {@code scaled(cifar, 1 / 255.0)} gives exactly the floats of scaling a float copy of the pixels).
+     */
+    public static Dataset scaled(Dataset data, double factor) {
+        if (data.valueType() == DType.F32) {
+            float f = (float) factor;
+            // A product of two floats is exact in double, so rounding it to float gives the float product.
+            return data.mapped((channel, value) -> value * f);
+        }
+        return data.mapped((channel, value) -> value * factor);
     }
 
     /** Class indices (N,) as an F32 matrix (N, classes) with a single 1 per row. */

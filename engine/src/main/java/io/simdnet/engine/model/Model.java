@@ -249,7 +249,11 @@ public abstract class Model {
 
     /** Throws unless {@code x} is a batch of this model's input samples. */
     public final void checkBatch(Tensor x) {
-        Shape shape = x.shape();
+        checkBatch(x.shape());
+    }
+
+    /** Throws unless {@code shape} is that of a batch of this model's input samples (N, input shape...). */
+    public final void checkBatch(Shape shape) {
         if (!shape.isBatchOf(inputShape)) {
             throw new IllegalArgumentException("Model input: expected a batch of samples of shape " + inputShape + ", got " + shape);
         }

@@ -20,10 +20,12 @@ public final class FullBatchObjective implements Lbfgs.Objective {
     private final BatchBuffer gradient;
 
     public FullBatchObjective(Model model, Loss loss, Dataset data) {
-        model.checkBatch(data.inputs());
+        model.checkBatch(data.sampleShape().withBatch(data.size()));
         this.model = model;
         this.loss = loss;
-        this.inputs = data.inputs().dtype() == model.dtype() ? data.inputs() : data.inputs().to(model.dtype());
+        // The whole data set is one batch here, so it is gathered once (without copying float data as stored).
+        Tensor all = data.inputs();
+        this.inputs = all.dtype() == model.dtype() ? all : all.to(model.dtype());
         this.targets = data.targets().dtype() == model.dtype() ? data.targets() : data.targets().to(model.dtype());
         this.gradient = new BatchBuffer(model.dtype(), model.outputShape());
     }

@@ -9,8 +9,8 @@ import io.simdnet.kernel.DType;
 
 /**
  * Mini-batches of a dataset in a seeded random order, reshuffled every epoch (Fisher–Yates over an index array),
- * copied sample by sample into reused batch tensors of the model's element type: the dataset itself is never
- * copied or reordered. The last batch of an epoch may be smaller. An optional {@link BatchTransform} (augmentation)
+ * gathered sample by sample into reused batch tensors of the model's element type ({@link Dataset#gatherInputs}:
+ * bytes become floats there): the dataset itself is never copied or reordered. The last batch of an epoch may be smaller. An optional {@link BatchTransform} (augmentation)
  * changes each gathered input batch; it draws from its own random stream, split from the seed, so the shuffling order
  * is the same with and without it.
  */
@@ -107,7 +107,7 @@ public final class MiniBatches {
     public Tensor inputs() {
         int n = nextSize();
         Tensor batch = inputs.get(n);
-        gather(data.inputs(), batch, n);
+        data.gatherInputs(order, position, n, batch);
         if (augmentation != null) {
             augmentation.apply(batch, augmentationRng);
         }
@@ -118,18 +118,14 @@ public final class MiniBatches {
     public Tensor targets() {
         int n = nextSize();
         Tensor batch = targets.get(n);
-        gather(data.targets(), batch, n);
+        int sample = batch.size() / n;
+        for (int b = 0; b < n; b++) {
+            Tensor.copy(data.targets(), order[position + b] * sample, batch, b * sample, sample);
+        }
         return batch;
     }
 
     public void advance() {
         position += nextSize();
-    }
-
-    private void gather(Tensor source, Tensor batch, int n) {
-        int sample = batch.size() / n;
-        for (int b = 0; b < n; b++) {
-            Tensor.copy(source, order[position + b] * sample, batch, b * sample, sample);
-        }
     }
 }

@@ -27,6 +27,14 @@ public final class Trainer {
     private boolean stopRequested;
     private volatile boolean interruptRequested;
     private int lastCorrect;
+    /**
+     * The largest batch a step has been taken on, 0 before the first. Evaluation and prediction run their forward
+     * passes at most this many samples at a time: every layer keeps its buffers at the largest batch it has seen, so a
+     * validation batch of 256 or a test batch of 500 would leave each layer with buffers several times the training
+     * ones (over 700 MB more in cifar-best). In evaluation mode a sample's outputs do not depend on the samples beside
+     * it, so losses, accuracies and outputs are the same as in one pass, bit for bit; TrainerTest holds them to it.
+     */
+    private int largestTrainingBatch;
 
     public Trainer(Model model, Loss loss, Optimizer optimizer) {
         this.model = model;
@@ -69,6 +77,7 @@ public final class Trainer {
     }
 
     private double trainStepUnguarded(Tensor inputs, Tensor targets) {
+        largestTrainingBatch = Math.max(largestTrainingBatch, inputs.batch());
         Tensor out = model.forward(inputs, true);
         Tensor gradient = outputGradient.get(out.batch());
         double value = loss.compute(out, targets, gradient) + model.regularizationLoss();
@@ -108,7 +117,7 @@ public final class Trainer {
         List<Dataset> data = options.trainAndValidation(train);
         Dataset trainData = data.get(0);
         Dataset validation = data.get(1);
-        model.checkBatch(trainData.inputs());
+        model.checkBatch(trainData.sampleShape().withBatch(trainData.size()));
         MiniBatches batches = new MiniBatches(trainData, options.batchSize(), options.shuffle(), options.seed(), model.dtype(),
                 options.augmentation());
         List<Callback> callbacks = new ArrayList<>(options.callbacks());
@@ -196,7 +205,10 @@ public final class Trainer {
         return history;
     }
 
-    /** Mean loss (with regularisation) and accuracy over {@code data} in evaluation mode. */
+    /**
+     * Mean loss (with regularisation) and accuracy over {@code data} in evaluation mode, the loss averaged per batch of
+     * {@code batchSize} (whose forward pass runs in pieces no larger than the largest training batch).
+     */
     public Evaluation evaluate(Dataset data, int batchSize) {
         boolean acquired = model.acquire("evaluate");
         try {
@@ -207,8 +219,11 @@ public final class Trainer {
     }
 
     private Evaluation evaluateUnguarded(Dataset data, int batchSize) {
-        model.checkBatch(data.inputs());
+        model.checkBatch(data.sampleShape().withBatch(data.size()));
         MiniBatches batches = new MiniBatches(data, batchSize, false, 0, model.dtype());
+        BatchBuffer chunkInputs = new BatchBuffer(model.dtype(), model.inputShape());
+        BatchBuffer outputs = new BatchBuffer(model.dtype(), model.outputShape());
+        int chunk = inferenceChunk(batchSize);
         batches.startEpoch();
         double lossSum = 0;
         long correct = 0;
@@ -216,7 +231,7 @@ public final class Trainer {
         while (batches.hasNext()) {
             int n = batches.nextSize();
             Tensor targets = batches.targets();
-            Tensor out = model.forward(batches.inputs(), false);
+            Tensor out = forwardInChunks(batches.inputs(), chunk, chunkInputs, outputs);
             lossSum += (loss.compute(out, targets, null) + model.regularizationLoss()) * n;
             classes &= Accuracy.applies(out, targets);
             if (classes) {
@@ -225,5 +240,56 @@ public final class Trainer {
             batches.advance();
         }
         return new Evaluation(lossSum / data.size(), classes ? (double) correct / data.size() : Double.NaN, data.size());
+    }
+
+    /**
+     * The model's outputs for every sample of {@code data}, in order and in evaluation mode, {@code batchSize}
+     * samples at a time (no more than the largest training batch): {@link Model#predict} for a dataset, whose inputs
+     * are gathered batch by batch rather than all at once (a new tensor of outputs).
+     */
+    public Tensor predict(Dataset data, int batchSize) {
+        boolean acquired = model.acquire("predict");
+        try {
+            model.checkBatch(data.sampleShape().withBatch(data.size()));
+            MiniBatches batches = new MiniBatches(data, inferenceChunk(batchSize), false, 0, model.dtype());
+            Tensor result = Tensor.zeros(model.dtype(), model.outputShape().withBatch(data.size()));
+            int sampleOut = model.outputShape().size();
+            batches.startEpoch();
+            int start = 0;
+            while (batches.hasNext()) {
+                int n = batches.nextSize();
+                Tensor out = model.forward(batches.inputs(), false);
+                Tensor.copy(out, 0, result, start * sampleOut, n * sampleOut);
+                start += n;
+                batches.advance();
+            }
+            return result;
+        } finally {
+            model.release(acquired);
+        }
+    }
+
+    /** How many samples an evaluation or prediction batch of {@code batchSize} runs through the model at once. */
+    private int inferenceChunk(int batchSize) {
+        return largestTrainingBatch > 0 ? Math.min(batchSize, largestTrainingBatch) : batchSize;
+    }
+
+    /** The model's outputs (evaluation mode) for the batch {@code inputs}, computed {@code chunk} samples at a time. */
+    private Tensor forwardInChunks(Tensor inputs, int chunk, BatchBuffer chunkInputs, BatchBuffer outputs) {
+        int n = inputs.batch();
+        if (n <= chunk) {
+            return model.forward(inputs, false);
+        }
+        Tensor result = outputs.get(n);
+        int sampleIn = model.inputShape().size();
+        int sampleOut = model.outputShape().size();
+        for (int start = 0; start < n; start += chunk) {
+            int count = Math.min(chunk, n - start);
+            Tensor part = chunkInputs.get(count);
+            Tensor.copy(inputs, start * sampleIn, part, 0, count * sampleIn);
+            Tensor out = model.forward(part, false);
+            Tensor.copy(out, 0, result, start * sampleOut, count * sampleOut);
+        }
+        return result;
     }
 }

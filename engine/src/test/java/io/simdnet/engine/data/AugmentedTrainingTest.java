@@ -39,7 +39,7 @@ class AugmentedTrainingTest {
                 x.set(n * 36 + i, (label == 1 ? 0.8 : 0.2) + 0.1 * rng.gaussian());
             }
         }
-        return new Dataset(x, y);
+        return Dataset.of(x, y);
     }
 
     private static Model tinyModel() {

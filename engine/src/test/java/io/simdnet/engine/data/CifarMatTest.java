@@ -31,7 +31,7 @@ class CifarMatTest {
         Cifar.Batch b = batch(6, true);
         CifarMat.write(dir.resolve("train.mat"), b);
         Cifar.Batch read = CifarMat.read(dir.resolve("train.mat"));
-        assertArrayEquals(b.images().floats(), read.images().floats());
+        assertArrayEquals(b.images().pixels(), read.images().pixels());
         assertArrayEquals(b.labels().floats(), read.labels().floats());
         assertArrayEquals(b.coarseLabels().floats(), read.coarseLabels().floats());
     }

@@ -33,7 +33,7 @@ class CifarPickleTest {
         CifarPickle.write(dir.resolve("data_batch_1"), first);
         CifarPickle.write(dir.resolve("data_batch_2"), second);
         Cifar.Batch read = CifarPickle.read(dir.resolve("data_batch_1"));
-        assertArrayEquals(first.images().floats(), read.images().floats());
+        assertArrayEquals(first.images().pixels(), read.images().pixels());
         assertArrayEquals(first.labels().floats(), read.labels().floats());
         assertNull(read.coarseLabels());
         Cifar.Batch all = CifarPickle.readAll(List.of(dir.resolve("data_batch_1"), dir.resolve("data_batch_2")));

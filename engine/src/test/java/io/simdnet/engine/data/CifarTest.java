@@ -47,7 +47,7 @@ class CifarTest {
         return bytes;
     }
 
-    private static void assertPixels(Tensor images, int firstRecord) {
+    private static void assertPixels(Uint8Images images, int firstRecord) {
         for (int n = 0; n < images.batch(); n++) {
             for (int c = 0; c < 3; c++) {
                 for (int y = 0; y < 32; y++) {
@@ -82,7 +82,7 @@ class CifarTest {
         assertArrayEquals(Files.readAllBytes(source), Files.readAllBytes(written), "written bytes equal the official layout");
         Path gz = TestFiles.gzipFile(written, dir.resolve("written.bin.gz"));
         Cifar.Batch again = Cifar.read(gz, Cifar.Format.CIFAR10);
-        assertArrayEquals(batch.images().floats(), again.images().floats());
+        assertArrayEquals(batch.images().pixels(), again.images().pixels());
         assertArrayEquals(batch.labels().floats(), again.labels().floats());
     }
 

@@ -27,7 +27,7 @@ class DataSplitsTest {
             inputs.set(2 * i + 1, i + 0.5);
             targets.set(i, 1000 + i);
         }
-        return new Dataset(inputs, targets);
+        return Dataset.of(inputs, targets);
     }
 
     /** The sample ids of a part, checking that every row's inputs and target still belong together. */
@@ -114,7 +114,7 @@ class DataSplitsTest {
         for (int i = 0; i < images.size(); i++) {
             images.set(i, i);
         }
-        Dataset taken = DataSplits.take(new Dataset(images, Tensor.of(new float[] {0, 1, 2, 3}, 4)), new int[] {2});
+        Dataset taken = DataSplits.take(Dataset.of(images, Tensor.of(new float[] {0, 1, 2, 3}, 4)), new int[] {2});
         assertArrayEquals(new float[] {8, 9, 10, 11}, taken.inputs().floats());
         assertEquals(Shape.of(1, 1, 2, 2), taken.inputs().shape());
     }

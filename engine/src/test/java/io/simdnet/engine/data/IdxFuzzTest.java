@@ -16,7 +16,7 @@ class IdxFuzzTest {
     @FuzzTest(maxDuration = "60s")
     void images(byte[] input) throws IOException {
         try {
-            Tensor images = Idx.readImages(FuzzFiles.write("images-idx3-ubyte", input));
+            Uint8Images images = Idx.readImages(FuzzFiles.write("images-idx3-ubyte", input));
             assertEquals(4, images.shape().rank());
             assertEquals(1, images.shape().dim(1));
         } catch (MalformedDataException expected) {

@@ -54,10 +54,9 @@ class IdxTest {
         Path gz = TestFiles.gzipFile(raw, dir.resolve("train-images-idx3-ubyte.gz"));
         Path gzNoSuffix = TestFiles.gzipFile(raw, dir.resolve("compressed-but-unnamed"));
         for (Path file : new Path[] {raw, gz, gzNoSuffix}) {
-            Tensor read = Idx.readImages(file);
-            assertEquals(DType.F32, read.dtype());
+            Uint8Images read = Idx.readImages(file);
             assertEquals(Shape.of(3, 1, 4, 5), read.shape(), file.toString());
-            assertArrayEquals(images().floats(), read.floats(), file.toString());
+            assertArrayEquals(images().floats(), read.toTensor().floats(), file.toString());
         }
     }
 
@@ -207,17 +206,19 @@ class IdxTest {
 
     @Test
     void gzipThatCouldHoldWhatItsHeaderAnnouncesButNotInTheHeapFailsBeforeDecompressing() throws IOException {
+        // Labels become floats, five bytes each while loading; images stay bytes, so only a heap smaller than one array
+        // can be too small for an image file's header: labels are the reader a heap of a few GiB can be too small for.
         long heap = Runtime.getRuntime().maxMemory();
-        org.junit.jupiter.api.Assumptions.assumeTrue(heap / 4 < Integer.MAX_VALUE - 8, "heap too large for a one-array image file to exceed it");
-        int count = (int) (heap / 4 / 784);
-        // Random bytes do not compress: the file is large enough to hold the announced pixels as far as deflate goes.
-        byte[] body = new byte[(int) (16 + 784L * count / 1000)];
+        org.junit.jupiter.api.Assumptions.assumeTrue(heap / 4 < Integer.MAX_VALUE - 8, "heap too large for a one-array label file to exceed it");
+        int count = (int) (heap / 4);
+        // Random bytes do not compress: the file is large enough to hold the announced labels as far as deflate goes.
+        byte[] body = new byte[(int) (8 + count / 1000L)];
         new java.util.Random(1).nextBytes(body);
-        ByteBuffer.wrap(body).putInt(0x803).putInt(count).putInt(28).putInt(28);
+        ByteBuffer.wrap(body).putInt(0x801).putInt(count);
         Path gz = Files.write(dir.resolve("big.gz"), TestFiles.gzip(body));
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
-        MalformedDataException e = assertThrows(MalformedDataException.class, () -> Idx.readImages(gz));
+        MalformedDataException e = assertThrows(MalformedDataException.class, () -> Idx.readLabels(gz));
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         assertTrue(e.getMessage().contains("big.gz") && e.getMessage().contains("MiB") && e.getMessage().contains("-Xmx"), e.getMessage());
         assertTrue(allocated < 4 << 20, allocated + " bytes allocated before refusing");

@@ -58,6 +58,6 @@ final class TestFiles {
                 coarse.set(i, rng.nextInt(20));
             }
         }
-        return new Cifar.Batch(images, labels, coarse);
+        return new Cifar.Batch(Uint8Images.of(images), labels, coarse);
     }
 }

@@ -36,7 +36,7 @@ class LbfgsTest {
             }
             t.set(n, sum + 0.1 * rng.gaussian());
         }
-        return new Dataset(x, t);
+        return Dataset.of(x, t);
     }
 
     private static Model model() {

@@ -21,6 +21,6 @@ public final class RandomImages {
         for (int i = 0; i < count; i++) {
             y.set(i, rng.nextInt(10));
         }
-        return new Dataset(x, y);
+        return Dataset.of(x, y);
     }
 }

@@ -58,6 +58,21 @@ class TrainerTest {
     }
 
     @Test
+    void evaluationAfterSmallTrainingBatchesRunsInPiecesWithTheResultsOfOnePass() {
+        Dataset data = randomImages(70, 21);
+        Model model = smallCnn(22);
+        Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(1e-3));
+        trainer.fit(data, new FitOptions().epochs(1).batchSize(8).seed(3));
+        // One pass over all 70 samples, as evaluate(data, 70) ran before it was cut into pieces of 8.
+        Tensor whole = model.forward(data.inputs(), false);
+        double loss = new SoftmaxCrossEntropy().compute(whole, data.targets(), null) + model.regularizationLoss();
+        Evaluation evaluation = trainer.evaluate(data, 70);
+        assertEquals(loss, evaluation.loss(), 0, "the same loss to the last bit");
+        assertEquals(Accuracy.correct(whole, data.targets()) / 70.0, evaluation.accuracy(), 0);
+        assertArrayEquals(model.predict(data.inputs(), 70).floats(), trainer.predict(data, 70).floats());
+    }
+
+    @Test
     void smallCnnOverfitsHundredSamplesToFullTrainingAccuracy() {
         Dataset data = randomImages(100, 1);
         Model model = smallCnn(2);
