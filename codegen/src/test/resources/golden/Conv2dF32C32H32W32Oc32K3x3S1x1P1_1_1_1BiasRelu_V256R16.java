@@ -737,8 +737,8 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
             for (int image = 0; image < n; image++) {
                 int gc = image * WIDE_IMAGE + oc * POSITIONS;
                 for (int q = 0; q < POSITIONS; q += LANES) {
-                    s0 = s0.add(FloatVector.fromArray(S, wide, gc + q));
-                    s1 = s1.add(FloatVector.fromArray(S, wide, gc + POSITIONS + q));
+                    s0 = FloatVector.fromArray(S, wide, gc + q).add(s0);
+                    s1 = FloatVector.fromArray(S, wide, gc + POSITIONS + q).add(s1);
                 }
             }
             s0.intoArray(sums, 0);

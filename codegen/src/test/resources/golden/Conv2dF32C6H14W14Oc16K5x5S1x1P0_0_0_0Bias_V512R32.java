@@ -1002,8 +1002,8 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V512R32 implements 
             for (int image = 0; image < n; image++) {
                 int gc = image * WIDE_IMAGE + oc * POSITIONS;
                 for (int q = 0; q < POSITIONS; q += LANES) {
-                    s0 = s0.add(FloatVector.fromArray(S, wide, gc + q));
-                    s1 = s1.add(FloatVector.fromArray(S, wide, gc + POSITIONS + q));
+                    s0 = FloatVector.fromArray(S, wide, gc + q).add(s0);
+                    s1 = FloatVector.fromArray(S, wide, gc + POSITIONS + q).add(s1);
                 }
             }
             s0.intoArray(sums, 0);

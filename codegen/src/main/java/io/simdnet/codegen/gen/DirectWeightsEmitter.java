@@ -230,7 +230,9 @@ final class DirectWeightsEmitter {
                 .addStatement("int gc = image * WIDE_IMAGE + oc * POSITIONS")
                 .beginControlFlow("for (int q = 0; q < POSITIONS; q += LANES)");
         for (int r = 0; r < channels; r++) {
-            body.addStatement("s$L = s$L.add($T.fromArray(S, wide, gc$L + q))", r, r, vector, r == 0 ? "" : r == 1 ? " + POSITIONS" : " + " + r + " * POSITIONS");
+            // The loaded vector is the receiver: its class is exact, so C2 inlines add; on the loop-carried sum
+            // it may see only FloatVector, call lanewise virtually and box every vector.
+            body.addStatement("s$L = $T.fromArray(S, wide, gc$L + q).add(s$L)", r, vector, r == 0 ? "" : r == 1 ? " + POSITIONS" : " + " + r + " * POSITIONS", r);
         }
         body.endControlFlow().endControlFlow();
         for (int r = 0; r < channels; r++) {

@@ -31,12 +31,13 @@ class TrainingAllocationTest {
     }
 
     @ParameterizedTest(name = "{0}, batch {1}, {2} threads")
-    @CsvSource({"mlp, 128, 1", "mlp, 128, 2", "lenet5, 32, 2", "lenet5-bn, 32, 1"})
+    @CsvSource({"mlp, 128, 1", "mlp, 128, 2", "lenet5, 32, 2", "lenet5-bn, 32, 1", "mnist-cnn, 64, 2"})
     void warmedUpTrainingStepAllocatesNothing(String name, int batch, int threads) {
         KernelPool.setThreads(threads);
         Model model = switch (name) {
             case "mlp" -> CourseModels.mlp(128, 64).build(DType.F32, 1);
             case "lenet5" -> CourseModels.lenet5(false).build(DType.F32, 1);
+            case "mnist-cnn" -> CourseModels.mnistCnn().build(DType.F32, 1);
             default -> CourseModels.lenet5(true).build(DType.F32, 1);
         };
         Dataset data = RandomImages.of(batch, 28, 3);
