@@ -76,12 +76,7 @@ public final class Conv2dGenerator {
                         .addStatement("this.kernels = kernels")
                         .build())
                 .addMethod(GeneratedClassParts.specMethod(KernelTypes.CONV2D_SPEC))
-                .addMethod(entry("forward", "Y = conv(X, W)" + (spec.bias() ? " + bias" : "") + (spec.relu() ? ", then ReLU" : ""),
-                        List.of("x", "weights", "bias", "y"), null))
-                .addMethod(entry("backwardData", "dX = the gradient of the forward pass with respect to X, given dY", List.of("dy", "weights", "dx"),
-                        null))
-                .addMethod(entry("backwardWeights", "dW" + (spec.bias() ? " and dB" : "") + " = the gradients with respect to the weights"
-                        + (spec.bias() ? " and bias" : "") + ", summed over the batch", List.of("x", "dy", "dWeights", "dBias"), zeroGradients()))
+                .addMethods(Conv2dEntryPoints.of(spec, array))
                 .addMethod(im2col())
                 .addMethod(col2im())
                 .addType(callClass(call));
@@ -130,37 +125,6 @@ public final class Conv2dGenerator {
 
     private int partialSize() {
         return spec.outChannels() * spec.patchSize() + (spec.bias() ? spec.outChannels() : 0);
-    }
-
-    /** With an empty batch the gradients are still overwritten: with zeros. */
-    private CodeBlock zeroGradients() {
-        CodeBlock.Builder zero = CodeBlock.builder().addStatement("$T.fill(dWeights, 0, WEIGHTS, 0)", Arrays.class);
-        if (spec.bias()) {
-            zero.addStatement("$T.fill(dBias, 0, OC, 0)", Arrays.class);
-        }
-        return zero.build();
-    }
-
-    /** A public entry point: check, bind the arguments, run the pass over the images' tasks. */
-    private MethodSpec entry(String name, String doc, List<String> arrays, CodeBlock onEmptyBatch) {
-        MethodSpec.Builder method = MethodSpec.methodBuilder(name)
-                .addAnnotation(Override.class)
-                .addModifiers(Modifier.PUBLIC)
-                .addJavadoc("$L.\n", doc)
-                .addParameter(TypeName.INT, "n");
-        for (String a : arrays) {
-            method.addParameter(array, a);
-        }
-        String list = String.join(", ", arrays);
-        method.addStatement("$T.$L(SPEC, n, $L)", KernelTypes.CONV2D_ARGUMENTS, name, list)
-                .beginControlFlow("if (n == 0)");
-        if (onEmptyBatch != null) {
-            method.addCode(onEmptyBatch);
-        }
-        return method.addStatement("return")
-                .endControlFlow()
-                .addStatement("calls.get().$L(n, $L)", name, list)
-                .build();
     }
 
     /** Whether some window row can fall above or below the input. */
