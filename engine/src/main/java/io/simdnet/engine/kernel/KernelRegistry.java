@@ -110,7 +110,7 @@ public final class KernelRegistry implements KernelLookup {
     private Entry resolve(KernelSpec spec) {
         Entry entry = find(spec);
         LOG.log(System.Logger.Level.DEBUG, () -> "kernel '" + spec.key() + "' served by " + entry.origin() + " ("
-                + entry.kernel().getClass().getName() + ")");
+                + entry.kernel().getClass().getName() + (spec instanceof Conv2dSpec conv ? ", " + conv.plan().algorithm() : "") + ")");
         return entry;
     }
 
