@@ -120,102 +120,102 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V512R32 implem
         /**
          * Input channels.
          */
-        static final int CIN = 32;
+        private static final int CIN = 32;
 
         /**
          * Input height.
          */
-        static final int H = 32;
+        private static final int H = 32;
 
         /**
          * Input width.
          */
-        static final int W = 32;
+        private static final int W = 32;
 
         /**
          * Output channels.
          */
-        static final int COUT = 32;
+        private static final int COUT = 32;
 
         /**
          * Kernel height.
          */
-        static final int KH = 3;
+        private static final int KH = 3;
 
         /**
          * Kernel width.
          */
-        static final int KW = 3;
+        private static final int KW = 3;
 
         /**
          * Taps of the window: weights per (output, input) channel pair.
          */
-        static final int TAPS = 9;
+        private static final int TAPS = 9;
 
         /**
          * Weights per output channel.
          */
-        static final int PATCH = 288;
+        private static final int PATCH = 288;
 
         /**
          * Zero rows above the input in the padded buffer.
          */
-        static final int PT = 1;
+        private static final int PT = 1;
 
         /**
          * Zero columns left of the input in the padded buffer.
          */
-        static final int PL = 1;
+        private static final int PL = 1;
 
         /**
          * Width of a padded row, and of a wide output row.
          */
-        static final int PW = 34;
+        private static final int PW = 34;
 
         /**
          * Elements of one padded channel plane.
          */
-        static final int PLANE = 1156;
+        private static final int PLANE = 1156;
 
         /**
          * Output height.
          */
-        static final int OH = 32;
+        private static final int OH = 32;
 
         /**
          * Output width: the first OW positions of each wide row.
          */
-        static final int OW = 32;
+        private static final int OW = 32;
 
         /**
          * Elements of one vector.
          */
-        static final int LANES = 16;
+        private static final int LANES = 16;
 
         /**
          * Wide output positions of one register tile.
          */
-        static final int TILE = 32;
+        private static final int TILE = 32;
 
         /**
          * Wide output positions computed per channel: whole tiles, OH·PW rounded up.
          */
-        static final int WIDE = 1088;
+        private static final int WIDE = 1088;
 
         /**
          * Length of the padded input buffer: the planes, then what the last tile's loads reach.
          */
-        static final int PADDED_LENGTH = 36994;
+        private static final int PADDED_LENGTH = 36994;
 
         /**
          * Output channels of a full register tile.
          */
-        static final int BLOCK = 10;
+        private static final int BLOCK = 10;
 
         /**
          * Full blocks of output channels.
          */
-        static final int FULL_BLOCKS = 3;
+        private static final int FULL_BLOCKS = 3;
 
         private Forward() {
         }
@@ -381,102 +381,102 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V512R32 implem
         /**
          * Input channels.
          */
-        static final int CIN = 32;
+        private static final int CIN = 32;
 
         /**
          * Input height.
          */
-        static final int H = 32;
+        private static final int H = 32;
 
         /**
          * Input width.
          */
-        static final int W = 32;
+        private static final int W = 32;
 
         /**
          * Output channels.
          */
-        static final int COUT = 32;
+        private static final int COUT = 32;
 
         /**
          * Kernel height.
          */
-        static final int KH = 3;
+        private static final int KH = 3;
 
         /**
          * Kernel width.
          */
-        static final int KW = 3;
+        private static final int KW = 3;
 
         /**
          * Taps of the window: weights per (output, input) channel pair.
          */
-        static final int TAPS = 9;
+        private static final int TAPS = 9;
 
         /**
          * Weights per output channel.
          */
-        static final int PATCH = 288;
+        private static final int PATCH = 288;
 
         /**
          * Zero rows above the input in the padded buffer.
          */
-        static final int PT = 1;
+        private static final int PT = 1;
 
         /**
          * Zero columns left of the input in the padded buffer.
          */
-        static final int PL = 1;
+        private static final int PL = 1;
 
         /**
          * Width of a padded row, and of a wide output row.
          */
-        static final int PW = 34;
+        private static final int PW = 34;
 
         /**
          * Elements of one padded channel plane.
          */
-        static final int PLANE = 1156;
+        private static final int PLANE = 1156;
 
         /**
          * Output height.
          */
-        static final int OH = 32;
+        private static final int OH = 32;
 
         /**
          * Output width: the first OW positions of each wide row.
          */
-        static final int OW = 32;
+        private static final int OW = 32;
 
         /**
          * Elements of one vector.
          */
-        static final int LANES = 16;
+        private static final int LANES = 16;
 
         /**
          * Wide output positions of one register tile.
          */
-        static final int TILE = 32;
+        private static final int TILE = 32;
 
         /**
          * Wide output positions computed per channel: whole tiles, OH·PW rounded up.
          */
-        static final int WIDE = 1088;
+        private static final int WIDE = 1088;
 
         /**
          * Length of the padded input buffer: the planes, then what the last tile's loads reach.
          */
-        static final int PADDED_LENGTH = 36994;
+        private static final int PADDED_LENGTH = 36994;
 
         /**
          * Output channels of a full register tile.
          */
-        static final int BLOCK = 10;
+        private static final int BLOCK = 10;
 
         /**
          * Full blocks of output channels.
          */
-        static final int FULL_BLOCKS = 3;
+        private static final int FULL_BLOCKS = 3;
 
         private BackwardData() {
         }
@@ -640,82 +640,82 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V512R32 implem
         /**
          * Input channels.
          */
-        static final int CIN = 32;
+        private static final int CIN = 32;
 
         /**
          * Output channels.
          */
-        static final int COUT = 32;
+        private static final int COUT = 32;
 
         /**
          * Taps of the window.
          */
-        static final int TAPS = 9;
+        private static final int TAPS = 9;
 
         /**
          * Weights per output channel.
          */
-        static final int PATCH = 288;
+        private static final int PATCH = 288;
 
         /**
          * Width of a padded input row and of a widened dY row.
          */
-        static final int PW = 34;
+        private static final int PW = 34;
 
         /**
          * Elements of one padded input plane.
          */
-        static final int PLANE = 1156;
+        private static final int PLANE = 1156;
 
         /**
          * Elements of one image's padded input (as the forward pass pads it).
          */
-        static final int PADDED_LENGTH = 36994;
+        private static final int PADDED_LENGTH = 36994;
 
         /**
          * Output height.
          */
-        static final int OH = 32;
+        private static final int OH = 32;
 
         /**
          * Output width.
          */
-        static final int OW = 32;
+        private static final int OW = 32;
 
         /**
          * Elements of one vector.
          */
-        static final int LANES = 16;
+        private static final int LANES = 16;
 
         /**
          * Positions of a widened dY row: OH·PW rounded up to whole vectors.
          */
-        static final int POSITIONS = 1088;
+        private static final int POSITIONS = 1088;
 
         /**
          * Elements of one image's widened dY.
          */
-        static final int WIDE_IMAGE = 34816;
+        private static final int WIDE_IMAGE = 34816;
 
         /**
          * Output channels of a full register tile.
          */
-        static final int BLOCK = 2;
+        private static final int BLOCK = 2;
 
         /**
          * Blocks of output channels, the last one partial (none here).
          */
-        static final int BLOCKS = 16;
+        private static final int BLOCKS = 16;
 
         /**
          * Parallel units: (block, input channel) pairs, each owning its dW entries.
          */
-        static final int UNITS = 512;
+        private static final int UNITS = 512;
 
         /**
          * Elements of the lane buffer: one tile's accumulators.
          */
-        static final int SUMS = 288;
+        private static final int SUMS = 288;
 
         private BackwardWeights() {
         }

@@ -120,92 +120,92 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V512R32 implements 
         /**
          * Input channels.
          */
-        static final int CIN = 6;
+        private static final int CIN = 6;
 
         /**
          * Input height.
          */
-        static final int H = 14;
+        private static final int H = 14;
 
         /**
          * Input width.
          */
-        static final int W = 14;
+        private static final int W = 14;
 
         /**
          * Output channels.
          */
-        static final int COUT = 16;
+        private static final int COUT = 16;
 
         /**
          * Kernel height.
          */
-        static final int KH = 5;
+        private static final int KH = 5;
 
         /**
          * Kernel width.
          */
-        static final int KW = 5;
+        private static final int KW = 5;
 
         /**
          * Taps of the window: weights per (output, input) channel pair.
          */
-        static final int TAPS = 25;
+        private static final int TAPS = 25;
 
         /**
          * Weights per output channel.
          */
-        static final int PATCH = 150;
+        private static final int PATCH = 150;
 
         /**
          * Width of a padded row, and of a wide output row.
          */
-        static final int PW = 14;
+        private static final int PW = 14;
 
         /**
          * Elements of one padded channel plane.
          */
-        static final int PLANE = 196;
+        private static final int PLANE = 196;
 
         /**
          * Output height.
          */
-        static final int OH = 10;
+        private static final int OH = 10;
 
         /**
          * Output width: the first OW positions of each wide row.
          */
-        static final int OW = 10;
+        private static final int OW = 10;
 
         /**
          * Elements of one vector.
          */
-        static final int LANES = 16;
+        private static final int LANES = 16;
 
         /**
          * Wide output positions of one register tile.
          */
-        static final int TILE = 48;
+        private static final int TILE = 48;
 
         /**
          * Wide output positions computed per channel: whole tiles, OH·PW rounded up.
          */
-        static final int WIDE = 144;
+        private static final int WIDE = 144;
 
         /**
          * Length of the padded input buffer: the planes, then what the last tile's loads reach.
          */
-        static final int PADDED_LENGTH = 1184;
+        private static final int PADDED_LENGTH = 1184;
 
         /**
          * Output channels of a full register tile.
          */
-        static final int BLOCK = 6;
+        private static final int BLOCK = 6;
 
         /**
          * Full blocks of output channels.
          */
-        static final int FULL_BLOCKS = 2;
+        private static final int FULL_BLOCKS = 2;
 
         private Forward() {
         }
@@ -389,102 +389,102 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V512R32 implements 
         /**
          * Input channels.
          */
-        static final int CIN = 16;
+        private static final int CIN = 16;
 
         /**
          * Input height.
          */
-        static final int H = 10;
+        private static final int H = 10;
 
         /**
          * Input width.
          */
-        static final int W = 10;
+        private static final int W = 10;
 
         /**
          * Output channels.
          */
-        static final int COUT = 6;
+        private static final int COUT = 6;
 
         /**
          * Kernel height.
          */
-        static final int KH = 5;
+        private static final int KH = 5;
 
         /**
          * Kernel width.
          */
-        static final int KW = 5;
+        private static final int KW = 5;
 
         /**
          * Taps of the window: weights per (output, input) channel pair.
          */
-        static final int TAPS = 25;
+        private static final int TAPS = 25;
 
         /**
          * Weights per output channel.
          */
-        static final int PATCH = 400;
+        private static final int PATCH = 400;
 
         /**
          * Zero rows above the input in the padded buffer.
          */
-        static final int PT = 4;
+        private static final int PT = 4;
 
         /**
          * Zero columns left of the input in the padded buffer.
          */
-        static final int PL = 4;
+        private static final int PL = 4;
 
         /**
          * Width of a padded row, and of a wide output row.
          */
-        static final int PW = 18;
+        private static final int PW = 18;
 
         /**
          * Elements of one padded channel plane.
          */
-        static final int PLANE = 324;
+        private static final int PLANE = 324;
 
         /**
          * Output height.
          */
-        static final int OH = 14;
+        private static final int OH = 14;
 
         /**
          * Output width: the first OW positions of each wide row.
          */
-        static final int OW = 14;
+        private static final int OW = 14;
 
         /**
          * Elements of one vector.
          */
-        static final int LANES = 16;
+        private static final int LANES = 16;
 
         /**
          * Wide output positions of one register tile.
          */
-        static final int TILE = 64;
+        private static final int TILE = 64;
 
         /**
          * Wide output positions computed per channel: whole tiles, OH·PW rounded up.
          */
-        static final int WIDE = 256;
+        private static final int WIDE = 256;
 
         /**
          * Length of the padded input buffer: the planes, then what the last tile's loads reach.
          */
-        static final int PADDED_LENGTH = 5192;
+        private static final int PADDED_LENGTH = 5192;
 
         /**
          * Output channels of a full register tile.
          */
-        static final int BLOCK = 4;
+        private static final int BLOCK = 4;
 
         /**
          * Full blocks of output channels.
          */
-        static final int FULL_BLOCKS = 1;
+        private static final int FULL_BLOCKS = 1;
 
         private BackwardData() {
         }
@@ -646,82 +646,82 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V512R32 implements 
         /**
          * Input channels.
          */
-        static final int CIN = 6;
+        private static final int CIN = 6;
 
         /**
          * Output channels.
          */
-        static final int COUT = 16;
+        private static final int COUT = 16;
 
         /**
          * Taps of the window.
          */
-        static final int TAPS = 25;
+        private static final int TAPS = 25;
 
         /**
          * Weights per output channel.
          */
-        static final int PATCH = 150;
+        private static final int PATCH = 150;
 
         /**
          * Width of a padded input row and of a widened dY row.
          */
-        static final int PW = 14;
+        private static final int PW = 14;
 
         /**
          * Elements of one padded input plane.
          */
-        static final int PLANE = 196;
+        private static final int PLANE = 196;
 
         /**
          * Elements of one image's padded input (as the forward pass pads it).
          */
-        static final int PADDED_LENGTH = 1184;
+        private static final int PADDED_LENGTH = 1184;
 
         /**
          * Output height.
          */
-        static final int OH = 10;
+        private static final int OH = 10;
 
         /**
          * Output width.
          */
-        static final int OW = 10;
+        private static final int OW = 10;
 
         /**
          * Elements of one vector.
          */
-        static final int LANES = 16;
+        private static final int LANES = 16;
 
         /**
          * Positions of a widened dY row: OH·PW rounded up to whole vectors.
          */
-        static final int POSITIONS = 144;
+        private static final int POSITIONS = 144;
 
         /**
          * Elements of one image's widened dY.
          */
-        static final int WIDE_IMAGE = 2304;
+        private static final int WIDE_IMAGE = 2304;
 
         /**
          * Output channels of a full register tile.
          */
-        static final int BLOCK = 2;
+        private static final int BLOCK = 2;
 
         /**
          * Blocks of output channels, the last one partial (none here).
          */
-        static final int BLOCKS = 8;
+        private static final int BLOCKS = 8;
 
         /**
          * Parallel units: (block, input channel) pairs, each owning its dW entries.
          */
-        static final int UNITS = 48;
+        private static final int UNITS = 48;
 
         /**
          * Elements of the lane buffer: one tile's accumulators.
          */
-        static final int SUMS = 320;
+        private static final int SUMS = 320;
 
         private BackwardWeights() {
         }

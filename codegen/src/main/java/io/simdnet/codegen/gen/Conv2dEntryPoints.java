@@ -10,8 +10,9 @@ import java.util.List;
 import javax.lang.model.element.Modifier;
 
 /**
- * The public passes of a generated convolution that binds its arguments to a per-thread {@code Call}: check
- * the arguments against the spec, handle the empty batch, hand the rest to {@code calls.get()}.
+ * The passes of a generated convolution that binds its arguments to a per-thread {@code Call}: the public
+ * ones (check the arguments against the spec, handle the empty batch, hand the rest to {@code calls.get()})
+ * and the {@code Call}'s methods that bind a pass's arrays and run it.
  */
 final class Conv2dEntryPoints {
 
@@ -56,5 +57,18 @@ final class Conv2dEntryPoints {
                 .endControlFlow()
                 .addStatement("calls.get().$L(n, $L)", name, list)
                 .build();
+    }
+
+    /**
+     * The {@code Call}'s method {@code name}: binds {@code arrays} to the fields of the same names, runs
+     * {@code before}, sets {@code pass} and runs {@code run}.
+     */
+    static MethodSpec bindingPass(ArrayTypeName array, String name, List<String> arrays, String pass, CodeBlock before, String run) {
+        MethodSpec.Builder method = MethodSpec.methodBuilder(name).addParameter(TypeName.INT, "n");
+        for (String a : arrays) {
+            method.addParameter(array, a);
+            method.addStatement("this.$L = $L", a, a);
+        }
+        return method.addCode(before).addStatement("pass = Pass.$L", pass).addStatement(run).build();
     }
 }

@@ -264,8 +264,9 @@ public final class Conv2dGenerator {
                         .addStatement("backwardDataGemm = kernel.kernels.$L($T.parse(BACKWARD_DATA_GEMM))", lookup, KernelTypes.GEMM_SPEC)
                         .addStatement("backwardWeightsGemm = kernel.kernels.$L($T.parse(BACKWARD_WEIGHTS_GEMM))", lookup, KernelTypes.GEMM_SPEC)
                         .build());
-        builder.addMethod(bindingPass("forward", List.of("x", "weights", "bias", "y"), "FORWARD"));
-        builder.addMethod(bindingPass("backwardData", List.of("dy", "weights", "dx"), "BACKWARD_DATA"));
+        builder.addMethod(Conv2dEntryPoints.bindingPass(array, "forward", List.of("x", "weights", "bias", "y"), "FORWARD", CodeBlock.of(""), "runImages(n)"));
+        builder.addMethod(Conv2dEntryPoints.bindingPass(array, "backwardData", List.of("dy", "weights", "dx"), "BACKWARD_DATA", CodeBlock.of(""),
+                "runImages(n)"));
         builder.addMethod(backwardWeightsPass());
         builder.addMethod(MethodSpec.methodBuilder("runImages")
                 .addParameter(TypeName.INT, "n")
@@ -283,16 +284,6 @@ public final class Conv2dGenerator {
                 .build());
         builder.addMethod(runTask());
         return builder.build();
-    }
-
-    /** Binds a pass's arrays to the fields of the same names and runs it. */
-    private MethodSpec bindingPass(String name, List<String> arrays, String pass) {
-        MethodSpec.Builder method = MethodSpec.methodBuilder(name).addParameter(TypeName.INT, "n");
-        for (String a : arrays) {
-            method.addParameter(array, a);
-            method.addStatement("this.$L = $L", a, a);
-        }
-        return method.addStatement("pass = Pass.$L", pass).addStatement("runImages(n)").build();
     }
 
     private MethodSpec backwardWeightsPass() {
@@ -371,11 +362,6 @@ public final class Conv2dGenerator {
                     .endControlFlow();
         }
         body.endControlFlow().endControlFlow().endControlFlow();
-        return MethodSpec.methodBuilder("runTask")
-                .addAnnotation(Override.class)
-                .addModifiers(Modifier.PUBLIC)
-                .addParameter(TypeName.INT, "task")
-                .addCode(body.build())
-                .build();
+        return GeneratedClassParts.runTask(body.build());
     }
 }

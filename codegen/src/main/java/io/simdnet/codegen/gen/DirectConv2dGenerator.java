@@ -129,8 +129,8 @@ public final class DirectConv2dGenerator {
                 .addField(FieldSpec.builder(array, "batchWide", Modifier.PRIVATE)
                         .addJavadoc("Backward-weights: every image's dy widened to padded rows, grown with the batch.\n")
                         .initializer("new $T[0]", elem).build());
-        builder.addMethod(bindingPass("forward", List.of("x", "weights", "bias", "y"), "FORWARD", CodeBlock.of("")));
-        builder.addMethod(bindingPass("backwardData", List.of("dy", "weights", "dx"), "BACKWARD_DATA", rotate()));
+        builder.addMethod(Conv2dEntryPoints.bindingPass(array, "forward", List.of("x", "weights", "bias", "y"), "FORWARD", CodeBlock.of(""), "run(n, n)"));
+        builder.addMethod(Conv2dEntryPoints.bindingPass(array, "backwardData", List.of("dy", "weights", "dx"), "BACKWARD_DATA", rotate(), "run(n, n)"));
         builder.addMethod(backwardWeightsPass());
         builder.addMethod(MethodSpec.methodBuilder("run")
                 .addParameter(TypeName.INT, "n").addParameter(TypeName.INT, "items")
@@ -190,15 +190,6 @@ public final class DirectConv2dGenerator {
                 .build();
     }
 
-    private MethodSpec bindingPass(String name, List<String> arrays, String pass, CodeBlock before) {
-        MethodSpec.Builder method = MethodSpec.methodBuilder(name).addParameter(TypeName.INT, "n");
-        for (String a : arrays) {
-            method.addParameter(array, a);
-            method.addStatement("this.$L = $L", a, a);
-        }
-        return method.addCode(before).addStatement("pass = Pass.$L", pass).addStatement("run(n, n)").build();
-    }
-
     private MethodSpec backwardWeightsPass() {
         MethodSpec.Builder method = MethodSpec.methodBuilder("backwardWeights")
                 .addParameter(TypeName.INT, "n")
@@ -255,11 +246,6 @@ public final class DirectConv2dGenerator {
                 .endControlFlow()
                 .endControlFlow()
                 .endControlFlow();
-        return MethodSpec.methodBuilder("runTask")
-                .addAnnotation(Override.class)
-                .addModifiers(Modifier.PUBLIC)
-                .addParameter(TypeName.INT, "task")
-                .addCode(body.build())
-                .build();
+        return GeneratedClassParts.runTask(body.build());
     }
 }

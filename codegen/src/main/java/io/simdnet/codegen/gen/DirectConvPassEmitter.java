@@ -20,11 +20,7 @@ import javax.lang.model.element.Modifier;
  */
 final class DirectConvPassEmitter {
 
-    private static final Modifier[] CONSTANT = {Modifier.STATIC, Modifier.FINAL};
-
     private final DirectConvPass pass;
-    private final DType type;
-    private final TypeName elem;
     private final ArrayTypeName array;
     private final ClassName vector;
     private final boolean bias;
@@ -32,9 +28,7 @@ final class DirectConvPassEmitter {
 
     DirectConvPassEmitter(DirectConvPass pass, DType type, boolean bias, boolean relu) {
         this.pass = pass;
-        this.type = type;
-        this.elem = type == DType.F32 ? TypeName.FLOAT : TypeName.DOUBLE;
-        this.array = ArrayTypeName.of(elem);
+        this.array = ArrayTypeName.of(type == DType.F32 ? TypeName.FLOAT : TypeName.DOUBLE);
         this.vector = KernelTypes.vector(type);
         this.bias = bias;
         this.relu = relu;
@@ -66,35 +60,31 @@ final class DirectConvPassEmitter {
 
     private List<FieldSpec> constants() {
         List<FieldSpec> f = new ArrayList<>();
-        f.add(constant("CIN", pass.inChannels(), "Input channels."));
-        f.add(constant("H", pass.height(), "Input height."));
-        f.add(constant("W", pass.width(), "Input width."));
-        f.add(constant("COUT", pass.outChannels(), "Output channels."));
-        f.add(constant("KH", pass.kernelH(), "Kernel height."));
-        f.add(constant("KW", pass.kernelW(), "Kernel width."));
-        f.add(constant("TAPS", pass.kernelH() * pass.kernelW(), "Taps of the window: weights per (output, input) channel pair."));
-        f.add(constant("PATCH", pass.inChannels() * pass.kernelH() * pass.kernelW(), "Weights per output channel."));
+        f.add(GeneratedClassParts.intConstant("CIN", pass.inChannels(), "Input channels."));
+        f.add(GeneratedClassParts.intConstant("H", pass.height(), "Input height."));
+        f.add(GeneratedClassParts.intConstant("W", pass.width(), "Input width."));
+        f.add(GeneratedClassParts.intConstant("COUT", pass.outChannels(), "Output channels."));
+        f.add(GeneratedClassParts.intConstant("KH", pass.kernelH(), "Kernel height."));
+        f.add(GeneratedClassParts.intConstant("KW", pass.kernelW(), "Kernel width."));
+        f.add(GeneratedClassParts.intConstant("TAPS", pass.kernelH() * pass.kernelW(), "Taps of the window: weights per (output, input) channel pair."));
+        f.add(GeneratedClassParts.intConstant("PATCH", pass.inChannels() * pass.kernelH() * pass.kernelW(), "Weights per output channel."));
         if (pass.padTop() > 0) {
-            f.add(constant("PT", pass.padTop(), "Zero rows above the input in the padded buffer."));
+            f.add(GeneratedClassParts.intConstant("PT", pass.padTop(), "Zero rows above the input in the padded buffer."));
         }
         if (pass.padLeft() > 0) {
-            f.add(constant("PL", pass.padLeft(), "Zero columns left of the input in the padded buffer."));
+            f.add(GeneratedClassParts.intConstant("PL", pass.padLeft(), "Zero columns left of the input in the padded buffer."));
         }
-        f.add(constant("PW", pass.paddedWidth(), "Width of a padded row, and of a wide output row."));
-        f.add(constant("PLANE", pass.plane(), "Elements of one padded channel plane."));
-        f.add(constant("OH", pass.outHeight(), "Output height."));
-        f.add(constant("OW", pass.outWidth(), "Output width: the first OW positions of each wide row."));
-        f.add(constant("LANES", pass.lanes(), "Elements of one vector."));
-        f.add(constant("TILE", pass.tile(), "Wide output positions of one register tile."));
-        f.add(constant("WIDE", pass.wideLength(), "Wide output positions computed per channel: whole tiles, OH·PW rounded up."));
-        f.add(constant("PADDED_LENGTH", pass.paddedInputLength(), "Length of the padded input buffer: the planes, then what the last tile's loads reach."));
-        f.add(constant("BLOCK", pass.outChannelBlock(), "Output channels of a full register tile."));
-        f.add(constant("FULL_BLOCKS", fullBlocks(), "Full blocks of output channels."));
+        f.add(GeneratedClassParts.intConstant("PW", pass.paddedWidth(), "Width of a padded row, and of a wide output row."));
+        f.add(GeneratedClassParts.intConstant("PLANE", pass.plane(), "Elements of one padded channel plane."));
+        f.add(GeneratedClassParts.intConstant("OH", pass.outHeight(), "Output height."));
+        f.add(GeneratedClassParts.intConstant("OW", pass.outWidth(), "Output width: the first OW positions of each wide row."));
+        f.add(GeneratedClassParts.intConstant("LANES", pass.lanes(), "Elements of one vector."));
+        f.add(GeneratedClassParts.intConstant("TILE", pass.tile(), "Wide output positions of one register tile."));
+        f.add(GeneratedClassParts.intConstant("WIDE", pass.wideLength(), "Wide output positions computed per channel: whole tiles, OH·PW rounded up."));
+        f.add(GeneratedClassParts.intConstant("PADDED_LENGTH", pass.paddedInputLength(), "Length of the padded input buffer: the planes, then what the last tile's loads reach."));
+        f.add(GeneratedClassParts.intConstant("BLOCK", pass.outChannelBlock(), "Output channels of a full register tile."));
+        f.add(GeneratedClassParts.intConstant("FULL_BLOCKS", fullBlocks(), "Full blocks of output channels."));
         return f;
-    }
-
-    private static FieldSpec constant(String name, int value, String doc) {
-        return FieldSpec.builder(TypeName.INT, name, CONSTANT).initializer("$L", value).addJavadoc(doc + "\n").build();
     }
 
     /** Copies one image's rows into a padded buffer; its zero borders are never written, so they stay zero. */
@@ -137,14 +127,6 @@ final class DirectConvPassEmitter {
         return "a" + r + "_" + v;
     }
 
-    private static String times(int k, String name) {
-        return k == 0 ? "" : k == 1 ? " + " + name : " + " + k + " * " + name;
-    }
-
-    private static String plus(int k) {
-        return k == 0 ? "" : " + " + k;
-    }
-
     /** The register tile of {@code channels} output channels at wide positions q .. q + TILE. */
     private MethodSpec tile(int channels) {
         int vectors = pass.vectors();
@@ -160,7 +142,7 @@ final class DirectConvPassEmitter {
         for (int r = 0; r < channels; r++) {
             for (int v = 0; v < vectors; v++) {
                 if (bias) {
-                    body.addStatement("$T $L = $T.broadcast(S, bias[oc$L])", vector, acc(r, v), vector, plus(r));
+                    body.addStatement("$T $L = $T.broadcast(S, bias[oc$L])", vector, acc(r, v), vector, GeneratedClassParts.plus(r));
                 } else {
                     body.addStatement("$T $L = $T.zero(S)", vector, acc(r, v), vector);
                 }
@@ -174,10 +156,10 @@ final class DirectConvPassEmitter {
                 .addStatement("int xt = c * PLANE + q + i * PW + j")
                 .addStatement("int wt = oc * PATCH + c * TAPS + i * KW + j");
         for (int v = 0; v < vectors; v++) {
-            body.addStatement("$T x$L = $T.fromArray(S, padded, xt$L)", vector, v, vector, times(v, "LANES"));
+            body.addStatement("$T x$L = $T.fromArray(S, padded, xt$L)", vector, v, vector, GeneratedClassParts.plusTerm(v, "LANES"));
         }
         for (int r = 0; r < channels; r++) {
-            body.addStatement("$T w$L = $T.broadcast(S, w[wt$L])", vector, r, vector, times(r, "PATCH"));
+            body.addStatement("$T w$L = $T.broadcast(S, w[wt$L])", vector, r, vector, GeneratedClassParts.plusTerm(r, "PATCH"));
             for (int v = 0; v < vectors; v++) {
                 body.addStatement("$L = x$L.fma(w$L, $L)", acc(r, v), v, r, acc(r, v));
             }
@@ -185,7 +167,7 @@ final class DirectConvPassEmitter {
         body.endControlFlow().endControlFlow().endControlFlow();
         for (int r = 0; r < channels; r++) {
             for (int v = 0; v < vectors; v++) {
-                body.addStatement("$L$L.intoArray(wide, (oc$L) * WIDE + q$L)", acc(r, v), relu ? ".max(0)" : "", plus(r), times(v, "LANES"));
+                body.addStatement("$L$L.intoArray(wide, (oc$L) * WIDE + q$L)", acc(r, v), relu ? ".max(0)" : "", GeneratedClassParts.plus(r), GeneratedClassParts.plusTerm(v, "LANES"));
             }
         }
         return m.addCode(body.build()).build();

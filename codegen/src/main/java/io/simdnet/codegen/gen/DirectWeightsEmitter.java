@@ -28,8 +28,6 @@ import javax.lang.model.element.Modifier;
  */
 final class DirectWeightsEmitter {
 
-    private static final Modifier[] CONSTANT = {Modifier.STATIC, Modifier.FINAL};
-
     private final DirectConvPass pass;
     private final DirectConvTiling.WeightsTile tile;
     private final TypeName elem;
@@ -86,29 +84,25 @@ final class DirectWeightsEmitter {
 
     private List<FieldSpec> constants() {
         List<FieldSpec> f = new ArrayList<>();
-        f.add(constant("CIN", pass.inChannels(), "Input channels."));
-        f.add(constant("COUT", pass.outChannels(), "Output channels."));
-        f.add(constant("TAPS", window(), "Taps of the window."));
-        f.add(constant("PATCH", pass.inChannels() * window(), "Weights per output channel."));
-        f.add(constant("PW", pass.paddedWidth(), "Width of a padded input row and of a widened dY row."));
-        f.add(constant("PLANE", pass.plane(), "Elements of one padded input plane."));
-        f.add(constant("PADDED_LENGTH", pass.paddedInputLength(), "Elements of one image's padded input (as the forward pass pads it)."));
-        f.add(constant("OH", pass.outHeight(), "Output height."));
-        f.add(constant("OW", pass.outWidth(), "Output width."));
-        f.add(constant("LANES", pass.lanes(), "Elements of one vector."));
-        f.add(constant("POSITIONS", positions(), "Positions of a widened dY row: OH·PW rounded up to whole vectors."));
-        f.add(constant("WIDE_IMAGE", pass.outChannels() * positions(), "Elements of one image's widened dY."));
-        f.add(constant("BLOCK", tile.outChannelBlock(), "Output channels of a full register tile."));
-        f.add(constant("BLOCKS", Math.ceilDiv(pass.outChannels(), tile.outChannelBlock()), "Blocks of output channels, the last one partial"
+        f.add(GeneratedClassParts.intConstant("CIN", pass.inChannels(), "Input channels."));
+        f.add(GeneratedClassParts.intConstant("COUT", pass.outChannels(), "Output channels."));
+        f.add(GeneratedClassParts.intConstant("TAPS", window(), "Taps of the window."));
+        f.add(GeneratedClassParts.intConstant("PATCH", pass.inChannels() * window(), "Weights per output channel."));
+        f.add(GeneratedClassParts.intConstant("PW", pass.paddedWidth(), "Width of a padded input row and of a widened dY row."));
+        f.add(GeneratedClassParts.intConstant("PLANE", pass.plane(), "Elements of one padded input plane."));
+        f.add(GeneratedClassParts.intConstant("PADDED_LENGTH", pass.paddedInputLength(), "Elements of one image's padded input (as the forward pass pads it)."));
+        f.add(GeneratedClassParts.intConstant("OH", pass.outHeight(), "Output height."));
+        f.add(GeneratedClassParts.intConstant("OW", pass.outWidth(), "Output width."));
+        f.add(GeneratedClassParts.intConstant("LANES", pass.lanes(), "Elements of one vector."));
+        f.add(GeneratedClassParts.intConstant("POSITIONS", positions(), "Positions of a widened dY row: OH·PW rounded up to whole vectors."));
+        f.add(GeneratedClassParts.intConstant("WIDE_IMAGE", pass.outChannels() * positions(), "Elements of one image's widened dY."));
+        f.add(GeneratedClassParts.intConstant("BLOCK", tile.outChannelBlock(), "Output channels of a full register tile."));
+        f.add(GeneratedClassParts.intConstant("BLOCKS", Math.ceilDiv(pass.outChannels(), tile.outChannelBlock()), "Blocks of output channels, the last one partial"
                 + (rest() > 0 ? "." : " (none here).")));
-        f.add(constant("UNITS", Math.ceilDiv(pass.outChannels(), tile.outChannelBlock()) * pass.inChannels(),
+        f.add(GeneratedClassParts.intConstant("UNITS", Math.ceilDiv(pass.outChannels(), tile.outChannelBlock()) * pass.inChannels(),
                 "Parallel units: (block, input channel) pairs, each owning its dW entries."));
-        f.add(constant("SUMS", tile.outChannelBlock() * tile.taps() * pass.lanes(), "Elements of the lane buffer: one tile's accumulators."));
+        f.add(GeneratedClassParts.intConstant("SUMS", tile.outChannelBlock() * tile.taps() * pass.lanes(), "Elements of the lane buffer: one tile's accumulators."));
         return f;
-    }
-
-    private static FieldSpec constant(String name, int value, String doc) {
-        return FieldSpec.builder(TypeName.INT, name, CONSTANT).initializer("$L", value).addJavadoc(doc + "\n").build();
     }
 
     /** dY of one image into rows of PW; the columns past OW are never written, so they stay zero and add nothing. */
@@ -165,14 +159,6 @@ final class DirectWeightsEmitter {
         return "d" + r + "_" + t;
     }
 
-    private static String plus(int k) {
-        return k == 0 ? "" : " + " + k;
-    }
-
-    private static String lanesOffset(int k) {
-        return k == 0 ? "0" : k == 1 ? "LANES" : k + " * LANES";
-    }
-
     /** dW of output channels oc .. oc + channels, input channel c, taps first .. first + taps. */
     private MethodSpec group(int channels, int first, int taps) {
         CodeBlock.Builder body = CodeBlock.builder();
@@ -186,13 +172,13 @@ final class DirectWeightsEmitter {
                 .addStatement("int gc = image * WIDE_IMAGE + oc * POSITIONS")
                 .beginControlFlow("for (int q = 0; q < POSITIONS; q += LANES)");
         for (int r = 0; r < channels; r++) {
-            body.addStatement("$T g$L = $T.fromArray(S, wide, gc$L + q)", vector, r, vector, r == 0 ? "" : r == 1 ? " + POSITIONS" : " + " + r + " * POSITIONS");
+            body.addStatement("$T g$L = $T.fromArray(S, wide, gc$L + q)", vector, r, vector, GeneratedClassParts.plusTerm(r, "POSITIONS"));
         }
         for (int t = 0; t < taps; t++) {
             int tap = first + t;
             int i = tap / pass.kernelW();
             int j = tap % pass.kernelW();
-            String offset = (i == 0 ? "" : i == 1 ? " + PW" : " + " + i + " * PW") + plus(j);
+            String offset = GeneratedClassParts.plusTerm(i, "PW") + GeneratedClassParts.plus(j);
             body.addStatement("$T x$L = $T.fromArray(S, padded, xc + q$L)", vector, t, vector, offset);
             for (int r = 0; r < channels; r++) {
                 body.addStatement("$L = g$L.fma(x$L, $L)", acc(r, t), r, t, acc(r, t));
@@ -201,16 +187,10 @@ final class DirectWeightsEmitter {
         body.endControlFlow().endControlFlow();
         for (int r = 0; r < channels; r++) {
             for (int t = 0; t < taps; t++) {
-                body.addStatement("$L.intoArray(sums, $L)", acc(r, t), lanesOffset(r * taps + t));
+                body.addStatement("$L.intoArray(sums, $L)", acc(r, t), GeneratedClassParts.term(r * taps + t, "LANES"));
             }
         }
-        body.beginControlFlow("for (int k = 0; k < $L; k++)", channels * taps)
-                .addStatement("$T sum = 0", elem)
-                .beginControlFlow("for (int l = 0; l < LANES; l++)")
-                .addStatement("sum += sums[k * LANES + l]")
-                .endControlFlow()
-                .addStatement("dw[(oc + k / $L) * PATCH + c * TAPS + $L + k % $L] = sum", taps, first, taps)
-                .endControlFlow();
+        sumLanes(body, channels * taps, CodeBlock.of("dw[(oc + k / $L) * PATCH + c * TAPS + $L + k % $L]", taps, first, taps));
         return MethodSpec.methodBuilder(method(channels, first))
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("Output channels oc .. oc + $L, input channel c, taps $L .. $L (row-major in the window).\n", channels, first, first + taps - 1)
@@ -218,6 +198,20 @@ final class DirectWeightsEmitter {
                 .addParameter(TypeName.INT, "oc").addParameter(array, "sums").addParameter(array, "dw")
                 .addCode(body.build())
                 .build();
+    }
+
+    /**
+     * Sums each of the first {@code count} accumulators stored in {@code sums} across its lanes, in lane order,
+     * into {@code target} (an element indexed by the accumulator's number {@code k}).
+     */
+    private void sumLanes(CodeBlock.Builder body, int count, CodeBlock target) {
+        body.beginControlFlow("for (int k = 0; k < $L; k++)", count)
+                .addStatement("$T sum = 0", elem)
+                .beginControlFlow("for (int l = 0; l < LANES; l++)")
+                .addStatement("sum += sums[k * LANES + l]")
+                .endControlFlow()
+                .addStatement("$L = sum", target)
+                .endControlFlow();
     }
 
     /** dB of output channels oc .. oc + channels: the sums of their widened dY rows (zero in the discarded columns). */
@@ -232,19 +226,13 @@ final class DirectWeightsEmitter {
         for (int r = 0; r < channels; r++) {
             // The loaded vector is the receiver: its class is exact, so C2 inlines add; on the loop-carried sum
             // it may see only FloatVector, call lanewise virtually and box every vector.
-            body.addStatement("s$L = $T.fromArray(S, wide, gc$L + q).add(s$L)", r, vector, r == 0 ? "" : r == 1 ? " + POSITIONS" : " + " + r + " * POSITIONS", r);
+            body.addStatement("s$L = $T.fromArray(S, wide, gc$L + q).add(s$L)", r, vector, GeneratedClassParts.plusTerm(r, "POSITIONS"), r);
         }
         body.endControlFlow().endControlFlow();
         for (int r = 0; r < channels; r++) {
-            body.addStatement("s$L.intoArray(sums, $L)", r, lanesOffset(r));
+            body.addStatement("s$L.intoArray(sums, $L)", r, GeneratedClassParts.term(r, "LANES"));
         }
-        body.beginControlFlow("for (int k = 0; k < $L; k++)", channels)
-                .addStatement("$T sum = 0", elem)
-                .beginControlFlow("for (int l = 0; l < LANES; l++)")
-                .addStatement("sum += sums[k * LANES + l]")
-                .endControlFlow()
-                .addStatement("db[oc + k] = sum")
-                .endControlFlow();
+        sumLanes(body, channels, CodeBlock.of("db[oc + k]"));
         return MethodSpec.methodBuilder("bias" + channels)
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
                 .addJavadoc("dB of output channels oc .. oc + $L, summed over the batch.\n", channels)

@@ -73,12 +73,7 @@ final class GemmLoopsEmitter {
         body.addStatement("int cBase = cOffset + ir * N + jr");
         microTile(body);
         body.endControlFlow().endControlFlow().endControlFlow().endControlFlow().endControlFlow();
-        return MethodSpec.methodBuilder("runTask")
-                .addAnnotation(Override.class)
-                .addModifiers(Modifier.PUBLIC)
-                .addParameter(TypeName.INT, "task")
-                .addCode(body.build())
-                .build();
+        return GeneratedClassParts.runTask(body.build());
     }
 
     /** The task's packing buffers and edge tile, made on its first run and kept. */

@@ -136,7 +136,7 @@ final class GemmMicroKernelEmitter {
         }
         for (int v = 0; v < vectors; v++) {
             if (plan.spec().bias()) {
-                body.addStatement("$T bias$L = $L", vector, v, load("bias", "biasBase" + plusLanes(v), masked && v == vectors - 1));
+                body.addStatement("$T bias$L = $L", vector, v, load("bias", "biasBase" + GeneratedClassParts.plusTerm(v, "LANES"), masked && v == vectors - 1));
             }
         }
         if (!plan.spec().bias()) {
@@ -146,7 +146,7 @@ final class GemmMicroKernelEmitter {
             for (int v = 0; v < vectors; v++) {
                 String start = plan.spec().bias() ? "bias" + v : "zero";
                 if (plan.spec().accumulate()) {
-                    body.addStatement("$L = $L.add($L)", accumulator(r, v), load("c", "c" + r + plusLanes(v), masked && v == vectors - 1), start);
+                    body.addStatement("$L = $L.add($L)", accumulator(r, v), load("c", "c" + r + GeneratedClassParts.plusTerm(v, "LANES"), masked && v == vectors - 1), start);
                 } else {
                     body.addStatement("$L = $L", accumulator(r, v), start);
                 }
@@ -162,7 +162,7 @@ final class GemmMicroKernelEmitter {
     private void loadC(CodeBlock.Builder body, int vectors, boolean masked) {
         for (int r = 0; r < plan.mr(); r++) {
             for (int v = 0; v < vectors; v++) {
-                body.addStatement("$L = $L", accumulator(r, v), load("c", "c" + r + plusLanes(v), masked && v == vectors - 1));
+                body.addStatement("$L = $L", accumulator(r, v), load("c", "c" + r + GeneratedClassParts.plusTerm(v, "LANES"), masked && v == vectors - 1));
             }
         }
     }
@@ -196,9 +196,9 @@ final class GemmMicroKernelEmitter {
         for (int v = 0; v < vectors; v++) {
             LastBVector load = v < vectors - 1 ? LastBVector.WHOLE : last;
             switch (load) {
-                case WHOLE -> body.addStatement("$T b$L = $T.fromArray(S, b, kb$L)", vector, v, vector, plusLanes(v));
-                case MASKED -> body.addStatement("$T b$L = $T.fromArray(S, b, kb$L, EDGE_MASK)", vector, v, vector, plusLanes(v));
-                case PADDED_LAST_ROW -> body.addStatement("$T b$L = $T.fromArray(S, bLastRow, column$L)", vector, v, vector, plusLanes(v));
+                case WHOLE -> body.addStatement("$T b$L = $T.fromArray(S, b, kb$L)", vector, v, vector, GeneratedClassParts.plusTerm(v, "LANES"));
+                case MASKED -> body.addStatement("$T b$L = $T.fromArray(S, b, kb$L, EDGE_MASK)", vector, v, vector, GeneratedClassParts.plusTerm(v, "LANES"));
+                case PADDED_LAST_ROW -> body.addStatement("$T b$L = $T.fromArray(S, bLastRow, column$L)", vector, v, vector, GeneratedClassParts.plusTerm(v, "LANES"));
             }
         }
         for (int r = 0; r < plan.mr(); r++) {
@@ -217,7 +217,7 @@ final class GemmMicroKernelEmitter {
             }
             for (int v = 0; v < vectors; v++) {
                 String mask = masked && v == vectors - 1 ? ", EDGE_MASK" : "";
-                body.addStatement("$L.intoArray(c, c$L$L$L)", accumulator(r, v), r, plusLanes(v), mask);
+                body.addStatement("$L.intoArray(c, c$L$L$L)", accumulator(r, v), r, GeneratedClassParts.plusTerm(v, "LANES"), mask);
             }
             if (r > 0) {
                 body.endControlFlow();
@@ -236,9 +236,5 @@ final class GemmMicroKernelEmitter {
 
     private static String accumulator(int r, int v) {
         return "c" + r + "v" + v;
-    }
-
-    static String plusLanes(int v) {
-        return v == 0 ? "" : v == 1 ? " + LANES" : " + " + v + " * LANES";
     }
 }

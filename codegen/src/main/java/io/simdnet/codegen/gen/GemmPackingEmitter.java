@@ -1,7 +1,5 @@
 package io.simdnet.codegen.gen;
 
-import static io.simdnet.codegen.gen.GemmMicroKernelEmitter.plusLanes;
-
 import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
@@ -94,7 +92,7 @@ final class GemmPackingEmitter {
                     .addStatement("int dst = panel + k * NR");
             for (int v = 0; v < plan.tiling().nrVectors(); v++) {
                 body.addStatement("$T.fromArray(S, b, src$L, GATHER_ROWS, 0).intoArray(packed, dst$L)", vector,
-                        v == 0 ? "" : " + " + (v == 1 ? "" : v + " * ") + "LANES * K", plusLanes(v));
+                        GeneratedClassParts.plusTerm(v, "LANES * K"), GeneratedClassParts.plusTerm(v, "LANES"));
             }
             body.endControlFlow()
                     .addStatement("continue")
@@ -107,7 +105,7 @@ final class GemmPackingEmitter {
                     .addStatement("int dst = panel + k * NR")
                     .beginControlFlow("if (width == NR)");
             for (int v = 0; v < plan.tiling().nrVectors(); v++) {
-                body.addStatement("$T.fromArray(S, b, src$L).intoArray(packed, dst$L)", vector, plusLanes(v), plusLanes(v));
+                body.addStatement("$T.fromArray(S, b, src$L).intoArray(packed, dst$L)", vector, GeneratedClassParts.plusTerm(v, "LANES"), GeneratedClassParts.plusTerm(v, "LANES"));
             }
             body.nextControlFlow("else")
                     .addStatement("int whole = width / LANES * LANES")

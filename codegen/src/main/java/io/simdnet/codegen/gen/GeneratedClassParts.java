@@ -1,6 +1,7 @@
 package io.simdnet.codegen.gen;
 
 import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
@@ -27,6 +28,21 @@ final class GeneratedClassParts {
         return f.build();
     }
 
+    /** {@code k} times the constant {@code name} as a term of a generated index: {@code 0}, {@code NAME} or {@code k * NAME}. */
+    static String term(int k, String name) {
+        return k == 0 ? "0" : k == 1 ? name : k + " * " + name;
+    }
+
+    /** {@code " + " + term(k, name)}, or nothing when {@code k} is 0: added to an index expression. */
+    static String plusTerm(int k, String name) {
+        return k == 0 ? "" : " + " + term(k, name);
+    }
+
+    /** {@code " + k"}, or nothing when {@code k} is 0. */
+    static String plus(int k) {
+        return k == 0 ? "" : " + " + k;
+    }
+
     /** A {@code private static final String}, with its javadoc. */
     static FieldSpec stringConstant(String name, String value, String doc) {
         return FieldSpec.builder(String.class, name, CONSTANT).addJavadoc(doc + "\n").initializer("$S", value).build();
@@ -43,6 +59,16 @@ final class GeneratedClassParts {
     /** {@code SPEC}, parsed back from the key the class was generated from. */
     static FieldSpec specField(ClassName specType, KernelSpec spec) {
         return FieldSpec.builder(specType, "SPEC", CONSTANT).initializer("$T.parse($S)", specType, spec.key()).build();
+    }
+
+    /** {@code ParallelTask.runTask(int task)} with {@code body}: what one parallel task of a call does. */
+    static MethodSpec runTask(CodeBlock body) {
+        return MethodSpec.methodBuilder("runTask")
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .addParameter(TypeName.INT, "task")
+                .addCode(body)
+                .build();
     }
 
     static MethodSpec specMethod(ClassName specType) {

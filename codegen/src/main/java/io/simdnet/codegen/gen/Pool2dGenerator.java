@@ -361,10 +361,7 @@ public final class Pool2dGenerator {
                         .addCode(max ? CodeBlock.of("argmax = null;\n") : CodeBlock.of(""))
                         .endControlFlow()
                         .build())
-                .addMethod(MethodSpec.methodBuilder("runTask")
-                        .addAnnotation(Override.class)
-                        .addModifiers(Modifier.PUBLIC)
-                        .addParameter(TypeName.INT, "task")
+                .addMethod(GeneratedClassParts.runTask(CodeBlock.builder()
                         .addStatement("int first = $T.start(planes, tasks, task)", KernelTypes.TASK_SPLIT)
                         .addStatement("int end = $T.start(planes, tasks, task + 1)", KernelTypes.TASK_SPLIT)
                         .beginControlFlow("for (int plane = first; plane < end; plane++)")
@@ -374,7 +371,7 @@ public final class Pool2dGenerator {
                         .addStatement("backwardPlane(dy, plane * OH * OW$L, dx, plane * H * W)", argmax)
                         .endControlFlow()
                         .endControlFlow()
-                        .build())
+                        .build()))
                 .build();
     }
 }
