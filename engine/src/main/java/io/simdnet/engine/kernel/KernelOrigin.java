@@ -8,6 +8,8 @@ public enum KernelOrigin {
     DISK_CACHE,
     /** Generated and compiled in this process. */
     RUNTIME_COMPILED,
+    /** A tuning record chose another variant of the spec ({@link KernelRegistry#variant} names it), served from any of the above. */
+    TUNED,
     /** No specialised class could be had; the unspecialised vector kernel serves. */
     GENERIC
 }

@@ -1,6 +1,7 @@
 package io.simdnet.engine.kernel;
 
 import io.simdnet.codegen.gen.KernelGenerator;
+import io.simdnet.codegen.gen.KernelVariants;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.DoubleConv2dKernel;
 import io.simdnet.kernel.DoubleGemmKernel;
@@ -17,32 +18,78 @@ import io.simdnet.kernel.spec.KernelSpec;
 import io.simdnet.kernel.spec.Pool2dSpec;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Gives the kernel for a spec and hides where it came from: the classes compiled into this jar from the
  * catalog, the disk cache of earlier runs, generation and compilation now, or the generic vector kernel when
  * compilation is unavailable. {@link #origin} and a DEBUG line on logger {@code io.simdnet.kernels} say which.
+ *
+ * <p>Unless tuning is off ({@link TuningMode}), a default spec with a tuning record for this machine is served
+ * by the variant the record chose ({@link KernelOrigin#TUNED}, {@link #variant}); {@link #tune} measures a
+ * spec's variants and records the winner, and {@link #tunable} gives layers a kernel that tuning may replace once.
  */
 public final class KernelRegistry implements KernelLookup {
 
     /**
      * @param buildTime look in the build-time index first
      * @param compile generate and compile specs missing from the index (else they get the generic kernel)
-     * @param cacheRoot where compiled kernels are kept between runs; null keeps them in memory only
+     * @param cacheRoot where compiled kernels and tuning records are kept between runs; null keeps them in memory only
+     * @param tuning when specs without a record are tuned, and whether records are used at all
+     * @param tuningBudget the measurement time of one spec
+     * @param shippedRecords whether the records shipped in the jar serve
      */
-    public record Options(boolean buildTime, boolean compile, Path cacheRoot) {
+    public record Options(boolean buildTime, boolean compile, Path cacheRoot, TuningMode tuning, Duration tuningBudget, boolean shippedRecords) {
 
-        /** The process default: {@code -Dsimdnet.kernels=generic} turns off specialised kernels. */
+        public Options {
+            if (tuning == null || tuningBudget == null || tuningBudget.isNegative() || tuningBudget.isZero()) {
+                throw new IllegalArgumentException("kernel registry options: a tuning mode and a positive budget are required, got " + tuning
+                        + " and " + tuningBudget);
+            }
+        }
+
+        /** Options without tuning. */
+        public Options(boolean buildTime, boolean compile, Path cacheRoot) {
+            this(buildTime, compile, cacheRoot, TuningMode.OFF, Duration.ofMillis(KernelTuner.DEFAULT_BUDGET_MILLIS), false);
+        }
+
+        /**
+         * The process default: {@code -Dsimdnet.kernels=generic} turns off specialised kernels (and tuning);
+         * {@code -Dsimdnet.tune} and {@code -Dsimdnet.tune.budget} set the tuning.
+         */
         public static Options defaults() {
             boolean generic = "generic".equals(System.getProperty("simdnet.kernels"));
-            return new Options(!generic, !generic, KernelDiskCache.defaultRoot());
+            return new Options(!generic, !generic, KernelDiskCache.defaultRoot(), generic ? TuningMode.OFF : TuningMode.configured(),
+                    KernelTuner.configuredBudget(), true);
+        }
+
+        public Options withTuning(TuningMode mode) {
+            return new Options(buildTime, compile, cacheRoot, mode, tuningBudget, shippedRecords);
+        }
+
+        public Options withTuningBudget(Duration budget) {
+            return new Options(buildTime, compile, cacheRoot, tuning, budget, shippedRecords);
         }
     }
 
-    private record Entry(Kernel kernel, KernelOrigin origin) {
+    /** @param variant the spec whose kernel serves (the spec itself unless a record chose another variant) */
+    private record Entry(Kernel kernel, KernelOrigin origin, KernelSpec variant) {
+    }
+
+    /** What served one spec a layer asked for, as a run's metrics.json lists it. */
+    public record Served(String spec, KernelOrigin origin, String variant, String kernelClass) {
     }
 
     private static final System.Logger LOG = System.getLogger("io.simdnet.kernels");
@@ -53,13 +100,32 @@ public final class KernelRegistry implements KernelLookup {
 
     private static final KernelRegistry GLOBAL = new KernelRegistry(Options.defaults());
 
+    /** Lazy tuning runs here, one spec at a time, beside training. */
+    private static final ExecutorService BACKGROUND = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "simdnet-tuner");
+        thread.setDaemon(true);
+        thread.setPriority(Thread.MIN_PRIORITY);
+        return thread;
+    });
+
     private final Options options;
     private final KernelDiskCache cache;
+    private final TuningRecords records;
+    private final KernelTuner tuner;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<TuningRecord>> tunings = new ConcurrentHashMap<>();
+    private final Set<String> requested = ConcurrentHashMap.newKeySet();
 
     public KernelRegistry(Options options) {
         this.options = options;
         this.cache = options.cacheRoot() == null ? null : new KernelDiskCache(options.cacheRoot());
+        this.records = new TuningRecords(options.cacheRoot() == null ? null : options.cacheRoot().resolve(TuningRecords.FOLDER),
+                options.shippedRecords());
+        this.tuner = new KernelTuner(options.tuningBudget());
+    }
+
+    public Options options() {
+        return options;
     }
 
     /** The registry the engine's layers use. */
@@ -87,7 +153,7 @@ public final class KernelRegistry implements KernelLookup {
         return (DoublePool2dKernel) kernel(spec);
     }
 
-    /** The kernel for {@code spec}, made once per registry. */
+    /** The kernel for {@code spec}, made once per registry (a default spec with a tuning record: the variant it chose). */
     @Override
     public Kernel kernel(KernelSpec spec) {
         Entry known = entries.get(spec.key());
@@ -98,7 +164,16 @@ public final class KernelRegistry implements KernelLookup {
         for (KernelSpec sub : spec.subKernels()) {
             kernel(sub);
         }
-        return entries.computeIfAbsent(spec.key(), key -> resolve(spec)).kernel();
+        TuningRecord record = options.tuning() == TuningMode.OFF || !KernelVariants.defaultOf(spec).equals(spec) ? null
+                : records.find(spec, TuningProfile.current());
+        if (record != null && !record.winner().equals(spec.key())) {
+            KernelSpec variant = KernelSpec.parse(record.winner());
+            Kernel served = kernel(variant);
+            entries.putIfAbsent(spec.key(), logged(spec, new Entry(served, KernelOrigin.TUNED, variant)));
+            return entries.get(spec.key()).kernel();
+        }
+        KernelOrigin tuned = record != null ? KernelOrigin.TUNED : null;
+        return entries.computeIfAbsent(spec.key(), key -> resolve(spec, tuned)).kernel();
     }
 
     /** Where the kernel serving {@code spec} came from (resolving it if needed). */
@@ -107,10 +182,185 @@ public final class KernelRegistry implements KernelLookup {
         return entries.get(spec.key()).origin();
     }
 
-    private Entry resolve(KernelSpec spec) {
-        Entry entry = find(spec);
+    /** The spec whose kernel serves {@code spec}: another variant where a tuning record chose one, else {@code spec}. */
+    public KernelSpec variant(KernelSpec spec) {
+        kernel(spec);
+        return entries.get(spec.key()).variant();
+    }
+
+    /** The specs layers asked for through {@link #tunable}, sorted by key, with what serves each now. */
+    public List<Served> served() {
+        List<Served> list = new ArrayList<>();
+        for (String key : new TreeSet<>(requested)) {
+            Entry e = entries.get(key);
+            if (e != null) {
+                list.add(new Served(key, e.origin(), e.variant().key(), e.kernel().getClass().getName()));
+            }
+        }
+        return list;
+    }
+
+    /**
+     * The kernel a layer calls for {@code spec}: settled now when tuning is off, a record exists or the spec has
+     * one variant; else tuned on its first call ({@link TuningMode#EAGER}: then and there; {@link TuningMode#LAZY}:
+     * in the background, the default serving until the winner is ready).
+     */
+    public TunableKernel tunable(KernelSpec spec) {
+        requested.add(spec.key());
+        Kernel now = kernel(spec);
+        boolean settled = options.tuning() == TuningMode.OFF || entries.get(spec.key()).origin() == KernelOrigin.TUNED
+                || !KernelVariants.defaultOf(spec).equals(spec) || KernelVariants.of(spec, 1).size() < 2 || TuningWorkload.of(spec, 1) == null;
+        return new TunableKernel(this, spec, now, settled);
+    }
+
+    /**
+     * Measures the variants of default spec {@code spec} on calls of {@code batch} rows or images, records the
+     * winner (on disk when the registry has a cache folder) and serves it from now on. A spec being tuned by
+     * another thread is waited for, not tuned twice. Null when the spec has a single variant.
+     */
+    public TuningRecord tune(KernelSpec spec, int batch) {
+        if (!KernelVariants.defaultOf(spec).equals(spec)) {
+            throw new IllegalArgumentException("tuning: '" + spec.key() + "' is a variant; tune its default '" + KernelVariants.defaultOf(spec).key() + "'");
+        }
+        CompletableFuture<TuningRecord> mine = new CompletableFuture<>();
+        CompletableFuture<TuningRecord> running = tunings.putIfAbsent(spec.key(), mine);
+        if (running != null) {
+            return running.join();
+        }
+        try {
+            kernel(spec);
+            TuningRecord record = tuner.tune(spec, batch, this);
+            if (record != null) {
+                records.store(spec, record);
+                install(spec, record);
+            }
+            mine.complete(record);
+            return record;
+        } catch (RuntimeException | Error e) {
+            tunings.remove(spec.key());
+            mine.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    /** {@link #tune} on the background thread; failures are logged, and the default keeps serving. */
+    CompletableFuture<TuningRecord> tuneInBackground(KernelSpec spec, int batch) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return tune(spec, batch);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "tuning '" + spec.key() + "' failed, the default variant serves: " + e);
+                return null;
+            }
+        }, BACKGROUND);
+    }
+
+    /** The record of default spec {@code spec} that would serve on this machine now, or null. */
+    public TuningRecord record(KernelSpec spec) {
+        return records.find(spec, TuningProfile.current());
+    }
+
+    /** The record files in this registry's cache folder (every profile), for listing. */
+    public List<Path> recordFiles() throws IOException {
+        return records.files();
+    }
+
+    /** The records shipped in the jar, every profile. */
+    public List<TuningRecord> shippedRecords() {
+        return records.shipped();
+    }
+
+    /** Where record files are kept, or null. */
+    public Path recordFolder() {
+        return records.folder();
+    }
+
+    private void install(KernelSpec spec, TuningRecord record) {
+        KernelSpec variant = KernelSpec.parse(record.winner());
+        Kernel kernel = variant.equals(spec) ? entries.get(spec.key()).kernel() : kernel(variant);
+        entries.put(spec.key(), logged(spec, new Entry(kernel, KernelOrigin.TUNED, variant)));
+    }
+
+    /**
+     * Makes sure every one of {@code specs} has its kernel, compiling all those that are neither built in nor cached
+     * in one javac task. Returns key → why, for those that could not be compiled (they are not entered).
+     */
+    Map<String, String> prepare(List<KernelSpec> specs) {
+        Map<String, String> failures = new HashMap<>();
+        Map<String, KernelSpec> toCompile = new LinkedHashMap<>();
+        Map<String, String> sources = new LinkedHashMap<>();
+        for (KernelSpec spec : specs) {
+            if (entries.containsKey(spec.key())) {
+                continue;
+            }
+            for (KernelSpec sub : spec.subKernels()) {
+                kernel(sub);
+            }
+            if (options.buildTime() && BuildTimeKernels.create(spec.key(), this) != null || !options.compile()) {
+                kernel(spec);
+                continue;
+            }
+            String source = KernelGenerator.generate(spec).toString();
+            if (cache != null && cache.load(spec, source).isPresent()) {
+                kernel(spec);
+                continue;
+            }
+            toCompile.put(KernelGenerator.qualifiedName(spec), spec);
+            sources.put(KernelGenerator.qualifiedName(spec), source);
+        }
+        if (toCompile.isEmpty()) {
+            return failures;
+        }
+        Map<String, byte[]> classes;
+        try {
+            classes = RuntimeKernelCompiler.compileAll(sources);
+        } catch (RuntimeKernelCompiler.CompilationException e) {
+            // One bad source fails the task: compile each alone, so the others still run.
+            for (var e2 : toCompile.entrySet()) {
+                try {
+                    enter(e2.getValue(), sources.get(e2.getKey()), RuntimeKernelCompiler.compile(e2.getKey(), sources.get(e2.getKey())));
+                } catch (RuntimeKernelCompiler.CompilationException | ReflectiveOperationException | LinkageError failure) {
+                    failures.put(e2.getValue().key(), failure.getMessage());
+                }
+            }
+            return failures;
+        }
+        for (var e : toCompile.entrySet()) {
+            Map<String, byte[]> own = new HashMap<>();
+            classes.forEach((name, bytes) -> {
+                if (name.equals(e.getKey()) || name.startsWith(e.getKey() + "$")) {
+                    own.put(name, bytes);
+                }
+            });
+            try {
+                enter(e.getValue(), sources.get(e.getKey()), own);
+            } catch (ReflectiveOperationException | LinkageError failure) {
+                failures.put(e.getValue().key(), failure.toString());
+            }
+        }
+        return failures;
+    }
+
+    private void enter(KernelSpec spec, String source, Map<String, byte[]> classes) throws ReflectiveOperationException {
+        Kernel kernel = instantiate(spec, classes, this);
+        if (cache != null) {
+            try {
+                cache.store(spec, source, classes);
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not cache kernel '" + spec.key() + "' on disk: " + e);
+            }
+        }
+        entries.putIfAbsent(spec.key(), logged(spec, new Entry(kernel, KernelOrigin.RUNTIME_COMPILED, spec)));
+    }
+
+    private Entry resolve(KernelSpec spec, KernelOrigin tuned) {
+        Entry found = find(spec);
+        return logged(spec, tuned == null ? found : new Entry(found.kernel(), tuned, spec));
+    }
+
+    private static Entry logged(KernelSpec spec, Entry entry) {
         LOG.log(System.Logger.Level.DEBUG, () -> "kernel '" + spec.key() + "' served by " + entry.origin() + " ("
-                + entry.kernel().getClass().getName() + (spec instanceof Conv2dSpec conv ? ", " + conv.plan().algorithm() : "") + ")");
+                + entry.kernel().getClass().getName() + (entry.variant() instanceof Conv2dSpec conv ? ", " + conv.plan().algorithm() : "") + ")");
         return entry;
     }
 
@@ -118,7 +368,7 @@ public final class KernelRegistry implements KernelLookup {
         if (options.buildTime()) {
             Kernel built = BuildTimeKernels.create(spec.key(), this);
             if (built != null) {
-                return new Entry(built, KernelOrigin.BUILD_TIME);
+                return new Entry(built, KernelOrigin.BUILD_TIME, spec);
             }
         }
         if (options.compile()) {
@@ -128,7 +378,7 @@ public final class KernelRegistry implements KernelLookup {
                 Optional<Map<String, byte[]>> cached = cache.load(spec, source);
                 if (cached.isPresent()) {
                     try {
-                        return new Entry(instantiate(spec, cached.get(), this), KernelOrigin.DISK_CACHE);
+                        return new Entry(instantiate(spec, cached.get(), this), KernelOrigin.DISK_CACHE, spec);
                     } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
                         LOG.log(System.Logger.Level.WARNING, "ignoring unusable cached kernel in " + cache.folderFor(spec) + ": " + e);
                     }
@@ -144,13 +394,13 @@ public final class KernelRegistry implements KernelLookup {
                         LOG.log(System.Logger.Level.WARNING, "could not cache kernel '" + spec.key() + "' on disk: " + e);
                     }
                 }
-                return new Entry(kernel, KernelOrigin.RUNTIME_COMPILED);
+                return new Entry(kernel, KernelOrigin.RUNTIME_COMPILED, spec);
             } catch (RuntimeKernelCompiler.CompilationException | ReflectiveOperationException | LinkageError e) {
                 LOG.log(System.Logger.Level.WARNING, "run-time compilation of kernel '" + spec.key() + "' failed, using the generic kernel: "
                         + e.getMessage());
             }
         }
-        return new Entry(generic(spec), KernelOrigin.GENERIC);
+        return new Entry(generic(spec), KernelOrigin.GENERIC, spec);
     }
 
     private static Kernel instantiate(KernelSpec spec, Map<String, byte[]> classes, KernelLookup kernels) throws ReflectiveOperationException {

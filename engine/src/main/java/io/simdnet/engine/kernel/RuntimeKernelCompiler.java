@@ -18,7 +18,7 @@ import javax.tools.SimpleJavaFileObject;
 import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
 
-/** Compiles one generated source in memory with javax.tools, against the class path this engine runs from. */
+/** Compiles generated sources in memory with javax.tools, against the class path this engine runs from. */
 final class RuntimeKernelCompiler {
 
     /** Thrown when no compiler is available or the source does not compile; the registry falls back to generic. */
@@ -40,6 +40,17 @@ final class RuntimeKernelCompiler {
 
     /** @return binary class name → class file bytes, for the top-level class and its nested classes */
     static Map<String, byte[]> compile(String qualifiedName, String source) throws CompilationException {
+        return compileAll(Map.of(qualifiedName, source));
+    }
+
+    /**
+     * Compiles several sources in one javac task (the autotuner's candidates: one task costs far less than one
+     * per source, javac's start-up being most of a small kernel's compile time).
+     *
+     * @param sources qualified class name → source
+     * @return binary class name → class file bytes, for every top-level class and its nested classes
+     */
+    static Map<String, byte[]> compileAll(Map<String, String> sources) throws CompilationException {
         JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
         if (compiler == null) {
             throw new CompilationException("no Java compiler in this runtime (a JRE without jdk.compiler?)");
@@ -58,22 +69,23 @@ final class RuntimeKernelCompiler {
                     };
                 }
             };
-            JavaFileObject unit = new SimpleJavaFileObject(
+            List<JavaFileObject> units = new ArrayList<>();
+            sources.forEach((qualifiedName, source) -> units.add(new SimpleJavaFileObject(
                     URI.create("string:///" + qualifiedName.replace('.', '/') + JavaFileObject.Kind.SOURCE.extension), JavaFileObject.Kind.SOURCE) {
                 @Override
                 public CharSequence getCharContent(boolean ignoreEncodingErrors) {
                     return source;
                 }
-            };
+            }));
             List<String> options = new ArrayList<>(List.of(
                     "-proc:none", "-nowarn", "-XDsuppressNotes", "--add-modules", "jdk.incubator.vector",
                     "-classpath", classPath()));
-            Boolean ok = compiler.getTask(null, memory, diagnostics, options, null, List.of(unit)).call();
+            Boolean ok = compiler.getTask(null, memory, diagnostics, options, null, units).call();
             if (!ok) {
-                StringBuilder message = new StringBuilder("javac failed for " + qualifiedName + ":");
+                StringBuilder message = new StringBuilder("javac failed for " + String.join(", ", sources.keySet()) + ":");
                 for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
                     if (d.getKind() == Diagnostic.Kind.ERROR) {
-                        message.append("\n  line ").append(d.getLineNumber()).append(": ").append(d.getMessage(null));
+                        message.append("\n  ").append(d.getSource() == null ? "" : d.getSource().getName() + " ").append("line ").append(d.getLineNumber()).append(": ").append(d.getMessage(null));
                     }
                 }
                 throw new CompilationException(message.toString());

@@ -1,10 +1,12 @@
 package io.simdnet.engine.ops;
 
 import io.simdnet.engine.kernel.KernelRegistry;
+import io.simdnet.engine.kernel.TunableKernel;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.DoubleGemmKernel;
 import io.simdnet.kernel.FloatGemmKernel;
+import io.simdnet.kernel.KernelLookup;
 import io.simdnet.kernel.spec.GemmForm;
 import io.simdnet.kernel.spec.GemmSpec;
 
@@ -12,20 +14,18 @@ import io.simdnet.kernel.spec.GemmSpec;
 public final class GemmOp {
 
     private final GemmSpec spec;
-    private final FloatGemmKernel floatKernel;
-    private final DoubleGemmKernel doubleKernel;
+    private final TunableKernel kernel;
 
-    private GemmOp(GemmSpec spec, FloatGemmKernel floatKernel, DoubleGemmKernel doubleKernel) {
+    private GemmOp(GemmSpec spec, TunableKernel kernel) {
         this.spec = spec;
-        this.floatKernel = floatKernel;
-        this.doubleKernel = doubleKernel;
+        this.kernel = kernel;
     }
 
-    /** The registry's kernel for C(m×n) = op(A)·op(B) (+ bias) (+ C), K and N fixed, M given per call. */
+    /** The registry's kernel for C(m×n) = op(A)·op(B) (+ bias) (+ C), K and N fixed, M given per call (and tuned at the first call's M). */
     public static GemmOp of(DType dtype, GemmForm form, int k, int n, boolean bias, boolean accumulate) {
         GemmSpec spec = GemmSpec.of(dtype, form, k, n, bias, accumulate);
-        KernelRegistry registry = KernelRegistry.global();
-        return dtype == DType.F32 ? new GemmOp(spec, registry.floatGemm(spec), null) : new GemmOp(spec, null, registry.doubleGemm(spec));
+        KernelLookup.requireType(spec, dtype);
+        return new GemmOp(spec, KernelRegistry.global().tunable(spec));
     }
 
     public GemmSpec spec() {
@@ -34,10 +34,10 @@ public final class GemmOp {
 
     /** C = op(A)·op(B) (+ bias) over m rows; {@code bias} is null when the spec has none. */
     public void run(int m, Tensor a, Tensor b, Tensor bias, Tensor c) {
-        if (floatKernel != null) {
-            floatKernel.gemm(m, a.floats(), 0, b.floats(), 0, bias == null ? null : bias.floats(), c.floats(), 0);
+        if (spec.elementType() == DType.F32) {
+            ((FloatGemmKernel) kernel.kernel(m)).gemm(m, a.floats(), 0, b.floats(), 0, bias == null ? null : bias.floats(), c.floats(), 0);
         } else {
-            doubleKernel.gemm(m, a.doubles(), 0, b.doubles(), 0, bias == null ? null : bias.doubles(), c.doubles(), 0);
+            ((DoubleGemmKernel) kernel.kernel(m)).gemm(m, a.doubles(), 0, b.doubles(), 0, bias == null ? null : bias.doubles(), c.doubles(), 0);
         }
     }
 }

@@ -5,6 +5,8 @@ import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.DoublePool2dKernel;
 import io.simdnet.kernel.FloatPool2dKernel;
+import io.simdnet.kernel.Kernel;
+import io.simdnet.kernel.KernelLookup;
 import io.simdnet.kernel.spec.Pool2dSpec;
 
 /** A generated pooling kernel seen through tensors of either element type. */
@@ -16,9 +18,11 @@ public final class Pool2dOp {
 
     public Pool2dOp(DType dtype, Pool2dSpec spec) {
         this.spec = spec;
-        KernelRegistry registry = KernelRegistry.global();
-        this.floatKernel = dtype == DType.F32 ? registry.floatPool2d(spec) : null;
-        this.doubleKernel = dtype == DType.F64 ? registry.doublePool2d(spec) : null;
+        KernelLookup.requireType(spec, dtype);
+        // Pooling has one variant: asked for as tunable only so that runs list it among the kernels served.
+        Kernel kernel = KernelRegistry.global().tunable(spec).kernel(1);
+        this.floatKernel = dtype == DType.F32 ? (FloatPool2dKernel) kernel : null;
+        this.doubleKernel = dtype == DType.F64 ? (DoublePool2dKernel) kernel : null;
     }
 
     public Pool2dSpec spec() {

@@ -69,7 +69,32 @@ public record Conv2dPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, GemmSpec fo
         DirectConvPass backwardData = DirectConvTiling.pass(s.elementType(), s.target(), s.outChannels(), s.outHeight(), s.outWidth(),
                 s.inChannels(), s.kernelH(), s.kernelW(), s.kernelH() - 1 - s.padTop(), s.kernelH() - 1 - s.padBottom(),
                 s.kernelW() - 1 - s.padLeft(), s.kernelW() - 1 - s.padRight());
-        return new Conv2dPlan(s, Conv2dAlgorithm.DIRECT, null, null, null, forward, backwardData, DirectConvTiling.weightsTile(forward, s.target()));
+        DirectConvTiling.WeightsTile weights = DirectConvTiling.weightsTile(forward, s.target());
+        DirectConvTiles t = s.tiles();
+        if (t != null) {
+            forward = retiled(s, "forward", forward, t.forwardBlock(), t.forwardVectors());
+            backwardData = retiled(s, "backward-data", backwardData, t.dataBlock(), t.dataVectors());
+            int window = s.kernelH() * s.kernelW();
+            int registers = DirectConvTiling.WeightsTile.registersUsed(t.weightsBlock(), t.weightsTaps());
+            if (t.weightsBlock() > s.outChannels() || t.weightsTaps() > window || registers > s.target().registers()) {
+                throw new IllegalArgumentException("Conv2d spec '" + s.key() + "': backward-weights tile " + t.weightsBlock() + " channels × "
+                        + t.weightsTaps() + " taps needs at most " + s.outChannels() + " channels, " + window + " taps and "
+                        + s.target().registers() + " registers, got " + registers + " registers");
+            }
+            weights = new DirectConvTiling.WeightsTile(t.weightsBlock(), t.weightsTaps());
+        }
+        return new Conv2dPlan(s, Conv2dAlgorithm.DIRECT, null, null, null, forward, backwardData, weights);
+    }
+
+    /** {@code pass} with the asked-for tile, which must fit the target's registers and the pass's channels. */
+    private static DirectConvPass retiled(Conv2dSpec s, String name, DirectConvPass pass, int block, int vectors) {
+        int registers = DirectConvPass.registersUsed(block, vectors);
+        if (block > pass.outChannels() || registers > s.target().registers()) {
+            throw new IllegalArgumentException("Conv2d spec '" + s.key() + "': " + name + " tile " + block + " channels × " + vectors
+                    + " vectors needs at most " + pass.outChannels() + " channels and " + s.target().registers() + " registers, got "
+                    + registers + " registers");
+        }
+        return pass.withTile(block, vectors);
     }
 
     private static boolean isDense(Conv2dSpec spec) {

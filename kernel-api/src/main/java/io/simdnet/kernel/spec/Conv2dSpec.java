@@ -13,15 +13,20 @@ import io.simdnet.kernel.DType;
  *
  * <p>String form: {@code conv2d f32 c=3 h=32 w=32 oc=32 kh=3 kw=3 sh=1 sw=1 pt=1 pb=1 pl=1 pr=1 bias=true relu=false bits=512 regs=32};
  * the {@link VectorTarget} ({@code bits}, {@code regs}) defaults to the host's, and the GEMMs of the plan share it;
- * {@code algo=im2col|dense|direct} asks for one {@link Conv2dAlgorithm} (not written when AUTO, the default).
+ * {@code algo=im2col|dense|direct} asks for one {@link Conv2dAlgorithm} (not written when AUTO, the default), and
+ * {@code tiles=8x2/4x3/4x3} for a DIRECT convolution's register tiles ({@link DirectConvTiles}; not written when null,
+ * the cost model's).
  */
 public record Conv2dSpec(DType elementType, int inChannels, int height, int width, int outChannels, int kernelH, int kernelW,
         int strideH, int strideW, int padTop, int padBottom, int padLeft, int padRight, boolean bias, boolean relu, VectorTarget target,
-        Conv2dAlgorithm algorithm) implements KernelSpec {
+        Conv2dAlgorithm algorithm, DirectConvTiles tiles) implements KernelSpec {
 
     public Conv2dSpec {
         if (elementType == null || target == null || algorithm == null) {
             throw new IllegalArgumentException("Conv2d spec: element type, vector target and algorithm are required");
+        }
+        if (tiles != null && algorithm != Conv2dAlgorithm.DIRECT) {
+            throw new IllegalArgumentException("Conv2d spec: tiles=" + tiles.token() + " needs algo=direct, got algo=" + algorithm.token());
         }
         positive("input channels", inChannels);
         positive("input height", height);
@@ -46,26 +51,37 @@ public record Conv2dSpec(DType elementType, int inChannels, int height, int widt
     public Conv2dSpec(DType elementType, int inChannels, int height, int width, int outChannels, int kernelH, int kernelW, int strideH,
             int strideW, int padTop, int padBottom, int padLeft, int padRight, boolean bias, boolean relu) {
         this(elementType, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padTop, padBottom, padLeft, padRight, bias,
-                relu, VectorTarget.host(), Conv2dAlgorithm.AUTO);
+                relu, VectorTarget.host(), Conv2dAlgorithm.AUTO, null);
     }
 
     /** A spec for {@code target}, its algorithm chosen by the plan's rule. */
     public Conv2dSpec(DType elementType, int inChannels, int height, int width, int outChannels, int kernelH, int kernelW, int strideH,
             int strideW, int padTop, int padBottom, int padLeft, int padRight, boolean bias, boolean relu, VectorTarget target) {
         this(elementType, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padTop, padBottom, padLeft, padRight, bias,
-                relu, target, Conv2dAlgorithm.AUTO);
+                relu, target, Conv2dAlgorithm.AUTO, null);
     }
 
     /** The same convolution for another vector target. */
     public Conv2dSpec withTarget(VectorTarget newTarget) {
         return new Conv2dSpec(elementType, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padTop, padBottom, padLeft,
-                padRight, bias, relu, newTarget, algorithm);
+                padRight, bias, relu, newTarget, algorithm, tiles);
     }
 
-    /** The same convolution computed by {@code newAlgorithm} ({@link Conv2dAlgorithm#AUTO}: by the plan's rule). */
+    /** The same convolution computed by {@code newAlgorithm} ({@link Conv2dAlgorithm#AUTO}: by the plan's rule), with the model's tiles. */
     public Conv2dSpec withAlgorithm(Conv2dAlgorithm newAlgorithm) {
         return new Conv2dSpec(elementType, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padTop, padBottom, padLeft,
-                padRight, bias, relu, target, newAlgorithm);
+                padRight, bias, relu, target, newAlgorithm, null);
+    }
+
+    /** The same convolution computed directly with {@code newTiles} (null: the cost model's). */
+    public Conv2dSpec withTiles(DirectConvTiles newTiles) {
+        return new Conv2dSpec(elementType, inChannels, height, width, outChannels, kernelH, kernelW, strideH, strideW, padTop, padBottom, padLeft,
+                padRight, bias, relu, target, Conv2dAlgorithm.DIRECT, newTiles);
+    }
+
+    /** The same convolution with the algorithm left to the plan's rule and no tiles asked for: what layers ask the registry for. */
+    public Conv2dSpec canonical() {
+        return algorithm == Conv2dAlgorithm.AUTO ? this : withAlgorithm(Conv2dAlgorithm.AUTO);
     }
 
     private static void positive(String what, int value) {
@@ -140,7 +156,7 @@ public record Conv2dSpec(DType elementType, int inChannels, int height, int widt
         return "conv2d " + elementType.token() + " c=" + inChannels + " h=" + height + " w=" + width + " oc=" + outChannels
                 + " kh=" + kernelH + " kw=" + kernelW + " sh=" + strideH + " sw=" + strideW
                 + " pt=" + padTop + " pb=" + padBottom + " pl=" + padLeft + " pr=" + padRight + " bias=" + bias + " relu=" + relu + " " + target.key()
-                + (algorithm == Conv2dAlgorithm.AUTO ? "" : " algo=" + algorithm.token());
+                + (algorithm == Conv2dAlgorithm.AUTO ? "" : " algo=" + algorithm.token()) + (tiles == null ? "" : " tiles=" + tiles.token());
     }
 
     @Override
@@ -148,7 +164,8 @@ public record Conv2dSpec(DType elementType, int inChannels, int height, int widt
         return "Conv2d" + (elementType == DType.F32 ? "F32" : "F64") + "C" + inChannels + "H" + height + "W" + width
                 + "Oc" + outChannels + "K" + kernelH + "x" + kernelW + "S" + strideH + "x" + strideW
                 + "P" + padTop + "_" + padBottom + "_" + padLeft + "_" + padRight + (bias ? "Bias" : "") + (relu ? "Relu" : "")
-                + (algorithm == Conv2dAlgorithm.AUTO ? "" : algorithmWord()) + "_" + target.classNameSuffix();
+                + (algorithm == Conv2dAlgorithm.AUTO ? "" : algorithmWord()) + (tiles == null ? "" : tiles.classNamePart()) + "_"
+                + target.classNameSuffix();
     }
 
     private String algorithmWord() {
@@ -193,7 +210,14 @@ public record Conv2dSpec(DType elementType, int inChannels, int height, int widt
             }
             default -> throw new IllegalArgumentException("Conv2d spec '" + text + "': padding='" + mode + "', expected same or valid");
         }
-        o.requireAllUsed("c h w oc kh kw sh sw pad pt pb pl pr padding bias relu bits regs algo");
+        String tiles = o.string("tiles", "");
+        o.requireAllUsed("c h w oc kh kw sh sw pad pt pb pl pr padding bias relu bits regs algo tiles");
+        if (!tiles.isEmpty()) {
+            if (algorithm != Conv2dAlgorithm.DIRECT) {
+                throw new IllegalArgumentException("Conv2d spec '" + text + "': tiles=" + tiles + " needs algo=direct");
+            }
+            return spec.withTiles(DirectConvTiles.parse(tiles));
+        }
         return spec.withAlgorithm(algorithm);
     }
 }

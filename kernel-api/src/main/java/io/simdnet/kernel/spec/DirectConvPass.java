@@ -27,6 +27,12 @@ public record DirectConvPass(int inChannels, int height, int width, int outChann
         }
     }
 
+    /** The same pass with another register tile. */
+    public DirectConvPass withTile(int block, int tileVectors) {
+        return new DirectConvPass(inChannels, height, width, outChannels, kernelH, kernelW, padTop, padBottom, padLeft, padRight, lanes, block,
+                tileVectors);
+    }
+
     /** Accumulators + input vectors of one tap + the broadcast weight. */
     public static int registersUsed(int outChannelBlock, int vectors) {
         return outChannelBlock * vectors + vectors + 1;

@@ -1,6 +1,9 @@
 package io.simdnet.kernel.spec;
 
 import io.simdnet.kernel.DType;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * The register tiles of {@link Conv2dAlgorithm#DIRECT}, chosen by a cost model in vector-instruction slots:
@@ -8,7 +11,8 @@ import io.simdnet.kernel.DType;
  * vectors and the broadcast weights), and a core issues about one vector load per FMA, so a tap costs the
  * larger of the two; channels of a partial last block and positions of a partial last tile are paid in full,
  * and each tap pays a fixed loop overhead. The cheapest tile within the register
- * budget wins; ties go to the larger tile. (The autotuner replaces the model by measurement.)
+ * budget wins; ties go to the larger tile. The autotuner measures the model's first few ({@link #rankedTiles},
+ * {@link #rankedWeightsTiles}) and keeps the fastest.
  */
 public final class DirectConvTiling {
 
@@ -31,24 +35,28 @@ public final class DirectConvTiling {
     /** The forward-like pass over the given geometry with the cheapest register tile for {@code target}. */
     public static DirectConvPass pass(DType type, VectorTarget target, int inChannels, int height, int width, int outChannels, int kernelH,
             int kernelW, int padTop, int padBottom, int padLeft, int padRight) {
-        int lanes = type.lanes(target.bits());
-        DirectConvPass best = null;
-        long bestCost = Long.MAX_VALUE;
+        DirectConvPass any = new DirectConvPass(inChannels, height, width, outChannels, kernelH, kernelW, padTop, padBottom, padLeft, padRight,
+                type.lanes(target.bits()), 1, 1);
+        return rankedTiles(any, target).getFirst();
+    }
+
+    /**
+     * {@code pass} with every register tile within the budget, cheapest first by the cost model (ties: the larger
+     * tile first); the autotuner measures the first few.
+     */
+    public static List<DirectConvPass> rankedTiles(DirectConvPass pass, VectorTarget target) {
+        List<DirectConvPass> tiles = new ArrayList<>();
         for (int vectors = 1; vectors <= MAX_VECTORS; vectors++) {
-            for (int block = 1; block <= outChannels; block++) {
+            for (int block = 1; block <= pass.outChannels(); block++) {
                 if (DirectConvPass.registersUsed(block, vectors) > usable(target)) {
                     break;
                 }
-                DirectConvPass p = new DirectConvPass(inChannels, height, width, outChannels, kernelH, kernelW, padTop, padBottom, padLeft, padRight,
-                        lanes, block, vectors);
-                long cost = forwardCost(p);
-                if (cost < bestCost || (cost == bestCost && block * vectors > best.outChannelBlock() * best.vectors())) {
-                    best = p;
-                    bestCost = cost;
-                }
+                tiles.add(pass.withTile(block, vectors));
             }
         }
-        return best;
+        tiles.sort(Comparator.comparingLong(DirectConvTiling::forwardCost)
+                .thenComparing(Comparator.comparingInt((DirectConvPass p) -> p.outChannelBlock() * p.vectors()).reversed()));
+        return tiles;
     }
 
     /** The registers a tile may use on {@code target}. */
@@ -82,23 +90,25 @@ public final class DirectConvTiling {
 
     /** The cheapest backward-weights tile for {@code forward}'s geometry on {@code target}. */
     public static WeightsTile weightsTile(DirectConvPass forward, VectorTarget target) {
+        return rankedWeightsTiles(forward, target).getFirst();
+    }
+
+    /** Every backward-weights tile within the budget, cheapest first (ties: the larger tile first). */
+    public static List<WeightsTile> rankedWeightsTiles(DirectConvPass forward, VectorTarget target) {
         int window = forward.kernelH() * forward.kernelW();
         long positionVectors = Math.ceilDiv(forward.widePositions(), forward.lanes());
-        WeightsTile best = null;
-        long bestCost = Long.MAX_VALUE;
+        List<WeightsTile> tiles = new ArrayList<>();
         for (int taps = 1; taps <= window; taps++) {
             for (int block = 1; block <= forward.outChannels(); block++) {
                 if (WeightsTile.registersUsed(block, taps) > usable(target)) {
                     break;
                 }
-                long cost = weightsCost(forward.outChannels(), window, positionVectors, block, taps);
-                if (cost < bestCost || (cost == bestCost && block * taps > best.outChannelBlock() * best.taps())) {
-                    best = new WeightsTile(block, taps);
-                    bestCost = cost;
-                }
+                tiles.add(new WeightsTile(block, taps));
             }
         }
-        return best;
+        tiles.sort(Comparator.comparingLong((WeightsTile t) -> weightsCost(forward.outChannels(), window, positionVectors, t.outChannelBlock(), t.taps()))
+                .thenComparing(Comparator.comparingInt((WeightsTile t) -> t.outChannelBlock() * t.taps()).reversed()));
+        return tiles;
     }
 
     private static long weightsCost(int outChannels, int window, long positionVectors, int block, int taps) {

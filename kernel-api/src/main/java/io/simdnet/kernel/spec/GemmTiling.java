@@ -88,7 +88,15 @@ public record GemmTiling(int mr, int nrVectors, int kc, int nc, int mc, VectorTa
                 default -> 6;
             };
         }
-        int nr = nrVectors * lanes;
+        return blockedFor(type, form, k, n, target, mr, nrVectors);
+    }
+
+    /**
+     * The default cache blocking and packing around an {@code mr} × {@code nrVectors} micro-tile: what
+     * {@link #defaultsFor} uses for its tile, and the autotuner for the tiles it measures.
+     */
+    public static GemmTiling blockedFor(DType type, GemmForm form, int k, int n, VectorTarget target, int mr, int nrVectors) {
+        int nr = nrVectors * type.lanes(target.bits());
         // Copying B pays when its rows are far apart (large N: 4 KiB aliasing in L1), when it is stored
         // transposed, or when it does not fit L2; for smaller weights a direct read is cheaper than the copy.
         boolean packB = form.transposeB() || n >= 256 || (long) k * n * type.bytes() > L2_BYTES;

@@ -1,0 +1,292 @@
+package io.simdnet.engine.kernel;
+
+import io.simdnet.codegen.gen.KernelVariants;
+import io.simdnet.kernel.Kernel;
+import io.simdnet.kernel.spec.Conv2dAlgorithm;
+import io.simdnet.kernel.spec.Conv2dPlan;
+import io.simdnet.kernel.spec.Conv2dSpec;
+import io.simdnet.kernel.spec.DirectConvTiles;
+import io.simdnet.kernel.spec.KernelSpec;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Measures a spec's variants ({@link KernelVariants}) on the machine it runs on and picks the fastest, in the
+ * manner of FFTW's planner: every candidate compiled in one javac task, checked against the default's results
+ * (a variant computing other numbers is never chosen), warmed until the JIT has stopped compiling, then timed in
+ * interleaved rounds (drift in clock or load hits every candidate alike), the median of the rounds kept. A
+ * candidate must beat the default by more than {@link #TIE} to be chosen, so noise leaves the default.
+ *
+ * <p>A DIRECT convolution's three passes are separate methods with their own tiles, so each pass takes the
+ * tile of the candidate fastest at it; the winner may combine tiles of different candidates, and its time is
+ * the sum of those passes' medians.
+ *
+ * <p>The time budget ({@code -Dsimdnet.tune.budget}, default {@value #DEFAULT_BUDGET_MILLIS} ms) covers warm-up
+ * and timing of one spec; compilation comes on top. A call slower than the budget allows still gets
+ * {@link #MIN_ROUNDS} rounds, so a median exists.
+ */
+final class KernelTuner {
+
+    /** A candidate must be this much faster than the default to replace it. */
+    static final double TIE = 0.03;
+    static final long DEFAULT_BUDGET_MILLIS = 2000;
+    static final String BUDGET_PROPERTY = "simdnet.tune.budget";
+    /** Of the budget, the share warm-up may take. */
+    private static final double WARM_SHARE = 0.5;
+    private static final int MIN_ROUNDS = 5;
+    private static final int MAX_ROUNDS = 15;
+    /** A timed sample lasts at least this long, so the clock's resolution does not matter. */
+    private static final long MIN_SAMPLE_NANOS = 200_000;
+    /** Warm-up ends after this many quiet stretches (no JIT compilation finished) in a row. */
+    private static final int QUIET_STRETCHES = 2;
+    /** Largest difference to the default's results, relative to their largest magnitude. */
+    private static final double TOLERANCE = 2e-3;
+
+    private static final System.Logger LOG = System.getLogger("io.simdnet.kernels");
+
+    private final long budgetNanos;
+
+    KernelTuner(Duration budget) {
+        this.budgetNanos = budget.toNanos();
+    }
+
+    static Duration configuredBudget() {
+        String text = System.getProperty(BUDGET_PROPERTY);
+        if (text == null || text.isBlank()) {
+            return Duration.ofMillis(DEFAULT_BUDGET_MILLIS);
+        }
+        String t = text.strip().toLowerCase(Locale.ROOT);
+        try {
+            long millis = t.endsWith("ms") ? Long.parseLong(t.substring(0, t.length() - 2))
+                    : t.endsWith("s") ? Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000) : Long.parseLong(t);
+            if (millis > 0) {
+                return Duration.ofMillis(millis);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("-D" + BUDGET_PROPERTY + " = \"" + text + "\": expected a positive time such as 2s or 500ms");
+    }
+
+    /** One candidate under measurement. */
+    private static final class Trial {
+        final KernelSpec spec;
+        final Kernel kernel;
+        String rejected;
+        final List<double[]> samples = new ArrayList<>();
+
+        Trial(KernelSpec spec, Kernel kernel, String rejected) {
+            this.spec = spec;
+            this.kernel = kernel;
+            this.rejected = rejected;
+        }
+
+        double median(int pass) {
+            double[] values = samples.stream().mapToDouble(s -> s[pass]).sorted().toArray();
+            return values.length == 0 ? Double.NaN : values[values.length / 2];
+        }
+
+        double total(int passes) {
+            double sum = 0;
+            for (int p = 0; p < passes; p++) {
+                sum += median(p);
+            }
+            return sum;
+        }
+    }
+
+    /**
+     * Tunes default spec {@code spec} for calls of {@code batch}; null when it has a single variant or no workload.
+     * The kernels come from {@code registry}, which compiles the candidates missing from it in one task.
+     */
+    TuningRecord tune(KernelSpec spec, int batch, KernelRegistry registry) {
+        long start = System.nanoTime();
+        List<KernelSpec> variants = KernelVariants.of(spec, batch);
+        TuningWorkload workload = TuningWorkload.of(spec, batch);
+        if (variants.size() < 2 || workload == null) {
+            return null;
+        }
+        Map<String, String> failures = registry.prepare(variants);
+        List<Trial> trials = new ArrayList<>();
+        for (KernelSpec variant : variants) {
+            String failure = failures.get(variant.key());
+            Kernel kernel = failure == null ? registry.kernel(variant) : null;
+            if (failure == null && registry.origin(variant) == KernelOrigin.GENERIC) {
+                failure = "no specialised class could be compiled";
+            }
+            trials.add(new Trial(variant, kernel, failure));
+        }
+        Trial first = trials.getFirst();
+        if (first.rejected != null) {
+            LOG.log(System.Logger.Level.WARNING, "not tuning '" + spec.key() + "': its default variant failed: " + first.rejected);
+            return null;
+        }
+        float[][] expected = workload.outputs(first.kernel);
+        for (Trial t : trials.subList(1, trials.size())) {
+            if (t.rejected == null) {
+                t.rejected = mismatch(expected, workload.outputs(t.kernel));
+                if (t.rejected != null) {
+                    LOG.log(System.Logger.Level.WARNING, "tuning '" + spec.key() + "': variant '" + t.spec.key() + "' rejected: " + t.rejected);
+                }
+            }
+        }
+        List<Trial> live = trials.stream().filter(t -> t.rejected == null).toList();
+        int passes = workload.passes().size();
+        warmUp(live, workload, passes);
+        measure(live, workload, passes);
+
+        KernelSpec winner = first.spec;
+        double defaultMicros = first.total(passes);
+        double winnerMicros = defaultMicros;
+        Choice direct = bestDirect(spec, live, passes);
+        for (Trial t : live) {
+            if (t.spec instanceof Conv2dSpec conv && conv.plan().algorithm() == Conv2dAlgorithm.DIRECT) {
+                continue;
+            }
+            if (t.total(passes) < winnerMicros * (1 - TIE)) {
+                winner = t.spec;
+                winnerMicros = t.total(passes);
+            }
+        }
+        if (direct != null && direct.spec != first.spec && direct.micros < winnerMicros * (1 - TIE)) {
+            winner = direct.spec;
+            winnerMicros = direct.micros;
+        } else if (direct != null && direct.spec == first.spec) {
+            // The default is DIRECT: per-pass tiles only replace it when the sum beats it by the margin.
+            winnerMicros = Math.min(winnerMicros, defaultMicros);
+        }
+        List<TuningRecord.Candidate> candidates = new ArrayList<>();
+        for (Trial t : trials) {
+            Map<String, Double> times = new LinkedHashMap<>();
+            for (int p = 0; p < passes; p++) {
+                times.put(workload.passes().get(p), t.rejected == null ? round(t.median(p)) : null);
+            }
+            candidates.add(new TuningRecord.Candidate(t.spec.key(), times, t.rejected == null ? round(t.total(passes)) : null, t.rejected));
+        }
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        return new TuningRecord(TuningRecord.FORMAT, spec.key(), winner.key(), TuningProfile.current(), batch,
+                Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), round(defaultMicros), round(winnerMicros), budgetNanos / 1_000_000,
+                tookMillis, candidates);
+    }
+
+    private record Choice(KernelSpec spec, double micros) {
+    }
+
+    /**
+     * The DIRECT variant combining each pass's fastest tile among the DIRECT candidates, with its summed time;
+     * each pass keeps the cost model's tile unless another beats it by the margin. Null without DIRECT candidates.
+     */
+    private static Choice bestDirect(KernelSpec spec, List<Trial> live, int passes) {
+        List<Trial> direct = live.stream()
+                .filter(t -> t.spec instanceof Conv2dSpec conv && conv.plan().algorithm() == Conv2dAlgorithm.DIRECT).toList();
+        if (direct.isEmpty()) {
+            return null;
+        }
+        Trial model = direct.stream().filter(t -> ((Conv2dSpec) t.spec).tiles() == null).findFirst().orElse(direct.getFirst());
+        Trial[] best = new Trial[passes];
+        double micros = 0;
+        for (int p = 0; p < passes; p++) {
+            best[p] = model;
+            for (Trial t : direct) {
+                if (t.median(p) < best[p].median(p) * (1 - TIE) && t.median(p) < best[p].median(p)) {
+                    best[p] = t;
+                }
+            }
+            micros += best[p].median(p);
+        }
+        if (best[0] == model && best[1] == model && best[2] == model) {
+            return new Choice(model.spec, micros);
+        }
+        Conv2dPlan[] plans = {((Conv2dSpec) best[0].spec).plan(), ((Conv2dSpec) best[1].spec).plan(), ((Conv2dSpec) best[2].spec).plan()};
+        DirectConvTiles tiles = DirectConvTiles.of(plans[0].forwardPass(), plans[1].backwardDataPass(), plans[2].weightsTile());
+        Conv2dSpec base = (Conv2dSpec) model.spec;
+        Conv2dSpec combined = base.withTiles(tiles);
+        Conv2dPlan modelPlan = base.plan();
+        if (tiles.equals(DirectConvTiles.of(modelPlan.forwardPass(), modelPlan.backwardDataPass(), modelPlan.weightsTile()))) {
+            return new Choice(model.spec, micros);
+        }
+        return new Choice(combined, micros);
+    }
+
+    private void warmUp(List<Trial> live, TuningWorkload workload, int passes) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean monitored = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long perTrial = (long) (budgetNanos * WARM_SHARE / live.size());
+        long stretch = Math.max(perTrial / 8, MIN_SAMPLE_NANOS);
+        for (Trial t : live) {
+            long end = System.nanoTime() + perTrial;
+            int quiet = 0;
+            int calls = 0;
+            while (true) {
+                long compiled = monitored ? jit.getTotalCompilationTime() : 0;
+                long stretchEnd = System.nanoTime() + stretch;
+                do {
+                    for (int p = 0; p < passes; p++) {
+                        workload.run(t.kernel, p);
+                    }
+                    calls++;
+                } while (System.nanoTime() < stretchEnd);
+                quiet = monitored && jit.getTotalCompilationTime() == compiled ? quiet + 1 : 0;
+                if ((quiet >= QUIET_STRETCHES && calls >= 2) || System.nanoTime() >= end) {
+                    break;
+                }
+            }
+        }
+    }
+
+    private void measure(List<Trial> live, TuningWorkload workload, int passes) {
+        long measureStart = System.nanoTime();
+        long measureBudget = (long) (budgetNanos * (1 - WARM_SHARE));
+        for (int round = 0; round < MAX_ROUNDS; round++) {
+            for (Trial t : live) {
+                double[] sample = new double[passes];
+                for (int p = 0; p < passes; p++) {
+                    int calls = 0;
+                    long begin = System.nanoTime();
+                    long now;
+                    do {
+                        workload.run(t.kernel, p);
+                        calls++;
+                        now = System.nanoTime();
+                    } while (now - begin < MIN_SAMPLE_NANOS);
+                    sample[p] = (now - begin) / 1e3 / calls;
+                }
+                t.samples.add(sample);
+            }
+            long spent = System.nanoTime() - measureStart;
+            // Stop once the budget would be exceeded by another round, but never before a median of MIN_ROUNDS.
+            if (round + 1 >= MIN_ROUNDS && spent / (round + 1) * (round + 2) > measureBudget) {
+                break;
+            }
+        }
+    }
+
+    /** Null when {@code actual} matches {@code expected} within {@link #TOLERANCE}, else what differs. */
+    static String mismatch(float[][] expected, float[][] actual) {
+        for (int o = 0; o < expected.length; o++) {
+            double scale = 1;
+            for (float v : expected[o]) {
+                scale = Math.max(scale, Math.abs(v));
+            }
+            for (int i = 0; i < expected[o].length; i++) {
+                double diff = Math.abs(expected[o][i] - actual[o][i]);
+                if (!(diff <= TOLERANCE * scale)) {
+                    return "output " + o + " element " + i + " is " + actual[o][i] + ", the default variant gives " + expected[o][i];
+                }
+            }
+        }
+        return null;
+    }
+
+    private static double round(double micros) {
+        return Math.round(micros * 1000) / 1000.0;
+    }
+}

@@ -1,0 +1,100 @@
+package io.simdnet.engine.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.simdnet.codegen.gen.KernelVariants;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.spec.Conv2dSpec;
+import io.simdnet.kernel.spec.GemmForm;
+import io.simdnet.kernel.spec.GemmSpec;
+import io.simdnet.kernel.spec.KernelSpec;
+import io.simdnet.kernel.spec.Pool2dSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tuning one spec: every candidate measured, the winner recorded on disk and served, the record used by the next registry. */
+class KernelTunerTest {
+
+    @TempDir
+    Path cache;
+
+    private KernelRegistry registry(TuningMode mode) {
+        return new KernelRegistry(new KernelRegistry.Options(true, true, cache, mode, Duration.ofMillis(300), false));
+    }
+
+    @Test
+    void tuningAGemmRecordsEveryCandidateAndServesTheWinner() throws Exception {
+        GemmSpec spec = GemmSpec.of(DType.F32, GemmForm.NN, 57, 45, true, false);
+        KernelRegistry registry = registry(TuningMode.EAGER);
+        TuningRecord record = registry.tune(spec, 20);
+        assertNotNull(record);
+        assertEquals(spec.key(), record.spec());
+        assertEquals(KernelVariants.of(spec, 20).size(), record.candidates().size());
+        for (TuningRecord.Candidate c : record.candidates()) {
+            assertNull(c.rejected(), c.variant());
+            assertTrue(c.totalMicros() > 0, c.variant());
+        }
+        assertEquals(KernelOrigin.TUNED, registry.origin(spec));
+        assertEquals(record.winner(), registry.variant(spec).key());
+        Path file = registry.recordFolder().resolve(TuningProfile.current().folderName()).resolve(spec.className() + ".json");
+        assertTrue(Files.isRegularFile(file), file.toString());
+        assertEquals(record, TuningRecord.fromJson(Files.readString(file), file.toString()));
+
+        KernelRegistry next = registry(TuningMode.LAZY);
+        assertEquals(KernelOrigin.TUNED, next.origin(spec));
+        assertEquals(record.winner(), next.variant(spec).key());
+        assertTrue(next.tunable(spec).settled(), "a recorded spec needs no tuning");
+    }
+
+    @Test
+    void tuningOffIgnoresRecords() {
+        GemmSpec spec = GemmSpec.of(DType.F32, GemmForm.NT, 33, 70, false, false);
+        registry(TuningMode.EAGER).tune(spec, 16);
+        KernelRegistry off = registry(TuningMode.OFF);
+        assertEquals(spec, off.variant(spec));
+        assertTrue(off.origin(spec) != KernelOrigin.TUNED);
+    }
+
+    @Test
+    void aConvolutionTakesEachPassFromItsFastestTile() {
+        Conv2dSpec spec = Conv2dSpec.of(DType.F32, 3, 12, 12, 10, 3, 3, 1, 1, false, false);
+        KernelRegistry registry = registry(TuningMode.EAGER);
+        TuningRecord record = registry.tune(spec, 4);
+        assertNotNull(record);
+        assertTrue(record.candidates().size() >= 3, record.candidates().toString());
+        for (TuningRecord.Candidate c : record.candidates()) {
+            assertNull(c.rejected(), c.variant());
+            assertEquals(3, c.passMicros().size(), c.variant());
+        }
+        KernelSpec winner = KernelSpec.parse(record.winner());
+        assertTrue(KernelVariants.isVariantOf(winner, spec), record.winner());
+        assertEquals(winner, registry.variant(spec));
+    }
+
+    @Test
+    void eagerTuningHappensOnTheFirstCallAndSettles() {
+        GemmSpec spec = GemmSpec.of(DType.F32, GemmForm.TN, 24, 40, false, false);
+        KernelRegistry registry = registry(TuningMode.EAGER);
+        TunableKernel tunable = registry.tunable(spec);
+        assertTrue(!tunable.settled());
+        tunable.kernel(24);
+        assertTrue(tunable.settled());
+        assertEquals(KernelOrigin.TUNED, registry.origin(spec));
+    }
+
+    @Test
+    void specsWithOneVariantAreNotTuned() {
+        Pool2dSpec pool = Pool2dSpec.max(DType.F32, 4, 8, 8, 2, 2, 0);
+        KernelRegistry registry = registry(TuningMode.EAGER);
+        assertNull(registry.tune(pool, 8));
+        assertTrue(registry.tunable(pool).settled());
+        GemmSpec doubles = GemmSpec.of(DType.F64, GemmForm.NN, 10, 10, false, false);
+        assertTrue(registry.tunable(doubles).settled(), "float64 specs are not tuned");
+    }
+}
