@@ -37,6 +37,17 @@ final class Cifar100CoarseCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ClassificationRun.configureThreads(options);
         CifarData data = CifarData.load(CifarData.Which.CIFAR100_COARSE, options, System.out, normalize);
+        Model model = network(data.classNames().size(), batchNorm, options.seed);
+        new ClassificationRun("cifar100-coarse", "Two-convolution net on CIFAR-100 superclasses", options, System.out)
+                .denormalizeWith(data.standardizer()).run(model,
+                new SoftmaxCrossEntropy(), new Adam(options.learningRateOr(1e-3)),
+                new FitOptions().epochs(options.epochsOr(10)).batchSize(options.batchSizeOr(64)), data.train(), data.validation(), data.test(),
+                data.classNames(), data.source());
+        return 0;
+    }
+
+    /** Two 3×3 convolutions (32, 64; batch norm before the ReLU with {@code batchNorm}) each with a 2×2 pool, dense 256, dropout, dense. */
+    static Model network(int classes, boolean batchNorm, long seed) {
         Sequential.Builder b = Sequential.input(3, 32, 32);
         for (int filters : new int[] {32, 64}) {
             if (batchNorm) {
@@ -46,18 +57,12 @@ final class Cifar100CoarseCommand implements Callable<Integer> {
             }
             b.add(new MaxPool2d(2));
         }
-        Model model = b
+        return b
                 .add(new Flatten())
                 .add(new Dense(256))
                 .add(new Relu())
                 .add(new Dropout(0.5))
-                .add(new Dense(data.classNames().size()))
-                .build(DType.F32, options.seed);
-        new ClassificationRun("cifar100-coarse", "Two-convolution net on CIFAR-100 superclasses", options, System.out)
-                .denormalizeWith(data.standardizer()).run(model,
-                new SoftmaxCrossEntropy(), new Adam(options.learningRateOr(1e-3)),
-                new FitOptions().epochs(options.epochsOr(10)).batchSize(options.batchSizeOr(64)), data.train(), data.validation(), data.test(),
-                data.classNames(), data.source());
-        return 0;
+                .add(new Dense(classes))
+                .build(DType.F32, seed);
     }
 }

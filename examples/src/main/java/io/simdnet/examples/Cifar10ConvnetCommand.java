@@ -34,18 +34,23 @@ final class Cifar10ConvnetCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ClassificationRun.configureThreads(options);
         CifarData data = CifarData.load(dataset, options, System.out, normalize);
-        Model model = Sequential.input(3, 32, 32)
-                .add(new Conv2d(32, 5).padding(Padding.same()).relu())
-                .add(new MaxPool2d(2))
-                .add(new Conv2d(32, 5).padding(Padding.same()).relu())
-                .add(new MaxPool2d(2))
-                .add(new Flatten())
-                .add(new Dense(data.classNames().size()))
-                .build(DType.F32, options.seed);
+        Model model = network(data.classNames().size(), options.seed);
         new ClassificationRun("cifar10-convnet-" + DatasetConverter.name(dataset), "Course convnet on " + DatasetConverter.name(dataset), options,
                 System.out).denormalizeWith(data.standardizer()).run(model, new SoftmaxCrossEntropy(), new Adam(options.learningRateOr(1e-3)),
                 new FitOptions().epochs(options.epochsOr(1)).batchSize(options.batchSizeOr(64)), data.train(), data.validation(), data.test(),
                 data.classNames(), data.source());
         return 0;
+    }
+
+    /** conv32 5×5 same + ReLU, pool, conv32 5×5 same + ReLU, pool, dense. */
+    static Model network(int classes, long seed) {
+        return Sequential.input(3, 32, 32)
+                .add(new Conv2d(32, 5).padding(Padding.same()).relu())
+                .add(new MaxPool2d(2))
+                .add(new Conv2d(32, 5).padding(Padding.same()).relu())
+                .add(new MaxPool2d(2))
+                .add(new Flatten())
+                .add(new Dense(classes))
+                .build(DType.F32, seed);
     }
 }

@@ -8,7 +8,7 @@ import picocli.CommandLine;
         description = "Trains the classic course networks on the simdnet engine and writes a run folder with metrics and plots.",
         subcommands = {Lenet5Command.class, FashionMlpCommand.class, MnistCommand.Mlp.class, MnistCommand.Cnn.class,
             Cifar100CoarseCommand.class, Cifar10ConvnetCommand.class, CifarBestCommand.class, SparseAutoencoderCommand.class,
-            SweepCommand.class, BackpropDemoCommand.class, FacesCommand.class, Cs231nConvnetCommand.class, DownloadCommand.class, InfoCommand.class,
+            SweepCommand.class, BackpropDemoCommand.class, FacesCommand.class, Cs231nConvnetCommand.class, DownloadCommand.class, InfoCommand.class, TuneCommand.class,
             CacheCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 

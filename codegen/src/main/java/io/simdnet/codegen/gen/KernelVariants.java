@@ -34,8 +34,11 @@ import java.util.Set;
  */
 public final class KernelVariants {
 
-    /** Micro-tiles measured besides the default. */
-    private static final int GEMM_TILES = 6;
+    /**
+     * Micro-tiles measured besides the default. Each candidate costs the JIT 0.2-0.4 s to compile before it can
+     * be timed (Zen 4, C2 on one of two cores), which is what bounds the count within a 2 s budget.
+     */
+    private static final int GEMM_TILES = 3;
     /** More rows per micro-tile only lengthen the generated kernel: the broadcasts are far below the FMAs. */
     private static final int MAX_ROWS = 16;
     /** Wider micro-tiles than 4 vectors spill on 32 registers for any useful row count. */
@@ -43,7 +46,7 @@ public final class KernelVariants {
     /** The shallower depth tried for a deep GEMM. */
     private static final int SHALLOW_KC = 256;
     /** DIRECT tiles measured per pass, the cost model's first included. */
-    private static final int DIRECT_TILES = 4;
+    private static final int DIRECT_TILES = 3;
 
     private KernelVariants() {
     }

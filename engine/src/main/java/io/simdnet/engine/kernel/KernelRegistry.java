@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -88,8 +87,12 @@ public final class KernelRegistry implements KernelLookup {
     private record Entry(Kernel kernel, KernelOrigin origin, KernelSpec variant) {
     }
 
-    /** What served one spec a layer asked for, as a run's metrics.json lists it. */
-    public record Served(String spec, KernelOrigin origin, String variant, String kernelClass) {
+    /**
+     * What served one spec a layer asked for, as a run's metrics.json lists it.
+     *
+     * @param batch rows or images of the spec's first call (what tuning times it at), 0 before any
+     */
+    public record Served(String spec, KernelOrigin origin, String variant, String kernelClass, int batch) {
     }
 
     private static final System.Logger LOG = System.getLogger("io.simdnet.kernels");
@@ -114,7 +117,7 @@ public final class KernelRegistry implements KernelLookup {
     private final KernelTuner tuner;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<TuningRecord>> tunings = new ConcurrentHashMap<>();
-    private final Set<String> requested = ConcurrentHashMap.newKeySet();
+    private final Map<String, TunableKernel> requested = new ConcurrentHashMap<>();
 
     public KernelRegistry(Options options) {
         this.options = options;
@@ -191,10 +194,10 @@ public final class KernelRegistry implements KernelLookup {
     /** The specs layers asked for through {@link #tunable}, sorted by key, with what serves each now. */
     public List<Served> served() {
         List<Served> list = new ArrayList<>();
-        for (String key : new TreeSet<>(requested)) {
+        for (String key : new TreeSet<>(requested.keySet())) {
             Entry e = entries.get(key);
             if (e != null) {
-                list.add(new Served(key, e.origin(), e.variant().key(), e.kernel().getClass().getName()));
+                list.add(new Served(key, e.origin(), e.variant().key(), e.kernel().getClass().getName(), requested.get(key).firstBatch()));
             }
         }
         return list;
@@ -206,11 +209,13 @@ public final class KernelRegistry implements KernelLookup {
      * in the background, the default serving until the winner is ready).
      */
     public TunableKernel tunable(KernelSpec spec) {
-        requested.add(spec.key());
         Kernel now = kernel(spec);
         boolean settled = options.tuning() == TuningMode.OFF || entries.get(spec.key()).origin() == KernelOrigin.TUNED
                 || !KernelVariants.defaultOf(spec).equals(spec) || KernelVariants.of(spec, 1).size() < 2 || TuningWorkload.of(spec, 1) == null;
-        return new TunableKernel(this, spec, now, settled);
+        TunableKernel tunable = new TunableKernel(this, spec, now, settled);
+        // Layers of one shape share a spec; the first one's calls stand for all.
+        requested.putIfAbsent(spec.key(), tunable);
+        return tunable;
     }
 
     /**

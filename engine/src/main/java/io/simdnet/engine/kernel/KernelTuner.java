@@ -30,7 +30,8 @@ import java.util.Map;
  * the sum of those passes' medians.
  *
  * <p>The time budget ({@code -Dsimdnet.tune.budget}, default {@value #DEFAULT_BUDGET_MILLIS} ms) covers warm-up
- * and timing of one spec; compilation comes on top. A call slower than the budget allows still gets
+ * and timing of one spec; javac comes on top, and so does the JIT where it needs more than the warm-up share
+ * ({@link #JIT_NANOS_PER_CANDIDATE} per candidate). A call slower than the budget allows still gets
  * {@link #MIN_ROUNDS} rounds, so a median exists.
  */
 final class KernelTuner {
@@ -40,13 +41,30 @@ final class KernelTuner {
     static final long DEFAULT_BUDGET_MILLIS = 2000;
     static final String BUDGET_PROPERTY = "simdnet.tune.budget";
     /** Of the budget, the share warm-up may take. */
-    private static final double WARM_SHARE = 0.5;
+    private static final double WARM_SHARE = 0.75;
     private static final int MIN_ROUNDS = 5;
     private static final int MAX_ROUNDS = 15;
     /** A timed sample lasts at least this long, so the clock's resolution does not matter. */
     private static final long MIN_SAMPLE_NANOS = 200_000;
-    /** Warm-up ends after this many quiet stretches (no JIT compilation finished) in a row. */
-    private static final int QUIET_STRETCHES = 2;
+    /** Warm-up stretches per candidate if each ran its full share: short enough that the round-robin turns often. */
+    private static final int STRETCHES_PER_CANDIDATE = 20;
+    /**
+     * What the JIT takes per candidate before it can be timed: C2 compiled one GEMM candidate's seven methods in
+     * 0.3-0.45 s from its first call (Zen 4, the compiler on one of two cores), and compiles one class at a time.
+     * Warm-up gets at least this per candidate, beyond the budget if need be.
+     */
+    private static final long JIT_NANOS_PER_CANDIDATE = 800_000_000L;
+    /** The pause per round while candidates' methods wait for the JIT. */
+    private static final long JIT_WAIT_MILLIS = 5;
+    /** A pass this fast per call counts as compiled whatever its FLOPs (tiny products are all call overhead). */
+    private static final long COMPILED_CALL_NANOS = 20_000;
+    /**
+     * A pass at least this fast counts as compiled: compiled kernels run at 10-100 GFLOP/s on a core, interpreted
+     * ones below 1 (measured on Zen 4: 0.03 for a 32×120×84 GEMM, 0.6 for an im2col convolution).
+     */
+    private static final double COMPILED_FLOPS_PER_SECOND = 2e9;
+    /** Two stretches this close per call, with no compilation finishing, and a candidate counts as warm. */
+    private static final double STABLE = 0.05;
     /** Largest difference to the default's results, relative to their largest magnitude. */
     private static final double TOLERANCE = 2e-3;
 
@@ -140,7 +158,9 @@ final class KernelTuner {
         }
         List<Trial> live = trials.stream().filter(t -> t.rejected == null).toList();
         int passes = workload.passes().size();
-        warmUp(live, workload, passes);
+        int warmBatch = TuningWorkload.warmUpBatch(spec, batch);
+        warmUp(live, live.stream().map(t -> classesOf(t, warmBatch, registry)).toList(), TuningWorkload.of(spec, warmBatch), passes);
+        live = live.stream().filter(t -> t.rejected == null).toList();
         measure(live, workload, passes);
 
         KernelSpec winner = first.spec;
@@ -216,29 +236,92 @@ final class KernelTuner {
         return new Choice(combined, micros);
     }
 
-    private void warmUp(List<Trial> live, TuningWorkload workload, int passes) {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        boolean monitored = jit != null && jit.isCompilationTimeMonitoringSupported();
-        long perTrial = (long) (budgetNanos * WARM_SHARE / live.size());
-        long stretch = Math.max(perTrial / 8, MIN_SAMPLE_NANOS);
-        for (Trial t : live) {
-            long end = System.nanoTime() + perTrial;
-            int quiet = 0;
-            int calls = 0;
-            while (true) {
-                long compiled = monitored ? jit.getTotalCompilationTime() : 0;
-                long stretchEnd = System.nanoTime() + stretch;
+    /**
+     * Round-robin stretches over the candidates until each is warm: every pass runs at compiled speed (at least
+     * {@link #COMPILED_FLOPS_PER_SECOND}, or a call within {@link #COMPILED_CALL_NANOS}: interpreted Vector API
+     * code is 100-300× slower than compiled, far below either), its per-call time held within {@link #STABLE}
+     * over the last two stretches, and none of the methods of its classes (its sub-kernels' included) is queued
+     * for the JIT. While every cold candidate waits for the compiler the tuner sleeps a little, leaving it the
+     * cores. Candidates still cold at the end of warm-up are dropped (timing them would compare interpreted code),
+     * except the default, which is waited for up to another budget.
+     */
+    private void warmUp(List<Trial> live, List<List<String>> classes, TuningWorkload warmWork, int passes) {
+        boolean jit = JitState.available();
+        long warmNanos = Math.max((long) (budgetNanos * WARM_SHARE), live.size() * JIT_NANOS_PER_CANDIDATE);
+        long end = System.nanoTime() + warmNanos;
+        long stretch = Math.max(warmNanos / live.size() / STRETCHES_PER_CANDIDATE, MIN_SAMPLE_NANOS);
+        double[][] previous = new double[live.size()][passes];
+        boolean[] warm = new boolean[live.size()];
+        int remaining = live.size();
+        while (remaining > 0) {
+            long now = System.nanoTime();
+            if (now >= end + (warm[0] ? 0 : budgetNanos)) {
+                break;
+            }
+            boolean[] ready = new boolean[live.size()];
+            for (int i = 0; i < live.size(); i++) {
+                if (warm[i] || (i > 0 && now >= end)) {
+                    continue;
+                }
+                Trial t = live.get(i);
+                long[] spent = new long[passes];
+                long begin = System.nanoTime();
+                int calls = 0;
                 do {
                     for (int p = 0; p < passes; p++) {
-                        workload.run(t.kernel, p);
+                        long start = System.nanoTime();
+                        warmWork.run(t.kernel, p);
+                        spent[p] += System.nanoTime() - start;
                     }
                     calls++;
-                } while (System.nanoTime() < stretchEnd);
-                quiet = monitored && jit.getTotalCompilationTime() == compiled ? quiet + 1 : 0;
-                if ((quiet >= QUIET_STRETCHES && calls >= 2) || System.nanoTime() >= end) {
-                    break;
+                } while (System.nanoTime() - begin < stretch);
+                ready[i] = true;
+                for (int p = 0; p < passes; p++) {
+                    double perCall = (double) spent[p] / calls;
+                    boolean compiledSpeed = perCall <= COMPILED_CALL_NANOS || warmWork.flops() / (perCall * 1e-9) >= COMPILED_FLOPS_PER_SECOND;
+                    ready[i] &= compiledSpeed && previous[i][p] > 0 && Math.abs(perCall - previous[i][p]) <= STABLE * previous[i][p];
+                    previous[i][p] = perCall;
                 }
             }
+            boolean[] queued = jit ? JitState.queued(classes) : new boolean[live.size()];
+            boolean waiting = true;
+            for (int i = 0; i < live.size(); i++) {
+                if (!warm[i] && ready[i] && !queued[i]) {
+                    warm[i] = true;
+                    remaining--;
+                }
+                waiting &= warm[i] || queued[i];
+            }
+            if (waiting && remaining > 0) {
+                sleep(JIT_WAIT_MILLIS);
+            }
+        }
+        for (int i = 1; i < live.size(); i++) {
+            if (!warm[i]) {
+                live.get(i).rejected = "not compiled by the JIT within the budget";
+            }
+        }
+    }
+
+    /** The generated classes a candidate runs: its own and those of the kernels it calls at {@code batch}. */
+    private static List<String> classesOf(Trial t, int batch, KernelRegistry registry) {
+        List<String> names = new ArrayList<>();
+        names.add(t.kernel.getClass().getName());
+        List<KernelSpec> calls = new ArrayList<>(t.spec.subKernels());
+        if (t.spec instanceof Conv2dSpec conv && conv.plan().algorithm() == Conv2dAlgorithm.DENSE) {
+            calls.add(conv.plan().backwardWeightsGemm(batch));
+        }
+        for (KernelSpec sub : calls) {
+            names.add(registry.kernel(sub).getClass().getName());
+        }
+        return names;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -17,6 +17,8 @@ public final class TunableKernel {
     private volatile Kernel kernel;
     private volatile boolean settled;
     private CompletableFuture<TuningRecord> background;
+    /** The batch of the first call, 0 before it: what {@code bin/simdnet tune} times the spec at. */
+    private int firstBatch;
 
     TunableKernel(KernelRegistry registry, KernelSpec spec, Kernel kernel, boolean settled) {
         this.registry = registry;
@@ -31,7 +33,15 @@ public final class TunableKernel {
 
     /** The kernel to run a call of {@code batch} rows or images with. */
     public Kernel kernel(int batch) {
+        if (firstBatch == 0) {
+            firstBatch = batch;
+        }
         return settled ? kernel : settle(batch);
+    }
+
+    /** Rows or images of the first call, or 0 before any. */
+    public int firstBatch() {
+        return firstBatch;
     }
 
     /** Whether the kernel is final (tuned, recorded, or not to be tuned). */

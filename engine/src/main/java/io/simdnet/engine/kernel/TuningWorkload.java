@@ -28,8 +28,20 @@ abstract sealed class TuningWorkload {
         };
     }
 
+    /**
+     * The batch candidates are warmed up at: one image for a convolution (the same code per image, so the JIT's
+     * counters climb as fast with calls 1/N as long), the real M for a GEMM (M decides which edge paths run).
+     */
+    static int warmUpBatch(KernelSpec spec, int batch) {
+        // A DENSE convolution's backward-weights GEMM has the batch as its depth: another kernel at another batch.
+        return spec instanceof Conv2dSpec conv && conv.plan().algorithm() != io.simdnet.kernel.spec.Conv2dAlgorithm.DENSE ? 1 : batch;
+    }
+
     /** Names of the passes, as the tuning record lists them. */
     abstract List<String> passes();
+
+    /** Multiply-add FLOPs of one call of a pass (2 per multiply-add; the three convolution passes do the same work). */
+    abstract double flops();
 
     /** Runs pass {@code pass} of {@code kernel} once. */
     abstract void run(Kernel kernel, int pass);
@@ -47,6 +59,7 @@ abstract sealed class TuningWorkload {
 
     static final class Gemm extends TuningWorkload {
         private final int m;
+        private final double flops;
         private final float[] a;
         private final float[] b;
         private final float[] bias;
@@ -55,6 +68,7 @@ abstract sealed class TuningWorkload {
         Gemm(GemmSpec spec, int m) {
             SplittableRandom random = new SplittableRandom(SEED);
             this.m = m;
+            this.flops = 2.0 * m * spec.k() * spec.n();
             this.a = random(random, m * spec.k());
             this.b = random(random, spec.k() * spec.n());
             this.bias = spec.bias() ? random(random, spec.n()) : null;
@@ -64,6 +78,11 @@ abstract sealed class TuningWorkload {
         @Override
         List<String> passes() {
             return List.of("gemm");
+        }
+
+        @Override
+        double flops() {
+            return flops;
         }
 
         @Override
@@ -82,6 +101,7 @@ abstract sealed class TuningWorkload {
 
     static final class Conv extends TuningWorkload {
         private final int n;
+        private final double flops;
         private final float[] x;
         private final float[] weights;
         private final float[] bias;
@@ -94,6 +114,7 @@ abstract sealed class TuningWorkload {
         Conv(Conv2dSpec spec, int n) {
             SplittableRandom random = new SplittableRandom(SEED);
             this.n = n;
+            this.flops = (double) n * spec.forwardFlopsPerImage();
             int outputs = n * spec.outChannels() * spec.outHeight() * spec.outWidth();
             this.x = random(random, n * spec.inChannels() * spec.height() * spec.width());
             this.weights = random(random, spec.outChannels() * spec.patchSize());
@@ -108,6 +129,11 @@ abstract sealed class TuningWorkload {
         @Override
         List<String> passes() {
             return List.of("forward", "backward_data", "backward_weights");
+        }
+
+        @Override
+        double flops() {
+            return flops;
         }
 
         @Override
