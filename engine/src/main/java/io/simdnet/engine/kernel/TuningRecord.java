@@ -34,7 +34,8 @@ public record TuningRecord(String format, String spec, String winner, TuningProf
     public record Candidate(String variant, Map<String, Double> passMicros, Double totalMicros, String rejected) {
     }
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
+    /** Writes nulls: a rejected candidate's pass times are null, and a map would drop them otherwise (the record would not read back equal). */
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls()
             .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).create();
 
     /** Default over tuned time: above 1 where tuning won. */
@@ -53,6 +54,9 @@ public record TuningRecord(String format, String spec, String winner, TuningProf
             record = GSON.fromJson(json, TuningRecord.class);
         } catch (JsonParseException | IllegalStateException | NumberFormatException e) {
             throw new IllegalArgumentException("tuning record " + origin + ": not valid JSON (" + e.getMessage() + ")");
+        }
+        if (record == null) {
+            throw new IllegalArgumentException("tuning record " + origin + ": empty file or JSON null, expected a record");
         }
         return record.checked(origin);
     }

@@ -1,6 +1,7 @@
 package io.simdnet.engine.kernel;
 
 import io.simdnet.codegen.gen.KernelVariants;
+import io.simdnet.kernel.spec.Conv2dSpec;
 import io.simdnet.kernel.spec.KernelSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,6 +98,14 @@ final class TuningRecords {
             winner = KernelSpec.parse(record.winner());
         } catch (IllegalArgumentException e) {
             return "its winner does not parse: " + e.getMessage();
+        }
+        if (winner instanceof Conv2dSpec conv) {
+            // Parsing does not check a convolution's tiles against its registers and channels; its plan does.
+            try {
+                conv.plan();
+            } catch (IllegalArgumentException e) {
+                return "its winner cannot be computed: " + e.getMessage();
+            }
         }
         if (!KernelVariants.isVariantOf(winner, spec)) {
             return "its winner '" + record.winner() + "' does not compute spec '" + spec.key() + "'";

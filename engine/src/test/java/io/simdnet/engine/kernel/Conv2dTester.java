@@ -107,14 +107,17 @@ final class Conv2dTester {
         }
     }
 
-    /** Forward, backward-data and backward-weights (and the bias gradient when the spec has a bias) of one batch. */
+    /**
+     * Forward, backward-data and backward-weights (and the bias gradient when the spec has a bias) of one batch;
+     * {@code b} is passed only when the spec has a bias.
+     */
     static float[][] allPasses(FloatConv2dKernel kernel, int n, float[] x, float[] w, float[] b, float[] dy) {
         Conv2dSpec spec = kernel.spec();
         float[] y = new float[dy.length];
         float[] dx = new float[x.length];
         float[] dw = new float[w.length];
-        float[] db = new float[b.length];
-        kernel.forward(n, x, w, b, y);
+        float[] db = spec.bias() ? new float[spec.outChannels()] : null;
+        kernel.forward(n, x, w, spec.bias() ? b : null, y);
         kernel.backwardData(n, dy, w, dx);
         kernel.backwardWeights(n, x, dy, dw, db);
         return spec.bias() ? new float[][] {y, dx, dw, db} : new float[][] {y, dx, dw};
