@@ -75,6 +75,11 @@ public record TuningRecord(String format, String spec, String winner, TuningProf
         return records.stream().map(r -> r == null ? null : r.checked(origin)).toList();
     }
 
+    /** The record in {@code file}, or null (with a WARNING naming the file and why) when it cannot be read. */
+    public static TuningRecord readFile(java.nio.file.Path file) {
+        return TuningRecords.read(file);
+    }
+
     public static String listToJson(List<TuningRecord> records) {
         return GSON.toJson(records) + "\n";
     }
