@@ -1,0 +1,44 @@
+"""Merges freshly made tuning records into the shipped ones and lists the winners in the catalog (see ship-tuning-records)."""
+import glob
+import json
+import os
+import sys
+
+MARKER = "# Tuned winners: the variants the shipped tuning records chose (written by bench/ship-tuning-records)."
+
+
+def profile_key(profile):
+    # What TuningProfile.sharesFamily compares: records of one such profile replace each other.
+    return (profile["cpu_family"], profile["vector_bits"], profile["threads"], profile["jdk_feature"], profile["generator_version"])
+
+
+def main(tuning_dir, shipped_path, catalog_path):
+    fresh = [json.load(open(f)) for f in sorted(glob.glob(os.path.join(tuning_dir, "*", "*.json")))]
+    if not fresh:
+        sys.exit("ship_records: no records under " + tuning_dir)
+    shipped = json.load(open(shipped_path)) if os.path.exists(shipped_path) else []
+    replaced = {(profile_key(r["profile"]), r["spec"]) for r in fresh}
+    kept = [r for r in shipped if (profile_key(r["profile"]), r["spec"]) not in replaced]
+    records = sorted(kept + fresh, key=lambda r: (profile_key(r["profile"]), r["spec"]))
+    tmp = shipped_path + ".tmp"
+    with open(tmp, "w") as out:
+        json.dump(records, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    os.replace(tmp, shipped_path)
+
+    winners = sorted({r["winner"] for r in records if r["winner"] != r["spec"]})
+    lines = open(catalog_path).read().split("\n")
+    if MARKER in lines:
+        lines = lines[:lines.index(MARKER)]
+    while lines and lines[-1] == "":
+        lines.pop()
+    lines += ["", MARKER] + winners + [""]
+    tmp = catalog_path + ".tmp"
+    with open(tmp, "w") as out:
+        out.write("\n".join(lines))
+    os.replace(tmp, catalog_path)
+    print(f"ship_records: {len(fresh)} records made, {len(records)} shipped, {len(winners)} winners in the catalog")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
