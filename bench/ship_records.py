@@ -20,6 +20,7 @@ def main(tuning_dir, shipped_path, catalog_path):
     replaced = {(profile_key(r["profile"]), r["spec"]) for r in fresh}
     kept = [r for r in shipped if (profile_key(r["profile"]), r["spec"]) not in replaced]
     records = sorted(kept + fresh, key=lambda r: (profile_key(r["profile"]), r["spec"]))
+    os.makedirs(os.path.dirname(shipped_path), exist_ok=True)
     tmp = shipped_path + ".tmp"
     with open(tmp, "w") as out:
         json.dump(records, out, indent=2, ensure_ascii=False)
