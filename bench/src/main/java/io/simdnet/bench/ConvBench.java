@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow", "-Xmx4g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow", "-Xmx4g", "-Dsimdnet.tune=off"})
 public class ConvBench {
 
     @Param({"CS231N_B100", "LENET_C1_B32", "LENET_C1_B128", "LENET_C3_B32", "LENET_C3_B128", "LENET_C5_B32", "LENET_C5_B128",
@@ -58,8 +58,12 @@ public class ConvBench {
         KernelPool.setThreads(threads);
         kernel = switch (impl) {
             case "generated" -> KernelRegistry.global().floatConv2d(layer.spec);
+            case "tuned" -> {
+                TunedKernels.use(layer.spec, layer.batch);
+                yield KernelRegistry.global().floatConv2d(layer.spec);
+            }
             case "generic" -> new GenericConv2d(layer.spec);
-            default -> throw new IllegalArgumentException("impl '" + impl + "': expected generated or generic");
+            default -> throw new IllegalArgumentException("impl '" + impl + "': expected generated, tuned or generic");
         };
         n = layer.batch;
         var s = layer.spec;

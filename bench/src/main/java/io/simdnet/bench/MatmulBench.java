@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow", "-Xmx4g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow", "-Xmx4g", "-Dsimdnet.tune=off"})
 public class MatmulBench {
 
     @Param({"64x64x64:NN", "128x128x128:NN", "256x256x256:NN", "512x512x512:NN", "1024x1024x1024:NN", "2048x2048x2048:NN",
@@ -58,7 +58,10 @@ public class MatmulBench {
         KernelPool.setThreads(threads);
         GemmSpec spec = GemmSpec.of(DType.F32, s.form(), s.k(), s.n(), false, false);
         switch (impl) {
-            case "generated" -> {
+            case "generated", "tuned" -> {
+                if (impl.equals("tuned")) {
+                    TunedKernels.use(spec, s.m());
+                }
                 kernel = KernelRegistry.global().floatGemm(spec);
                 KernelOrigin origin = KernelRegistry.global().origin(spec);
                 if (origin == KernelOrigin.GENERIC) {
@@ -66,7 +69,7 @@ public class MatmulBench {
                 }
             }
             case "generic" -> kernel = (FloatGemmKernel) KernelRegistry.generic(spec);
-            default -> throw new IllegalArgumentException("impl '" + impl + "': expected generated or generic");
+            default -> throw new IllegalArgumentException("impl '" + impl + "': expected generated, tuned or generic");
         }
         SplittableRandom random = new SplittableRandom(42);
         a = BenchData.random(random, s.m() * s.k());

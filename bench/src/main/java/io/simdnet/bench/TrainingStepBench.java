@@ -6,7 +6,9 @@ import io.simdnet.engine.loss.Loss;
 import io.simdnet.engine.loss.NllLoss;
 import io.simdnet.engine.loss.SoftmaxCrossEntropy;
 import io.simdnet.engine.model.CourseModels;
+import io.simdnet.engine.kernel.KernelRegistry;
 import io.simdnet.engine.model.Model;
+import io.simdnet.engine.model.ModelTuner;
 import io.simdnet.engine.optim.Adam;
 import io.simdnet.engine.optim.Optimizer;
 import io.simdnet.engine.optim.Sgd;
@@ -40,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow", "-Xmx4g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow", "-Xmx4g", "-Dsimdnet.tune=off"})
 public class TrainingStepBench {
 
     /** The peers' workloads: model, batch size, optimiser and loss as train.py's MODELS table. */
@@ -65,28 +67,37 @@ public class TrainingStepBench {
     @Param({"1", "2"})
     public int threads;
 
+    /** "off": the default variants; "tuned": every kernel served by its tuning record (made at setup where missing). */
+    @Param({"off"})
+    public String tuning;
+
     private Trainer trainer;
     private MiniBatches batches;
 
     @Setup(Level.Trial)
     public void setUp() {
         KernelPool.setThreads(threads);
-        Model model;
+        if (tuning.equals("tuned")) {
+            // The registry serves the winners to the layers built after this.
+            for (ModelTuner.Result r : ModelTuner.tune(model(), workload.batch, KernelRegistry.global(), false)) {
+                System.out.println("# " + r.spec() + " -> " + (r.record() == null ? "one variant" : r.record().winner()));
+            }
+        } else if (!tuning.equals("off")) {
+            throw new IllegalArgumentException("tuning '" + tuning + "': expected off or tuned");
+        }
+        Model model = model();
         Loss loss;
         Optimizer optimizer;
         switch (workload) {
             case MLP_ADAM_B128 -> {
-                model = CourseModels.mlp(128, 64).build(DType.F32, 1);
                 loss = new SoftmaxCrossEntropy();
                 optimizer = new Adam(1e-3);
             }
             case MNISTCNN_SGD_B64 -> {
-                model = CourseModels.mnistCnn().add(new LogSoftmax()).build(DType.F32, 1);
                 loss = new NllLoss();
                 optimizer = new Sgd(0.01);
             }
             default -> {
-                model = CourseModels.lenet5(false).build(DType.F32, 1);
                 loss = new SoftmaxCrossEntropy();
                 optimizer = new Adam(1e-3);
             }
@@ -100,6 +111,14 @@ public class TrainingStepBench {
         trainer = new Trainer(model, loss, optimizer);
         batches = new MiniBatches(Dataset.of(images, Tensor.of(labels, SAMPLES)), workload.batch, true, 5, DType.F32);
         batches.startEpoch();
+    }
+
+    private Model model() {
+        return switch (workload) {
+            case MLP_ADAM_B128 -> CourseModels.mlp(128, 64).build(DType.F32, 1);
+            case MNISTCNN_SGD_B64 -> CourseModels.mnistCnn().add(new LogSoftmax()).build(DType.F32, 1);
+            default -> CourseModels.lenet5(false).build(DType.F32, 1);
+        };
     }
 
     @Benchmark

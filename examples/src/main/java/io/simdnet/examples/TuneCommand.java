@@ -1,16 +1,14 @@
 package io.simdnet.examples;
 
-import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.kernel.KernelRegistry;
 import io.simdnet.engine.kernel.TuningMode;
 import io.simdnet.engine.kernel.TuningProfile;
 import io.simdnet.engine.kernel.TuningRecord;
 import io.simdnet.engine.model.CourseModels;
 import io.simdnet.engine.model.Model;
+import io.simdnet.engine.model.ModelTuner;
 import io.simdnet.engine.layer.LogSoftmax;
-import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.DType;
-import io.simdnet.kernel.spec.KernelSpec;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -108,38 +106,17 @@ final class TuneCommand implements Callable<Integer> {
         out.println("tuning the kernels of " + experiment + " at batch " + batch + " on " + TuningProfile.current());
         out.flush();
         long start = System.nanoTime();
-        Model model = chosen.network().apply(1);
-        Tensor x = Tensor.zeros(DType.F32, model.inputShape().withBatch(batch));
-        Rng rng = new Rng(1);
-        float[] values = x.floats();
-        for (int i = 0; i < x.size(); i++) {
-            values[i] = (float) rng.gaussian();
-        }
-        Tensor y = model.forward(x, true);
-        model.backward(Tensor.zeros(DType.F32, y.shape()));
-
         List<String[]> rows = new ArrayList<>();
         int tuned = 0;
-        for (KernelRegistry.Served served : registry.served()) {
-            KernelSpec kernel = KernelSpec.parse(served.spec());
-            if (served.batch() == 0) {
+        for (ModelTuner.Result result : ModelTuner.tune(chosen.network().apply(1), batch, registry, force)) {
+            TuningRecord record = result.record();
+            if (record == null) {
+                rows.add(new String[] {result.spec(), "-", "-", "-", "one variant"});
                 continue;
             }
-            TuningRecord record = force ? null : registry.record(kernel);
-            String how = "recorded";
-            if (record == null) {
-                record = registry.tune(kernel, served.batch());
-                how = "tuned";
-                if (record != null) {
-                    tuned++;
-                }
-            }
-            if (record == null) {
-                rows.add(new String[] {served.spec(), "-", "-", "-", "one variant"});
-                continue;
-            }
-            rows.add(new String[] {served.spec(), micros(record.defaultMicros()), micros(record.winnerMicros()),
-                String.format(Locale.ROOT, "%.2f×", record.speedup()), winner(record) + (how.equals("recorded") ? " (recorded)" : "")});
+            tuned += result.recorded() ? 0 : 1;
+            rows.add(new String[] {result.spec(), micros(record.defaultMicros()), micros(record.winnerMicros()),
+                String.format(Locale.ROOT, "%.2f×", record.speedup()), winner(record) + (result.recorded() ? " (recorded)" : "")});
         }
         table(out, new String[] {"spec", "default µs", "tuned µs", "speedup", "winner"}, rows);
         out.printf(Locale.ROOT, "%d specs tuned, %d recorded before, in %.1f s; records in %s%n", tuned,

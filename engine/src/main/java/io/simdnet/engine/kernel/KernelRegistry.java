@@ -248,6 +248,20 @@ public final class KernelRegistry implements KernelLookup {
         }
     }
 
+    /**
+     * Serves {@code spec} by its record for this machine if there is one (whatever the tuning mode), else tunes it
+     * as {@link #tune} does. Returns the record, or null for a spec with a single variant.
+     */
+    public TuningRecord tuneUnlessRecorded(KernelSpec spec, int batch) {
+        TuningRecord record = record(spec);
+        if (record == null) {
+            return tune(spec, batch);
+        }
+        kernel(spec);
+        install(spec, record);
+        return record;
+    }
+
     /** {@link #tune} on the background thread; failures are logged, and the default keeps serving. */
     CompletableFuture<TuningRecord> tuneInBackground(KernelSpec spec, int batch) {
         return CompletableFuture.supplyAsync(() -> {

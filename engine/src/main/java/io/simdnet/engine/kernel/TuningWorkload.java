@@ -29,13 +29,22 @@ abstract sealed class TuningWorkload {
     }
 
     /**
-     * The batch candidates are warmed up at: one image for a convolution (the same code per image, so the JIT's
-     * counters climb as fast with calls 1/N as long), the real M for a GEMM (M decides which edge paths run).
+     * The batch candidates are warmed up at. Until C2 has compiled it a kernel runs interpreted, 100-300× slower,
+     * so warm-up calls are kept small: one image for a convolution (the same code runs per image; a DENSE
+     * convolution keeps its batch, the depth of its backward-weights GEMM, another kernel at another batch), and
+     * for a GEMM at most {@link #WARM_ROWS} rows plus the real M's remainder modulo it, so that the same edge
+     * paths run for every micro-tile height that divides it.
      */
     static int warmUpBatch(KernelSpec spec, int batch) {
-        // A DENSE convolution's backward-weights GEMM has the batch as its depth: another kernel at another batch.
-        return spec instanceof Conv2dSpec conv && conv.plan().algorithm() != io.simdnet.kernel.spec.Conv2dAlgorithm.DENSE ? 1 : batch;
+        return switch (spec) {
+            case Conv2dSpec conv -> conv.plan().algorithm() == io.simdnet.kernel.spec.Conv2dAlgorithm.DENSE ? batch : 1;
+            case GemmSpec gemm -> batch <= WARM_ROWS ? batch : WARM_ROWS + batch % WARM_ROWS;
+            default -> batch;
+        };
     }
+
+    /** Divisible by every micro-tile height up to 6 and by 8, 10, 12, 15 and 16. */
+    private static final int WARM_ROWS = 240;
 
     /** Names of the passes, as the tuning record lists them. */
     abstract List<String> passes();

@@ -1,0 +1,45 @@
+"""Prints the tuned-vs-default table of bench/run-tuned's JMH results (README, Autotuning)."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from report import peak_gflops, print_machine  # noqa: E402
+
+NOISE = 0.03  # the tuner's tie margin: smaller differences are noise
+
+
+def main(argv):
+    rows = json.load(open(argv[0]))
+    print_machine(peak_gflops(rows))
+    print()
+    pairs = {}
+    for r in rows:
+        name = r["benchmark"].rsplit(".", 2)
+        bench, method = name[-2], name[-1]
+        if bench not in ("MatmulBench", "ConvBench", "TrainingStepBench"):
+            continue
+        params = dict(r["params"])
+        side = params.pop("impl", None) or params.pop("tuning")
+        side = "default" if side in ("generated", "off") else side
+        params.pop("threads", None)
+        workload = bench + "." + method + " " + " ".join(str(v) for v in params.values())
+        pairs.setdefault(workload, {})[side] = r["primaryMetric"]
+    print("| workload | default µs | tuned µs | tuned speed-up |")
+    print("|---|---|---|---|")
+    ratios = []
+    for workload, sides in pairs.items():
+        if "default" not in sides or "tuned" not in sides:
+            continue
+        d, t = sides["default"]["score"], sides["tuned"]["score"]
+        ratio = d / t
+        ratios.append(ratio)
+        print(f"| {workload} | {d:,.1f} ± {sides['default']['scoreError']:,.1f} | {t:,.1f} ± {sides['tuned']['scoreError']:,.1f} | {ratio:.2f}× |")
+    if ratios:
+        print()
+        print(f"{len(ratios)} workloads: {sum(r >= 1.15 for r in ratios)} at >= 1.15×, {sum(r >= 1 + NOISE for r in ratios)} faster by more than "
+              f"{NOISE:.0%}, {sum(r <= 1 - NOISE for r in ratios)} slower by more than {NOISE:.0%}; median {sorted(ratios)[len(ratios) // 2]:.2f}×")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
