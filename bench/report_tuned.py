@@ -9,6 +9,11 @@ from report import peak_gflops, print_machine  # noqa: E402
 NOISE = 0.03  # the tuner's tie margin: smaller differences are noise
 
 
+def error(metric):
+    e = metric.get("scoreError")
+    return f" ± {e:,.1f}" if isinstance(e, (int, float)) and e == e else ""
+
+
 def main(argv):
     rows = json.load(open(argv[0]))
     print_machine(peak_gflops(rows))
@@ -34,7 +39,7 @@ def main(argv):
         d, t = sides["default"]["score"], sides["tuned"]["score"]
         ratio = d / t
         ratios.append(ratio)
-        print(f"| {workload} | {d:,.1f} ± {sides['default']['scoreError']:,.1f} | {t:,.1f} ± {sides['tuned']['scoreError']:,.1f} | {ratio:.2f}× |")
+        print(f"| {workload} | {d:,.1f}{error(sides['default'])} | {t:,.1f}{error(sides['tuned'])} | {ratio:.2f}× |")
     if ratios:
         print()
         print(f"{len(ratios)} workloads: {sum(r >= 1.15 for r in ratios)} at >= 1.15×, {sum(r >= 1 + NOISE for r in ratios)} faster by more than "
