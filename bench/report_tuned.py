@@ -14,8 +14,20 @@ def error(metric):
     return f" ± {e:,.1f}" if isinstance(e, (int, float)) and e == e else ""
 
 
+def winners(path):
+    """workload → (specs served by another variant, specs); from $SIMDNET_TUNED_WINNERS of the same run."""
+    changed = {}
+    if path and os.path.exists(path):
+        for line in open(path):
+            w = json.loads(line)
+            specs = changed.setdefault(w["workload"], {})
+            specs[w["spec"]] = w["winner"] != w["spec"]
+    return {k: (sum(v.values()), len(v)) for k, v in changed.items()}
+
+
 def main(argv):
     rows = json.load(open(argv[0]))
+    chosen = winners(argv[1] if len(argv) > 1 else None)
     print_machine(peak_gflops(rows))
     print()
     pairs = {}
@@ -30,19 +42,27 @@ def main(argv):
         params.pop("threads", None)
         workload = bench + "." + method + " " + " ".join(str(v) for v in params.values())
         pairs.setdefault(workload, {})[side] = r["primaryMetric"]
-    print("| workload | default µs | tuned µs | tuned speed-up |")
-    print("|---|---|---|---|")
+        pairs[workload]["key"] = next(iter(params.values()), "")
+    print("| workload | default µs | tuned µs | tuned speed-up | kernels tuning changed |")
+    print("|---|---|---|---|---|")
     ratios = []
+    same = []
     for workload, sides in pairs.items():
         if "default" not in sides or "tuned" not in sides:
             continue
         d, t = sides["default"]["score"], sides["tuned"]["score"]
         ratio = d / t
-        ratios.append(ratio)
-        print(f"| {workload} | {d:,.1f}{error(sides['default'])} | {t:,.1f}{error(sides['tuned'])} | {ratio:.2f}× |")
+        n_changed, n_specs = chosen.get(sides["key"], (None, None))
+        changed = "" if n_changed is None else f"{n_changed} of {n_specs}"
+        (same if n_changed == 0 else ratios).append(ratio)
+        print(f"| {workload} | {d:,.1f}{error(sides['default'])} | {t:,.1f}{error(sides['tuned'])} | {ratio:.2f}× | {changed} |")
+    if same:
+        print()
+        print(f"{len(same)} workloads kept the default kernels (tuned = default, so their ratio is the noise): "
+              f"{min(same):.2f}× to {max(same):.2f}×")
     if ratios:
         print()
-        print(f"{len(ratios)} workloads: {sum(r >= 1.15 for r in ratios)} at >= 1.15×, {sum(r >= 1 + NOISE for r in ratios)} faster by more than "
+        print(f"{len(ratios)} workloads served by other variants: {sum(r >= 1.15 for r in ratios)} at >= 1.15×, {sum(r >= 1 + NOISE for r in ratios)} faster by more than "
               f"{NOISE:.0%}, {sum(r <= 1 - NOISE for r in ratios)} slower by more than {NOISE:.0%}; median {sorted(ratios)[len(ratios) // 2]:.2f}×")
 
 

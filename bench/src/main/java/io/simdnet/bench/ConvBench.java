@@ -59,7 +59,7 @@ public class ConvBench {
         kernel = switch (impl) {
             case "generated" -> KernelRegistry.global().floatConv2d(layer.spec);
             case "tuned" -> {
-                TunedKernels.use(layer.spec, layer.batch);
+                TunedKernels.use(layer.name(), layer.spec, layer.batch);
                 yield KernelRegistry.global().floatConv2d(layer.spec);
             }
             case "generic" -> new GenericConv2d(layer.spec);

@@ -60,7 +60,7 @@ public class MatmulBench {
         switch (impl) {
             case "generated", "tuned" -> {
                 if (impl.equals("tuned")) {
-                    TunedKernels.use(spec, s.m());
+                    TunedKernels.use(shape, spec, s.m());
                 }
                 kernel = KernelRegistry.global().floatGemm(spec);
                 KernelOrigin origin = KernelRegistry.global().origin(spec);

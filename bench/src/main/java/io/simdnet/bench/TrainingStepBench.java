@@ -80,7 +80,7 @@ public class TrainingStepBench {
         if (tuning.equals("tuned")) {
             // The registry serves the winners to the layers built after this.
             for (ModelTuner.Result r : ModelTuner.tune(model(), workload.batch, KernelRegistry.global(), false)) {
-                System.out.println("# " + r.spec() + " -> " + (r.record() == null ? "one variant" : r.record().winner()));
+                TunedKernels.note(workload.name(), r.spec(), r.record() == null ? r.spec() : r.record().winner());
             }
         } else if (!tuning.equals("off")) {
             throw new IllegalArgumentException("tuning '" + tuning + "': expected off or tuned");

@@ -66,12 +66,13 @@ public final class KernelRegistry implements KernelLookup {
 
         /**
          * The process default: {@code -Dsimdnet.kernels=generic} turns off specialised kernels (and tuning);
-         * {@code -Dsimdnet.tune} and {@code -Dsimdnet.tune.budget} set the tuning.
+         * {@code -Dsimdnet.tune} and {@code -Dsimdnet.tune.budget} set the tuning, and {@code -Dsimdnet.tune.shipped=false}
+         * ignores the records shipped in the jar (to remake them).
          */
         public static Options defaults() {
             boolean generic = "generic".equals(System.getProperty("simdnet.kernels"));
             return new Options(!generic, !generic, KernelDiskCache.defaultRoot(), generic ? TuningMode.OFF : TuningMode.configured(),
-                    KernelTuner.configuredBudget(), true);
+                    KernelTuner.configuredBudget(), !"false".equals(System.getProperty("simdnet.tune.shipped")));
         }
 
         public Options withTuning(TuningMode mode) {

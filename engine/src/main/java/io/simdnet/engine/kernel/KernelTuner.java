@@ -23,7 +23,8 @@ import java.util.Map;
  * manner of FFTW's planner: every candidate compiled in one javac task, checked against the default's results
  * (a variant computing other numbers is never chosen), warmed until the JIT has stopped compiling, then timed in
  * interleaved rounds (drift in clock or load hits every candidate alike), the median of the rounds kept. A
- * candidate must beat the default by more than {@link #TIE} to be chosen, so noise leaves the default.
+ * candidate must beat the default by more than {@link #TIE}, or by more than the two candidates' spread over
+ * the rounds where that is larger, so noise leaves the default.
  *
  * <p>A DIRECT convolution's three passes are separate methods with their own tiles, so each pass takes the
  * tile of the candidate fastest at it; the winner may combine tiles of different candidates, and its time is
@@ -36,8 +37,12 @@ import java.util.Map;
  */
 final class KernelTuner {
 
-    /** A candidate must be this much faster than the default to replace it. */
-    static final double TIE = 0.03;
+    /**
+     * A candidate must be at least this much faster than the default to replace it, and more where the rounds'
+     * spread says the machine is noisier (see {@link #margin}): with 3% alone, near-identical variants (the same
+     * tile with B packed) differed by 4% on Zen 4 with two cores, and the "winner" ran slower in training.
+     */
+    static final double TIE = 0.05;
     static final long DEFAULT_BUDGET_MILLIS = 2000;
     static final String BUDGET_PROPERTY = "simdnet.tune.budget";
     /** Of the budget, the share warm-up may take. */
@@ -119,6 +124,24 @@ final class KernelTuner {
             }
             return sum;
         }
+
+        /** The interquartile range of pass {@code pass} (all passes when negative) over the rounds, relative to its median. */
+        double spread(int pass, int passes) {
+            double[] values = samples.stream().mapToDouble(s -> {
+                if (pass >= 0) {
+                    return s[pass];
+                }
+                double sum = 0;
+                for (int p = 0; p < passes; p++) {
+                    sum += s[p];
+                }
+                return sum;
+            }).sorted().toArray();
+            if (values.length < 4) {
+                return 0;
+            }
+            return (values[values.length * 3 / 4] - values[values.length / 4]) / values[values.length / 2];
+        }
     }
 
     /**
@@ -171,12 +194,12 @@ final class KernelTuner {
             if (t.spec instanceof Conv2dSpec conv && conv.plan().algorithm() == Conv2dAlgorithm.DIRECT) {
                 continue;
             }
-            if (t.total(passes) < winnerMicros * (1 - TIE)) {
+            if (t.total(passes) < defaultMicros * (1 - margin(first, t, -1, passes)) && t.total(passes) < winnerMicros) {
                 winner = t.spec;
                 winnerMicros = t.total(passes);
             }
         }
-        if (direct != null && direct.spec != first.spec && direct.micros < winnerMicros * (1 - TIE)) {
+        if (direct != null && direct.spec != first.spec && direct.micros < winnerMicros && direct.micros < defaultMicros * (1 - TIE)) {
             winner = direct.spec;
             winnerMicros = direct.micros;
         } else if (direct != null && direct.spec == first.spec) {
@@ -201,6 +224,15 @@ final class KernelTuner {
     }
 
     /**
+     * How much faster {@code challenger} must be than {@code incumbent} at pass {@code pass} (all passes when
+     * negative) to replace it: {@link #TIE}, or the two candidates' spreads over the rounds added when larger,
+     * so a difference within the noise of this machine keeps the incumbent.
+     */
+    private static double margin(Trial incumbent, Trial challenger, int pass, int passes) {
+        return Math.max(TIE, incumbent.spread(pass, passes) + challenger.spread(pass, passes));
+    }
+
+    /**
      * The DIRECT variant combining each pass's fastest tile among the DIRECT candidates, with its summed time;
      * each pass keeps the cost model's tile unless another beats it by the margin. Null without DIRECT candidates.
      */
@@ -216,7 +248,7 @@ final class KernelTuner {
         for (int p = 0; p < passes; p++) {
             best[p] = model;
             for (Trial t : direct) {
-                if (t.median(p) < best[p].median(p) * (1 - TIE) && t.median(p) < best[p].median(p)) {
+                if (t.median(p) < model.median(p) * (1 - margin(model, t, p, passes)) && t.median(p) < best[p].median(p)) {
                     best[p] = t;
                 }
             }
