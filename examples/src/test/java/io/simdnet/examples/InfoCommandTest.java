@@ -16,7 +16,7 @@ class InfoCommandTest {
         cli.setOut(new PrintWriter(out));
         assertEquals(0, cli.execute("info"));
         String text = out.toString();
-        for (String line : new String[] {"CPU ", "vectors ", "cores ", "caches ", "JDK ", "kernel cache "}) {
+        for (String line : new String[] {"CPU ", "vectors ", "cores ", "caches ", "JDK ", "kernel cache ", "tuning "}) {
             assertTrue(text.contains(line), "missing '" + line + "' in:\n" + text);
         }
     }
