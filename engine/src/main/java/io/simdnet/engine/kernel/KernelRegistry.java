@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -88,12 +89,8 @@ public final class KernelRegistry implements KernelLookup {
     private record Entry(Kernel kernel, KernelOrigin origin, KernelSpec variant) {
     }
 
-    /**
-     * What served one spec a layer asked for, as a run's metrics.json lists it.
-     *
-     * @param batch rows or images of the spec's first call (what tuning times it at), 0 before any
-     */
-    public record Served(String spec, KernelOrigin origin, String variant, String kernelClass, int batch) {
+    /** What served one spec a layer asked for, as a run's metrics.json lists it. */
+    public record Served(String spec, KernelOrigin origin, String variant, String kernelClass) {
     }
 
     private static final System.Logger LOG = System.getLogger("io.simdnet.kernels");
@@ -118,7 +115,9 @@ public final class KernelRegistry implements KernelLookup {
     private final KernelTuner tuner;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<TuningRecord>> tunings = new ConcurrentHashMap<>();
-    private final Map<String, TunableKernel> requested = new ConcurrentHashMap<>();
+    private final Set<String> requested = ConcurrentHashMap.newKeySet();
+    /** While {@link #callsDuring} runs: spec key → batch of the first call of each tunable kernel called; else null. */
+    volatile Map<String, Integer> recording;
 
     public KernelRegistry(Options options) {
         this.options = options;
@@ -192,13 +191,28 @@ public final class KernelRegistry implements KernelLookup {
         return entries.get(spec.key()).variant();
     }
 
+    /**
+     * The specs of the tunable kernels called while {@code work} runs, each with the batch of its first call, in
+     * key order: what one training step of a model uses (other models' kernels in the same JVM excluded).
+     */
+    public synchronized Map<String, Integer> callsDuring(Runnable work) {
+        Map<String, Integer> calls = new ConcurrentHashMap<>();
+        recording = calls;
+        try {
+            work.run();
+        } finally {
+            recording = null;
+        }
+        return new java.util.TreeMap<>(calls);
+    }
+
     /** The specs layers asked for through {@link #tunable}, sorted by key, with what serves each now. */
     public List<Served> served() {
         List<Served> list = new ArrayList<>();
-        for (String key : new TreeSet<>(requested.keySet())) {
+        for (String key : new TreeSet<>(requested)) {
             Entry e = entries.get(key);
             if (e != null) {
-                list.add(new Served(key, e.origin(), e.variant().key(), e.kernel().getClass().getName(), requested.get(key).firstBatch()));
+                list.add(new Served(key, e.origin(), e.variant().key(), e.kernel().getClass().getName()));
             }
         }
         return list;
@@ -214,8 +228,7 @@ public final class KernelRegistry implements KernelLookup {
         boolean settled = options.tuning() == TuningMode.OFF || entries.get(spec.key()).origin() == KernelOrigin.TUNED
                 || !KernelVariants.defaultOf(spec).equals(spec) || KernelVariants.of(spec, 1).size() < 2 || TuningWorkload.of(spec, 1) == null;
         TunableKernel tunable = new TunableKernel(this, spec, now, settled);
-        // Layers of one shape share a spec; the first one's calls stand for all.
-        requested.putIfAbsent(spec.key(), tunable);
+        requested.add(spec.key());
         return tunable;
     }
 

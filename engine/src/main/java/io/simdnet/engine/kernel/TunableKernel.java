@@ -2,13 +2,15 @@ package io.simdnet.engine.kernel;
 
 import io.simdnet.kernel.Kernel;
 import io.simdnet.kernel.spec.KernelSpec;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The kernel a layer calls for one spec, which tuning may replace once: on the first call (which brings the
  * batch size the candidates are timed at) an untuned spec is tuned then and there ({@link TuningMode#EAGER}) or
  * in the background ({@link TuningMode#LAZY}, the default variant serving until the winner is ready). After
- * that the kernel never changes, and a call costs one volatile read.
+ * that the kernel never changes, and a call costs two volatile reads (the kernel's state and whether the registry
+ * is recording calls for {@code bin/simdnet tune}).
  */
 public final class TunableKernel {
 
@@ -17,8 +19,6 @@ public final class TunableKernel {
     private volatile Kernel kernel;
     private volatile boolean settled;
     private CompletableFuture<TuningRecord> background;
-    /** The batch of the first call, 0 before it: what {@code bin/simdnet tune} times the spec at. */
-    private int firstBatch;
 
     TunableKernel(KernelRegistry registry, KernelSpec spec, Kernel kernel, boolean settled) {
         this.registry = registry;
@@ -33,16 +33,13 @@ public final class TunableKernel {
 
     /** The kernel to run a call of {@code batch} rows or images with. */
     public Kernel kernel(int batch) {
-        if (firstBatch == 0) {
-            firstBatch = batch;
+        Map<String, Integer> recording = registry.recording;
+        if (recording != null) {
+            recording.putIfAbsent(spec.key(), batch);
         }
         return settled ? kernel : settle(batch);
     }
 
-    /** Rows or images of the first call, or 0 before any. */
-    public int firstBatch() {
-        return firstBatch;
-    }
 
     /** Whether the kernel is final (tuned, recorded, or not to be tuned). */
     public boolean settled() {

@@ -7,6 +7,7 @@ import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.spec.KernelSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Tunes every kernel a model calls in training: one forward and backward pass on a random batch shows which
@@ -41,17 +42,16 @@ public final class ModelTuner {
         for (int i = 0; i < x.size(); i++) {
             x.set(i, rng.gaussian());
         }
-        Tensor y = model.forward(x, true);
-        model.backward(Tensor.zeros(model.dtype(), y.shape()));
+        Map<String, Integer> calls = registry.callsDuring(() -> {
+            Tensor y = model.forward(x, true);
+            model.backward(Tensor.zeros(model.dtype(), y.shape()));
+        });
         List<Result> results = new ArrayList<>();
-        for (KernelRegistry.Served served : registry.served()) {
-            if (served.batch() == 0) {
-                continue;
-            }
-            KernelSpec spec = KernelSpec.parse(served.spec());
+        for (Map.Entry<String, Integer> call : calls.entrySet()) {
+            KernelSpec spec = KernelSpec.parse(call.getKey());
             TuningRecord known = force ? null : registry.record(spec);
-            TuningRecord record = known != null ? registry.tuneUnlessRecorded(spec, served.batch()) : registry.tune(spec, served.batch());
-            results.add(new Result(served.spec(), served.batch(), record, known != null));
+            TuningRecord record = known != null ? registry.tuneUnlessRecorded(spec, call.getValue()) : registry.tune(spec, call.getValue());
+            results.add(new Result(call.getKey(), call.getValue(), record, known != null));
         }
         return results;
     }
