@@ -375,6 +375,11 @@ public final class KernelRegistry implements KernelLookup {
     }
 
     private void enter(KernelSpec spec, String source, Map<String, byte[]> classes) throws ReflectiveOperationException {
+        entries.putIfAbsent(spec.key(), logged(spec, new Entry(compiled(spec, source, classes), KernelOrigin.RUNTIME_COMPILED, spec)));
+    }
+
+    /** The kernel of freshly compiled {@code classes}, stored in the disk cache (a failure there only costs a recompilation). */
+    private Kernel compiled(KernelSpec spec, String source, Map<String, byte[]> classes) throws ReflectiveOperationException {
         Kernel kernel = instantiate(spec, classes, this);
         if (cache != null) {
             try {
@@ -383,7 +388,7 @@ public final class KernelRegistry implements KernelLookup {
                 LOG.log(System.Logger.Level.WARNING, "could not cache kernel '" + spec.key() + "' on disk: " + e);
             }
         }
-        entries.putIfAbsent(spec.key(), logged(spec, new Entry(kernel, KernelOrigin.RUNTIME_COMPILED, spec)));
+        return kernel;
     }
 
     private Entry resolve(KernelSpec spec, KernelOrigin tuned) {
@@ -419,15 +424,7 @@ public final class KernelRegistry implements KernelLookup {
             }
             try {
                 Map<String, byte[]> classes = RuntimeKernelCompiler.compile(KernelGenerator.qualifiedName(spec), source);
-                Kernel kernel = instantiate(spec, classes, this);
-                if (cache != null) {
-                    try {
-                        cache.store(spec, source, classes);
-                    } catch (IOException e) {
-                        LOG.log(System.Logger.Level.WARNING, "could not cache kernel '" + spec.key() + "' on disk: " + e);
-                    }
-                }
-                return new Entry(kernel, KernelOrigin.RUNTIME_COMPILED, spec);
+                return new Entry(compiled(spec, source, classes), KernelOrigin.RUNTIME_COMPILED, spec);
             } catch (RuntimeKernelCompiler.CompilationException | ReflectiveOperationException | LinkageError e) {
                 LOG.log(System.Logger.Level.WARNING, "run-time compilation of kernel '" + spec.key() + "' failed, using the generic kernel: "
                         + e.getMessage());

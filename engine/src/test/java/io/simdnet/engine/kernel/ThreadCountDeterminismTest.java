@@ -48,15 +48,18 @@ class ThreadCountDeterminismTest {
     void resultsAreBitIdenticalWithOneTwoAndThreeThreads(GemmForm form, int k, int n, int m) {
         GemmSpec spec = GemmSpec.of(DType.F32, form, k, n, false, false);
         GemmTester gemm = KernelTester.gemm(spec).rows(m).seed(11);
-        FloatGemmKernel kernel = KernelRegistry.global().floatGemm(spec);
+        assertSameOnOneTwoAndThreeThreads(gemm, KernelRegistry.global().floatGemm(spec), spec.key());
+    }
+
+    private static void assertSameOnOneTwoAndThreeThreads(GemmTester gemm, FloatGemmKernel kernel, String what) {
         KernelPool.setThreads(1);
         float[] one = gemm.runFloat(kernel);
         KernelPool.setThreads(2);
         float[] two = gemm.runFloat(kernel);
         KernelPool.setThreads(3);
         float[] three = gemm.runFloat(kernel);
-        assertArrayEquals(one, two, "1 vs 2 threads");
-        assertArrayEquals(one, three, "1 vs 3 threads");
+        assertArrayEquals(one, two, what + ": 1 vs 2 threads");
+        assertArrayEquals(one, three, what + ": 1 vs 3 threads");
     }
 
     /** A registry of its own compiling the variants, all of one spec in one javac task as the tuner does. */
@@ -78,15 +81,7 @@ class ThreadCountDeterminismTest {
                 "no other micro-tile among " + variants);
         for (KernelSpec variant : variants.subList(1, variants.size())) {
             GemmTester gemm = KernelTester.gemm((GemmSpec) variant).rows(m).seed(13);
-            FloatGemmKernel kernel = (FloatGemmKernel) registry.kernel(variant);
-            KernelPool.setThreads(1);
-            float[] one = gemm.runFloat(kernel);
-            KernelPool.setThreads(2);
-            float[] two = gemm.runFloat(kernel);
-            KernelPool.setThreads(3);
-            float[] three = gemm.runFloat(kernel);
-            assertArrayEquals(one, two, variant.key() + ": 1 vs 2 threads");
-            assertArrayEquals(one, three, variant.key() + ": 1 vs 3 threads");
+            assertSameOnOneTwoAndThreeThreads(gemm, (FloatGemmKernel) registry.kernel(variant), variant.key());
         }
     }
 
