@@ -36,7 +36,7 @@ final class InfoCommand implements Callable<Integer> {
         TuningProfile tuning = TuningProfile.current();
         List<Path> files = registry.recordFiles();
         long shipped = registry.shippedRecords().stream().filter(r -> tuning.sharesFamily(r.profile())).count();
-        out.println("tuning         " + registry.options().tuning().name().toLowerCase(java.util.Locale.ROOT) + " (-Dsimdnet.tune=off|lazy|eager); "
+        out.println("tuning         " + registry.options().tuning().name().toLowerCase(java.util.Locale.ROOT) + " (-Dsimdnet.tune=off|records|lazy|eager); "
                 + files.size() + " records in " + registry.recordFolder() + ", " + shipped + " shipped for this machine ("
                 + registry.shippedRecords().size() + " in all)");
         for (Path file : files) {

@@ -219,13 +219,14 @@ public final class KernelRegistry implements KernelLookup {
     }
 
     /**
-     * The kernel a layer calls for {@code spec}: settled now when tuning is off, a record exists or the spec has
-     * one variant; else tuned on its first call ({@link TuningMode#EAGER}: then and there; {@link TuningMode#LAZY}:
+     * The kernel a layer calls for {@code spec}: settled now when the mode is off or records, a record exists or
+     * the spec has one variant; else tuned on its first call ({@link TuningMode#EAGER}: then and there; {@link TuningMode#LAZY}:
      * in the background, the default serving until the winner is ready).
      */
     public TunableKernel tunable(KernelSpec spec) {
         Kernel now = kernel(spec);
-        boolean settled = options.tuning() == TuningMode.OFF || entries.get(spec.key()).origin() == KernelOrigin.TUNED
+        boolean settled = options.tuning() == TuningMode.OFF || options.tuning() == TuningMode.RECORDS
+                || entries.get(spec.key()).origin() == KernelOrigin.TUNED
                 || !KernelVariants.defaultOf(spec).equals(spec) || KernelVariants.of(spec, 1).size() < 2 || TuningWorkload.of(spec, 1) == null;
         TunableKernel tunable = new TunableKernel(this, spec, now, settled);
         requested.add(spec.key());

@@ -53,6 +53,29 @@ class KernelTunerTest {
     }
 
     @Test
+    void theRecordsModeServesRecordsButNeverTunes() {
+        GemmSpec recorded = GemmSpec.of(DType.F32, GemmForm.NN, 41, 37, false, false);
+        TuningRecord record = registry(TuningMode.EAGER).tune(recorded, 12);
+        KernelRegistry registry = registry(TuningMode.RECORDS);
+        assertEquals(KernelOrigin.TUNED, registry.origin(recorded));
+        assertEquals(record.winner(), registry.variant(recorded).key());
+        GemmSpec unrecorded = GemmSpec.of(DType.F32, GemmForm.NN, 43, 39, false, false);
+        TunableKernel tunable = registry.tunable(unrecorded);
+        assertTrue(tunable.settled(), "the records mode does not tune");
+        tunable.kernel(12);
+        assertTrue(registry.origin(unrecorded) != KernelOrigin.TUNED);
+        assertNull(registry.record(unrecorded));
+    }
+
+    @Test
+    void theModeIsReadFromItsPropertyAndBadValuesAreNamed() {
+        assertEquals(TuningMode.LAZY, TuningMode.parse("-Dsimdnet.tune", " Lazy "));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TuningMode.parse("-Dsimdnet.tune", "sometimes"));
+        assertTrue(e.getMessage().contains("-Dsimdnet.tune = \"sometimes\"") && e.getMessage().contains("off, records, lazy or eager"), e.getMessage());
+    }
+
+    @Test
     void tuningOffIgnoresRecords() {
         GemmSpec spec = GemmSpec.of(DType.F32, GemmForm.NT, 33, 70, false, false);
         registry(TuningMode.EAGER).tune(spec, 16);
