@@ -6,7 +6,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 from report import peak_gflops, print_machine  # noqa: E402
 
-NOISE = 0.03  # the tuner's tie margin: smaller differences are noise
+NOISE = 0.03  # differences below this are counted as neither faster nor slower
 
 
 def error(metric):
@@ -54,7 +54,10 @@ def main(argv):
         ratio = d / t
         n_changed, n_specs = chosen.get(sides["key"], (None, None))
         changed = "" if n_changed is None else f"{n_changed} of {n_specs}"
-        (same if n_changed == 0 else ratios).append(ratio)
+        if n_changed == 0:
+            same.append(ratio)
+        elif n_changed is not None:
+            ratios.append(ratio)
         print(f"| {workload} | {d:,.1f}{error(sides['default'])} | {t:,.1f}{error(sides['tuned'])} | {ratio:.2f}× | {changed} |")
     if same:
         print()

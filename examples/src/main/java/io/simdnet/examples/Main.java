@@ -1,5 +1,7 @@
 package io.simdnet.examples;
 
+import io.simdnet.engine.kernel.TuningMode;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -20,6 +22,12 @@ public final class Main {
                         + "spark/target/lib) or spark-submit with spark/target/simdnet-spark-submit.jar; this jar runs locally only");
                 System.exit(2);
             }
+        }
+        try {
+            TuningMode.checkSettings();
+        } catch (IllegalArgumentException e) {
+            System.err.println("simdnet: " + e.getMessage());
+            System.exit(2);
         }
         int code;
         try {

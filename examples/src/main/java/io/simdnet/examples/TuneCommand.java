@@ -100,7 +100,8 @@ final class TuneCommand implements Callable<Integer> {
         System.setProperty(TuningMode.PROPERTY, "off");
         KernelRegistry registry = KernelRegistry.global();
         if (registry.options().tuning() != TuningMode.OFF) {
-            throw new IllegalStateException("tune: the kernel registry was set up before this command; run it in a JVM of its own");
+            throw new IllegalArgumentException("the kernel registry was set up before this command (tuning " + registry.options().tuning()
+                    + "); run tune in a JVM of its own");
         }
         PrintWriter out = spec.commandLine().getOut();
         out.println("tuning the kernels of " + experiment + " at batch " + batch + " on " + TuningProfile.current());

@@ -156,11 +156,16 @@ public final class KernelVariants {
         List<DirectConvPass> data = DirectConvTiling.rankedTiles(plan.backwardDataPass(), direct.target());
         List<DirectConvTiling.WeightsTile> weights = DirectConvTiling.rankedWeightsTiles(plan.forwardPass(), direct.target());
         List<Conv2dSpec> variants = new ArrayList<>();
+        DirectConvTiles model = DirectConvTiles.of(plan.forwardPass(), plan.backwardDataPass(), plan.weightsTile());
         for (int rank = 1; rank < DIRECT_TILES; rank++) {
             DirectConvPass f = forward.get(Math.min(rank, forward.size() - 1));
             DirectConvPass d = data.get(Math.min(rank, data.size() - 1));
             DirectConvTiling.WeightsTile w = weights.get(Math.min(rank, weights.size() - 1));
-            variants.add(direct.withTiles(DirectConvTiles.of(f, d, w)));
+            DirectConvTiles tiles = DirectConvTiles.of(f, d, w);
+            // Where every pass has a single tile, a lower rank is the model's own tiles: the same code under another key.
+            if (!tiles.equals(model)) {
+                variants.add(direct.withTiles(tiles));
+            }
         }
         return variants;
     }

@@ -72,8 +72,19 @@ public final class KernelRegistry implements KernelLookup {
          */
         public static Options defaults() {
             boolean generic = "generic".equals(System.getProperty("simdnet.kernels"));
-            return new Options(!generic, !generic, KernelDiskCache.defaultRoot(), generic ? TuningMode.OFF : TuningMode.configured(),
-                    KernelTuner.configuredBudget(), !"false".equals(System.getProperty("simdnet.tune.shipped")));
+            TuningMode mode = TuningMode.RECORDS;
+            Duration budget = Duration.ofMillis(KernelTuner.DEFAULT_BUDGET_MILLIS);
+            try {
+                mode = generic ? TuningMode.OFF : TuningMode.configured();
+                budget = KernelTuner.configuredBudget();
+            } catch (IllegalArgumentException e) {
+                // The registry is made in a static initializer, where throwing would leave the class unusable for good;
+                // bin/simdnet checks the settings first and stops with this message (TuningSettings).
+                LOG.log(System.Logger.Level.WARNING, "ignoring a bad tuning setting: " + e.getMessage() + "; using " + mode + " and "
+                        + budget.toMillis() + " ms");
+            }
+            return new Options(!generic, !generic, KernelDiskCache.defaultRoot(), mode, budget,
+                    !"false".equals(System.getProperty("simdnet.tune.shipped")));
         }
 
         public Options withTuning(TuningMode mode) {
@@ -90,7 +101,7 @@ public final class KernelRegistry implements KernelLookup {
     }
 
     /** What served one spec a layer asked for, as a run's metrics.json lists it. */
-    public record Served(String spec, KernelOrigin origin, String variant, String kernelClass) {
+    public record Served(String spec, KernelOrigin origin, String variant) {
     }
 
     private static final System.Logger LOG = System.getLogger("io.simdnet.kernels");
@@ -114,6 +125,8 @@ public final class KernelRegistry implements KernelLookup {
     private final TuningRecords records;
     private final KernelTuner tuner;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** Default specs' own kernels where a record serves another variant under their key (see {@link #defaultKernel}). */
+    private final Map<String, Kernel> defaults = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<TuningRecord>> tunings = new ConcurrentHashMap<>();
     private final Set<String> requested = ConcurrentHashMap.newKeySet();
     /** While {@link #callsDuring} runs: spec key → batch of the first call of each tunable kernel called; else null. */
@@ -212,7 +225,7 @@ public final class KernelRegistry implements KernelLookup {
         for (String key : new TreeSet<>(requested)) {
             Entry e = entries.get(key);
             if (e != null) {
-                list.add(new Served(key, e.origin(), e.variant().key(), e.kernel().getClass().getName()));
+                list.add(new Served(key, e.origin(), e.variant().key()));
             }
         }
         return list;
@@ -227,7 +240,7 @@ public final class KernelRegistry implements KernelLookup {
         Kernel now = kernel(spec);
         boolean settled = options.tuning() == TuningMode.OFF || options.tuning() == TuningMode.RECORDS
                 || entries.get(spec.key()).origin() == KernelOrigin.TUNED
-                || !KernelVariants.defaultOf(spec).equals(spec) || KernelVariants.of(spec, 1).size() < 2 || TuningWorkload.of(spec, 1) == null;
+                || !KernelVariants.defaultOf(spec).equals(spec) || KernelVariants.of(spec, 1).size() < 2;
         TunableKernel tunable = new TunableKernel(this, spec, now, settled);
         requested.add(spec.key());
         return tunable;
@@ -282,7 +295,7 @@ public final class KernelRegistry implements KernelLookup {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return tune(spec, batch);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 LOG.log(System.Logger.Level.WARNING, "tuning '" + spec.key() + "' failed, the default variant serves: " + e);
                 return null;
             }
@@ -309,9 +322,24 @@ public final class KernelRegistry implements KernelLookup {
         return records.folder();
     }
 
+    /**
+     * The kernel of default spec {@code spec} itself, whatever a record says: what tuning measures the
+     * candidates against (a record's winner serving under the spec's key would otherwise pose as the default).
+     */
+    Kernel defaultKernel(KernelSpec spec) {
+        Entry entry = entries.get(spec.key());
+        if (entry != null && entry.variant().equals(spec)) {
+            return entry.kernel();
+        }
+        for (KernelSpec sub : spec.subKernels()) {
+            kernel(sub);
+        }
+        return defaults.computeIfAbsent(spec.key(), key -> find(spec).kernel());
+    }
+
     private void install(KernelSpec spec, TuningRecord record) {
         KernelSpec variant = KernelSpec.parse(record.winner());
-        Kernel kernel = variant.equals(spec) ? entries.get(spec.key()).kernel() : kernel(variant);
+        Kernel kernel = variant.equals(spec) ? defaultKernel(spec) : kernel(variant);
         entries.put(spec.key(), logged(spec, new Entry(kernel, KernelOrigin.TUNED, variant)));
     }
 

@@ -7,8 +7,6 @@ import io.simdnet.kernel.spec.Conv2dPlan;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import io.simdnet.kernel.spec.DirectConvTiles;
 import io.simdnet.kernel.spec.KernelSpec;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -45,6 +43,7 @@ final class KernelTuner {
     static final double TIE = 0.05;
     static final long DEFAULT_BUDGET_MILLIS = 2000;
     static final String BUDGET_PROPERTY = "simdnet.tune.budget";
+    private static final long MAX_BUDGET_MILLIS = 3_600_000;
     /** Of the budget, the share warm-up may take. */
     private static final double WARM_SHARE = 0.75;
     private static final int MIN_ROUNDS = 5;
@@ -90,13 +89,13 @@ final class KernelTuner {
         try {
             long millis = t.endsWith("ms") ? Long.parseLong(t.substring(0, t.length() - 2))
                     : t.endsWith("s") ? Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000) : Long.parseLong(t);
-            if (millis > 0) {
+            if (millis > 0 && millis <= MAX_BUDGET_MILLIS) {
                 return Duration.ofMillis(millis);
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("-D" + BUDGET_PROPERTY + " = \"" + text + "\": expected a positive time such as 2s or 500ms");
+        throw new IllegalArgumentException("-D" + BUDGET_PROPERTY + " = \"" + text + "\": expected a positive time up to an hour, such as 2s or 500ms");
     }
 
     /** One candidate under measurement. */
@@ -159,7 +158,7 @@ final class KernelTuner {
         List<Trial> trials = new ArrayList<>();
         for (KernelSpec variant : variants) {
             String failure = failures.get(variant.key());
-            Kernel kernel = failure == null ? registry.kernel(variant) : null;
+            Kernel kernel = failure != null ? null : variant.equals(spec) ? registry.defaultKernel(spec) : registry.kernel(variant);
             if (failure == null && registry.origin(variant) == KernelOrigin.GENERIC) {
                 failure = "no specialised class could be compiled";
             }
@@ -182,7 +181,10 @@ final class KernelTuner {
         List<Trial> live = trials.stream().filter(t -> t.rejected == null).toList();
         int passes = workload.passes().size();
         int warmBatch = TuningWorkload.warmUpBatch(spec, batch);
-        warmUp(live, live.stream().map(t -> classesOf(t, warmBatch, registry)).toList(), TuningWorkload.of(spec, warmBatch), passes);
+        if (!warmUp(live, live.stream().map(t -> classesOf(t, warmBatch, registry)).toList(), TuningWorkload.of(spec, warmBatch), passes)) {
+            LOG.log(System.Logger.Level.WARNING, "not tuning '" + spec.key() + "': the JIT had not compiled its default variant within twice the budget");
+            return null;
+        }
         live = live.stream().filter(t -> t.rejected == null).toList();
         measure(live, workload, passes);
 
@@ -205,6 +207,23 @@ final class KernelTuner {
         } else if (direct != null && direct.spec == first.spec) {
             // The default is DIRECT: per-pass tiles only replace it when the sum beats it by the margin.
             winnerMicros = Math.min(winnerMicros, defaultMicros);
+        }
+        KernelSpec combined = winner;
+        if (!combined.equals(first.spec) && trials.stream().noneMatch(t -> t.spec.equals(combined))) {
+            // A DIRECT winner combining several candidates' tiles was never run: compile and check it before it is recorded.
+            String problem = registry.prepare(List.of(combined)).get(combined.key());
+            if (problem == null && registry.origin(combined) == KernelOrigin.GENERIC) {
+                problem = "no specialised class could be compiled";
+            }
+            if (problem == null) {
+                problem = mismatch(expected, workload.outputs(registry.kernel(combined)));
+            }
+            if (problem != null) {
+                LOG.log(System.Logger.Level.WARNING, "tuning '" + spec.key() + "': combined variant '" + combined.key() + "' rejected, keeping the default: "
+                        + problem);
+                winner = first.spec;
+                winnerMicros = defaultMicros;
+            }
         }
         List<TuningRecord.Candidate> candidates = new ArrayList<>();
         for (Trial t : trials) {
@@ -275,9 +294,9 @@ final class KernelTuner {
      * over the last two stretches, and none of the methods of its classes (its sub-kernels' included) is queued
      * for the JIT. While every cold candidate waits for the compiler the tuner sleeps a little, leaving it the
      * cores. Candidates still cold at the end of warm-up are dropped (timing them would compare interpreted code),
-     * except the default, which is waited for up to another budget.
+     * except the default, which is waited for up to another budget; false when even that was not enough.
      */
-    private void warmUp(List<Trial> live, List<List<String>> classes, TuningWorkload warmWork, int passes) {
+    private boolean warmUp(List<Trial> live, List<List<String>> classes, TuningWorkload warmWork, int passes) {
         boolean jit = JitState.available();
         long warmNanos = Math.max((long) (budgetNanos * WARM_SHARE), live.size() * JIT_NANOS_PER_CANDIDATE);
         long end = System.nanoTime() + warmNanos;
@@ -333,6 +352,7 @@ final class KernelTuner {
                 live.get(i).rejected = "not compiled by the JIT within the budget";
             }
         }
+        return warm[0];
     }
 
     /** The generated classes a candidate runs: its own and those of the kernels it calls at {@code batch}. */

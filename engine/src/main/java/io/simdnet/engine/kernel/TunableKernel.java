@@ -9,8 +9,8 @@ import java.util.concurrent.CompletableFuture;
  * The kernel a layer calls for one spec, which tuning may replace once: on the first call (which brings the
  * batch size the candidates are timed at) an untuned spec is tuned then and there ({@link TuningMode#EAGER}) or
  * in the background ({@link TuningMode#LAZY}, the default variant serving until the winner is ready). After
- * that the kernel never changes, and a call costs two volatile reads (the kernel's state and whether the registry
- * is recording calls for {@code bin/simdnet tune}).
+ * that the kernel never changes, and a call costs three volatile reads (whether it is settled, the kernel, and whether
+ * the registry is recording calls for {@code bin/simdnet tune}).
  */
 public final class TunableKernel {
 
@@ -39,7 +39,6 @@ public final class TunableKernel {
         }
         return settled ? kernel : settle(batch);
     }
-
 
     /** Whether the kernel is final (tuned, recorded, or not to be tuned). */
     public boolean settled() {

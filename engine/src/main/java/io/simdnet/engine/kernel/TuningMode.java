@@ -35,6 +35,16 @@ public enum TuningMode {
         return text == null || text.isBlank() ? RECORDS : parse(source, text);
     }
 
+    /**
+     * Checks {@code -Dsimdnet.tune} (or {@code $SIMDNET_TUNE}) and {@code -Dsimdnet.tune.budget}, throwing an
+     * exception naming the bad one; bin/simdnet calls it first, since the registry (made in a static
+     * initializer) only warns and falls back to the defaults.
+     */
+    public static void checkSettings() {
+        configured();
+        KernelTuner.configuredBudget();
+    }
+
     static TuningMode parse(String source, String text) {
         return switch (text.strip().toLowerCase(Locale.ROOT)) {
             case "off" -> OFF;
