@@ -156,7 +156,7 @@ public final class KernelVariants {
         List<DirectConvPass> data = DirectConvTiling.rankedTiles(plan.backwardDataPass(), direct.target());
         List<DirectConvTiling.WeightsTile> weights = DirectConvTiling.rankedWeightsTiles(plan.forwardPass(), direct.target());
         List<Conv2dSpec> variants = new ArrayList<>();
-        DirectConvTiles model = DirectConvTiles.of(plan.forwardPass(), plan.backwardDataPass(), plan.weightsTile());
+        DirectConvTiles model = plan.directTiles();
         for (int rank = 1; rank < DIRECT_TILES; rank++) {
             DirectConvPass f = forward.get(Math.min(rank, forward.size() - 1));
             DirectConvPass d = data.get(Math.min(rank, data.size() - 1));

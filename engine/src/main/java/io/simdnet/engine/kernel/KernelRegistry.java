@@ -79,20 +79,12 @@ public final class KernelRegistry implements KernelLookup {
                 budget = KernelTuner.configuredBudget();
             } catch (IllegalArgumentException e) {
                 // The registry is made in a static initializer, where throwing would leave the class unusable for good;
-                // bin/simdnet checks the settings first and stops with this message (TuningSettings).
+                // bin/simdnet checks the settings first and stops with this message (TuningMode.checkSettings).
                 LOG.log(System.Logger.Level.WARNING, "ignoring a bad tuning setting: " + e.getMessage() + "; using " + mode + " and "
                         + budget.toMillis() + " ms");
             }
             return new Options(!generic, !generic, KernelDiskCache.defaultRoot(), mode, budget,
                     !"false".equals(System.getProperty("simdnet.tune.shipped")));
-        }
-
-        public Options withTuning(TuningMode mode) {
-            return new Options(buildTime, compile, cacheRoot, mode, tuningBudget, shippedRecords);
-        }
-
-        public Options withTuningBudget(Duration budget) {
-            return new Options(buildTime, compile, cacheRoot, tuning, budget, shippedRecords);
         }
     }
 
@@ -358,13 +350,15 @@ public final class KernelRegistry implements KernelLookup {
             for (KernelSpec sub : spec.subKernels()) {
                 kernel(sub);
             }
-            if (options.buildTime() && BuildTimeKernels.create(spec.key(), this) != null || !options.compile()) {
-                kernel(spec);
+            Entry built = builtIn(spec);
+            if (built != null || !options.compile()) {
+                entries.putIfAbsent(spec.key(), logged(spec, built != null ? built : new Entry(generic(spec), KernelOrigin.GENERIC, spec)));
                 continue;
             }
             String source = KernelGenerator.generate(spec).toString();
-            if (cache != null && cache.load(spec, source).isPresent()) {
-                kernel(spec);
+            Entry cached = cached(spec, source);
+            if (cached != null) {
+                entries.putIfAbsent(spec.key(), logged(spec, cached));
                 continue;
             }
             toCompile.put(KernelGenerator.qualifiedName(spec), spec);
@@ -431,25 +425,36 @@ public final class KernelRegistry implements KernelLookup {
         return entry;
     }
 
-    private Entry find(KernelSpec spec) {
-        if (options.buildTime()) {
-            Kernel built = BuildTimeKernels.create(spec.key(), this);
-            if (built != null) {
-                return new Entry(built, KernelOrigin.BUILD_TIME, spec);
+    /** The kernel compiled into this jar for {@code spec}, or null. */
+    private Entry builtIn(KernelSpec spec) {
+        Kernel built = options.buildTime() ? BuildTimeKernels.create(spec.key(), this) : null;
+        return built == null ? null : new Entry(built, KernelOrigin.BUILD_TIME, spec);
+    }
+
+    /** The kernel of {@code spec} in the disk cache, compiled from {@code source}, or null. */
+    private Entry cached(KernelSpec spec, String source) {
+        Optional<Map<String, byte[]>> classes = cache == null ? Optional.empty() : cache.load(spec, source);
+        if (classes.isPresent()) {
+            try {
+                return new Entry(instantiate(spec, classes.get(), this), KernelOrigin.DISK_CACHE, spec);
+            } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+                LOG.log(System.Logger.Level.WARNING, "ignoring unusable cached kernel in " + cache.folderFor(spec) + ": " + e);
             }
+        }
+        return null;
+    }
+
+    private Entry find(KernelSpec spec) {
+        Entry built = builtIn(spec);
+        if (built != null) {
+            return built;
         }
         if (options.compile()) {
             // Generating is milliseconds; it lets the cache check its entry was compiled from this very source.
             String source = KernelGenerator.generate(spec).toString();
-            if (cache != null) {
-                Optional<Map<String, byte[]>> cached = cache.load(spec, source);
-                if (cached.isPresent()) {
-                    try {
-                        return new Entry(instantiate(spec, cached.get(), this), KernelOrigin.DISK_CACHE, spec);
-                    } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
-                        LOG.log(System.Logger.Level.WARNING, "ignoring unusable cached kernel in " + cache.folderFor(spec) + ": " + e);
-                    }
-                }
+            Entry cached = cached(spec, source);
+            if (cached != null) {
+                return cached;
             }
             try {
                 Map<String, byte[]> classes = RuntimeKernelCompiler.compile(KernelGenerator.qualifiedName(spec), source);

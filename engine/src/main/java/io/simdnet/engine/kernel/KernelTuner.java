@@ -3,7 +3,6 @@ package io.simdnet.engine.kernel;
 import io.simdnet.codegen.gen.KernelVariants;
 import io.simdnet.kernel.Kernel;
 import io.simdnet.kernel.spec.Conv2dAlgorithm;
-import io.simdnet.kernel.spec.Conv2dPlan;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import io.simdnet.kernel.spec.DirectConvTiles;
 import io.simdnet.kernel.spec.KernelSpec;
@@ -157,11 +156,8 @@ final class KernelTuner {
         Map<String, String> failures = registry.prepare(variants);
         List<Trial> trials = new ArrayList<>();
         for (KernelSpec variant : variants) {
-            String failure = failures.get(variant.key());
+            String failure = unusable(variant, failures, registry);
             Kernel kernel = failure != null ? null : variant.equals(spec) ? registry.defaultKernel(spec) : registry.kernel(variant);
-            if (failure == null && registry.origin(variant) == KernelOrigin.GENERIC) {
-                failure = "no specialised class could be compiled";
-            }
             trials.add(new Trial(variant, kernel, failure));
         }
         Trial first = trials.getFirst();
@@ -191,7 +187,7 @@ final class KernelTuner {
         KernelSpec winner = first.spec;
         double defaultMicros = first.total(passes);
         double winnerMicros = defaultMicros;
-        Choice direct = bestDirect(spec, live, passes);
+        Choice direct = bestDirect(live, passes);
         for (Trial t : live) {
             if (t.spec instanceof Conv2dSpec conv && conv.plan().algorithm() == Conv2dAlgorithm.DIRECT) {
                 continue;
@@ -201,20 +197,15 @@ final class KernelTuner {
                 winnerMicros = t.total(passes);
             }
         }
-        if (direct != null && direct.spec != first.spec && direct.micros < winnerMicros && direct.micros < defaultMicros * (1 - TIE)) {
+        // A DIRECT default is replaced by other tiles only when their summed passes beat it by the margin.
+        if (direct != null && !direct.spec.equals(first.spec) && direct.micros < winnerMicros && direct.micros < defaultMicros * (1 - TIE)) {
             winner = direct.spec;
             winnerMicros = direct.micros;
-        } else if (direct != null && direct.spec == first.spec) {
-            // The default is DIRECT: per-pass tiles only replace it when the sum beats it by the margin.
-            winnerMicros = Math.min(winnerMicros, defaultMicros);
         }
         KernelSpec combined = winner;
         if (!combined.equals(first.spec) && trials.stream().noneMatch(t -> t.spec.equals(combined))) {
             // A DIRECT winner combining several candidates' tiles was never run: compile and check it before it is recorded.
-            String problem = registry.prepare(List.of(combined)).get(combined.key());
-            if (problem == null && registry.origin(combined) == KernelOrigin.GENERIC) {
-                problem = "no specialised class could be compiled";
-            }
+            String problem = unusable(combined, registry.prepare(List.of(combined)), registry);
             if (problem == null) {
                 problem = mismatch(expected, workload.outputs(registry.kernel(combined)));
             }
@@ -242,6 +233,15 @@ final class KernelTuner {
     private record Choice(KernelSpec spec, double micros) {
     }
 
+    /** Why {@code variant} cannot be timed after {@link KernelRegistry#prepare} gave {@code failures}, or null when it can. */
+    private static String unusable(KernelSpec variant, Map<String, String> failures, KernelRegistry registry) {
+        String failure = failures.get(variant.key());
+        if (failure == null && registry.origin(variant) == KernelOrigin.GENERIC) {
+            return "no specialised class could be compiled";
+        }
+        return failure;
+    }
+
     /**
      * How much faster {@code challenger} must be than {@code incumbent} at pass {@code pass} (all passes when
      * negative) to replace it: {@link #TIE}, or the two candidates' spreads over the rounds added when larger,
@@ -255,7 +255,7 @@ final class KernelTuner {
      * The DIRECT variant combining each pass's fastest tile among the DIRECT candidates, with its summed time;
      * each pass keeps the cost model's tile unless another beats it by the margin. Null without DIRECT candidates.
      */
-    private static Choice bestDirect(KernelSpec spec, List<Trial> live, int passes) {
+    private static Choice bestDirect(List<Trial> live, int passes) {
         List<Trial> direct = live.stream()
                 .filter(t -> t.spec instanceof Conv2dSpec conv && conv.plan().algorithm() == Conv2dAlgorithm.DIRECT).toList();
         if (direct.isEmpty()) {
@@ -273,18 +273,10 @@ final class KernelTuner {
             }
             micros += best[p].median(p);
         }
-        if (best[0] == model && best[1] == model && best[2] == model) {
-            return new Choice(model.spec, micros);
-        }
-        Conv2dPlan[] plans = {((Conv2dSpec) best[0].spec).plan(), ((Conv2dSpec) best[1].spec).plan(), ((Conv2dSpec) best[2].spec).plan()};
-        DirectConvTiles tiles = DirectConvTiles.of(plans[0].forwardPass(), plans[1].backwardDataPass(), plans[2].weightsTile());
         Conv2dSpec base = (Conv2dSpec) model.spec;
-        Conv2dSpec combined = base.withTiles(tiles);
-        Conv2dPlan modelPlan = base.plan();
-        if (tiles.equals(DirectConvTiles.of(modelPlan.forwardPass(), modelPlan.backwardDataPass(), modelPlan.weightsTile()))) {
-            return new Choice(model.spec, micros);
-        }
-        return new Choice(combined, micros);
+        DirectConvTiles tiles = DirectConvTiles.of(((Conv2dSpec) best[0].spec).plan().forwardPass(), ((Conv2dSpec) best[1].spec).plan().backwardDataPass(),
+                ((Conv2dSpec) best[2].spec).plan().weightsTile());
+        return new Choice(tiles.equals(base.plan().directTiles()) ? base : base.withTiles(tiles), micros);
     }
 
     /**

@@ -114,6 +114,11 @@ public record Conv2dPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, GemmSpec fo
         return null;
     }
 
+    /** The register tiles of a DIRECT plan's three passes, whether asked for or chosen by the cost model; null for other algorithms. */
+    public DirectConvTiles directTiles() {
+        return algorithm == Conv2dAlgorithm.DIRECT ? DirectConvTiles.of(forwardPass, backwardDataPass, weightsTile) : null;
+    }
+
     /** The backward-weights GEMM for a batch of {@code batch} images (the same for every batch with im2col). */
     public GemmSpec backwardWeightsGemm(int batch) {
         return switch (algorithm) {
