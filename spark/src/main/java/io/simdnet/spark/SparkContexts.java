@@ -13,12 +13,13 @@ import org.apache.spark.api.java.JavaSparkContext;
  * spark-submit configured when none is given. The web UI is off unless asked for, and shuffles use few
  * partitions: simdnet's jobs shuffle nothing, and the UI costs start-up time and a port.
  */
-final class SparkContexts {
+public final class SparkContexts {
 
     private SparkContexts() {
     }
 
-    static JavaSparkContext open(String appName, String master, Map<String, String> conf) {
+    /** A context on {@code master}, executors on other machines loading simdnet from the submit jar ({@link #applicationJar}). */
+    public static JavaSparkContext open(String appName, String master, Map<String, String> conf) {
         SparkConf sparkConf = new SparkConf().setAppName(appName).setIfMissing("spark.ui.enabled", "false")
                 .setIfMissing("spark.sql.shuffle.partitions", "4").setIfMissing("spark.ui.showConsoleProgress", "false");
         if (master != null) {
@@ -35,21 +36,27 @@ final class SparkContexts {
     }
 
     /**
-     * The jar executors on other machines load simdnet from when bin/simdnet is the driver: the thin submit jar
-     * beside the launcher's simdnet-spark.jar (spark-submit sets spark.jars itself).
+     * The jar executors on other machines load simdnet from when bin/simdnet is the driver: the submit jar in the
+     * folder above the launcher's lib/ (cli/target/simdnet-spark-submit.jar beside cli/target/lib/simdnet-spark-*.jar),
+     * or beside this jar (spark-submit sets spark.jars itself).
      */
     static Optional<Path> applicationJar() {
         try {
             Path self = Path.of(SparkContexts.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path submit = self.resolveSibling("simdnet-spark-submit.jar");
-            return Files.isRegularFile(submit) ? Optional.of(submit) : Optional.empty();
+            for (Path dir = self.getParent(); dir != null && dir.getNameCount() >= self.getNameCount() - 2; dir = dir.getParent()) {
+                Path submit = dir.resolve("simdnet-spark-submit.jar");
+                if (Files.isRegularFile(submit)) {
+                    return Optional.of(submit);
+                }
+            }
+            return Optional.empty();
         } catch (URISyntaxException | SecurityException | NullPointerException e) {
             return Optional.empty();
         }
     }
 
     /** Threads each task may use: {@code spark.task.cpus} (Spark's default 1). */
-    static int taskCpus(JavaSparkContext sc) {
+    public static int taskCpus(JavaSparkContext sc) {
         return sc.getConf().getInt("spark.task.cpus", 1);
     }
 }

@@ -1,31 +1,36 @@
 package io.simdnet.spark;
 
 import io.simdnet.engine.data.Dataset;
-import io.simdnet.examples.SweepTrial;
-import io.simdnet.examples.TrialResult;
+import io.simdnet.engine.sweep.Trial;
 import io.simdnet.kernel.KernelPool;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * Runs a sweep's trials as Spark tasks, one trial per task, each on {@code spark.task.cpus} kernel threads; the
- * training and validation sets are broadcast once. A trial that throws comes back as a failed result with its
- * message, so the others finish; a task that dies (executor lost, killed) is retried by Spark, and since a
- * trial is seeded the retry gives the same result. Results come back in trial order.
+ * Runs a sweep's trials as Spark tasks, one job of one task per trial, each on {@code spark.task.cpus} kernel
+ * threads; the training and validation sets are broadcast once. A trial that throws comes back as a failed result
+ * with its message, so the others finish; a task that dies (executor lost, killed) is retried by Spark, and since a
+ * trial is seeded the retry gives the same result. Each result reaches the driver's {@code onFinished} as soon as its
+ * trial ends (so a stopped sweep keeps what finished); the list returned is in trial order.
  */
 public final class SparkSweep {
 
-    /** Test-only: called before each trial with Spark's attempt number, outside the trial's own error handling. */
+    /** A fault injected before each trial with Spark's attempt number, outside the trial's own error handling. */
     @FunctionalInterface
-    interface FaultHook extends Serializable {
-        void beforeTrial(SweepTrial trial, int attempt);
+    public interface FaultHook extends Serializable {
+        void beforeTrial(Trial<?> trial, int attempt);
     }
+
+    private static final long POLL_MILLIS = 50;
 
     private final JavaSparkContext sc;
     private FaultHook faultHook;
@@ -35,12 +40,17 @@ public final class SparkSweep {
     }
 
     /** Installs a hook that can make a task die as a lost executor would (tests of Spark's retries). */
-    SparkSweep faultHook(FaultHook hook) {
+    public SparkSweep faultHook(FaultHook hook) {
         this.faultHook = hook;
         return this;
     }
 
-    public List<TrialResult> run(List<SweepTrial> trials, Dataset train, Dataset validation) {
+    public <R extends Serializable> List<R> run(List<? extends Trial<R>> trials, Dataset train, Dataset validation) {
+        return run(trials, train, validation, result -> {
+        });
+    }
+
+    public <R extends Serializable> List<R> run(List<? extends Trial<R>> trials, Dataset train, Dataset validation, Consumer<R> onFinished) {
         if (trials.isEmpty()) {
             return List.of();
         }
@@ -48,31 +58,67 @@ public final class SparkSweep {
         int driverThreads = KernelPool.threads();
         Broadcast<DatasetPayload> trainData = sc.broadcast(DatasetPayload.of(train));
         Broadcast<DatasetPayload> validationData = sc.broadcast(DatasetPayload.of(validation));
+        List<JavaFutureAction<List<R>>> jobs = new ArrayList<>();
         try {
-            sc.setJobDescription("simdnet sweep: " + trials.size() + " trials");
-            return sc.parallelize(trials, trials.size())
-                    .mapPartitions(new TrialTask(trainData, validationData, SparkContexts.taskCpus(sc), faultHook)).collect();
+            TrialTask<R> task = new TrialTask<>(trainData, validationData, SparkContexts.taskCpus(sc), faultHook);
+            for (Trial<R> trial : trials) {
+                sc.setJobDescription("simdnet sweep: trial " + trial.index() + " of " + trials.size());
+                jobs.add(sc.parallelize(List.of(trial), 1).mapPartitions(task).collectAsync());
+            }
+            return collect(jobs, onFinished);
         } finally {
+            jobs.forEach(job -> job.cancel(true));
             trainData.destroy();
             validationData.destroy();
             KernelPool.setThreads(driverThreads);
         }
     }
 
-    /** The task: the partition's trials (one), each run on the broadcast data. */
-    private record TrialTask(Broadcast<DatasetPayload> train, Broadcast<DatasetPayload> validation, int threads, FaultHook faultHook)
-            implements FlatMapFunction<Iterator<SweepTrial>, TrialResult> {
+    /** Hands each job's result to {@code onFinished} as it completes, and returns them all in trial order. */
+    private static <R> List<R> collect(List<JavaFutureAction<List<R>>> jobs, Consumer<R> onFinished) {
+        List<R> results = new ArrayList<>(java.util.Collections.nCopies(jobs.size(), null));
+        boolean[] delivered = new boolean[jobs.size()];
+        int remaining = jobs.size();
+        try {
+            while (remaining > 0) {
+                boolean progressed = false;
+                for (int i = 0; i < jobs.size(); i++) {
+                    if (!delivered[i] && jobs.get(i).isDone()) {
+                        R result = jobs.get(i).get().get(0);
+                        results.set(i, result);
+                        delivered[i] = true;
+                        remaining--;
+                        progressed = true;
+                        onFinished.accept(result);
+                    }
+                }
+                if (!progressed) {
+                    Thread.sleep(POLL_MILLIS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("sweep interrupted with " + remaining + " trials unfinished", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a sweep job failed: " + e.getCause().getMessage(), e.getCause());
+        }
+        return results;
+    }
+
+    /** The task: the partition's trial, run on the broadcast data. */
+    private record TrialTask<R extends Serializable>(Broadcast<DatasetPayload> train, Broadcast<DatasetPayload> validation, int threads,
+            FaultHook faultHook) implements FlatMapFunction<Iterator<Trial<R>>, R> {
 
         private static final long serialVersionUID = 1L;
 
         @Override
-        public Iterator<TrialResult> call(Iterator<SweepTrial> trials) {
+        public Iterator<R> call(Iterator<Trial<R>> trials) {
             KernelPool.setThreads(threads);
             Dataset trainSet = train.value().toDataset();
             Dataset validationSet = validation.value().toDataset();
-            List<TrialResult> results = new ArrayList<>();
+            List<R> results = new ArrayList<>();
             while (trials.hasNext()) {
-                SweepTrial trial = trials.next();
+                Trial<R> trial = trials.next();
                 if (faultHook != null) {
                     TaskContext context = TaskContext.get();
                     faultHook.beforeTrial(trial, context == null ? 0 : context.attemptNumber());
@@ -81,7 +127,7 @@ public final class SparkSweep {
                 try {
                     results.add(trial.run(trainSet, validationSet));
                 } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-                    results.add(TrialResult.failed(trial, e, (System.nanoTime() - start) / 1e9));
+                    results.add(trial.failed(e, (System.nanoTime() - start) / 1e9));
                 }
             }
             return results.iterator();

@@ -12,7 +12,7 @@ import io.simdnet.engine.tensor.BatchBuffer;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.engine.train.Accuracy;
 import io.simdnet.engine.train.MiniBatches;
-import io.simdnet.examples.TrainingSetup;
+import io.simdnet.engine.train.TrainingSetup;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -155,7 +155,7 @@ final class WorkerReplica {
         if (request.optimizerSteps() == 0) {
             optimizer = setup.optimizer();
         } else {
-            optimizer.loadState(trainable, DataParallelFitter.tensors(request.optimizerState(), model), request.optimizerSteps());
+            optimizer.loadState(trainable, DataParallelSteps.tensors(request.optimizerState(), model), request.optimizerSteps());
         }
         optimizer.setLearningRate(request.learningRate());
     }

@@ -11,9 +11,7 @@ import io.simdnet.engine.train.FitOptions;
 import io.simdnet.engine.train.History;
 import io.simdnet.engine.train.MiniBatches;
 import io.simdnet.engine.train.Trainer;
-import io.simdnet.examples.Lenet5Command;
-import io.simdnet.examples.MnistCommand;
-import io.simdnet.examples.TrainingSetup;
+import io.simdnet.engine.train.TrainingSetup;
 import io.simdnet.kernel.DType;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -33,12 +31,12 @@ class DataParallelFitterTest {
 
     /** The MNIST CNN with log-softmax, NLL and plain SGD, as mnist-cnn trains it. */
     private static TrainingSetup cnnSgd() {
-        return new MnistCommand.Setup(true, 0.05);
+        return new CourseSetups.MnistCnnSgd(0.05);
     }
 
     /** LeNet-5 with Adam, as lenet5 trains it. */
     private static TrainingSetup lenetAdam() {
-        return new Lenet5Command.Setup(false, 0, 1e-3);
+        return new CourseSetups.Lenet5Adam(0, 1e-3);
     }
 
     @BeforeAll
@@ -125,7 +123,7 @@ class DataParallelFitterTest {
     void aRoundComputesTheSameOnAnExecutorThatNeverSawTheRun() {
         // Dropout (masks seeded per round) and parameter averaging across an epoch boundary: replicas kept between
         // rounds, or rebuilt for every round (shuffles replayed) as when Spark moves or retries a task.
-        TrainingSetup dropout = new Lenet5Command.Setup(false, 0.3, 1e-3);
+        TrainingSetup dropout = new CourseSetups.Lenet5Adam(0.3, 1e-3);
         FitOptions fit = new FitOptions().epochs(2).batchSize(16).seed(3);
         Trainer kept = trainer(dropout);
         new DataParallelFitter(sc, 2, 3, QUIET).fit(kept, dropout, TRAIN, fit);

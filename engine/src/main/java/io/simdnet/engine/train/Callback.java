@@ -13,7 +13,7 @@ public interface Callback {
     default void onBatchEnd(Trainer trainer, int epoch, int step, double loss, int batchSize) {
     }
 
-    /** After each epoch (and its validation); call {@link Trainer#stopTraining()} to end {@code fit} here. */
+    /** After each epoch (and its validation); call {@link Trainer#stopAfterEpoch()} to end {@code fit} here. */
     default void onEpochEnd(Trainer trainer, EpochLogs logs) {
     }
 

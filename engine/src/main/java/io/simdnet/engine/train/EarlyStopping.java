@@ -55,7 +55,7 @@ public final class EarlyStopping implements Callback {
                 bestWeights = snapshot(trainer);
             }
         } else if (++waited >= patience) {
-            trainer.stopTraining();
+            trainer.stopAfterEpoch();
         }
     }
 

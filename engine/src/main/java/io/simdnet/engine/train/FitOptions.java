@@ -114,7 +114,7 @@ public final class FitOptions {
 
     /**
      * Writes a training checkpoint to {@code file} (atomically) at the end of every epoch and when
-     * {@link Trainer#requestStop} stops the run: weights, optimiser state, random streams, epoch, step and history.
+     * {@link Trainer#interrupt} stops the run: weights, optimiser state, random streams, epoch, step and history.
      */
     public FitOptions checkpoint(java.nio.file.Path file) {
         this.checkpoint = file;

@@ -24,7 +24,7 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final List<Parameter> parameters;
     private final BatchBuffer outputGradient;
-    private boolean stopRequested;
+    private boolean stopAfterEpoch;
     private volatile boolean interruptRequested;
     private int lastCorrect;
     /**
@@ -56,14 +56,49 @@ public final class Trainer {
         return optimizer;
     }
 
-    /** Asks {@code fit} to stop after the current epoch (early stopping). */
-    public void stopTraining() {
-        stopRequested = true;
+    /**
+     * Asks a running {@code fit} to stop once the current epoch ends, after its validation and checkpoint, for good
+     * (early stopping): a checkpoint written then is marked finished, and resuming it trains no further.
+     */
+    public void stopAfterEpoch() {
+        stopAfterEpoch = true;
     }
 
-    /** Whether a callback asked to stop ({@link #stopTraining}); trainers outside this class (data-parallel ones) check it. */
-    public boolean stopRequested() {
-        return stopRequested;
+    /** Whether {@link #stopAfterEpoch} was called during the running {@code fit}. */
+    public boolean stopsAfterEpoch() {
+        return stopAfterEpoch;
+    }
+
+    /**
+     * Asks a running {@code fit} (from any thread: a signal handler) to stop after the step in progress (a
+     * data-parallel round's last step): it writes its checkpoint, if it has one, and throws
+     * {@link TrainingInterruptedException}. The run can be resumed from that checkpoint.
+     */
+    public void interrupt() {
+        interruptRequested = true;
+    }
+
+    /** Whether {@link #interrupt} was called and {@code fit} has not yet stopped for it. */
+    public boolean interruptPending() {
+        return interruptRequested;
+    }
+
+    /** Consumes an interrupt request: true once per {@link #interrupt} call that came before. */
+    boolean takeInterrupt() {
+        if (!interruptRequested) {
+            return false;
+        }
+        interruptRequested = false;
+        return true;
+    }
+
+    void clearStopRequests() {
+        stopAfterEpoch = false;
+    }
+
+    /** Correct predictions of the last {@link #trainStep}, −1 when its targets are not class labels. */
+    int lastCorrect() {
+        return lastCorrect;
     }
 
     /** One step on one batch; returns its loss (with regularisation). */
@@ -91,118 +126,26 @@ public final class Trainer {
     }
 
     /**
-     * Asks a running {@code fit} (from any thread: a signal handler) to stop after the step in progress: it writes its
-     * checkpoint, if it has one, and throws {@link TrainingInterruptedException}.
-     */
-    public void requestStop() {
-        interruptRequested = true;
-    }
-
-    /**
      * Trains for {@code options.epochs()} epochs (continuing a checkpointed run with {@link FitOptions#resume}). A NaN
      * or infinite loss throws {@link NonFiniteLossException} carrying the history up to the step before it.
      */
     public History fit(Dataset train, FitOptions options) {
+        return fit(train, options, LocalSteps::new);
+    }
+
+    /**
+     * {@link #fit(Dataset, FitOptions)} with its steps taken by {@code steps} (the Spark module's data-parallel
+     * rounds): the same loop, callbacks, validation, checkpoints and resumption.
+     */
+    public History fit(Dataset train, FitOptions options, StepSource.Factory steps) {
         boolean acquired = model.acquire("training");
         try {
-            return fitChecked(train, options);
+            return new TrainingLoop(this, options).run(train, steps);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } finally {
             model.release(acquired);
         }
-    }
-
-    private History fitChecked(Dataset train, FitOptions options) throws java.io.IOException {
-        List<Dataset> data = options.trainAndValidation(train);
-        Dataset trainData = data.get(0);
-        Dataset validation = data.get(1);
-        model.checkBatch(trainData.sampleShape().withBatch(trainData.size()));
-        MiniBatches batches = new MiniBatches(trainData, options.batchSize(), options.shuffle(), options.seed(), model.dtype(),
-                options.augmentation());
-        List<Callback> callbacks = new ArrayList<>(options.callbacks());
-        if (options.progressBar()) {
-            callbacks.add(new ProgressBarCallback());
-        }
-        History history = new History();
-        stopRequested = false;
-        Path checkpoint = options.checkpointFile();
-        // Counted in steps (when given) or in epochs; a run of N steps ends inside the epoch that reaches N.
-        long maxSteps = options.steps() > 0 ? options.steps() : Long.MAX_VALUE;
-        int epochs = options.steps() > 0 ? (int) Math.ceilDiv(options.steps(), batches.batchesPerEpoch()) : options.epochs();
-        for (Callback c : callbacks) {
-            c.onTrainBegin(this, epochs, batches.batchesPerEpoch());
-        }
-        // Restored after onTrainBegin: a schedule reads the optimiser's initial rate there, not the checkpoint's.
-        TrainingCheckpoint.Position resumed = options.resumeFile() == null ? null
-                : TrainingCheckpoint.restore(options.resumeFile(), this, batches, options, trainData.size(), history);
-        if (checkpoint != null) {
-            TrainingCheckpoint.removeStaleTemporaries(checkpoint);
-        }
-        int firstEpoch = resumed == null ? 0 : resumed.epoch();
-        stopRequested = resumed != null && resumed.finished();
-        long stepsDone = resumed == null ? 0 : (long) resumed.epoch() * batches.batchesPerEpoch() + resumed.step();
-        for (int epoch = firstEpoch; epoch < epochs && !stopRequested; epoch++) {
-            for (Callback c : callbacks) {
-                c.onEpochBegin(this, epoch);
-            }
-            boolean continuing = resumed != null && epoch == resumed.epoch();
-            double previousSeconds = continuing ? resumed.seconds() : 0;
-            long start = System.nanoTime();
-            double lossSum = continuing ? resumed.lossSum() : 0;
-            long correct = continuing ? resumed.correct() : 0;
-            boolean classes = !continuing || resumed.classes();
-            batches.startEpoch();
-            int firstStep = continuing ? resumed.step() : 0;
-            // Only an epoch's last batch is short, so the samples of the steps before a resumed one are whole batches.
-            long seen = Math.min((long) firstStep * options.batchSize(), trainData.size());
-            for (int skip = 0; skip < firstStep; skip++) {
-                batches.advance();
-            }
-            for (int step = firstStep; batches.hasNext() && stepsDone < maxSteps; step++, stepsDone++) {
-                if (interruptRequested) {
-                    interruptRequested = false;
-                    double seconds = previousSeconds + (System.nanoTime() - start) / 1e9;
-                    if (checkpoint != null) {
-                        TrainingCheckpoint.save(checkpoint, this, batches, options, trainData.size(),
-                                new TrainingCheckpoint.Position(epoch, step, lossSum, correct, classes, seconds, false), history);
-                    }
-                    throw new TrainingInterruptedException(epoch, step, history, checkpoint);
-                }
-                int n = batches.nextSize();
-                double value = trainStep(batches.inputs(), batches.targets());
-                if (!Double.isFinite(value)) {
-                    throw new NonFiniteLossException(epoch, step, value, history);
-                }
-                batches.advance();
-                history.addStep(value);
-                lossSum += value * n;
-                seen += n;
-                classes &= lastCorrect >= 0;
-                correct += Math.max(lastCorrect, 0);
-                for (Callback c : callbacks) {
-                    c.onBatchEnd(this, epoch, step, value, n);
-                }
-            }
-            double seconds = previousSeconds + (System.nanoTime() - start) / 1e9;
-            Evaluation val = validation == null ? null : evaluate(validation, options.validationBatchSize());
-            EpochLogs logs = new EpochLogs(epoch, lossSum / seen, classes ? (double) correct / seen : Double.NaN,
-                    val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), optimizer.learningRate(), seconds,
-                    seen / seconds);
-            history.addEpoch(logs);
-            for (Callback c : callbacks) {
-                c.onEpochEnd(this, logs);
-            }
-            if (checkpoint != null && ((epoch + 1) % options.checkpointEvery() == 0 || epoch + 1 >= epochs || stopRequested)) {
-                // Only early stopping ends a run for good; one that ran its epochs may be resumed with more.
-                TrainingCheckpoint.save(checkpoint, this, batches, options, trainData.size(),
-                        new TrainingCheckpoint.Position(epoch + 1, 0, 0, 0, true, 0, stopRequested), history);
-            }
-        }
-        for (Callback c : callbacks) {
-            c.onTrainEnd(this, history);
-        }
-        return history;
     }
 
     /**

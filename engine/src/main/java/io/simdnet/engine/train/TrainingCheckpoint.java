@@ -27,18 +27,19 @@ final class TrainingCheckpoint {
     private static final int LOG_FIELDS = 8;
 
     /** Where a run stands: {@code epoch} counted from 0, {@code step} batches of it done (0 at its start). */
-    record Position(int epoch, int step, double lossSum, long correct, boolean classes, double seconds, boolean finished) {
+    record Position(int epoch, int step, double lossSum, long seen, long correct, boolean classes, double seconds, boolean finished) {
     }
 
     private TrainingCheckpoint() {
     }
 
-    static void save(Path file, Trainer trainer, MiniBatches batches, FitOptions options, int trainSize, Position at, History history)
+    static void save(Path file, Trainer trainer, StepSource source, FitOptions options, int trainSize, Position at, History history)
             throws IOException {
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put(P + "epoch", Integer.toString(at.epoch()));
         metadata.put(P + "step", Integer.toString(at.step()));
         metadata.put(P + "loss_sum", Double.toString(at.lossSum()));
+        metadata.put(P + "seen", Long.toString(at.seen()));
         metadata.put(P + "correct", Long.toString(at.correct()));
         metadata.put(P + "classes", Boolean.toString(at.classes()));
         metadata.put(P + "seconds", Double.toString(at.seconds()));
@@ -46,9 +47,7 @@ final class TrainingCheckpoint {
         metadata.put(P + "batch_size", Integer.toString(options.batchSize()));
         metadata.put(P + "seed", Long.toString(options.seed()));
         metadata.put(P + "train_size", Integer.toString(trainSize));
-        if (batches.augmentationState() != null) {
-            metadata.put(P + "rng.augmentation", format(batches.augmentationState()));
-        }
+        source.checkpointState().forEach((key, value) -> metadata.put(P + key, value));
         trainer.model().randomStreams().forEach((layer, rng) -> metadata.put(P + "rng.layer." + layer, format(rng.state())));
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         double[] losses = history.stepLosses();
@@ -73,7 +72,7 @@ final class TrainingCheckpoint {
      * streams and history, and returns where to continue. Nothing changes when anything is wrong. Temporary files
      * that a killed write left beside the checkpoint are removed first.
      */
-    static Position restore(Path file, Trainer trainer, MiniBatches batches, FitOptions options, int trainSize, History history)
+    static Position restore(Path file, Trainer trainer, StepSource source, FitOptions options, int trainSize, History history)
             throws IOException {
         removeStaleTemporaries(file);
         SafeTensorsContents contents = SafeTensors.read(file);
@@ -87,12 +86,24 @@ final class TrainingCheckpoint {
                     + size + " samples, this run has batch size " + options.batchSize() + ", seed " + options.seed() + " on " + trainSize
                     + " samples; use the same options");
         }
-        int steps = batches.batchesPerEpoch();
+        int steps = source.stepsPerEpoch();
         int epoch = (int) range(file, m, "epoch", 0, Integer.MAX_VALUE);
         int step = (int) range(file, m, "step", 0, steps - 1);
-        Position at = new Position(epoch, step, Checkpoint.parseDouble(file, m, P + "loss_sum"), range(file, m, "correct", 0, Long.MAX_VALUE),
+        if (step % source.stepsPerCall() != 0) {
+            throw new IllegalArgumentException("Cannot resume from " + file + ": it stopped at step " + step + ", but this run takes its steps "
+                    + source.stepsPerCall() + " at a time; use the same options");
+        }
+        // Checkpoints from before "seen" was kept: only an epoch's last batch is short, so the steps before are whole batches.
+        long seen = m.containsKey(P + "seen") ? range(file, m, "seen", 0, Long.MAX_VALUE) : Math.min((long) step * batchSize, trainSize);
+        Position at = new Position(epoch, step, Checkpoint.parseDouble(file, m, P + "loss_sum"), seen, range(file, m, "correct", 0, Long.MAX_VALUE),
                 bool(file, m, "classes"), Checkpoint.parseDouble(file, m, P + "seconds"), bool(file, m, "finished"));
-        long[] augmentation = batches.augmentationState() == null ? null : rng(file, m, "rng.augmentation");
+        Map<String, String> sourceState = new LinkedHashMap<>();
+        m.forEach((key, value) -> {
+            if (key.startsWith(P)) {
+                sourceState.put(key.substring(P.length()), value);
+            }
+        });
+        Runnable restoreSource = source.prepareRestore(file, sourceState, epoch);
         Map<String, long[]> layerStreams = new LinkedHashMap<>();
         for (String layer : trainer.model().randomStreams().keySet()) {
             layerStreams.put(layer, rng(file, m, "rng.layer." + layer));
@@ -120,10 +131,7 @@ final class TrainingCheckpoint {
         }
         // Everything is checked: from here on nothing can fail.
         weights.apply();
-        batches.replayEpochs(epoch);
-        if (augmentation != null) {
-            batches.restoreAugmentationState(augmentation);
-        }
+        restoreSource.run();
         layerStreams.forEach((layer, state) -> trainer.model().randomStreams().get(layer).restore(state));
         history.restore(losses, epochs);
         return at;
@@ -146,8 +154,19 @@ final class TrainingCheckpoint {
         return literal.replaceAll("([\\\\*?\\[\\]{}])", "\\\\$1");
     }
 
-    private static String format(long[] state) {
+    static String formatRng(long[] state) {
         return Long.toHexString(state[0]) + ":" + Long.toHexString(state[1]);
+    }
+
+    /** A random stream's state from a source's checkpoint state (keys without the prefix). */
+    static long[] parseRng(Path file, Map<String, String> state, String key) throws CorruptCheckpointException {
+        Map<String, String> prefixed = new LinkedHashMap<>();
+        state.forEach((k, v) -> prefixed.put(P + k, v));
+        return rng(file, prefixed, key);
+    }
+
+    private static String format(long[] state) {
+        return formatRng(state);
     }
 
     private static long[] rng(Path file, Map<String, String> m, String key) throws CorruptCheckpointException {

@@ -3,7 +3,7 @@ package io.simdnet.engine.train;
 import java.nio.file.Path;
 
 /**
- * {@code fit} stopped between two steps because {@link Trainer#requestStop} was called (a SIGTERM or Ctrl-C
+ * {@code fit} stopped between two steps because {@link Trainer#interrupt} was called (a SIGTERM or Ctrl-C
  * handler does), after writing its checkpoint when it has one: run {@code fit} again with
  * {@link FitOptions#resume} to continue exactly where it stopped.
  */

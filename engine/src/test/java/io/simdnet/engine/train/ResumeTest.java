@@ -57,14 +57,14 @@ class ResumeTest {
             @Override
             public void onTrainBegin(Trainer trainer, int epochs, int stepsPerEpoch) {
                 if (after == 0) {
-                    trainer.requestStop();
+                    trainer.interrupt();
                 }
             }
 
             @Override
             public void onBatchEnd(Trainer trainer, int epoch, int step, double loss, int batchSize) {
                 if (++done == after) {
-                    trainer.requestStop();
+                    trainer.interrupt();
                 }
             }
         };

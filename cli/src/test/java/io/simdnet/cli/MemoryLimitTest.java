@@ -1,0 +1,91 @@
+package io.simdnet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The heap a run gets and what it is told when that is too small: bin/simdnet's memory defaults, which give way to
+ * $SIMDNET_JAVA_OPTS, and the one-line hint of a run that runs out of heap.
+ */
+class MemoryLimitTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void outOfMemoryHintNamesTheLimitAndTwiceIt() {
+        String line = Main.outOfMemory(new OutOfMemoryError("Java heap space"), 2048L << 20);
+        assertEquals("simdnet: out of memory (Java heap space) with a heap limit of 2048 MiB; raise it through the JVM options, e.g. "
+                + "SIMDNET_JAVA_OPTS=-Xmx4g bin/simdnet ...", line);
+        assertTrue(Main.outOfMemory(new OutOfMemoryError(), 64L << 20).contains("SIMDNET_JAVA_OPTS=-Xmx1g"), "at least 1 GiB");
+    }
+
+    @Test
+    void runOutOfHeapEndsWithTheHintInsteadOfAStackTrace() throws Exception {
+        // A batch of all 4,800 training images makes every LeNet-5 layer allocate buffers for it: far over 64 MB.
+        Path log = dir.resolve("log.txt");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-Djava.awt.headless=true", "-Xmx64m",
+                "-Dsimdnet.kernel.cache=" + System.getProperty("simdnet.kernel.cache", dir.resolve("kernels").toString()),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "lenet5", "--epochs", "1", "--batch-size", "4800", "--threads", "1", "--no-progress", "--out", dir.resolve("runs").toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "process did not end");
+        String output = Files.readString(log);
+        assertEquals(1, process.exitValue(), output);
+        assertTrue(output.contains("simdnet: out of memory (Java heap space) with a heap limit of ") && output.contains("SIMDNET_JAVA_OPTS=-Xmx1g"),
+                output);
+        assertFalse(output.contains("\tat "), "no stack trace:\n" + output);
+    }
+
+    /** The JVM options bin/simdnet passes, through a stand-in bin/java25 that prints them. */
+    private List<String> launcherOptions(Map<String, String> environment) throws Exception {
+        Path root = dir.resolve("root");
+        Path bin = Files.createDirectories(root.resolve("bin"));
+        Files.copy(Path.of("..", "bin", "simdnet"), bin.resolve("simdnet"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(bin.resolve("java25"), "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
+        for (Path script : List.of(bin.resolve("simdnet"), bin.resolve("java25"))) {
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Files.createDirectories(root.resolve("cli/target"));
+        Files.writeString(root.resolve("cli/target/simdnet.jar"), "");
+        ProcessBuilder builder = new ProcessBuilder(bin.resolve("simdnet").toString(), "lenet5", "--epochs", "1");
+        builder.environment().remove("SIMDNET_JAVA_OPTS");
+        builder.environment().putAll(environment);
+        Process process = builder.redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), output);
+        List<String> options = new ArrayList<>(output.lines().toList());
+        assertEquals(List.of("-jar", root.resolve("cli/target/simdnet.jar").toString(), "lenet5", "--epochs", "1"),
+                options.subList(options.size() - 5, options.size()), "the jar and the command's arguments come last, unchanged");
+        return options.subList(0, options.size() - 5);
+    }
+
+    @Test
+    void launcherDefaultsToTheSerialCollectorAndATwoGigabyteLimit() throws Exception {
+        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", "-Xmx2g"), launcherOptions(Map.of()));
+    }
+
+    @Test
+    void launcherDefaultsGiveWayToTheUsersOptions() throws Exception {
+        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", "-Xmx6g", "-Dsome.flag=*"),
+                launcherOptions(Map.of("SIMDNET_JAVA_OPTS", "-Xmx6g -Dsome.flag=*")), "a heap limit replaces the default one; no globbing");
+        assertEquals(List.of("-Djava.awt.headless=true", "-Xmx2g", "-XX:+UseG1GC"), launcherOptions(Map.of("SIMDNET_JAVA_OPTS", "-XX:+UseG1GC")),
+                "another collector replaces the serial one and its young-generation cap");
+        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", "-XX:MaxRAMPercentage=50"),
+                launcherOptions(Map.of("SIMDNET_JAVA_OPTS", "-XX:MaxRAMPercentage=50")), "-Xmx would override a RAM percentage");
+    }
+}

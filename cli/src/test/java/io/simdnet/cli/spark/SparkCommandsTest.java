@@ -1,0 +1,82 @@
+package io.simdnet.cli.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.simdnet.engine.data.Idx;
+import io.simdnet.engine.data.Dataset;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** bin/simdnet's Spark commands end to end on local[2], in this JVM: the same run folders as the local commands. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class SparkCommandsTest {
+
+    @TempDir
+    Path dir;
+
+    private Path onlyRun(String prefix) throws IOException {
+        try (Stream<Path> s = Files.list(dir.resolve("runs"))) {
+            List<Path> runs = s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList();
+            assertEquals(1, runs.size(), "run folders " + runs);
+            return runs.get(0);
+        }
+    }
+
+    private static void assertFiles(Path run, String... names) {
+        for (String name : names) {
+            assertTrue(Files.isRegularFile(run.resolve(name)), run + " lacks " + name);
+        }
+    }
+
+    private int run(String... args) {
+        return SparkMain.commandLine().execute(args);
+    }
+
+    @Test
+    void sweepOnLocal2WritesTheTableCsvPlotAndPerTrialMetrics() throws IOException {
+        assertEquals(0, run("sweep", "--master", "local[2]", "--limit", "300", "--epochs", "1", "--lrs", "1e-3,3e-3", "--batch-sizes", "64",
+                "--dropouts", "0", "--model", "lenet5", "--out", dir.resolve("runs").toString()));
+        Path run = onlyRun("sweep");
+        assertFiles(run, "sweep.md", "sweep.csv", "sweep.png", "trials/trial-0.csv", "trials/trial-1.csv");
+        assertEquals(3, Files.readAllLines(run.resolve("sweep.csv")).size());
+    }
+
+    @Test
+    void lenet5DataParallelWritesTheRunFolderOfALocalRun() throws IOException {
+        assertEquals(0, run("lenet5", "--master", "local[2]", "--limit", "200", "--epochs", "1", "--sync-every", "2", "--no-progress", "--out",
+                dir.resolve("runs").toString()));
+        assertFiles(onlyRun("lenet5"), "metrics.csv", "metrics.json", "step_losses.csv", "loss.png", "accuracy.png", "confusion_matrix.png",
+                "filters.png", "misclassified.png", "weights.safetensors", "summary.txt");
+    }
+
+    @Test
+    void mnistCnnDataParallelWithGradientAveraging() throws IOException {
+        Path mnist = Files.createDirectories(dir.resolve("data/mnist"));
+        Dataset train = LocalSpark.images(120, 5);
+        Dataset test = LocalSpark.images(40, 6);
+        io.simdnet.engine.data.Transforms.scale(train.inputs(), 255);
+        io.simdnet.engine.data.Transforms.scale(test.inputs(), 255);
+        Idx.writeImages(mnist.resolve("train-images-idx3-ubyte"), train.inputs());
+        Idx.writeLabels(mnist.resolve("train-labels-idx1-ubyte"), train.targets());
+        Idx.writeImages(mnist.resolve("t10k-images-idx3-ubyte"), test.inputs());
+        Idx.writeLabels(mnist.resolve("t10k-labels-idx1-ubyte"), test.targets());
+        assertEquals(0, run("mnist-cnn", "--master", "local[2]", "--data", dir.resolve("data").toString(), "--epochs", "1", "--batch-size", "16",
+                "--sync-every", "1", "--no-progress", "--out", dir.resolve("runs").toString()));
+        assertFiles(onlyRun("mnist-cnn"), "metrics.csv", "metrics.json", "weights.safetensors");
+    }
+
+    @Test
+    void badSparkOptionsFailWithOneLine() {
+        assertEquals(2, run("lenet5", "--master", "local[2]", "--sync-every", "0", "--limit", "100", "--out", dir.resolve("runs").toString()));
+        assertEquals(2, run("lenet5", "--master", "local[2]", "--workers", "500", "--limit", "100", "--epochs", "1", "--no-progress", "--out",
+                dir.resolve("runs").toString()));
+    }
+}

@@ -1,0 +1,146 @@
+package io.simdnet.engine.train;
+
+import io.simdnet.engine.data.Dataset;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one training loop, whatever runs the steps ({@link StepSource}: this JVM or a cluster): epochs or a step
+ * budget, callbacks, history, validation after every epoch, a checkpoint every {@link FitOptions#checkpointEvery}
+ * epochs and when a stop is requested, resumption from one, and the two stop requests ({@link Trainer#stopAfterEpoch}
+ * and {@link Trainer#interrupt}).
+ */
+final class TrainingLoop {
+
+    private final Trainer trainer;
+    private final FitOptions options;
+
+    TrainingLoop(Trainer trainer, FitOptions options) {
+        this.trainer = trainer;
+        this.options = options;
+    }
+
+    History run(Dataset train, StepSource.Factory sources) throws IOException {
+        List<Dataset> data = options.trainAndValidation(train);
+        Dataset trainData = data.get(0);
+        Dataset validation = data.get(1);
+        trainer.model().checkBatch(trainData.sampleShape().withBatch(trainData.size()));
+        try (StepSource source = sources.open(trainer, trainData, options)) {
+            return run(source, trainData.size(), validation);
+        }
+    }
+
+    private History run(StepSource source, int trainSize, Dataset validation) throws IOException {
+        int stepsPerEpoch = source.stepsPerEpoch();
+        List<Callback> callbacks = new ArrayList<>(options.callbacks());
+        if (options.progressBar()) {
+            callbacks.add(new ProgressBarCallback());
+        }
+        History history = new History();
+        trainer.clearStopRequests();
+        Path checkpoint = options.checkpointFile();
+        // Counted in steps (when given) or in epochs; a run of N steps ends inside the epoch that reaches N.
+        long maxSteps = options.steps() > 0 ? options.steps() : Long.MAX_VALUE;
+        int epochs = options.steps() > 0 ? (int) Math.ceilDiv(options.steps(), stepsPerEpoch) : options.epochs();
+        for (Callback c : callbacks) {
+            c.onTrainBegin(trainer, epochs, stepsPerEpoch);
+        }
+        // Restored after onTrainBegin: a schedule reads the optimiser's initial rate there, not the checkpoint's.
+        TrainingCheckpoint.Position resumed = options.resumeFile() == null ? null
+                : TrainingCheckpoint.restore(options.resumeFile(), trainer, source, options, trainSize, history);
+        if (checkpoint != null) {
+            TrainingCheckpoint.removeStaleTemporaries(checkpoint);
+        }
+        int firstEpoch = resumed == null ? 0 : resumed.epoch();
+        if (resumed != null && resumed.finished()) {
+            trainer.stopAfterEpoch();
+        }
+        long stepsDone = resumed == null ? 0 : (long) resumed.epoch() * stepsPerEpoch + resumed.step();
+        for (int epoch = firstEpoch; epoch < epochs && !trainer.stopsAfterEpoch(); epoch++) {
+            for (Callback c : callbacks) {
+                c.onEpochBegin(trainer, epoch);
+            }
+            boolean continuing = resumed != null && epoch == resumed.epoch();
+            EpochTally tally = continuing ? new EpochTally(resumed) : new EpochTally();
+            long start = System.nanoTime();
+            int firstStep = continuing ? resumed.step() : 0;
+            source.startEpoch(epoch, firstStep);
+            int step = firstStep;
+            while (step < stepsPerEpoch && stepsDone < maxSteps) {
+                if (trainer.takeInterrupt()) {
+                    double seconds = tally.previousSeconds + (System.nanoTime() - start) / 1e9;
+                    if (checkpoint != null) {
+                        TrainingCheckpoint.save(checkpoint, trainer, source, options, trainSize,
+                                new TrainingCheckpoint.Position(epoch, step, tally.lossSum, tally.seen, tally.correct, tally.classes, seconds, false), history);
+                    }
+                    throw new TrainingInterruptedException(epoch, step, history, checkpoint);
+                }
+                int count = (int) Math.min(Math.min(source.stepsPerCall(), stepsPerEpoch - step), maxSteps - stepsDone);
+                int epochNow = epoch;
+                int[] next = {step};
+                source.run(epoch, step, count, (loss, samples, correct) -> {
+                    if (!Double.isFinite(loss)) {
+                        throw new NonFiniteLossException(epochNow, next[0], loss, history);
+                    }
+                    history.addStep(loss);
+                    tally.add(loss, samples, correct);
+                    for (Callback c : callbacks) {
+                        c.onBatchEnd(trainer, epochNow, next[0], loss, samples);
+                    }
+                    next[0]++;
+                });
+                step += count;
+                stepsDone += count;
+            }
+            double seconds = tally.previousSeconds + (System.nanoTime() - start) / 1e9;
+            source.endEpoch();
+            Evaluation val = validation == null ? null : trainer.evaluate(validation, options.validationBatchSize());
+            EpochLogs logs = new EpochLogs(epoch, tally.lossSum / tally.seen, tally.classes ? (double) tally.correct / tally.seen : Double.NaN,
+                    val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), trainer.optimizer().learningRate(), seconds,
+                    tally.seen / seconds);
+            history.addEpoch(logs);
+            for (Callback c : callbacks) {
+                c.onEpochEnd(trainer, logs);
+            }
+            boolean stopping = trainer.stopsAfterEpoch();
+            if (checkpoint != null && ((epoch + 1) % options.checkpointEvery() == 0 || epoch + 1 >= epochs || stopping)) {
+                // Only a stop after an epoch (early stopping) ends a run for good; one that ran its epochs may be resumed with more.
+                TrainingCheckpoint.save(checkpoint, trainer, source, options, trainSize,
+                        new TrainingCheckpoint.Position(epoch + 1, 0, 0, 0, 0, true, 0, stopping), history);
+            }
+        }
+        for (Callback c : callbacks) {
+            c.onTrainEnd(trainer, history);
+        }
+        return history;
+    }
+
+    /** An epoch's running sums: loss × samples, samples, correct predictions, and the seconds of a resumed epoch's first part. */
+    private static final class EpochTally {
+        double lossSum;
+        long correct;
+        long seen;
+        boolean classes = true;
+        double previousSeconds;
+
+        EpochTally() {
+        }
+
+        EpochTally(TrainingCheckpoint.Position resumed) {
+            lossSum = resumed.lossSum();
+            seen = resumed.seen();
+            correct = resumed.correct();
+            classes = resumed.classes();
+            previousSeconds = resumed.seconds();
+        }
+
+        void add(double loss, int samples, int correctInBatch) {
+            lossSum += loss * samples;
+            seen += samples;
+            classes &= correctInBatch >= 0;
+            correct += Math.max(correctInBatch, 0);
+        }
+    }
+}
