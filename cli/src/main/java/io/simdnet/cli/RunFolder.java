@@ -54,6 +54,12 @@ final class RunFolder {
 
     /** The folder of an earlier run, to continue it ({@code --resume}); it must hold the run's checkpoint (a file or a folder). */
     static RunFolder open(Path dir, String checkpointName) throws IOException {
+        requireResumable(dir, checkpointName);
+        return new RunFolder(dir);
+    }
+
+    /** Checks that {@code dir} is the folder of an earlier run holding {@code checkpointName}, naming what is wrong. */
+    static void requireResumable(Path dir, String checkpointName) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("--resume " + dir + ": " + (Files.exists(dir) ? "is a file" : "does not exist")
                     + ", expected the folder of an earlier run (runs/<experiment>-<date>-<time>)");
@@ -61,7 +67,6 @@ final class RunFolder {
         if (!Files.exists(dir.resolve(checkpointName))) {
             throw new IllegalArgumentException("--resume " + dir + ": no " + checkpointName + " in it, expected the folder of a run that wrote a checkpoint");
         }
-        return new RunFolder(dir);
     }
 
     Path dir() {

@@ -50,11 +50,9 @@ public class SweepCommand implements Callable<Integer> {
     /** The run folder's sub-folder that keeps each finished trial's result ({@link TrialStore}); {@code --resume} reads it. */
     static final String TRIALS = "trials";
 
-    /** Where the data came from, for the report; "(every trial resumed)" when no trial ran. */
-    private String source = "(every trial finished in the run resumed)";
-
     @Override
     public Integer call() throws Exception {
+        options.resumeMarker = TRIALS;
         ClassificationRun.configureThreads(options);
         List<SweepTrial> trials = trials(SweepModel.named(model), options.epochsOr(5), options.seed);
         RunFolder folder = options.resume != null ? RunFolder.open(options.resume, TRIALS) : RunFolder.create(options.out, "sweep");
@@ -65,23 +63,21 @@ public class SweepCommand implements Callable<Integer> {
         for (SweepTrial trial : trials) {
             store.find(trial).ifPresentOrElse(results::add, () -> missing.add(trial));
         }
-        if (!results.isEmpty()) {
+        if (options.resume != null) {
             System.out.println("Resuming " + folder.dir() + ": " + results.size() + " of " + trials.size() + " trials finished earlier, running the other "
                     + missing.size());
         }
-        if (!missing.isEmpty()) {
-            LabeledData data = DataSources.fashionMnist(options, System.out);
-            List<Dataset> parts = DataSplits.split(data.train(), options.seed, 0.8, 0.2);
-            results.addAll(runTrials(missing, parts.get(0), parts.get(1), result -> {
-                if (result.ok()) {
-                    store.store(result.trial(), result);
-                }
-                System.out.println(SweepReport.line(result));
-            }));
-            source = data.source();
-        }
+        LabeledData data = DataSources.fashionMnist(options, System.out);
+        List<Dataset> parts = DataSplits.split(data.train(), options.seed, 0.8, 0.2);
+        // Each finished trial is kept as it ends, so a stopped sweep resumes with only the trials it had not finished.
+        results.addAll(runTrials(missing, parts.get(0), parts.get(1), result -> {
+            if (result.ok()) {
+                store.store(result.trial(), result);
+            }
+            System.out.println(SweepReport.line(result));
+        }));
         results.sort(java.util.Comparator.comparingInt(r -> r.trial().index()));
-        System.out.print(SweepReport.write(results, source, folder, perTrialMetrics()));
+        System.out.print(SweepReport.write(results, data.source(), folder, perTrialMetrics()));
         System.out.println("Run folder: " + folder.dir().toAbsolutePath());
         return 0;
     }

@@ -51,6 +51,9 @@ public final class TrainingOptions {
     @Option(names = "--l1", paramLabel = "C", description = "L1 penalty C·Σ|W| on every dense and conv weight (Keras' l1(C)).")
     Double l1;
 
+    /** What a run folder must hold for {@code --resume}: the checkpoint, or a sweep's finished trials. */
+    String resumeMarker = ClassificationRun.CHECKPOINT;
+
     /** For the commands that keep no checkpoint: {@code --resume} fails in one line saying why, instead of being ignored. */
     void refuseResume(String why) {
         if (resume != null) {
@@ -79,14 +82,7 @@ public final class TrainingOptions {
             positive("--limit", limit);
         }
         if (resume != null) {
-            if (!java.nio.file.Files.isDirectory(resume)) {
-                throw new IllegalArgumentException("--resume " + resume + ": " + (java.nio.file.Files.exists(resume) ? "is a file" : "does not exist")
-                        + ", expected the folder of an earlier run (runs/<experiment>-<date>-<time>)");
-            }
-            if (!java.nio.file.Files.isRegularFile(resume.resolve(ClassificationRun.CHECKPOINT))) {
-                throw new IllegalArgumentException("--resume " + resume + ": no " + ClassificationRun.CHECKPOINT
-                        + " in it, expected the folder of a run that wrote a checkpoint");
-            }
+            RunFolder.requireResumable(resume, resumeMarker);
         }
         if (out != null && java.nio.file.Files.exists(out) && !java.nio.file.Files.isDirectory(out)) {
             throw new IllegalArgumentException("--out " + out + ": is a file, expected a folder for the run folders");

@@ -9,6 +9,7 @@ import io.simdnet.engine.optim.Optimizer;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.engine.train.FitOptions;
 import io.simdnet.engine.train.StepSource;
+import io.simdnet.engine.train.StepsAbandonedException;
 import io.simdnet.engine.train.Trainer;
 import io.simdnet.engine.train.TrainingSetup;
 import io.simdnet.kernel.KernelPool;
@@ -93,6 +94,11 @@ final class DataParallelSteps implements StepSource {
     }
 
     @Override
+    public String kind() {
+        return "spark data-parallel";
+    }
+
+    @Override
     public int stepsPerEpoch() {
         return stepsPerEpoch;
     }
@@ -117,13 +123,7 @@ final class DataParallelSteps implements StepSource {
         RoundRequest request = new RoundRequest(epoch, step, count, gradientMode, optimizer.learningRate(), ParameterVector.gather(values),
                 ParameterVector.gather(state), optimizerState, optimizer.steps());
         long roundStart = System.nanoTime();
-        Broadcast<RoundRequest> broadcast = sc.broadcast(request);
-        List<WorkerUpdate> updates;
-        try {
-            updates = slots.mapPartitions(new RoundTask(fixed, data, broadcast)).collect();
-        } finally {
-            broadcast.destroy();
-        }
+        List<WorkerUpdate> updates = collect(request);
         long round = System.nanoTime() - roundStart;
         long compute = updates.stream().mapToLong(WorkerUpdate::computeNanos).max().orElse(0);
         costs.addRound(round, compute);
@@ -151,6 +151,30 @@ final class DataParallelSteps implements StepSource {
         }
     }
 
+    /**
+     * Runs the round's job. Nothing of the driver's state changes before it returns, so a round lost to a shutdown
+     * (SIGTERM stops Spark's context beside the run's own stop request) is abandoned cleanly and checkpointed as not
+     * taken.
+     */
+    private List<WorkerUpdate> collect(RoundRequest request) {
+        Broadcast<RoundRequest> broadcast = null;
+        try {
+            broadcast = sc.broadcast(request);
+            return slots.mapPartitions(new RoundTask(fixed, data, broadcast)).collect();
+        } catch (Exception e) {
+            // Spark's SparkException is checked in Java's terms but undeclared: catch it with the rest, rethrow precisely.
+            if (trainer.interruptPending() || sc.sc().isStopped()) {
+                throw new StepsAbandonedException("round at step " + request.firstStep() + " of epoch " + request.epoch()
+                        + " not taken: Spark stopped (" + e.getMessage() + ")", e);
+            }
+            throw e;
+        } finally {
+            if (broadcast != null && !sc.sc().isStopped()) {
+                broadcast.destroy();
+            }
+        }
+    }
+
     @Override
     public void endEpoch() {
         KernelPool.setThreads(driverThreads);
@@ -163,10 +187,6 @@ final class DataParallelSteps implements StepSource {
 
     @Override
     public Runnable prepareRestore(Path file, Map<String, String> saved, int epoch) throws CorruptCheckpointException {
-        if (!saved.containsKey(WORKERS)) {
-            throw new IllegalArgumentException("Cannot resume from " + file + ": it was trained in one JVM, this run is data-parallel on Spark; "
-                    + "resume it without --master");
-        }
         int savedWorkers = parse(file, saved, WORKERS);
         int savedSync = parse(file, saved, SYNC_EVERY);
         int rounds = parse(file, saved, ROUNDS);
@@ -193,8 +213,10 @@ final class DataParallelSteps implements StepSource {
     @Override
     public void close() {
         try {
-            slots.foreachPartition(new Release(run));
-            data.destroy();
+            if (!sc.sc().isStopped()) {
+                slots.foreachPartition(new Release(run));
+                data.destroy();
+            }
         } finally {
             KernelPool.setThreads(driverThreads);
         }

@@ -2,25 +2,30 @@ package io.simdnet.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.engine.train.Callback;
 import io.simdnet.engine.train.FitOptions;
 import io.simdnet.engine.train.History;
 import io.simdnet.engine.train.MiniBatches;
 import io.simdnet.engine.train.Trainer;
+import io.simdnet.engine.train.TrainingInterruptedException;
 import io.simdnet.engine.train.TrainingSetup;
 import io.simdnet.kernel.DType;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DataParallelFitterTest {
@@ -158,5 +163,56 @@ class DataParallelFitterTest {
         assertEquals(3 * 9, losses.length); // 65 samples per worker in batches of 8: 9 steps per epoch
         assertTrue(history.last().trainLoss() < history.epochs().get(0).trainLoss(), "train loss falls");
         assertTrue(history.last().validationAccuracy() > 0.3, "validation accuracy " + history.last().validationAccuracy());
+    }
+
+    @Test
+    void anInterruptedRunResumesToTheWeightsOfAnUninterruptedOne(@TempDir Path dir) throws Exception {
+        // Batch norm (running statistics averaged every round), dropout and Adam's moments: everything a checkpoint
+        // must carry. Interrupted mid-epoch (at a round boundary) and resumed, for gradient and parameter averaging.
+        Dataset validation = LocalSpark.images(40, 8);
+        TrainingSetup setup = new CourseSetups.Lenet5Adam(0.2, 1e-3);
+        for (int syncEvery : new int[] {1, 3}) {
+            FitOptions fit = new FitOptions().epochs(2).batchSize(8).seed(5).validation(validation);
+            Trainer reference = trainer(setup);
+            History expected = new DataParallelFitter(sc, 2, syncEvery, QUIET).fit(reference, setup, TRAIN, fit);
+
+            Path checkpoint = dir.resolve("checkpoint-" + syncEvery + ".safetensors");
+            Trainer stopped = trainer(setup);
+            Callback stopInSecondEpoch = new Callback() {
+                @Override
+                public void onBatchEnd(Trainer trainer, int epoch, int step, double loss, int batchSize) {
+                    if (epoch == 1 && step == 4) {
+                        trainer.interrupt();
+                    }
+                }
+            };
+            TrainingInterruptedException interrupted = assertThrows(TrainingInterruptedException.class,
+                    () -> new DataParallelFitter(sc, 2, syncEvery, QUIET).fit(stopped, setup, TRAIN,
+                            new FitOptions().epochs(2).batchSize(8).seed(5).validation(validation).checkpoint(checkpoint)
+                                    .callback(stopInSecondEpoch)));
+            assertEquals(1, interrupted.epoch(), "sync every " + syncEvery);
+            assertEquals(0, interrupted.step() % syncEvery, "stops at a round's boundary: step " + interrupted.step());
+
+            Trainer resumed = trainer(setup);
+            History history = new DataParallelFitter(sc, 2, syncEvery, QUIET).fit(resumed, setup, TRAIN,
+                    new FitOptions().epochs(2).batchSize(8).seed(5).validation(validation).checkpoint(checkpoint).resume(checkpoint));
+            assertArrayEquals(parameters(reference), parameters(resumed), "sync every " + syncEvery);
+            assertArrayEquals(expected.stepLosses(), history.stepLosses(), "sync every " + syncEvery);
+            assertEquals(expected.last().validationLoss(), history.last().validationLoss(), "sync every " + syncEvery);
+            assertEquals(reference.optimizer().steps(), resumed.optimizer().steps());
+        }
+    }
+
+    @Test
+    void aCheckpointIsRefusedByADataParallelRunWithOtherWorkersOrSyncInterval(@TempDir Path dir) {
+        Path checkpoint = dir.resolve("checkpoint.safetensors");
+        TrainingSetup setup = lenetAdam();
+        new DataParallelFitter(sc, 2, 3, QUIET).fit(trainer(setup), setup, TRAIN, new FitOptions().epochs(1).batchSize(8).seed(5).checkpoint(checkpoint));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DataParallelFitter(sc, 2, 1, QUIET).fit(trainer(setup),
+                setup, TRAIN, new FitOptions().epochs(2).batchSize(8).seed(5).resume(checkpoint)));
+        assertTrue(e.getMessage().contains("2 workers synchronising every 3 steps") && e.getMessage().contains("--sync-every 1"), e.getMessage());
+        IllegalArgumentException local = assertThrows(IllegalArgumentException.class,
+                () -> trainer(setup).fit(TRAIN, new FitOptions().epochs(2).batchSize(8).seed(5).resume(checkpoint)));
+        assertTrue(local.getMessage().contains("trained by spark data-parallel steps, this run takes local steps"), local.getMessage());
     }
 }

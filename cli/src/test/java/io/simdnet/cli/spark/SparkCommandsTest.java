@@ -50,6 +50,39 @@ class SparkCommandsTest {
     }
 
     @Test
+    void aSparkSweepResumedRunsOnlyTheTrialsItHadNotFinished() throws IOException {
+        String[] sweep = {"sweep", "--master", "local[2]", "--limit", "300", "--epochs", "1", "--lrs", "1e-3,3e-3", "--batch-sizes", "32,64",
+            "--dropouts", "0", "--model", "fashion-mlp", "--out", dir.resolve("runs").toString()};
+        assertEquals(0, run(sweep));
+        Path whole = onlyRun("sweep");
+        // A sweep stopped after two of its four trials: the folder holds what those two left.
+        Path stopped = Files.createDirectories(dir.resolve("stopped/trials"));
+        for (String kept : List.of("trial-0000.json", "trial-0003.json")) {
+            Files.copy(whole.resolve("trials").resolve(kept), stopped.resolve(kept));
+        }
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            List<String> resume = new java.util.ArrayList<>(List.of(sweep));
+            resume.addAll(List.of("--resume", stopped.getParent().toString()));
+            assertEquals(0, run(resume.toArray(String[]::new)));
+        } finally {
+            System.setOut(stdout);
+        }
+        String text = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(text.contains("2 of 4 trials finished earlier, running the other 2"), text);
+        assertEquals(List.of("lr 1e-03, batch 64", "lr 3e-03, batch 32"),
+                text.lines().filter(line -> line.startsWith("lr ") && line.contains("best val acc")).map(line -> line.substring(0, line.indexOf(", dropout"))).sorted().toList());
+        assertEquals(withoutSeconds(whole.resolve("sweep.csv")), withoutSeconds(stopped.getParent().resolve("sweep.csv")));
+    }
+
+    /** sweep.csv without its last column, the wall time of each trial. */
+    private static List<String> withoutSeconds(Path csv) throws IOException {
+        return Files.readAllLines(csv).stream().map(line -> line.substring(0, line.lastIndexOf(','))).toList();
+    }
+
+    @Test
     void lenet5DataParallelWritesTheRunFolderOfALocalRun() throws IOException {
         assertEquals(0, run("lenet5", "--master", "local[2]", "--limit", "200", "--epochs", "1", "--sync-every", "2", "--no-progress", "--out",
                 dir.resolve("runs").toString()));

@@ -20,6 +20,14 @@ final class LocalSteps implements StepSource {
                 options.augmentation());
     }
 
+    /** Also what a checkpoint written before kinds were recorded was trained by. */
+    static final String KIND = "local";
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
     @Override
     public int stepsPerEpoch() {
         return batches.batchesPerEpoch();

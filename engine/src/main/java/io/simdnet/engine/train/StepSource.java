@@ -25,6 +25,12 @@ public interface StepSource extends AutoCloseable {
         void accept(double loss, int samples, int correct);
     }
 
+    /**
+     * What takes the steps, as a checkpoint records it ("local", "spark data-parallel"): a run resumes only a
+     * checkpoint of its own kind, since the batches of one are not the batches of the other.
+     */
+    String kind();
+
     int stepsPerEpoch();
 
     /**

@@ -47,6 +47,7 @@ final class TrainingCheckpoint {
         metadata.put(P + "batch_size", Integer.toString(options.batchSize()));
         metadata.put(P + "seed", Long.toString(options.seed()));
         metadata.put(P + "train_size", Integer.toString(trainSize));
+        metadata.put(P + "steps_by", source.kind());
         source.checkpointState().forEach((key, value) -> metadata.put(P + key, value));
         trainer.model().randomStreams().forEach((layer, rng) -> metadata.put(P + "rng.layer." + layer, format(rng.state())));
         Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -85,6 +86,11 @@ final class TrainingCheckpoint {
             throw new IllegalArgumentException("Cannot resume from " + file + ": it was trained with batch size " + batchSize + ", seed " + seed + " on "
                     + size + " samples, this run has batch size " + options.batchSize() + ", seed " + options.seed() + " on " + trainSize
                     + " samples; use the same options");
+        }
+        String kind = m.getOrDefault(P + "steps_by", LocalSteps.KIND);
+        if (!kind.equals(source.kind())) {
+            throw new IllegalArgumentException("Cannot resume from " + file + ": it was trained by " + kind + " steps, this run takes "
+                    + source.kind() + " steps; resume it the way it was started (with or without --master)");
         }
         int steps = source.stepsPerEpoch();
         int epoch = (int) range(file, m, "epoch", 0, Integer.MAX_VALUE);

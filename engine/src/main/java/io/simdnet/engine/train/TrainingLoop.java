@@ -47,6 +47,7 @@ final class TrainingLoop {
         for (Callback c : callbacks) {
             c.onTrainBegin(trainer, epochs, stepsPerEpoch);
         }
+        StepRecorder recorder = new StepRecorder(history, callbacks);
         // Restored after onTrainBegin: a schedule reads the optimiser's initial rate there, not the checkpoint's.
         TrainingCheckpoint.Position resumed = options.resumeFile() == null ? null
                 : TrainingCheckpoint.restore(options.resumeFile(), trainer, source, options, trainSize, history);
@@ -70,27 +71,18 @@ final class TrainingLoop {
             int step = firstStep;
             while (step < stepsPerEpoch && stepsDone < maxSteps) {
                 if (trainer.takeInterrupt()) {
-                    double seconds = tally.previousSeconds + (System.nanoTime() - start) / 1e9;
-                    if (checkpoint != null) {
-                        TrainingCheckpoint.save(checkpoint, trainer, source, options, trainSize,
-                                new TrainingCheckpoint.Position(epoch, step, tally.lossSum, tally.seen, tally.correct, tally.classes, seconds, false), history);
-                    }
-                    throw new TrainingInterruptedException(epoch, step, history, checkpoint);
+                    throw stop(source, trainSize, history, epoch, step, tally, start);
                 }
                 int count = (int) Math.min(Math.min(source.stepsPerCall(), stepsPerEpoch - step), maxSteps - stepsDone);
-                int epochNow = epoch;
-                int[] next = {step};
-                source.run(epoch, step, count, (loss, samples, correct) -> {
-                    if (!Double.isFinite(loss)) {
-                        throw new NonFiniteLossException(epochNow, next[0], loss, history);
-                    }
-                    history.addStep(loss);
-                    tally.add(loss, samples, correct);
-                    for (Callback c : callbacks) {
-                        c.onBatchEnd(trainer, epochNow, next[0], loss, samples);
-                    }
-                    next[0]++;
-                });
+                recorder.at(epoch, step, tally);
+                try {
+                    source.run(epoch, step, count, recorder);
+                } catch (StepsAbandonedException abandoned) {
+                    trainer.takeInterrupt();
+                    TrainingInterruptedException stopped = stop(source, trainSize, history, epoch, step, tally, start);
+                    stopped.addSuppressed(abandoned);
+                    throw stopped;
+                }
                 step += count;
                 stepsDone += count;
             }
@@ -115,6 +107,51 @@ final class TrainingLoop {
             c.onTrainEnd(trainer, history);
         }
         return history;
+    }
+
+    /** Checkpoints the run as it stands before step {@code step} of {@code epoch} (if it has a checkpoint) and says why it stopped. */
+    private TrainingInterruptedException stop(StepSource source, int trainSize, History history, int epoch, int step, EpochTally tally, long start)
+            throws IOException {
+        double seconds = tally.previousSeconds + (System.nanoTime() - start) / 1e9;
+        Path checkpoint = options.checkpointFile();
+        if (checkpoint != null) {
+            TrainingCheckpoint.save(checkpoint, trainer, source, options, trainSize,
+                    new TrainingCheckpoint.Position(epoch, step, tally.lossSum, tally.seen, tally.correct, tally.classes, seconds, false), history);
+        }
+        return new TrainingInterruptedException(epoch, step, history, checkpoint);
+    }
+
+    /** Takes each step's figures into the history, the epoch's sums and the callbacks; one per fit, so a step allocates nothing. */
+    private final class StepRecorder implements StepSource.StepSink {
+        private final History history;
+        private final List<Callback> callbacks;
+        private int epoch;
+        private int step;
+        private EpochTally tally;
+
+        StepRecorder(History history, List<Callback> callbacks) {
+            this.history = history;
+            this.callbacks = callbacks;
+        }
+
+        void at(int epochNow, int firstStep, EpochTally epochTally) {
+            epoch = epochNow;
+            step = firstStep;
+            tally = epochTally;
+        }
+
+        @Override
+        public void accept(double loss, int samples, int correct) {
+            if (!Double.isFinite(loss)) {
+                throw new NonFiniteLossException(epoch, step, loss, history);
+            }
+            history.addStep(loss);
+            tally.add(loss, samples, correct);
+            for (Callback c : callbacks) {
+                c.onBatchEnd(trainer, epoch, step, loss, samples);
+            }
+            step++;
+        }
     }
 
     /** An epoch's running sums: loss × samples, samples, correct predictions, and the seconds of a resumed epoch's first part. */
