@@ -106,7 +106,10 @@ public final class FitOptions {
         return this;
     }
 
-    /** A terminal progress bar per epoch with loss and throughput. */
+    /**
+     * Progress per epoch with loss and throughput on standard output ({@link ProgressBarCallback}): a bar on a
+     * terminal, plain lines in a log or a pipe.
+     */
     public FitOptions progressBar(boolean value) {
         this.progressBar = value;
         return this;
