@@ -23,7 +23,9 @@ import io.simdnet.engine.train.Evaluation;
 import io.simdnet.engine.train.FitOptions;
 import io.simdnet.engine.train.History;
 import io.simdnet.engine.train.Trainer;
+import io.simdnet.engine.train.TrainingInterruptedException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,6 +57,9 @@ final class FacesCommand implements Callable<Integer> {
             new Setting(3, 1e-3, 2000, 32, 0.5),
             new Setting(4, 1e-3, 3000, 256, 0.2),
             new Setting(5, 1e-4, 5000, 256, 0.2));
+
+    /** The run folder's sub-folder of per-setting checkpoints; {@code --resume} continues from them. */
+    static final String SETTINGS_FOLDER = "settings";
 
     @Mixin
     TrainingOptions options;
@@ -99,8 +104,8 @@ final class FacesCommand implements Callable<Integer> {
         if (steps != null && steps <= 0) {
             throw new IllegalArgumentException("--steps must be positive, got " + steps);
         }
+        options.resumeMarker = SETTINGS_FOLDER;
         ClassificationRun.configureThreads(options);
-        options.refuseResume("faces keeps no checkpoint");
         FacesData.Faces faces = FacesData.load(options.data, which);
         Dataset all = faces.data();
         if (options.limit != null) {
@@ -121,7 +126,8 @@ final class FacesCommand implements Callable<Integer> {
         List<String> names = faces.classNames();
         System.out.println("Data: " + faces.source() + "; " + train.size() + " training, " + validation.size() + " validation, " + test.size()
                 + " test images");
-        RunFolder folder = RunFolder.create(options.out, "faces-" + task);
+        RunFolder folder = options.resume != null ? RunFolder.open(options.resume, SETTINGS_FOLDER) : RunFolder.create(options.out, "faces-" + task);
+        Files.createDirectories(folder.path(SETTINGS_FOLDER));
 
         String shapes = OutputShapes.answers();
         System.out.print(shapes);
@@ -134,47 +140,73 @@ final class FacesCommand implements Callable<Integer> {
         Plots.classHistogram(counts, names, "Faces per class (" + task + ")", folder.path("class_histogram.png"));
 
         List<Setting> chosen = setting == null ? SETTINGS : List.of(SETTINGS.get(setting - 1));
-        List<Row> rows = new ArrayList<>();
-        for (Setting s : chosen) {
-            Model model = network(names.size(), s.dropout(), options.seed);
-            if (rows.isEmpty()) {
-                System.out.print(model.summary());
-                folder.writeText("summary.txt", faces.source() + "\n\n" + model.summary());
+        Dataset trainSet = train;
+        Dataset validationSet = validation;
+        Dataset testSet = test;
+        List<Row> rows = StopOnSignal.around(folder.dir(), guard -> {
+            List<Row> done = new ArrayList<>();
+            for (Setting s : chosen) {
+                done.add(trainSetting(s, names, trainSet, validationSet, testSet, folder, guard, done.isEmpty(), faces.source()));
             }
-            Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(options.learningRateOr(s.learningRate())));
-            int batch = options.batchSizeOr(s.batchSize());
-            FitOptions fit = new FitOptions().batchSize(batch).seed(options.seed).validation(validation).progressBar(!options.noProgress);
-            if (options.epochs != null && steps == null) {
-                fit.epochs(options.epochsOr(1));
-            } else {
-                fit.steps(steps != null ? steps : s.steps());
-            }
-            if (options.noProgress) {
-                fit.callback(new EpochLogger(System.out));
-            }
-            System.out.println(s.label());
-            long start = System.nanoTime();
-            History history = trainer.fit(train, fit);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            Evaluation result = trainer.evaluate(test, 256);
-            Row row = new Row(s, history, result, seconds, model);
-            rows.add(row);
-            System.out.printf(Locale.ROOT, "setting %d: %d steps (%d epochs), test accuracy %.4f, test loss %.4f, best val acc %.4f (%.1f s)%n",
-                    s.number(), history.stepLosses().length, history.epochs().size(), result.accuracy(), result.loss(), row.bestValidation(), seconds);
-            String prefix = "setting" + s.number() + "_";
-            Plots.curves(history, folder, "Faces (" + task + "), " + s.label(), prefix);
-            folder.writeHistoryCsv(history, prefix);
-        }
-
+            return done;
+        });
         Row best = rows.stream().max((a, b) -> Double.compare(a.bestValidation(), b.bestValidation())).orElseThrow();
         writeKernels(best, folder);
-        Tensor outputs = best.model().predict(test.inputs(), 256);
-        SamplePictures.predictions(test, outputs, names, folder.path("test_predictions.png"));
-        SamplePictures.featureMaps(best.model(), test, 0, names, folder.path("feature_maps.png"));
+        Tensor outputs = best.model().predict(testSet.inputs(), 256);
+        SamplePictures.predictions(testSet, outputs, names, folder.path("test_predictions.png"));
+        SamplePictures.featureMaps(best.model(), testSet, 0, names, folder.path("feature_maps.png"));
         Checkpoint.save(folder.path("weights.safetensors"), best.model());
         writeTable(rows, folder);
         System.out.println("Run folder: " + folder.dir().toAbsolutePath());
         return 0;
+    }
+
+    /**
+     * Trains one setting with its own checkpoint in settings/ (every epoch and on SIGTERM or Ctrl-C), resuming it when
+     * the run folder has one: a setting that finished in an earlier run comes back from its checkpoint at once, weights
+     * and history, and one that was stopped continues where it stopped.
+     */
+    private Row trainSetting(Setting s, List<String> names, Dataset train, Dataset validation, Dataset test, RunFolder folder, StopOnSignal guard,
+            boolean first, String source) throws IOException {
+        Model model = network(names.size(), s.dropout(), options.seed);
+        if (first) {
+            System.out.print(model.summary());
+            folder.writeText("summary.txt", source + "\n\n" + model.summary());
+        }
+        Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(options.learningRateOr(s.learningRate())));
+        int batch = options.batchSizeOr(s.batchSize());
+        Path checkpoint = folder.path(SETTINGS_FOLDER).resolve("setting" + s.number() + ".safetensors");
+        FitOptions fit = new FitOptions().batchSize(batch).seed(options.seed).validation(validation).progressBar(!options.noProgress)
+                .checkpoint(checkpoint);
+        if (Files.isRegularFile(checkpoint)) {
+            fit.resume(checkpoint);
+        }
+        if (options.epochs != null && steps == null) {
+            fit.epochs(options.epochsOr(1));
+        } else {
+            fit.steps(steps != null ? steps : s.steps());
+        }
+        if (options.noProgress) {
+            fit.callback(new EpochLogger(System.out));
+        }
+        System.out.println(s.label() + (Files.isRegularFile(checkpoint) ? " (resumed from " + folder.dir().relativize(checkpoint) + ")" : ""));
+        guard.attach(trainer);
+        History history;
+        try {
+            history = trainer.fit(train, fit);
+        } catch (TrainingInterruptedException e) {
+            throw RunFailedException.ended(e, folder, "faces-" + task);
+        }
+        // Training time from the epochs' own clocks, so a setting restored from its checkpoint reports the time it took then.
+        double seconds = history.epochs().stream().mapToDouble(EpochLogs::seconds).sum();
+        Evaluation result = trainer.evaluate(test, 256);
+        Row row = new Row(s, history, result, seconds, model);
+        System.out.printf(Locale.ROOT, "setting %d: %d steps (%d epochs), test accuracy %.4f, test loss %.4f, best val acc %.4f (%.1f s)%n",
+                s.number(), history.stepLosses().length, history.epochs().size(), result.accuracy(), result.loss(), row.bestValidation(), seconds);
+        String prefix = "setting" + s.number() + "_";
+        Plots.curves(history, folder, "Faces (" + task + "), " + s.label(), prefix);
+        folder.writeHistoryCsv(history, prefix);
+        return row;
     }
 
     /** The exercise's network; max-pool 3×3 stride 2 padding 1 gives TensorFlow's 'SAME' output size (16×16 from 32×32). */

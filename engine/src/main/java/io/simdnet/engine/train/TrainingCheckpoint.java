@@ -131,9 +131,13 @@ final class TrainingCheckpoint {
         if (epochs.size() != epoch) {
             throw new CorruptCheckpointException(file, "\"" + P + "epoch_logs\" holds " + epochs.size() + " epochs, but \"" + P + "epoch\" is " + epoch);
         }
-        if (losses.length != (long) epoch * steps + step) {
-            throw new CorruptCheckpointException(file, "\"" + P + "step_losses\" holds " + losses.length + " steps, expected " + ((long) epoch * steps + step)
-                    + " (epoch " + epoch + " × " + steps + " steps + " + step + ")");
+        long stepsDone = (long) epoch * steps + step;
+        // A run counted in steps ends inside its last epoch: a checkpoint written at its end holds exactly that budget.
+        long expected = options.steps() > 0 && stepsDone > options.steps() ? options.steps() : stepsDone;
+        if (losses.length != expected) {
+            throw new CorruptCheckpointException(file, "\"" + P + "step_losses\" holds " + losses.length + " steps, expected " + expected
+                    + " (epoch " + epoch + " × " + steps + " steps + " + step + (expected < stepsDone ? ", capped at the run's " + options.steps() + " steps" : "")
+                    + ")");
         }
         // Everything is checked: from here on nothing can fail.
         weights.apply();
