@@ -9,10 +9,13 @@ import io.simdnet.engine.model.ParameterLayout;
 import io.simdnet.engine.model.Sequential;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.DType;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The two-layer sigmoid network with squared error written out by hand, forward and backward, as in the
@@ -23,6 +26,9 @@ import picocli.CommandLine.Option;
         description = "Back-propagation by hand for x → sigmoid(x·W1 + b1) → sigmoid(·W2 + b2) with J = 1/(2N)·Σ‖y − t‖², checked against "
                 + "finite differences and the engine.")
 final class BackpropDemoCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
 
     @Option(names = "--seed", description = "Seed of the weights and data (default: ${DEFAULT-VALUE}).")
     long seed = 1;
@@ -45,12 +51,14 @@ final class BackpropDemoCommand implements Callable<Integer> {
     private double[] b1 = new double[H];
     private double[][] w2 = new double[H][O];
     private double[] b2 = new double[O];
+    private PrintWriter out;
 
     @Override
     public Integer call() {
         if (steps < 0 || !(lr > 0)) {
             throw new IllegalArgumentException("--steps must be >= 0 and --lr > 0, got " + steps + " and " + lr);
         }
+        out = spec.commandLine().getOut();
         Rng rng = new Rng(seed);
         for (double[] row : w1) {
             for (int j = 0; j < H; j++) {
@@ -61,12 +69,12 @@ final class BackpropDemoCommand implements Callable<Integer> {
             row[0] = rng.uniform(-1, 1);
         }
         Gradients g = backward();
-        System.out.printf(Locale.ROOT, "Loss J = %.8f%n%n", loss());
-        System.out.println("parameter     analytic        numeric         engine          rel. error");
+        out.printf(Locale.ROOT, "Loss J = %.8f%n%n", loss());
+        out.println("parameter     analytic        numeric         engine          rel. error");
         Model engine = engineModel();
-        Tensor out = engine.forward(input(), true);
-        Tensor dOut = Tensor.zeros(DType.F64, out.shape());
-        MeanSquaredError.halfSumPerSample().compute(out, target(), dOut);
+        Tensor prediction = engine.forward(input(), true);
+        Tensor dOut = Tensor.zeros(DType.F64, prediction.shape());
+        MeanSquaredError.halfSumPerSample().compute(prediction, target(), dOut);
         engine.backward(dOut);
         double worst = 0;
         for (int i = 0; i < D; i++) {
@@ -81,7 +89,7 @@ final class BackpropDemoCommand implements Callable<Integer> {
             worst = Math.max(worst, print("W2[" + j + "][0]", g.w2[j][0], numeric(w2[j], 0), engine.parameter("dense_1.weight").gradient().get(j)));
         }
         worst = Math.max(worst, print("b2[0]", g.b2[0], numeric(b2, 0), engine.parameter("dense_1.bias").gradient().get(0)));
-        System.out.printf(Locale.ROOT, "%nWorst relative error against finite differences: %.2e%n%n", worst);
+        out.printf(Locale.ROOT, "%nWorst relative error against finite differences: %.2e%n%n", worst);
 
         for (int step = 1; step <= steps; step++) {
             Gradients d = backward();
@@ -96,12 +104,12 @@ final class BackpropDemoCommand implements Callable<Integer> {
             }
             b2[0] -= lr * d.b2[0];
             if (step == 1 || step % Math.max(1, steps / 8) == 0) {
-                System.out.printf(Locale.ROOT, "step %5d  J = %.6f%n", step, loss());
+                out.printf(Locale.ROOT, "step %5d  J = %.6f%n", step, loss());
             }
         }
         double[][] y = forward().y;
         for (int n = 0; n < N; n++) {
-            System.out.printf(Locale.ROOT, "x = (%.0f, %.0f)  target %.0f  output %.4f%n", x[n][0], x[n][1], t[n][0], y[n][0]);
+            out.printf(Locale.ROOT, "x = (%.0f, %.0f)  target %.0f  output %.4f%n", x[n][0], x[n][1], t[n][0], y[n][0]);
         }
         return worst < 1e-6 ? 0 : 1;
     }
@@ -179,9 +187,9 @@ final class BackpropDemoCommand implements Callable<Integer> {
         return (plus - minus) / (2 * h);
     }
 
-    private static double print(String name, double analytic, double numeric, double engine) {
+    private double print(String name, double analytic, double numeric, double engine) {
         double error = Math.abs(analytic - numeric) / Math.max(Math.abs(analytic) + Math.abs(numeric), 1e-12);
-        System.out.printf(Locale.ROOT, "%-12s %+.8e %+.8e %+.8e %.2e%n", name, analytic, numeric, engine, error);
+        out.printf(Locale.ROOT, "%-12s %+.8e %+.8e %+.8e %.2e%n", name, analytic, numeric, engine, error);
         return error;
     }
 

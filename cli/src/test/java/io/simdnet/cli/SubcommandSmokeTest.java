@@ -374,7 +374,30 @@ class SubcommandSmokeTest {
 
     @Test
     void backpropDemoAgreesWithFiniteDifferences() {
-        assertEquals(0, run("backprop-demo", "--steps", "10"));
+        StringWriter out = new StringWriter();
+        var cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        assertEquals(0, cli.execute("backprop-demo", "--steps", "10"));
+        // Rows of the gradient table: parameter, analytic, numeric (centred difference), engine, relative error.
+        java.util.regex.Pattern row = java.util.regex.Pattern.compile("([Wb][12]\\[\\d](?:\\[\\d])?)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)");
+        List<String> parameters = new ArrayList<>();
+        for (String line : out.toString().lines().toList()) {
+            java.util.regex.Matcher m = row.matcher(line);
+            if (!m.matches()) {
+                continue;
+            }
+            parameters.add(m.group(1));
+            double analytic = Double.parseDouble(m.group(2));
+            double numeric = Double.parseDouble(m.group(3));
+            double engine = Double.parseDouble(m.group(4));
+            // The printed values carry 9 significant digits; a centred difference with h = 1e-5 is good to ~1e-10.
+            double tolerance = 1e-6 * (Math.abs(numeric) + Math.abs(engine)) + 1e-11;
+            assertEquals(numeric, engine, tolerance, "engine gradient of " + m.group(1) + " against the finite difference:\n" + out);
+            assertEquals(numeric, analytic, tolerance, "hand gradient of " + m.group(1) + " against the finite difference:\n" + out);
+        }
+        // 2×3 W1, 3 b1, 3×1 W2, 1 b2: every parameter of the network has its row.
+        assertEquals(List.of("W1[0][0]", "W1[0][1]", "W1[0][2]", "W1[1][0]", "W1[1][1]", "W1[1][2]", "b1[0]", "b1[1]", "b1[2]", "W2[0][0]", "W2[1][0]",
+                "W2[2][0]", "b2[0]"), parameters, out.toString());
     }
 
     @Test

@@ -9,10 +9,13 @@ import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.DType;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +46,16 @@ class SweepTrialTest {
         assertTrue(first.sameMetrics(second));
         assertEquals(2, first.validationAccuracy().length);
         assertEquals(8, first.stepLosses().length);
-        new ObjectOutputStream(new ByteArrayOutputStream()).writeObject(first); // goes back from a Spark task
+        // A result comes back from a Spark task serialised: what arrives must be the same result.
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(first);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            TrialResult arrived = (TrialResult) in.readObject();
+            assertTrue(first.sameMetrics(arrived), arrived.toString());
+            assertEquals(first.seconds(), arrived.seconds());
+        }
     }
 
     @Test
@@ -101,10 +113,20 @@ class SweepTrialTest {
     @Test
     void theGridNestsLearningRateThenBatchThenDropoutThenWeightDecay() {
         SweepCommand sweep = new SweepCommand();
-        new CommandLine(sweep).parseArgs("--lrs", "1e-3,3e-3", "--batch-sizes", "64", "--dropouts", "0,0.3");
+        new CommandLine(sweep).parseArgs("--lrs", "1e-3,3e-3", "--batch-sizes", "32,64", "--dropouts", "0,0.3", "--weight-decays", "0,1e-4");
         List<SweepTrial> trials = sweep.trials(SweepModel.LENET5, 1, 42);
-        assertEquals(4, trials.size());
-        assertEquals(List.of(0.0, 0.3, 0.0, 0.3), trials.stream().map(SweepTrial::dropout).toList());
-        assertEquals(List.of(0, 1, 2, 3), trials.stream().map(SweepTrial::index).toList());
+        // The last dimension changes fastest, as in nested loops for lr { for batch { for dropout { for weight decay } } }.
+        List<String> expected = new ArrayList<>();
+        for (double lr : new double[] {1e-3, 3e-3}) {
+            for (int batch : new int[] {32, 64}) {
+                for (double dropout : new double[] {0, 0.3}) {
+                    for (double wd : new double[] {0, 1e-4}) {
+                        expected.add(expected.size() + ": " + lr + " " + batch + " " + dropout + " " + wd);
+                    }
+                }
+            }
+        }
+        assertEquals(expected, trials.stream().map(t -> t.index() + ": " + t.learningRate() + " " + t.batchSize() + " " + t.dropout() + " "
+                + t.weightDecay()).toList());
     }
 }

@@ -70,7 +70,8 @@ final class DataParallelSteps implements StepSource {
         }
         int shardSize = WorkerReplica.shardSize(train.size(), workers);
         if (shardSize == 0) {
-            throw new IllegalArgumentException(workers + " workers for " + train.size() + " training samples: each needs at least one");
+            throw new IllegalArgumentException("--workers = " + workers + " for " + train.size() + " training samples, expected at most " + train.size()
+                    + " (each worker trains on a shard of at least one sample)");
         }
         this.sc = sc;
         this.workers = workers;

@@ -3,14 +3,19 @@ package io.simdnet.cli.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.simdnet.engine.data.Idx;
 import io.simdnet.engine.data.Dataset;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,13 +108,35 @@ class SparkCommandsTest {
         Idx.writeLabels(mnist.resolve("t10k-labels-idx1-ubyte"), test.targets());
         assertEquals(0, run("mnist-cnn", "--master", "local[2]", "--data", dir.resolve("data").toString(), "--epochs", "1", "--batch-size", "16",
                 "--sync-every", "1", "--no-progress", "--out", dir.resolve("runs").toString()));
-        assertFiles(onlyRun("mnist-cnn"), "metrics.csv", "metrics.json", "weights.safetensors");
+        Path run = onlyRun("mnist-cnn");
+        assertFiles(run, "metrics.csv", "metrics.json", "weights.safetensors");
+        JsonObject metrics = JsonParser.parseString(Files.readString(run.resolve("metrics.json"))).getAsJsonObject();
+        assertEquals("local[2]", metrics.get("spark_master").getAsString(), metrics.toString());
+        assertEquals(2, metrics.get("workers").getAsInt(), metrics.toString());
+        assertEquals(1, metrics.get("sync_every").getAsInt(), metrics.toString());
+        // Gradient averaging synchronises the workers after every step: one Spark round per optimiser step.
+        long steps = Files.readAllLines(run.resolve("step_losses.csv")).size() - 1;
+        assertTrue(steps >= 2, steps + " steps");
+        assertEquals(steps, metrics.get("sync_rounds").getAsLong(), metrics.toString());
+    }
+
+    /** What the command printed to its error stream, after checking that it failed with the exit code of a bad option. */
+    private String errorLine(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cli = SparkMain.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+        assertEquals(2, cli.execute(args), err.toString());
+        String message = err.toString().strip();
+        assertEquals(1, message.lines().count(), "one line:\n" + message);
+        return message;
     }
 
     @Test
     void badSparkOptionsFailWithOneLine() {
-        assertEquals(2, run("lenet5", "--master", "local[2]", "--sync-every", "0", "--limit", "100", "--out", dir.resolve("runs").toString()));
-        assertEquals(2, run("lenet5", "--master", "local[2]", "--workers", "500", "--limit", "100", "--epochs", "1", "--no-progress", "--out",
-                dir.resolve("runs").toString()));
+        assertEquals("simdnet lenet5: --sync-every must be positive, got 0",
+                errorLine("lenet5", "--master", "local[2]", "--sync-every", "0", "--limit", "100", "--out", dir.resolve("runs").toString()));
+        String workers = errorLine("lenet5", "--master", "local[2]", "--workers", "500", "--limit", "100", "--epochs", "1", "--no-progress", "--out",
+                dir.resolve("runs").toString());
+        assertTrue(workers.startsWith("simdnet lenet5: --workers = 500") && workers.contains("expected at most"), workers);
     }
 }

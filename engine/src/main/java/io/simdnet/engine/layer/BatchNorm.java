@@ -40,9 +40,13 @@ public final class BatchNorm extends Layer {
     private BatchBuffer output;
     private BatchBuffer inputGradient;
     private BatchBuffer normalized;
+    // Per channel, in double whatever the element type: the statistics of the last forward and the sums of the last
+    // backward, shared by the float and double element loops.
+    private double[] mean;
+    private double[] variance;
     private double[] invStd;
-    private double[] scratch = new double[0];
-    private double[] xhatScratch = new double[0];
+    private double[] sumDy;
+    private double[] sumDyXhat;
     private Tensor lastInput;
     private boolean lastTraining;
 
@@ -117,12 +121,6 @@ public final class BatchNorm extends Layer {
     }
 
     @Override
-    protected void onReplicate() {
-        scratch = new double[0];
-        xhatScratch = new double[0];
-    }
-
-    @Override
     protected Shape onBuild(Shape input, Rng rng) {
         if (input.rank() != 1 && input.rank() != 3) {
             throw new IllegalArgumentException("BatchNorm \"" + name() + "\": expects (features,) or (channels, height, width) samples, got " + input);
@@ -136,7 +134,11 @@ public final class BatchNorm extends Layer {
         output = new BatchBuffer(dtype(), input);
         inputGradient = new BatchBuffer(dtype(), input);
         normalized = new BatchBuffer(dtype(), input);
+        mean = new double[channels];
+        variance = new double[channels];
         invStd = new double[channels];
+        sumDy = new double[channels];
+        sumDyXhat = new double[channels];
         return input;
     }
 
@@ -148,53 +150,40 @@ public final class BatchNorm extends Layer {
         return t;
     }
 
+    /*
+     * The element type matters only where elements are read and written, so the per-channel bookkeeping (running
+     * statistics, 1/σ, γ's and β's gradients) is written once, in double, and each pass over the elements is a float
+     * and a double overload reading the channel's planes in place: no copies, and float elements computed in float.
+     */
+
     @Override
     public Tensor forward(Tensor x, boolean training) {
         checkInput(x);
-        if (x.floats() != null) {
-            return forwardFloat(x, training);
-        }
         int n = x.batch();
-        int count = n * inner;
-        if (scratch.length < count) {
-            scratch = new double[count];
-            xhatScratch = new double[count];
-        }
         Tensor y = output.get(n);
         Tensor xhat = normalized.get(n);
-        for (int c = 0; c < channels; c++) {
-            gather(x, n, c, scratch);
-            double mean;
-            double variance;
-            if (training) {
-                mean = 0;
-                for (int i = 0; i < count; i++) {
-                    mean += scratch[i];
-                }
-                mean /= count;
-                variance = 0;
-                for (int i = 0; i < count; i++) {
-                    double d = scratch[i] - mean;
-                    variance += d * d;
-                }
-                variance /= count;
-                runningMean.value().set(c, (1 - momentum) * runningMean.value().get(c) + momentum * mean);
-                runningVar.value().set(c, (1 - momentum) * runningVar.value().get(c) + momentum * forRunning(variance, count));
+        if (training) {
+            if (x.floats() != null) {
+                batchStatistics(x.floats(), n);
             } else {
-                mean = runningMean.value().get(c);
-                variance = runningVar.value().get(c);
+                batchStatistics(x.doubles(), n);
             }
-            invStd[c] = 1 / Math.sqrt(variance + epsilon);
-            for (int i = 0; i < count; i++) {
-                scratch[i] = (scratch[i] - mean) * invStd[c];
+        }
+        int count = n * inner;
+        for (int c = 0; c < channels; c++) {
+            if (training) {
+                runningMean.value().set(c, (1 - momentum) * runningMean.value().get(c) + momentum * mean[c]);
+                runningVar.value().set(c, (1 - momentum) * runningVar.value().get(c) + momentum * forRunning(variance[c], count));
+            } else {
+                mean[c] = runningMean.value().get(c);
+                variance[c] = runningVar.value().get(c);
             }
-            scatter(scratch, xhat, n, c);
-            double g = gamma.value().get(c);
-            double b = beta.value().get(c);
-            for (int i = 0; i < count; i++) {
-                scratch[i] = g * scratch[i] + b;
-            }
-            scatter(scratch, y, n, c);
+            invStd[c] = 1 / Math.sqrt(variance[c] + epsilon);
+        }
+        if (x.floats() != null) {
+            normalize(x.floats(), xhat.floats(), y.floats(), n);
+        } else {
+            normalize(x.doubles(), xhat.doubles(), y.doubles(), n);
         }
         lastInput = x;
         lastTraining = training;
@@ -205,84 +194,81 @@ public final class BatchNorm extends Layer {
     public Tensor backward(Tensor dy, boolean needInputGradient) {
         int n = lastInput.batch();
         checkGradient(dy, n);
-        if (dy.floats() != null) {
-            return backwardFloat(dy, n, needInputGradient);
-        }
-        int count = n * inner;
-        double[] dyValues = scratch;
-        double[] xhatValues = xhatScratch;
         Tensor xhat = normalized.get(n);
-        Tensor dx = needInputGradient ? inputGradient.get(n) : null;
+        if (dy.floats() != null) {
+            channelSums(dy.floats(), xhat.floats(), n);
+        } else {
+            channelSums(dy.doubles(), xhat.doubles(), n);
+        }
         for (int c = 0; c < channels; c++) {
-            gather(dy, n, c, dyValues);
-            gather(xhat, n, c, xhatValues);
-            double sumDy = 0;
-            double sumDyXhat = 0;
-            for (int i = 0; i < count; i++) {
-                sumDy += dyValues[i];
-                sumDyXhat += dyValues[i] * xhatValues[i];
-            }
-            gamma.gradient().set(c, sumDyXhat);
-            beta.gradient().set(c, sumDy);
-            if (dx == null) {
-                continue;
-            }
-            double scale = gamma.value().get(c) * invStd[c];
-            if (lastTraining) {
-                double meanDy = sumDy / count;
-                double meanDyXhat = sumDyXhat / count;
-                for (int i = 0; i < count; i++) {
-                    dyValues[i] = scale * (dyValues[i] - meanDy - xhatValues[i] * meanDyXhat);
-                }
-            } else {
-                for (int i = 0; i < count; i++) {
-                    dyValues[i] = scale * dyValues[i];
-                }
-            }
-            scatter(dyValues, dx, n, c);
+            gamma.gradient().set(c, sumDyXhat[c]);
+            beta.gradient().set(c, sumDy[c]);
+        }
+        if (!needInputGradient) {
+            return null;
+        }
+        Tensor dx = inputGradient.get(n);
+        if (dy.floats() != null) {
+            writeInputGradient(dy.floats(), xhat.floats(), dx.floats(), n);
+        } else {
+            writeInputGradient(dy.doubles(), xhat.doubles(), dx.doubles(), n);
         }
         return dx;
     }
 
-    /**
-     * The float path reads each channel's planes in place (no gathering into scratch): statistics in double over
-     * two reads, then one pass writing x̂ and y. Same results as the general path up to float rounding order.
-     */
-    private Tensor forwardFloat(Tensor x, boolean training) {
-        int n = x.batch();
+    /** Each channel's mean and biased variance over its N·inner values, in double, two reads in sample order. */
+    private void batchStatistics(float[] in, int n) {
         int count = n * inner;
         int stride = channels * inner;
-        float[] in = x.floats();
-        float[] out = output.get(n).floats();
-        float[] xhat = normalized.get(n).floats();
         for (int c = 0; c < channels; c++) {
-            double mean;
-            double variance;
-            if (training) {
-                double sum = 0;
-                for (int s = 0; s < n; s++) {
-                    for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
-                        sum += in[i];
-                    }
+            double sum = 0;
+            for (int s = 0; s < n; s++) {
+                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
+                    sum += in[i];
                 }
-                mean = sum / count;
-                double squares = 0;
-                for (int s = 0; s < n; s++) {
-                    for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
-                        double d = in[i] - mean;
-                        squares += d * d;
-                    }
-                }
-                variance = squares / count;
-                runningMean.value().set(c, (1 - momentum) * runningMean.value().get(c) + momentum * mean);
-                runningVar.value().set(c, (1 - momentum) * runningVar.value().get(c) + momentum * forRunning(variance, count));
-            } else {
-                mean = runningMean.value().get(c);
-                variance = runningVar.value().get(c);
             }
-            invStd[c] = 1 / Math.sqrt(variance + epsilon);
+            double m = sum / count;
+            double squares = 0;
+            for (int s = 0; s < n; s++) {
+                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
+                    double d = in[i] - m;
+                    squares += d * d;
+                }
+            }
+            mean[c] = m;
+            variance[c] = squares / count;
+        }
+    }
+
+    private void batchStatistics(double[] in, int n) {
+        int count = n * inner;
+        int stride = channels * inner;
+        for (int c = 0; c < channels; c++) {
+            double sum = 0;
+            for (int s = 0; s < n; s++) {
+                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
+                    sum += in[i];
+                }
+            }
+            double m = sum / count;
+            double squares = 0;
+            for (int s = 0; s < n; s++) {
+                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
+                    double d = in[i] - m;
+                    squares += d * d;
+                }
+            }
+            mean[c] = m;
+            variance[c] = squares / count;
+        }
+    }
+
+    /** x̂ = (x − mean)·invStd and y = γ·x̂ + β, one pass per channel. */
+    private void normalize(float[] in, float[] xhat, float[] out, int n) {
+        int stride = channels * inner;
+        for (int c = 0; c < channels; c++) {
             float inv = (float) invStd[c];
-            float shift = (float) mean;
+            float shift = (float) mean[c];
             float g = (float) gamma.value().get(c);
             float b = (float) beta.value().get(c);
             for (int s = 0; s < n; s++) {
@@ -293,79 +279,102 @@ public final class BatchNorm extends Layer {
                 }
             }
         }
-        lastInput = x;
-        lastTraining = training;
-        return output.get(n);
     }
 
-    private Tensor backwardFloat(Tensor dy, int n, boolean needInputGradient) {
-        int count = n * inner;
+    private void normalize(double[] in, double[] xhat, double[] out, int n) {
         int stride = channels * inner;
-        float[] g = dy.floats();
-        float[] xhat = normalized.get(n).floats();
-        Tensor dxTensor = needInputGradient ? inputGradient.get(n) : null;
-        float[] dx = dxTensor == null ? null : dxTensor.floats();
         for (int c = 0; c < channels; c++) {
-            double sumDy = 0;
-            double sumDyXhat = 0;
+            double inv = invStd[c];
+            double shift = mean[c];
+            double g = gamma.value().get(c);
+            double b = beta.value().get(c);
             for (int s = 0; s < n; s++) {
                 for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
-                    sumDy += g[i];
-                    sumDyXhat += g[i] * xhat[i];
-                }
-            }
-            gamma.gradient().set(c, sumDyXhat);
-            beta.gradient().set(c, sumDy);
-            if (dx == null) {
-                continue;
-            }
-            float scale = (float) (gamma.value().get(c) * invStd[c]);
-            float meanDy = lastTraining ? (float) (sumDy / count) : 0f;
-            float meanDyXhat = lastTraining ? (float) (sumDyXhat / count) : 0f;
-            for (int s = 0; s < n; s++) {
-                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
-                    dx[i] = scale * (g[i] - meanDy - xhat[i] * meanDyXhat);
+                    double h = (in[i] - shift) * inv;
+                    xhat[i] = h;
+                    out[i] = g * h + b;
                 }
             }
         }
-        return dxTensor;
+    }
+
+    /** Σ dy and Σ dy·x̂ per channel (β's and γ's gradients), in double, in sample order. */
+    private void channelSums(float[] dy, float[] xhat, int n) {
+        int stride = channels * inner;
+        for (int c = 0; c < channels; c++) {
+            double sum = 0;
+            double sumXhat = 0;
+            for (int s = 0; s < n; s++) {
+                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
+                    sum += dy[i];
+                    sumXhat += dy[i] * xhat[i];
+                }
+            }
+            sumDy[c] = sum;
+            sumDyXhat[c] = sumXhat;
+        }
+    }
+
+    private void channelSums(double[] dy, double[] xhat, int n) {
+        int stride = channels * inner;
+        for (int c = 0; c < channels; c++) {
+            double sum = 0;
+            double sumXhat = 0;
+            for (int s = 0; s < n; s++) {
+                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
+                    sum += dy[i];
+                    sumXhat += dy[i] * xhat[i];
+                }
+            }
+            sumDy[c] = sum;
+            sumDyXhat[c] = sumXhat;
+        }
+    }
+
+    /**
+     * dx = γ·invStd·(dy − mean(dy) − x̂·mean(dy·x̂)) after a training forward; after an evaluation forward the
+     * statistics were constants, so the two mean terms are zero.
+     */
+    private void writeInputGradient(float[] dy, float[] xhat, float[] dx, int n) {
+        int count = n * inner;
+        int stride = channels * inner;
+        for (int c = 0; c < channels; c++) {
+            float scale = (float) (gamma.value().get(c) * invStd[c]);
+            float meanDy = lastTraining ? (float) (sumDy[c] / count) : 0f;
+            float meanDyXhat = lastTraining ? (float) (sumDyXhat[c] / count) : 0f;
+            for (int s = 0; s < n; s++) {
+                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
+                    dx[i] = scale * (dy[i] - meanDy - xhat[i] * meanDyXhat);
+                }
+            }
+        }
+    }
+
+    private void writeInputGradient(double[] dy, double[] xhat, double[] dx, int n) {
+        int count = n * inner;
+        int stride = channels * inner;
+        for (int c = 0; c < channels; c++) {
+            double scale = gamma.value().get(c) * invStd[c];
+            if (lastTraining) {
+                double meanDy = sumDy[c] / count;
+                double meanDyXhat = sumDyXhat[c] / count;
+                for (int s = 0; s < n; s++) {
+                    for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
+                        dx[i] = scale * (dy[i] - meanDy - xhat[i] * meanDyXhat);
+                    }
+                }
+            } else {
+                for (int s = 0; s < n; s++) {
+                    for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
+                        dx[i] = scale * dy[i];
+                    }
+                }
+            }
+        }
     }
 
     private double forRunning(double biasedVariance, int count) {
         return runningVariance == RunningVariance.UNBIASED && count > 1 ? biasedVariance * count / (count - 1) : biasedVariance;
-    }
-
-    /** Copies channel c of every sample (N·inner values) into {@code into}, sample by sample. */
-    private void gather(Tensor t, int n, int c, double[] into) {
-        int stride = channels * inner;
-        for (int s = 0; s < n; s++) {
-            int from = s * stride + c * inner;
-            int to = s * inner;
-            if (t.floats() != null) {
-                float[] f = t.floats();
-                for (int i = 0; i < inner; i++) {
-                    into[to + i] = f[from + i];
-                }
-            } else {
-                System.arraycopy(t.doubles(), from, into, to, inner);
-            }
-        }
-    }
-
-    private void scatter(double[] from, Tensor t, int n, int c) {
-        int stride = channels * inner;
-        for (int s = 0; s < n; s++) {
-            int to = s * stride + c * inner;
-            int at = s * inner;
-            if (t.floats() != null) {
-                float[] f = t.floats();
-                for (int i = 0; i < inner; i++) {
-                    f[to + i] = (float) from[at + i];
-                }
-            } else {
-                System.arraycopy(from, at, t.doubles(), to, inner);
-            }
-        }
     }
 
     @Override

@@ -19,6 +19,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,22 +35,26 @@ class DownloaderTest {
     Path dir;
 
     private HttpServer server;
+    private final AtomicInteger requests = new AtomicInteger();
 
     @BeforeEach
     void startServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/file.gz", exchange -> {
+            requests.incrementAndGet();
             exchange.sendResponseHeaders(200, CONTENT.length);
             try (OutputStream body = exchange.getResponseBody()) {
                 body.write(CONTENT);
             }
         });
         server.createContext("/moved", exchange -> {
+            requests.incrementAndGet();
             exchange.getResponseHeaders().add("Location", "/file.gz");
             exchange.sendResponseHeaders(302, -1);
             exchange.close();
         });
         server.createContext("/", exchange -> {
+            requests.incrementAndGet();
             exchange.sendResponseHeaders(404, -1);
             exchange.close();
         });
@@ -119,9 +124,19 @@ class DownloaderTest {
     }
 
     @Test
-    void malformedHashIsRefusedBeforeConnecting() {
-        assertThrows(IllegalArgumentException.class, () -> Downloader.download(uri("/file.gz"), dir.resolve("x"), "abc"));
-        assertThrows(IllegalArgumentException.class, () -> Downloader.fetchAll("no-such-dataset", dir));
+    void malformedHashIsRefusedBeforeConnecting() throws Exception {
+        for (String hash : new String[] {"abc", "g".repeat(64), "0".repeat(63), null}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Downloader.download(uri("/file.gz"), dir.resolve("x"), hash));
+            assertTrue(e.getMessage().contains("SHA-256 " + hash + " is not 64 hexadecimal digits"), e.getMessage());
+        }
+        assertEquals(0, requests.get(), "requests that reached the server");
+        assertEquals(List.of(), filesInDir());
+    }
+
+    @Test
+    void unknownDatasetIsRefusedNamingTheKnownOnes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Downloader.fetchAll("no-such-dataset", dir));
+        assertTrue(e.getMessage().contains("'no-such-dataset'") && e.getMessage().contains("mnist"), e.getMessage());
     }
 
     @Test

@@ -189,14 +189,28 @@ class NormalizationTest {
     void groupNormNormalisesEachGroupOfChannels() {
         GroupNorm gn = new GroupNorm(2);
         gn.named("gn").build(Shape.of(4, 2, 2), DType.F64, new Rng(1));
-        Tensor y = gn.forward(random(new Rng(5), DType.F64, -1, 3, 3, 4, 2, 2), true);
+        Tensor x = random(new Rng(5), DType.F64, -1, 3, 3, 4, 2, 2);
+        Tensor y = gn.forward(x, true);
+        // Group g of sample n is channels 2g and 2g + 1: 8 consecutive values.
         for (int n = 0; n < 3; n++) {
             for (int g = 0; g < 2; g++) {
+                double inputSum = 0;
                 double sum = 0;
                 for (int i = 0; i < 8; i++) {
+                    inputSum += x.get(n * 16 + g * 8 + i);
                     sum += y.get(n * 16 + g * 8 + i);
                 }
-                assertEquals(0, sum / 8, 1e-12);
+                double inputMean = inputSum / 8;
+                double inputVariance = 0;
+                double squares = 0;
+                for (int i = 0; i < 8; i++) {
+                    double d = x.get(n * 16 + g * 8 + i) - inputMean;
+                    inputVariance += d * d / 8;
+                    squares += y.get(n * 16 + g * 8 + i) * y.get(n * 16 + g * 8 + i);
+                }
+                assertEquals(0, sum / 8, 1e-12, "mean of group " + g + " of sample " + n);
+                // Unit variance but for ε = 1e-5 in the denominator.
+                assertEquals(inputVariance / (inputVariance + 1e-5), squares / 8, 1e-12, "variance of group " + g + " of sample " + n);
             }
         }
     }
