@@ -1,5 +1,8 @@
 package io.simdnet.engine.kernel;
 
+import io.simdnet.codegen.gen.GeneratorVersion;
+import io.simdnet.engine.kernel.tuning.TuningProfile;
+import io.simdnet.kernel.KernelPool;
 import io.simdnet.kernel.spec.VectorTarget;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -114,6 +117,11 @@ public record MachineProfile(String cpuModel, String cpuFamily, VectorTarget tar
         }
         return "warning: the CPU supports " + cpuVectorBits + "-bit vectors but kernels run at " + target.bits()
                 + " bits (check -XX:UseAVX, -XX:MaxVectorSize and -Dsimdnet.vectorBits)";
+    }
+
+    /** What tuning records made now are tied to: this CPU and width, the kernel pool's current threads, this JDK and generator. */
+    public TuningProfile tuningProfile() {
+        return new TuningProfile(cpuModel, cpuFamily, target.bits(), KernelPool.threads(), Runtime.version().feature(), GeneratorVersion.VERSION);
     }
 
     /** The profile as JSON-ready values, for run folders' metrics.json. */

@@ -1,7 +1,7 @@
 package io.simdnet.engine.ops;
 
 import io.simdnet.engine.kernel.KernelRegistry;
-import io.simdnet.engine.kernel.TunableKernel;
+import io.simdnet.engine.kernel.tuning.TunableKernel;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.DoubleGemmKernel;

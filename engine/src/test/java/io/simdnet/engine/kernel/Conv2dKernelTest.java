@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.simdnet.engine.kernel.generic.GenericConv2d;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.DoubleConv2dKernel;
 import io.simdnet.kernel.FloatConv2dKernel;

@@ -1,4 +1,4 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.cache;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,13 +1,13 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.cache;
 
 import java.util.Map;
 
 /** Defines the classes of one generated kernel from their bytes (compiled in memory or read from the disk cache). */
-final class KernelClassLoader extends ClassLoader {
+public final class KernelClassLoader extends ClassLoader {
 
     private final Map<String, byte[]> classes;
 
-    KernelClassLoader(ClassLoader parent, Map<String, byte[]> classes) {
+    public KernelClassLoader(ClassLoader parent, Map<String, byte[]> classes) {
         super(parent);
         this.classes = Map.copyOf(classes);
     }

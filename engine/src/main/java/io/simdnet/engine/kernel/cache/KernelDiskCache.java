@@ -1,4 +1,4 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.cache;
 
 import io.simdnet.codegen.gen.GeneratorVersion;
 import io.simdnet.kernel.Kernel;
@@ -40,7 +40,7 @@ import java.util.stream.Stream;
  * ({@code -Dsimdnet.kernel.cache.max} or {@code $SIMDNET_KERNEL_CACHE_MAX}, in bytes with an optional K, M or G;
  * default 256M), and removes the folders of other generator versions, which no run of this build can use.
  */
-final class KernelDiskCache {
+public final class KernelDiskCache {
 
     private static final String SPEC_FILE = "spec.txt";
     private static final String SOURCE_FILE = "Kernel.java";
@@ -54,7 +54,7 @@ final class KernelDiskCache {
     private final long maxBytes;
     private boolean prunedVersions;
 
-    KernelDiskCache(Path root) {
+    public KernelDiskCache(Path root) {
         this(root, defaultMaxBytes());
     }
 
@@ -70,7 +70,7 @@ final class KernelDiskCache {
     }
 
     /** The default root: {@code -Dsimdnet.kernel.cache}, else {@code $SIMDNET_KERNEL_CACHE}, else ~/.cache/simdnet/kernels. */
-    static Path defaultRoot() {
+    public static Path defaultRoot() {
         String property = System.getProperty("simdnet.kernel.cache");
         if (property != null && !property.isBlank()) {
             return Path.of(property);
@@ -124,7 +124,7 @@ final class KernelDiskCache {
         return maxBytes;
     }
 
-    Path folderFor(KernelSpec spec) {
+    public Path folderFor(KernelSpec spec) {
         return root.resolve(spec.className());
     }
 
@@ -133,7 +133,7 @@ final class KernelDiskCache {
      * other source than {@code source} (a generator changed without a version bump), or damaged (a checksum differs:
      * the entry is then removed, so the recompiled kernel replaces it).
      */
-    Optional<Map<String, byte[]>> load(KernelSpec spec, String source) {
+    public Optional<Map<String, byte[]>> load(KernelSpec spec, String source) {
         Path folder = folderFor(spec);
         try {
             if (!Files.isRegularFile(folder.resolve(SPEC_FILE))
@@ -213,7 +213,7 @@ final class KernelDiskCache {
     }
 
     /** Stores the classes and source of {@code spec}; failures only cost a recompilation next time. */
-    void store(KernelSpec spec, String source, Map<String, byte[]> classes) throws IOException {
+    public void store(KernelSpec spec, String source, Map<String, byte[]> classes) throws IOException {
         Files.createDirectories(root);
         Path folder = folderFor(spec);
         Path staging = Files.createTempDirectory(root, spec.className() + ".tmp-");

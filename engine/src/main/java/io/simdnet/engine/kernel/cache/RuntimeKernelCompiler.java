@@ -1,4 +1,4 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.cache;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -19,10 +19,10 @@ import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
 
 /** Compiles generated sources in memory with javax.tools, against the class path this engine runs from. */
-final class RuntimeKernelCompiler {
+public final class RuntimeKernelCompiler {
 
     /** Thrown when no compiler is available or the source does not compile; the registry falls back to generic. */
-    static final class CompilationException extends Exception {
+    public static final class CompilationException extends Exception {
         @java.io.Serial
         private static final long serialVersionUID = 1L;
 
@@ -34,12 +34,8 @@ final class RuntimeKernelCompiler {
     private RuntimeKernelCompiler() {
     }
 
-    static boolean available() {
-        return ToolProvider.getSystemJavaCompiler() != null;
-    }
-
     /** @return binary class name → class file bytes, for the top-level class and its nested classes */
-    static Map<String, byte[]> compile(String qualifiedName, String source) throws CompilationException {
+    public static Map<String, byte[]> compile(String qualifiedName, String source) throws CompilationException {
         return compileAll(Map.of(qualifiedName, source));
     }
 
@@ -50,7 +46,7 @@ final class RuntimeKernelCompiler {
      * @param sources qualified class name → source
      * @return binary class name → class file bytes, for every top-level class and its nested classes
      */
-    static Map<String, byte[]> compileAll(Map<String, String> sources) throws CompilationException {
+    public static Map<String, byte[]> compileAll(Map<String, String> sources) throws CompilationException {
         JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
         if (compiler == null) {
             throw new CompilationException("no Java compiler in this runtime (a JRE without jdk.compiler?)");

@@ -1,4 +1,4 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.generic;
 
 import io.simdnet.kernel.Conv2dArguments;
 import io.simdnet.kernel.DoubleConv2dKernel;

@@ -1,4 +1,4 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.generic;
 
 import io.simdnet.kernel.DoublePool2dKernel;
 import io.simdnet.kernel.FloatPool2dKernel;

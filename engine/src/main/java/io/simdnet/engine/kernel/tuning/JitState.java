@@ -1,4 +1,4 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.tuning;
 
 import java.lang.management.ManagementFactory;
 import java.util.List;

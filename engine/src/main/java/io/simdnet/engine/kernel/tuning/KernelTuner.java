@@ -1,4 +1,4 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.tuning;
 
 import io.simdnet.codegen.gen.KernelVariants;
 import io.simdnet.kernel.Kernel;
@@ -12,7 +12,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -27,7 +26,7 @@ import java.util.Map;
  * tile of the candidate fastest at it; the winner may combine tiles of different candidates, and its time is
  * the sum of those passes' medians.
  *
- * <p>The time budget ({@code -Dsimdnet.tune.budget}, default {@value #DEFAULT_BUDGET_MILLIS} ms) covers warm-up
+ * <p>The time budget ({@code -Dsimdnet.tune.budget}, default {@value KernelTuning#DEFAULT_BUDGET_MILLIS} ms) covers warm-up
  * and timing of one spec; javac comes on top, and so does the JIT where it needs more than the warm-up share
  * ({@link #JIT_NANOS_PER_CANDIDATE} per candidate). A call slower than the budget allows still gets
  * {@link #MIN_ROUNDS} rounds, so a median exists.
@@ -40,9 +39,6 @@ final class KernelTuner {
      * tile with B packed) differed by 4% on Zen 4 with two cores, and the "winner" ran slower in training.
      */
     static final double TIE = 0.05;
-    static final long DEFAULT_BUDGET_MILLIS = 2000;
-    static final String BUDGET_PROPERTY = "simdnet.tune.budget";
-    private static final long MAX_BUDGET_MILLIS = 3_600_000;
     /** Of the budget, the share warm-up may take. */
     private static final double WARM_SHARE = 0.75;
     private static final int MIN_ROUNDS = 5;
@@ -77,24 +73,6 @@ final class KernelTuner {
 
     KernelTuner(Duration budget) {
         this.budgetNanos = budget.toNanos();
-    }
-
-    static Duration configuredBudget() {
-        String text = System.getProperty(BUDGET_PROPERTY);
-        if (text == null || text.isBlank()) {
-            return Duration.ofMillis(DEFAULT_BUDGET_MILLIS);
-        }
-        String t = text.strip().toLowerCase(Locale.ROOT);
-        try {
-            long millis = t.endsWith("ms") ? Long.parseLong(t.substring(0, t.length() - 2))
-                    : t.endsWith("s") ? Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000) : Long.parseLong(t);
-            if (millis > 0 && millis <= MAX_BUDGET_MILLIS) {
-                return Duration.ofMillis(millis);
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("-D" + BUDGET_PROPERTY + " = \"" + text + "\": expected a positive time up to an hour, such as 2s or 500ms");
     }
 
     /** One candidate under measurement. */
@@ -146,7 +124,7 @@ final class KernelTuner {
      * Tunes default spec {@code spec} for calls of {@code batch}; null when it has a single variant or no workload.
      * The kernels come from {@code registry}, which compiles the candidates missing from it in one task.
      */
-    TuningRecord tune(KernelSpec spec, int batch, KernelRegistry registry) {
+    TuningRecord tune(KernelSpec spec, int batch, TuningHost registry) {
         long start = System.nanoTime();
         List<KernelSpec> variants = KernelVariants.of(spec, batch);
         TuningWorkload workload = TuningWorkload.of(spec, batch);
@@ -225,7 +203,7 @@ final class KernelTuner {
             candidates.add(new TuningRecord.Candidate(t.spec.key(), times, t.rejected == null ? round(t.total(passes)) : null, t.rejected));
         }
         long tookMillis = (System.nanoTime() - start) / 1_000_000;
-        return new TuningRecord(TuningRecord.FORMAT, spec.key(), winner.key(), TuningProfile.current(), batch,
+        return new TuningRecord(TuningRecord.FORMAT, spec.key(), winner.key(), registry.profile(), batch,
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), round(defaultMicros), round(winnerMicros), budgetNanos / 1_000_000,
                 tookMillis, candidates);
     }
@@ -233,10 +211,10 @@ final class KernelTuner {
     private record Choice(KernelSpec spec, double micros) {
     }
 
-    /** Why {@code variant} cannot be timed after {@link KernelRegistry#prepare} gave {@code failures}, or null when it can. */
-    private static String unusable(KernelSpec variant, Map<String, String> failures, KernelRegistry registry) {
+    /** Why {@code variant} cannot be timed after {@link TuningHost#prepare} gave {@code failures}, or null when it can. */
+    private static String unusable(KernelSpec variant, Map<String, String> failures, TuningHost registry) {
         String failure = failures.get(variant.key());
-        if (failure == null && registry.origin(variant) == KernelOrigin.GENERIC) {
+        if (failure == null && registry.servedGeneric(variant)) {
             return "no specialised class could be compiled";
         }
         return failure;
@@ -348,7 +326,7 @@ final class KernelTuner {
     }
 
     /** The generated classes a candidate runs: its own and those of the kernels it calls at {@code batch}. */
-    private static List<String> classesOf(Trial t, int batch, KernelRegistry registry) {
+    private static List<String> classesOf(Trial t, int batch, TuningHost registry) {
         List<String> names = new ArrayList<>();
         names.add(t.kernel.getClass().getName());
         List<KernelSpec> calls = new ArrayList<>(t.spec.subKernels());

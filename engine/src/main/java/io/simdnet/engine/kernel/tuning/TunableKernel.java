@@ -1,8 +1,7 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.tuning;
 
 import io.simdnet.kernel.Kernel;
 import io.simdnet.kernel.spec.KernelSpec;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -10,18 +9,18 @@ import java.util.concurrent.CompletableFuture;
  * batch size the candidates are timed at) an untuned spec is tuned then and there ({@link TuningMode#EAGER}) or
  * in the background ({@link TuningMode#LAZY}, the default variant serving until the winner is ready). After
  * that the kernel never changes, and a call costs three volatile reads (whether it is settled, the kernel, and whether
- * the registry is recording calls for {@code bin/simdnet tune}).
+ * calls are being recorded for {@code bin/simdnet tune}).
  */
 public final class TunableKernel {
 
-    private final KernelRegistry registry;
+    private final KernelTuning tuning;
     private final KernelSpec spec;
     private volatile Kernel kernel;
     private volatile boolean settled;
     private CompletableFuture<TuningRecord> background;
 
-    TunableKernel(KernelRegistry registry, KernelSpec spec, Kernel kernel, boolean settled) {
-        this.registry = registry;
+    TunableKernel(KernelTuning tuning, KernelSpec spec, Kernel kernel, boolean settled) {
+        this.tuning = tuning;
         this.spec = spec;
         this.kernel = kernel;
         this.settled = settled;
@@ -33,10 +32,7 @@ public final class TunableKernel {
 
     /** The kernel to run a call of {@code batch} rows or images with. */
     public Kernel kernel(int batch) {
-        Map<String, Integer> recording = registry.recording;
-        if (recording != null) {
-            recording.putIfAbsent(spec.key(), batch);
-        }
+        tuning.noteCall(spec, batch);
         return settled ? kernel : settle(batch);
     }
 
@@ -49,9 +45,9 @@ public final class TunableKernel {
         if (settled) {
             return kernel;
         }
-        if (registry.options().tuning() == TuningMode.EAGER) {
+        if (tuning.mode() == TuningMode.EAGER) {
             try {
-                registry.tune(spec, batch);
+                tuning.tune(spec, batch);
             } catch (RuntimeException e) {
                 System.getLogger("io.simdnet.kernels").log(System.Logger.Level.WARNING,
                         "tuning '" + spec.key() + "' failed, the default variant serves: " + e);
@@ -59,13 +55,13 @@ public final class TunableKernel {
             return finish();
         }
         if (background == null) {
-            background = registry.tuneInBackground(spec, batch);
+            background = tuning.tuneInBackground(spec, batch);
         }
         return background.isDone() ? finish() : kernel;
     }
 
     private Kernel finish() {
-        kernel = registry.kernel(spec);
+        kernel = tuning.served(spec);
         settled = true;
         return kernel;
     }

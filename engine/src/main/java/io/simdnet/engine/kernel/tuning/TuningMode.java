@@ -1,4 +1,4 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.tuning;
 
 import java.util.Locale;
 
@@ -42,7 +42,7 @@ public enum TuningMode {
      */
     public static void checkSettings() {
         configured();
-        KernelTuner.configuredBudget();
+        KernelTuning.configuredBudget();
     }
 
     static TuningMode parse(String source, String text) {

@@ -1,22 +1,14 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.tuning;
 
-import io.simdnet.codegen.gen.GeneratorVersion;
-import io.simdnet.kernel.KernelPool;
 import java.util.Locale;
 
 /**
  * What a tuning measurement depends on: the CPU (model and family), the vector width kernels run at, the
  * kernel threads, the JDK feature release (C2 changes) and the generator version (the code measured). A
- * record made under another profile is not used.
+ * record made under another profile is not used. This process's profile is the machine profile's
+ * {@code tuningProfile()}, which the registry hands tuning ({@link TuningHost#profile}).
  */
 public record TuningProfile(String cpuModel, String cpuFamily, int vectorBits, int threads, int jdkFeature, int generatorVersion) {
-
-    /** This process's profile, with the kernel pool's current thread count. */
-    public static TuningProfile current() {
-        MachineProfile machine = MachineProfile.current();
-        return new TuningProfile(machine.cpuModel(), machine.cpuFamily(), machine.target().bits(), KernelPool.threads(),
-                Runtime.version().feature(), GeneratorVersion.VERSION);
-    }
 
     /** The folder records of this profile are kept in: readable, and distinct for distinct profiles. */
     public String folderName() {

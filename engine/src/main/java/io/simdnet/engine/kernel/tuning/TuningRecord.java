@@ -1,4 +1,4 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.tuning;
 
 import com.google.gson.FieldNamingPolicy;
 import com.google.gson.Gson;

@@ -1,4 +1,4 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.tuning;
 
 import io.simdnet.codegen.gen.KernelVariants;
 import io.simdnet.kernel.spec.Conv2dSpec;
@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  */
 final class TuningRecords {
 
-    static final String SHIPPED = "/io/simdnet/engine/kernel/tuning-records.json";
+    static final String SHIPPED = "/io/simdnet/engine/kernel/tuning/tuning-records.json";
     static final String FOLDER = "tuning";
 
     private static final System.Logger LOG = System.getLogger("io.simdnet.kernels");

@@ -1,4 +1,4 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.tuning;
 
 import io.simdnet.kernel.FloatConv2dKernel;
 import io.simdnet.kernel.FloatGemmKernel;

@@ -1,8 +1,12 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.generic;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.simdnet.engine.kernel.GemmTester;
+import io.simdnet.engine.kernel.KernelOrigin;
+import io.simdnet.engine.kernel.KernelRegistry;
+import io.simdnet.engine.kernel.KernelTester;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.spec.GemmForm;
 import io.simdnet.kernel.spec.GemmSpec;

@@ -1,4 +1,4 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.tuning;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.codegen.gen.KernelVariants;
+import io.simdnet.engine.kernel.KernelOrigin;
+import io.simdnet.engine.kernel.KernelRegistry;
+import io.simdnet.engine.kernel.MachineProfile;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import io.simdnet.kernel.spec.GemmForm;
@@ -32,7 +35,7 @@ class KernelTunerTest {
     void tuningAGemmRecordsEveryCandidateAndServesTheWinner() throws Exception {
         GemmSpec spec = GemmSpec.of(DType.F32, GemmForm.NN, 57, 45, true, false);
         KernelRegistry registry = registry(TuningMode.EAGER);
-        TuningRecord record = registry.tune(spec, 20);
+        TuningRecord record = registry.tuning().tune(spec, 20);
         assertNotNull(record);
         assertEquals(spec.key(), record.spec());
         assertEquals(KernelVariants.of(spec, 20).size(), record.candidates().size());
@@ -42,7 +45,7 @@ class KernelTunerTest {
         }
         assertEquals(KernelOrigin.TUNED, registry.origin(spec));
         assertEquals(record.winner(), registry.variant(spec).key());
-        Path file = registry.recordFolder().resolve(TuningProfile.current().folderName()).resolve(spec.className() + ".json");
+        Path file = registry.tuning().recordFolder().resolve(MachineProfile.current().tuningProfile().folderName()).resolve(spec.className() + ".json");
         assertTrue(Files.isRegularFile(file), file.toString());
         assertEquals(record, TuningRecord.fromJson(Files.readString(file), file.toString()));
 
@@ -55,7 +58,7 @@ class KernelTunerTest {
     @Test
     void theRecordsModeServesRecordsButNeverTunes() {
         GemmSpec recorded = GemmSpec.of(DType.F32, GemmForm.NN, 41, 37, false, false);
-        TuningRecord record = registry(TuningMode.EAGER).tune(recorded, 12);
+        TuningRecord record = registry(TuningMode.EAGER).tuning().tune(recorded, 12);
         KernelRegistry registry = registry(TuningMode.RECORDS);
         assertEquals(KernelOrigin.TUNED, registry.origin(recorded));
         assertEquals(record.winner(), registry.variant(recorded).key());
@@ -64,7 +67,7 @@ class KernelTunerTest {
         assertTrue(tunable.settled(), "the records mode does not tune");
         tunable.kernel(12);
         assertTrue(registry.origin(unrecorded) != KernelOrigin.TUNED);
-        assertNull(registry.record(unrecorded));
+        assertNull(registry.tuning().record(unrecorded));
     }
 
     @Test
@@ -78,7 +81,7 @@ class KernelTunerTest {
     @Test
     void tuningOffIgnoresRecords() {
         GemmSpec spec = GemmSpec.of(DType.F32, GemmForm.NT, 33, 70, false, false);
-        registry(TuningMode.EAGER).tune(spec, 16);
+        registry(TuningMode.EAGER).tuning().tune(spec, 16);
         KernelRegistry off = registry(TuningMode.OFF);
         assertEquals(spec, off.variant(spec));
         assertTrue(off.origin(spec) != KernelOrigin.TUNED);
@@ -88,7 +91,7 @@ class KernelTunerTest {
     void aConvolutionTakesEachPassFromItsFastestTile() {
         Conv2dSpec spec = Conv2dSpec.of(DType.F32, 3, 12, 12, 10, 3, 3, 1, 1, false, false);
         KernelRegistry registry = registry(TuningMode.EAGER);
-        TuningRecord record = registry.tune(spec, 4);
+        TuningRecord record = registry.tuning().tune(spec, 4);
         assertNotNull(record);
         assertTrue(record.candidates().size() >= 3, record.candidates().toString());
         for (TuningRecord.Candidate c : record.candidates()) {
@@ -115,7 +118,7 @@ class KernelTunerTest {
     void specsWithOneVariantAreNotTuned() {
         Pool2dSpec pool = Pool2dSpec.max(DType.F32, 4, 8, 8, 2, 2, 0);
         KernelRegistry registry = registry(TuningMode.EAGER);
-        assertNull(registry.tune(pool, 8));
+        assertNull(registry.tuning().tune(pool, 8));
         assertTrue(registry.tunable(pool).settled());
         GemmSpec doubles = GemmSpec.of(DType.F64, GemmForm.NN, 10, 10, false, false);
         assertTrue(registry.tunable(doubles).settled(), "float64 specs are not tuned");

@@ -1,4 +1,4 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.tuning;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.codegen.gen.GeneratorVersion;
 import io.simdnet.codegen.gen.KernelVariants;
+import io.simdnet.engine.kernel.KernelRegistry;
 import io.simdnet.kernel.generated.BuildTimeKernels;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import io.simdnet.kernel.spec.KernelSpec;

@@ -1,5 +1,6 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.tuning;
 
+import io.simdnet.engine.kernel.KernelRegistry;
 import io.simdnet.kernel.spec.KernelSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ public final class TuningRaceMain {
                 Thread.sleep(5);
             }
         }
-        TuningRecord record = registry.tune(spec, batch);
+        TuningRecord record = registry.tuning().tune(spec, batch);
         if (record == null) {
             System.out.println("nothing tuned for '" + spec.key() + "'");
             System.exit(1);

@@ -1,10 +1,12 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.tuning;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.simdnet.codegen.gen.KernelVariants;
+import io.simdnet.engine.kernel.KernelRegistry;
+import io.simdnet.engine.kernel.MachineProfile;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.spec.GemmForm;
 import io.simdnet.kernel.spec.GemmSpec;
@@ -92,7 +94,7 @@ class TuningRaceTest {
         try (Stream<Path> list = Files.list(tuning)) {
             profiles = list.toList();
         }
-        TuningProfile here = TuningProfile.current();
+        TuningProfile here = MachineProfile.current().tuningProfile();
         TuningProfile profile = new TuningProfile(here.cpuModel(), here.cpuFamily(), here.vectorBits(), THREADS, here.jdkFeature(),
                 here.generatorVersion());
         assertEquals(List.of(tuning.resolve(profile.folderName())), profiles, "one profile folder");

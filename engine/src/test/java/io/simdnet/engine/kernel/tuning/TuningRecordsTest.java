@@ -1,4 +1,4 @@
-package io.simdnet.engine.kernel;
+package io.simdnet.engine.kernel.tuning;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.codegen.gen.KernelVariants;
+import io.simdnet.engine.kernel.KernelOrigin;
+import io.simdnet.engine.kernel.KernelRegistry;
+import io.simdnet.engine.kernel.MachineProfile;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import io.simdnet.kernel.spec.DirectConvTiles;
@@ -87,7 +90,7 @@ class TuningRecordsTest {
     }
 
     private Path recordFile(KernelSpec spec) {
-        return cache.resolve(TuningRecords.FOLDER).resolve(TuningProfile.current().folderName()).resolve(spec.className() + ".json");
+        return cache.resolve(TuningRecords.FOLDER).resolve(MachineProfile.current().tuningProfile().folderName()).resolve(spec.className() + ".json");
     }
 
     private Path write(KernelSpec spec, String json) throws Exception {
@@ -143,26 +146,26 @@ class TuningRecordsTest {
         KernelRegistry registry = registry();
         assertNotEquals(KernelOrigin.TUNED, registry.origin(SPEC), "the record in " + file + " must not serve");
         assertEquals(SPEC, registry.variant(SPEC));
-        assertNull(registry.record(SPEC));
+        assertNull(registry.tuning().record(SPEC));
         List<String> warnings = warningsNaming(file);
         assertTrue(!warnings.isEmpty(), "no WARNING names " + file + "; logged: " + logged.stream().map(LogRecord::getMessage).toList());
     }
 
     @Test
     void aRecordReadsBackFromItsJsonAsWritten() {
-        TuningRecord record = record(SPEC, otherVariant(SPEC), TuningProfile.current());
+        TuningRecord record = record(SPEC, otherVariant(SPEC), MachineProfile.current().tuningProfile());
         String json = record.toJson();
         assertEquals(record, TuningRecord.fromJson(json, "test"), json);
         assertEquals(json, TuningRecord.fromJson(json, "test").toJson());
         assertTrue(json.contains("\"default_micros\""), "field names are snake case: " + json);
-        List<TuningRecord> list = List.of(record, record(SPEC, SPEC, withModel(TuningProfile.current(), "Other CPU")));
+        List<TuningRecord> list = List.of(record, record(SPEC, SPEC, withModel(MachineProfile.current().tuningProfile(), "Other CPU")));
         assertEquals(list, TuningRecord.listFromJson(TuningRecord.listToJson(list), "test"));
     }
 
     @Test
     void aValidRecordFileServesItsWinner() throws Exception {
         KernelSpec winner = otherVariant(SPEC);
-        write(SPEC, record(SPEC, winner, TuningProfile.current()).toJson());
+        write(SPEC, record(SPEC, winner, MachineProfile.current().tuningProfile()).toJson());
         KernelRegistry registry = registry();
         assertEquals(KernelOrigin.TUNED, registry.origin(SPEC));
         assertEquals(winner, registry.variant(SPEC));
@@ -174,7 +177,7 @@ class TuningRecordsTest {
     @ValueSource(strings = {"truncated", "empty", "null", "array", "wrong format", "no format", "no winner", "no profile", "no cpu family",
         "no candidates", "batch not a number"})
     void aCorruptRecordFileIsIgnoredWithAWarningNamingIt(String corruption) throws Exception {
-        String json = record(SPEC, otherVariant(SPEC), TuningProfile.current()).toJson();
+        String json = record(SPEC, otherVariant(SPEC), MachineProfile.current().tuningProfile()).toJson();
         String bad = switch (corruption) {
             case "truncated" -> json.substring(0, json.length() / 2);
             case "empty" -> "";
@@ -200,8 +203,8 @@ class TuningRecordsTest {
     void aRecordFileIsWarnedAboutOncePerRegistry() throws Exception {
         Path file = write(SPEC, "{");
         KernelRegistry registry = registry();
-        registry.record(SPEC);
-        registry.record(SPEC);
+        registry.tuning().record(SPEC);
+        registry.tuning().record(SPEC);
         registry.kernel(SPEC);
         assertEquals(1, warningsNaming(file).size(), warningsNaming(file).toString());
     }
@@ -209,7 +212,7 @@ class TuningRecordsTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"cpu family", "cpu model", "generator version", "thread count"})
     void aRecordMadeOnAnotherProfileIsIgnoredWithAWarning(String difference) throws Exception {
-        TuningProfile here = TuningProfile.current();
+        TuningProfile here = MachineProfile.current().tuningProfile();
         TuningProfile there = switch (difference) {
             case "cpu family" -> withFamily(here, here.cpuFamily() + "0");
             case "cpu model" -> withModel(here, here.cpuModel() + " v2");
@@ -227,15 +230,15 @@ class TuningRecordsTest {
     @Test
     void aRecordWhoseWinnerIsNotAVariantOfItsSpecIsIgnored() throws Exception {
         GemmSpec otherShape = GemmSpec.of(DType.F32, GemmForm.NN, 57, 46, true, false);
-        Path file = write(SPEC, record(SPEC, otherShape, TuningProfile.current()).toJson());
+        Path file = write(SPEC, record(SPEC, otherShape, MachineProfile.current().tuningProfile()).toJson());
         assertDefaultServesAndTheFileIsNamed(file);
         assertTrue(warningsNaming(file).getFirst().contains("does not compute"), warningsNaming(file).toString());
-        assertNotNull(TuningRecords.problem(record(SPEC, otherShape, TuningProfile.current()), SPEC, TuningProfile.current(), false));
+        assertNotNull(TuningRecords.problem(record(SPEC, otherShape, MachineProfile.current().tuningProfile()), SPEC, MachineProfile.current().tuningProfile(), false));
     }
 
     @Test
     void aRecordWhoseWinnerDoesNotParseIsIgnored() throws Exception {
-        String json = record(SPEC, otherVariant(SPEC), TuningProfile.current()).toJson().replace("\"winner\": \"gemm f32", "\"winner\": \"gemm f99");
+        String json = record(SPEC, otherVariant(SPEC), MachineProfile.current().tuningProfile()).toJson().replace("\"winner\": \"gemm f32", "\"winner\": \"gemm f99");
         Path file = write(SPEC, json);
         assertDefaultServesAndTheFileIsNamed(file);
     }
@@ -244,7 +247,7 @@ class TuningRecordsTest {
     void aRecordMadeForAnotherSpecIsIgnored() throws Exception {
         GemmSpec otherShape = GemmSpec.of(DType.F32, GemmForm.NN, 57, 46, true, false);
         // The other spec's record under this spec's file name.
-        Path file = write(SPEC, record(otherShape, otherVariant(otherShape), TuningProfile.current()).toJson());
+        Path file = write(SPEC, record(otherShape, otherVariant(otherShape), MachineProfile.current().tuningProfile()).toJson());
         assertDefaultServesAndTheFileIsNamed(file);
     }
 
@@ -252,7 +255,7 @@ class TuningRecordsTest {
     void aConvolutionRecordWhoseWinnerHasTilesBeyondTheRegistersIsIgnored() throws Exception {
         Conv2dSpec conv = Conv2dSpec.of(DType.F32, 3, 12, 12, 10, 3, 3, 1, 1, false, false);
         Conv2dSpec tooLarge = conv.withTiles(new DirectConvTiles(10, 8, 3, 8, 10, 9));
-        Path file = write(conv, record(conv, tooLarge, TuningProfile.current()).toJson());
+        Path file = write(conv, record(conv, tooLarge, MachineProfile.current().tuningProfile()).toJson());
         KernelRegistry registry = registry(true);
         assertNotEquals(KernelOrigin.TUNED, registry.origin(conv));
         assertEquals(conv, registry.variant(conv));
@@ -261,7 +264,7 @@ class TuningRecordsTest {
 
     @Test
     void aShippedRecordServesOnAnotherModelOfTheSameFamilyButNotOnAnotherFamily() {
-        TuningProfile here = TuningProfile.current();
+        TuningProfile here = MachineProfile.current().tuningProfile();
         TuningRecord shipped = record(SPEC, otherVariant(SPEC), withModel(here, "Some Other Model Of This Family"));
         assertNull(TuningRecords.problem(shipped, SPEC, here, true), "a shipped record of this family serves");
         assertNotNull(TuningRecords.problem(shipped, SPEC, here, false), "a record on disk must match the model too");
