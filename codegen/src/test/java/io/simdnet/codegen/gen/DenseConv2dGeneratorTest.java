@@ -7,6 +7,7 @@ import static io.simdnet.codegen.gen.GeneratedSourceAssertions.assertPresent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
 import io.simdnet.kernel.spec.Conv2dAlgorithm;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import io.simdnet.kernel.spec.GemmSpec;
@@ -19,7 +20,7 @@ class DenseConv2dGeneratorTest {
 
     private static String generate(String key) {
         Conv2dSpec spec = Conv2dSpec.parse(key);
-        assertEquals(Conv2dAlgorithm.DENSE, spec.plan().algorithm(), key);
+        assertEquals(Conv2dAlgorithm.DENSE, Conv2dAlgorithmPlan.of(spec).algorithm(), key);
         return DenseConv2dGenerator.generate(spec).toString();
     }
 
@@ -37,8 +38,8 @@ class DenseConv2dGeneratorTest {
     void theFixedGemmsOfThePlanAreKeyConstants(String key) {
         Conv2dSpec spec = Conv2dSpec.parse(key);
         String source = generate(key);
-        assertTrue(!spec.plan().fixedGemms().isEmpty(), "a dense convolution's forward and backward-data GEMMs are fixed");
-        for (GemmSpec gemm : spec.plan().fixedGemms()) {
+        assertTrue(!Conv2dAlgorithmPlan.of(spec).fixedGemms().isEmpty(), "a dense convolution's forward and backward-data GEMMs are fixed");
+        for (GemmSpec gemm : Conv2dAlgorithmPlan.of(spec).fixedGemms()) {
             assertPresent(source, "= \"" + gemm.key() + "\";", "the plan's GEMM as a key constant");
         }
     }

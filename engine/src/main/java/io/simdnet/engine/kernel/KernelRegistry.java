@@ -2,6 +2,7 @@ package io.simdnet.engine.kernel;
 
 import io.simdnet.codegen.gen.KernelGenerator;
 import io.simdnet.codegen.gen.KernelVariants;
+import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
 import io.simdnet.engine.kernel.cache.KernelClassLoader;
 import io.simdnet.engine.kernel.cache.KernelDiskCache;
 import io.simdnet.engine.kernel.cache.RuntimeKernelCompiler;
@@ -168,7 +169,7 @@ public final class KernelRegistry implements KernelLookup, TuningHost {
             return known.kernel();
         }
         // The kernels it calls first: its constructor looks them up, and must not update the map it is computed in.
-        for (KernelSpec sub : spec.subKernels()) {
+        for (KernelSpec sub : KernelGenerator.subKernels(spec)) {
             kernel(sub);
         }
         TuningRecord record = KernelVariants.defaultOf(spec).equals(spec) ? tuning.servingRecord(spec) : null;
@@ -225,7 +226,7 @@ public final class KernelRegistry implements KernelLookup, TuningHost {
         if (entry != null && entry.variant().equals(spec)) {
             return entry.kernel();
         }
-        for (KernelSpec sub : spec.subKernels()) {
+        for (KernelSpec sub : KernelGenerator.subKernels(spec)) {
             kernel(sub);
         }
         return defaults.computeIfAbsent(spec.key(), key -> find(spec).kernel());
@@ -257,7 +258,7 @@ public final class KernelRegistry implements KernelLookup, TuningHost {
             if (entries.containsKey(spec.key())) {
                 continue;
             }
-            for (KernelSpec sub : spec.subKernels()) {
+            for (KernelSpec sub : KernelGenerator.subKernels(spec)) {
                 kernel(sub);
             }
             Entry built = builtIn(spec);
@@ -331,7 +332,7 @@ public final class KernelRegistry implements KernelLookup, TuningHost {
 
     private static Entry logged(KernelSpec spec, Entry entry) {
         LOG.log(System.Logger.Level.DEBUG, () -> "kernel '" + spec.key() + "' served by " + entry.origin() + " ("
-                + entry.kernel().getClass().getName() + (entry.variant() instanceof Conv2dSpec conv ? ", " + conv.plan().algorithm() : "") + ")");
+                + entry.kernel().getClass().getName() + (entry.variant() instanceof Conv2dSpec conv ? ", " + Conv2dAlgorithmPlan.of(conv).algorithm() : "") + ")");
         return entry;
     }
 

@@ -1,6 +1,9 @@
 package io.simdnet.engine.kernel.tuning;
 
+import io.simdnet.codegen.gen.KernelGenerator;
 import io.simdnet.codegen.gen.KernelVariants;
+import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
+import io.simdnet.codegen.plan.DirectConvTiling;
 import io.simdnet.kernel.Kernel;
 import io.simdnet.kernel.spec.Conv2dAlgorithm;
 import io.simdnet.kernel.spec.Conv2dSpec;
@@ -167,7 +170,7 @@ final class KernelTuner {
         double winnerMicros = defaultMicros;
         Choice direct = bestDirect(live, passes);
         for (Trial t : live) {
-            if (t.spec instanceof Conv2dSpec conv && conv.plan().algorithm() == Conv2dAlgorithm.DIRECT) {
+            if (t.spec instanceof Conv2dSpec conv && Conv2dAlgorithmPlan.of(conv).algorithm() == Conv2dAlgorithm.DIRECT) {
                 continue;
             }
             if (t.total(passes) < defaultMicros * (1 - margin(first, t, -1, passes)) && t.total(passes) < winnerMicros) {
@@ -235,7 +238,7 @@ final class KernelTuner {
      */
     private static Choice bestDirect(List<Trial> live, int passes) {
         List<Trial> direct = live.stream()
-                .filter(t -> t.spec instanceof Conv2dSpec conv && conv.plan().algorithm() == Conv2dAlgorithm.DIRECT).toList();
+                .filter(t -> t.spec instanceof Conv2dSpec conv && Conv2dAlgorithmPlan.of(conv).algorithm() == Conv2dAlgorithm.DIRECT).toList();
         if (direct.isEmpty()) {
             return null;
         }
@@ -252,9 +255,9 @@ final class KernelTuner {
             micros += best[p].median(p);
         }
         Conv2dSpec base = (Conv2dSpec) model.spec;
-        DirectConvTiles tiles = DirectConvTiles.of(((Conv2dSpec) best[0].spec).plan().forwardPass(), ((Conv2dSpec) best[1].spec).plan().backwardDataPass(),
-                ((Conv2dSpec) best[2].spec).plan().weightsTile());
-        return new Choice(tiles.equals(base.plan().directTiles()) ? base : base.withTiles(tiles), micros);
+        DirectConvTiles tiles = DirectConvTiling.tilesOf(Conv2dAlgorithmPlan.of((Conv2dSpec) best[0].spec).forwardPass(),
+                Conv2dAlgorithmPlan.of((Conv2dSpec) best[1].spec).backwardDataPass(), Conv2dAlgorithmPlan.of((Conv2dSpec) best[2].spec).weightsTile());
+        return new Choice(tiles.equals(Conv2dAlgorithmPlan.of(base).directTiles()) ? base : base.withTiles(tiles), micros);
     }
 
     /**
@@ -329,9 +332,9 @@ final class KernelTuner {
     private static List<String> classesOf(Trial t, int batch, TuningHost registry) {
         List<String> names = new ArrayList<>();
         names.add(t.kernel.getClass().getName());
-        List<KernelSpec> calls = new ArrayList<>(t.spec.subKernels());
-        if (t.spec instanceof Conv2dSpec conv && conv.plan().algorithm() == Conv2dAlgorithm.DENSE) {
-            calls.add(conv.plan().backwardWeightsGemm(batch));
+        List<KernelSpec> calls = new ArrayList<>(KernelGenerator.subKernels(t.spec));
+        if (t.spec instanceof Conv2dSpec conv && Conv2dAlgorithmPlan.of(conv).algorithm() == Conv2dAlgorithm.DENSE) {
+            calls.add(Conv2dAlgorithmPlan.of(conv).backwardWeightsGemm(batch));
         }
         for (KernelSpec sub : calls) {
             names.add(registry.kernel(sub).getClass().getName());

@@ -1,6 +1,7 @@
 package io.simdnet.engine.kernel.tuning;
 
 import io.simdnet.codegen.gen.KernelVariants;
+import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import io.simdnet.kernel.spec.KernelSpec;
 import java.io.IOException;
@@ -102,7 +103,7 @@ final class TuningRecords {
         if (winner instanceof Conv2dSpec conv) {
             // Parsing does not check a convolution's tiles against its registers and channels; its plan does.
             try {
-                conv.plan();
+                Conv2dAlgorithmPlan.of(conv);
             } catch (IllegalArgumentException e) {
                 return "its winner cannot be computed: " + e.getMessage();
             }

@@ -1,5 +1,6 @@
 package io.simdnet.engine.kernel.tuning;
 
+import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
 import io.simdnet.kernel.FloatConv2dKernel;
 import io.simdnet.kernel.FloatGemmKernel;
 import io.simdnet.kernel.Kernel;
@@ -37,7 +38,7 @@ abstract sealed class TuningWorkload {
      */
     static int warmUpBatch(KernelSpec spec, int batch) {
         return switch (spec) {
-            case Conv2dSpec conv -> conv.plan().algorithm() == io.simdnet.kernel.spec.Conv2dAlgorithm.DENSE ? batch : 1;
+            case Conv2dSpec conv -> Conv2dAlgorithmPlan.of(conv).algorithm() == io.simdnet.kernel.spec.Conv2dAlgorithm.DENSE ? batch : 1;
             case GemmSpec gemm -> batch <= WARM_ROWS ? batch : WARM_ROWS + batch % WARM_ROWS;
             default -> batch;
         };

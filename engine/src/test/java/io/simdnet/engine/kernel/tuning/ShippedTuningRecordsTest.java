@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.codegen.gen.GeneratorVersion;
 import io.simdnet.codegen.gen.KernelVariants;
+import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
 import io.simdnet.engine.kernel.KernelRegistry;
 import io.simdnet.kernel.generated.BuildTimeKernels;
 import io.simdnet.kernel.spec.Conv2dSpec;
@@ -36,7 +37,7 @@ class ShippedTuningRecordsTest {
             KernelSpec winner = KernelSpec.parse(r.winner());
             assertTrue(KernelVariants.isVariantOf(winner, spec), where + ": winner " + r.winner());
             if (winner instanceof Conv2dSpec conv) {
-                assertNotNull(conv.plan(), where);
+                assertNotNull(Conv2dAlgorithmPlan.of(conv), where);
             }
             assertEquals(r.candidates().getFirst().variant(), r.spec(), where + ": the first candidate is the default");
         }

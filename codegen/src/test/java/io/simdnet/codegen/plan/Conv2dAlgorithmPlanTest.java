@@ -1,17 +1,20 @@
-package io.simdnet.kernel.spec;
+package io.simdnet.codegen.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.simdnet.kernel.spec.Conv2dAlgorithm;
+import io.simdnet.kernel.spec.Conv2dSpec;
+import io.simdnet.kernel.spec.VectorTarget;
 import org.junit.jupiter.api.Test;
 
 /** Which algorithm a convolution's plan chooses, and what a DIRECT plan's passes look like. */
-class Conv2dPlanTest {
+class Conv2dAlgorithmPlanTest {
 
-    private static Conv2dPlan plan(String key) {
-        return Conv2dSpec.parse(key).plan();
+    private static Conv2dAlgorithmPlan plan(String key) {
+        return Conv2dAlgorithmPlan.of(Conv2dSpec.parse(key));
     }
 
     @Test
@@ -26,7 +29,7 @@ class Conv2dPlanTest {
     @Test
     void anAskedAlgorithmIsKeptAndNamedInKeyAndClassName() {
         Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 algo=im2col");
-        assertEquals(Conv2dAlgorithm.IM2COL, spec.plan().algorithm());
+        assertEquals(Conv2dAlgorithm.IM2COL, Conv2dAlgorithmPlan.of(spec).algorithm());
         assertTrue(spec.key().endsWith(" algo=im2col"), spec.key());
         assertTrue(spec.className().contains("Im2col_"), spec.className());
         assertEquals(spec, Conv2dSpec.parse(spec.key()));
@@ -44,7 +47,7 @@ class Conv2dPlanTest {
 
     @Test
     void backwardDataIsTheForwardOfTheTransposedGeometry() {
-        Conv2dPlan p = plan("conv2d f32 c=3 h=9 w=7 oc=5 kh=3 kw=2 pt=2 pb=0 pl=1 pr=0");
+        Conv2dAlgorithmPlan p = plan("conv2d f32 c=3 h=9 w=7 oc=5 kh=3 kw=2 pt=2 pb=0 pl=1 pr=0");
         DirectConvPass forward = p.forwardPass();
         DirectConvPass back = p.backwardDataPass();
         assertEquals(p.spec().outHeight(), forward.outHeight());
@@ -62,7 +65,7 @@ class Conv2dPlanTest {
         for (VectorTarget target : new VectorTarget[] {VectorTarget.AVX512, VectorTarget.AVX2, new VectorTarget(128, 32)}) {
             for (int oc : new int[] {1, 6, 16, 17, 64}) {
                 Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=3 h=13 w=11 oc=" + oc + " kh=3 kw=3 pad=1").withTarget(target);
-                Conv2dPlan p = spec.plan();
+                Conv2dAlgorithmPlan p = Conv2dAlgorithmPlan.of(spec);
                 for (DirectConvPass pass : new DirectConvPass[] {p.forwardPass(), p.backwardDataPass()}) {
                     assertTrue(DirectConvPass.registersUsed(pass.outChannelBlock(), pass.vectors()) <= target.registers(), spec.key());
                     int lastRead = (pass.inChannels() - 1) * pass.plane() + pass.wideLength() - 1 + (pass.kernelH() - 1) * pass.paddedWidth()

@@ -1,4 +1,6 @@
-package io.simdnet.kernel.spec;
+package io.simdnet.codegen.plan;
+
+import io.simdnet.kernel.spec.Conv2dAlgorithm;
 
 /**
  * One stride-1 convolution pass computed directly, as {@link Conv2dAlgorithm#DIRECT} does: forward on the

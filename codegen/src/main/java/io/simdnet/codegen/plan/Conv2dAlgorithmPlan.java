@@ -1,13 +1,20 @@
-package io.simdnet.kernel.spec;
+package io.simdnet.codegen.plan;
 
 import io.simdnet.kernel.DType;
+import io.simdnet.kernel.spec.Conv2dAlgorithm;
+import io.simdnet.kernel.spec.Conv2dSpec;
+import io.simdnet.kernel.spec.DirectConvTiles;
+import io.simdnet.kernel.spec.GemmForm;
+import io.simdnet.kernel.spec.GemmSpec;
+import io.simdnet.kernel.spec.VectorTarget;
 import java.util.List;
 
 /**
  * How a {@link Conv2dSpec} is computed, derived from the spec alone: the algorithm and what its passes need
  * (the GEMMs of {@link Conv2dAlgorithm#IM2COL} and {@link Conv2dAlgorithm#DENSE}, the pass geometries and
- * register tiles of {@link Conv2dAlgorithm#DIRECT}). The generator, the catalog and the registry all ask this
- * one record, so the decision is made once (in the manner of oneDNN's primitive descriptors).
+ * register tiles of {@link Conv2dAlgorithm#DIRECT}). The generators, the catalog, the registry and the tuner all
+ * ask this one record, so the decision is made once (in the manner of oneDNN's primitive descriptors). It lives
+ * beside the generators because it is theirs: the spec says what to compute, the plan how.
  *
  * <p>The rule for {@link Conv2dAlgorithm#AUTO}: DENSE when the kernel covers the whole unpadded input (one
  * output position); else DIRECT when the stride is 1 and every side's padding is below the kernel size;
@@ -22,10 +29,10 @@ import java.util.List;
  * @param backwardDataPass DIRECT's backward-data pass: the forward pass of the transposed geometry, else null
  * @param weightsTile DIRECT's backward-weights register tile, else null
  */
-public record Conv2dPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, GemmSpec forwardGemm, GemmSpec backwardDataGemm,
+public record Conv2dAlgorithmPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, GemmSpec forwardGemm, GemmSpec backwardDataGemm,
         GemmSpec backwardWeightsGemm, DirectConvPass forwardPass, DirectConvPass backwardDataPass, DirectConvTiling.WeightsTile weightsTile) {
 
-    public static Conv2dPlan of(Conv2dSpec spec) {
+    public static Conv2dAlgorithmPlan of(Conv2dSpec spec) {
         Conv2dAlgorithm algorithm = switch (spec.algorithm()) {
             case AUTO -> isDense(spec) ? Conv2dAlgorithm.DENSE : directProblem(spec) == null ? Conv2dAlgorithm.DIRECT : Conv2dAlgorithm.IM2COL;
             case DENSE -> {
@@ -46,14 +53,14 @@ public record Conv2dPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, GemmSpec fo
         DType type = spec.elementType();
         VectorTarget target = spec.target();
         return switch (algorithm) {
-            case DENSE -> new Conv2dPlan(spec, algorithm,
+            case DENSE -> new Conv2dAlgorithmPlan(spec, algorithm,
                     GemmSpec.of(type, GemmForm.NT, spec.patchSize(), spec.outChannels(), spec.bias(), false, target),
                     GemmSpec.of(type, GemmForm.NN, spec.outChannels(), spec.patchSize(), false, false, target),
                     null, null, null, null);
             case DIRECT -> direct(spec);
             default -> {
                 int positions = spec.outHeight() * spec.outWidth();
-                yield new Conv2dPlan(spec, algorithm,
+                yield new Conv2dAlgorithmPlan(spec, algorithm,
                         GemmSpec.of(type, GemmForm.NN, spec.patchSize(), positions, false, false, target),
                         GemmSpec.of(type, GemmForm.TN, spec.outChannels(), positions, false, false, target),
                         GemmSpec.of(type, GemmForm.NT, positions, spec.outChannels(), false, false, target),
@@ -62,7 +69,7 @@ public record Conv2dPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, GemmSpec fo
         };
     }
 
-    private static Conv2dPlan direct(Conv2dSpec s) {
+    private static Conv2dAlgorithmPlan direct(Conv2dSpec s) {
         DirectConvPass forward = DirectConvTiling.pass(s.elementType(), s.target(), s.inChannels(), s.height(), s.width(), s.outChannels(),
                 s.kernelH(), s.kernelW(), s.padTop(), s.padBottom(), s.padLeft(), s.padRight());
         // dX is the stride-1 convolution of dY padded by K − 1 − p on each side with the rotated weights, channels swapped.
@@ -83,7 +90,7 @@ public record Conv2dPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, GemmSpec fo
             }
             weights = new DirectConvTiling.WeightsTile(t.weightsBlock(), t.weightsTaps());
         }
-        return new Conv2dPlan(s, Conv2dAlgorithm.DIRECT, null, null, null, forward, backwardData, weights);
+        return new Conv2dAlgorithmPlan(s, Conv2dAlgorithm.DIRECT, null, null, null, forward, backwardData, weights);
     }
 
     /** {@code pass} with the asked-for tile, which must fit the target's registers and the pass's channels. */
@@ -116,7 +123,7 @@ public record Conv2dPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, GemmSpec fo
 
     /** The register tiles of a DIRECT plan's three passes, whether asked for or chosen by the cost model; null for other algorithms. */
     public DirectConvTiles directTiles() {
-        return algorithm == Conv2dAlgorithm.DIRECT ? DirectConvTiles.of(forwardPass, backwardDataPass, weightsTile) : null;
+        return algorithm == Conv2dAlgorithm.DIRECT ? DirectConvTiling.tilesOf(forwardPass, backwardDataPass, weightsTile) : null;
     }
 
     /** The backward-weights GEMM for a batch of {@code batch} images (the same for every batch with im2col). */

@@ -23,14 +23,14 @@ import io.simdnet.kernel.spec.GemmTiling;
  *     (zero or the bias, instead of the C stored by the previous block); false when C simply accumulates
  * @param oneDepthBlock whether K ≤ KC, so that the first depth block is the only one
  */
-public record GemmPlan(GemmSpec spec, DType type, GemmTiling tiling, int lanes, int nr, int fullColumns, int edgeWidth, int edgeVectors,
+public record GemmCodeFacts(GemmSpec spec, DType type, GemmTiling tiling, int lanes, int nr, int fullColumns, int edgeWidth, int edgeVectors,
         boolean edgeMasked, boolean gathersB, boolean maskedDirectB, boolean aStrideIsM, boolean startsChain, boolean oneDepthBlock) {
 
     /** The micro-kernels a plan can need: one per shape of column panel. */
     public enum MicroKernel {
         /** NR columns, every vector whole. */
         FULL("microKernel"),
-        /** The edge panel: fewer vectors than NR/LANES, the last one partial when {@link GemmPlan#edgeMasked}. */
+        /** The edge panel: fewer vectors than NR/LANES, the last one partial when {@link GemmCodeFacts#edgeMasked}. */
         EDGE("microKernelEdge");
 
         private final String methodName;
@@ -54,7 +54,7 @@ public record GemmPlan(GemmSpec spec, DType type, GemmTiling tiling, int lanes, 
         PADDED_LAST_ROW
     }
 
-    public static GemmPlan of(GemmSpec spec) {
+    public static GemmCodeFacts of(GemmSpec spec) {
         DType type = spec.elementType();
         GemmTiling tiling = spec.tiling();
         int lanes = type.lanes(tiling.vectorBits());
@@ -66,7 +66,7 @@ public record GemmPlan(GemmSpec spec, DType type, GemmTiling tiling, int lanes, 
         // JVM make the JDK's shared gather code see several index species, after which the float kernels'
         // gathers are no longer inlined and allocate.
         boolean gathersB = spec.form().transposeB() && type == DType.F32;
-        return new GemmPlan(spec, type, tiling, lanes, nr, fullColumns, edgeWidth, Math.ceilDiv(edgeWidth, lanes), edgeMasked, gathersB,
+        return new GemmCodeFacts(spec, type, tiling, lanes, nr, fullColumns, edgeWidth, Math.ceilDiv(edgeWidth, lanes), edgeMasked, gathersB,
                 edgeMasked && !tiling.packB(), spec.form().transposeA() && !tiling.packA(), !spec.accumulate() || spec.bias(),
                 spec.k() <= tiling.kc());
     }

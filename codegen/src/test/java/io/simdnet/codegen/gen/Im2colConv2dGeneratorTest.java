@@ -7,6 +7,7 @@ import static io.simdnet.codegen.gen.GeneratedSourceAssertions.assertPresent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
 import io.simdnet.kernel.spec.Conv2dAlgorithm;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import io.simdnet.kernel.spec.GemmSpec;
@@ -15,12 +16,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the im2col convolution generator emits, read as text. */
-class Conv2dGeneratorTest {
+class Im2colConv2dGeneratorTest {
 
     private static String generate(String key) {
         Conv2dSpec spec = Conv2dSpec.parse(key);
-        assertEquals(Conv2dAlgorithm.IM2COL, spec.plan().algorithm(), key);
-        return Conv2dGenerator.generate(spec).toString();
+        assertEquals(Conv2dAlgorithm.IM2COL, Conv2dAlgorithmPlan.of(spec).algorithm(), key);
+        return Im2colConv2dGenerator.generate(spec).toString();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -38,8 +39,8 @@ class Conv2dGeneratorTest {
     void theGemmsOfThePlanAreKeyConstants(String key) {
         Conv2dSpec spec = Conv2dSpec.parse(key);
         String source = generate(key);
-        assertTrue(spec.plan().fixedGemms().size() >= 3, "forward, backward-data and backward-weights GEMMs: " + spec.plan().fixedGemms());
-        for (GemmSpec gemm : spec.plan().fixedGemms()) {
+        assertTrue(Conv2dAlgorithmPlan.of(spec).fixedGemms().size() >= 3, "forward, backward-data and backward-weights GEMMs: " + Conv2dAlgorithmPlan.of(spec).fixedGemms());
+        for (GemmSpec gemm : Conv2dAlgorithmPlan.of(spec).fixedGemms()) {
             assertPresent(source, "= \"" + gemm.key() + "\";", "the plan's GEMM as a key constant, looked up once, never re-derived");
         }
     }
@@ -70,12 +71,12 @@ class Conv2dGeneratorTest {
     @Test
     void generationIsAPureFunctionOfTheSpec() {
         String key = "conv2d f32 c=3 h=9 w=7 oc=5 kh=3 kw=2 sh=2 sw=1 pt=1 pb=0 pl=1 pr=1";
-        assertEquals(generate(key), Conv2dGenerator.generate(Conv2dSpec.parse(Conv2dSpec.parse(key).key())).toString());
+        assertEquals(generate(key), Im2colConv2dGenerator.generate(Conv2dSpec.parse(Conv2dSpec.parse(key).key())).toString());
     }
 
     @Test
     void theHeaderNamesGeneratorVersionAndFullSpec() {
         Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 algo=im2col");
-        GeneratedSourceAssertions.assertHeaderNamesGeneratorVersionAndSpec(Conv2dGenerator.generate(spec).toString(), "Conv2dGenerator", spec);
+        GeneratedSourceAssertions.assertHeaderNamesGeneratorVersionAndSpec(Im2colConv2dGenerator.generate(spec).toString(), "Im2colConv2dGenerator", spec);
     }
 }

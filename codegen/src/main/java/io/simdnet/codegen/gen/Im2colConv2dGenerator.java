@@ -8,9 +8,9 @@ import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.spec.Conv2dAlgorithm;
-import io.simdnet.kernel.spec.Conv2dPlan;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,23 +24,23 @@ import javax.lang.model.element.Modifier;
  * images in image order). Images are dealt to parallel tasks; every image's result is computed by one task
  * and the per-image weight gradients are reduced in a fixed order, so results do not depend on the thread count.
  */
-public final class Conv2dGenerator {
+public final class Im2colConv2dGenerator {
 
     private static final Modifier[] CONSTANT = GeneratedClassParts.CONSTANT;
 
     private final Conv2dSpec spec;
-    private final Conv2dPlan plan;
+    private final Conv2dAlgorithmPlan plan;
     private final DType type;
     private final TypeName elem;
     private final ArrayTypeName array;
     private final ClassName gemmKernel;
     private final ClassName self;
 
-    private Conv2dGenerator(Conv2dSpec spec) {
+    private Im2colConv2dGenerator(Conv2dSpec spec) {
         this.spec = spec;
-        this.plan = spec.plan();
+        this.plan = Conv2dAlgorithmPlan.of(spec);
         if (plan.algorithm() != Conv2dAlgorithm.IM2COL) {
-            throw new IllegalArgumentException("Conv2dGenerator: spec '" + spec.key() + "' is planned as " + plan.algorithm() + ", not IM2COL");
+            throw new IllegalArgumentException("Im2colConv2dGenerator: spec '" + spec.key() + "' is planned as " + plan.algorithm() + ", not IM2COL");
         }
         this.type = spec.elementType();
         this.elem = type == DType.F32 ? TypeName.FLOAT : TypeName.DOUBLE;
@@ -50,7 +50,7 @@ public final class Conv2dGenerator {
     }
 
     public static JavaFile generate(Conv2dSpec spec) {
-        return new Conv2dGenerator(spec).file();
+        return new Im2colConv2dGenerator(spec).file();
     }
 
     private JavaFile file() {
@@ -80,7 +80,7 @@ public final class Conv2dGenerator {
                 .addMethod(im2col())
                 .addMethod(col2im())
                 .addType(callClass(call));
-        return GeneratedClassParts.file(Conv2dGenerator.class, spec, kernel.build());
+        return GeneratedClassParts.file(Im2colConv2dGenerator.class, spec, kernel.build());
     }
 
     private static TypeName threadLocalOf(ClassName call) {

@@ -1,6 +1,9 @@
-package io.simdnet.kernel.spec;
+package io.simdnet.codegen.plan;
 
 import io.simdnet.kernel.DType;
+import io.simdnet.kernel.spec.Conv2dAlgorithm;
+import io.simdnet.kernel.spec.DirectConvTiles;
+import io.simdnet.kernel.spec.VectorTarget;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -86,6 +89,12 @@ public final class DirectConvTiling {
         public static int registersUsed(int outChannelBlock, int taps) {
             return outChannelBlock * taps + outChannelBlock + 1;
         }
+    }
+
+    /** The tiles of three passes as a spec's {@code tiles=} names them (each pass may come from another plan: the tuner's choice). */
+    public static DirectConvTiles tilesOf(DirectConvPass forward, DirectConvPass backwardData, WeightsTile weights) {
+        return new DirectConvTiles(forward.outChannelBlock(), forward.vectors(), backwardData.outChannelBlock(), backwardData.vectors(),
+                weights.outChannelBlock(), weights.taps());
     }
 
     /** The cheapest backward-weights tile for {@code forward}'s geometry on {@code target}. */
