@@ -78,8 +78,8 @@ final class KernelTuner {
         this.budgetNanos = budget.toNanos();
     }
 
-    /** One candidate under measurement. */
-    private static final class Trial {
+    /** One candidate under measurement; each of its samples is one round: the time per call of each pass. */
+    static final class Trial {
         final KernelSpec spec;
         final Kernel kernel;
         String rejected;
@@ -211,7 +211,7 @@ final class KernelTuner {
                 tookMillis, candidates);
     }
 
-    private record Choice(KernelSpec spec, double micros) {
+    record Choice(KernelSpec spec, double micros) {
     }
 
     /** Why {@code variant} cannot be timed after {@link TuningHost#prepare} gave {@code failures}, or null when it can. */
@@ -236,7 +236,7 @@ final class KernelTuner {
      * The DIRECT variant combining each pass's fastest tile among the DIRECT candidates, with its summed time;
      * each pass keeps the cost model's tile unless another beats it by the margin. Null without DIRECT candidates.
      */
-    private static Choice bestDirect(List<Trial> live, int passes) {
+    static Choice bestDirect(List<Trial> live, int passes) {
         List<Trial> direct = live.stream()
                 .filter(t -> t.spec instanceof Conv2dSpec conv && Conv2dAlgorithmPlan.of(conv).algorithm() == Conv2dAlgorithm.DIRECT).toList();
         if (direct.isEmpty()) {
