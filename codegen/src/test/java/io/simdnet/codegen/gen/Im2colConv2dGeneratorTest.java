@@ -41,8 +41,9 @@ class Im2colConv2dGeneratorTest {
     void theGemmsOfThePlanAreKeyConstants(String key) {
         Conv2dSpec spec = Conv2dSpec.parse(key);
         String source = generate(key);
-        assertTrue(Conv2dAlgorithmPlan.of(spec).fixedGemms().size() >= 3, "forward, backward-data and backward-weights GEMMs: " + Conv2dAlgorithmPlan.of(spec).fixedGemms());
-        for (GemmSpec gemm : Conv2dAlgorithmPlan.of(spec).fixedGemms()) {
+        List<GemmSpec> gemms = Conv2dAlgorithmPlan.of(spec).fixedGemms();
+        assertTrue(gemms.size() >= 3, "forward, backward-data and backward-weights GEMMs: " + gemms);
+        for (GemmSpec gemm : gemms) {
             assertPresent(source, "= \"" + gemm.key() + "\";", "the plan's GEMM as a key constant, looked up once, never re-derived");
         }
     }

@@ -332,7 +332,8 @@ public final class KernelRegistry implements KernelLookup, TuningHost {
 
     private static Entry logged(KernelSpec spec, Entry entry) {
         LOG.log(System.Logger.Level.DEBUG, () -> "kernel '" + spec.key() + "' served by " + entry.origin() + " ("
-                + entry.kernel().getClass().getName() + (entry.variant() instanceof Conv2dSpec conv ? ", " + Conv2dAlgorithmPlan.of(conv).algorithm() : "") + ")");
+                + entry.kernel().getClass().getName()
+                + (entry.variant() instanceof Conv2dSpec conv ? ", " + Conv2dAlgorithmPlan.of(conv).algorithm() : "") + ")");
         return entry;
     }
 

@@ -90,7 +90,7 @@ class TuningRecordsTest {
     }
 
     private Path recordFile(KernelSpec spec) {
-        return cache.resolve(TuningRecords.FOLDER).resolve(MachineProfile.current().tuningProfile().folderName()).resolve(spec.className() + ".json");
+        return cache.resolve(TuningRecords.FOLDER).resolve(here().folderName()).resolve(spec.className() + ".json");
     }
 
     private Path write(KernelSpec spec, String json) throws Exception {
@@ -126,6 +126,11 @@ class TuningRecordsTest {
         return KernelVariants.of(spec, 20).get(1);
     }
 
+    /** This machine's profile now, as the registry hands it to tuning. */
+    private static TuningProfile here() {
+        return MachineProfile.current().tuningProfile();
+    }
+
     private static TuningProfile withFamily(TuningProfile p, String family) {
         return new TuningProfile(p.cpuModel(), family, p.vectorBits(), p.threads(), p.jdkFeature(), p.generatorVersion());
     }
@@ -153,19 +158,19 @@ class TuningRecordsTest {
 
     @Test
     void aRecordReadsBackFromItsJsonAsWritten() {
-        TuningRecord record = record(SPEC, otherVariant(SPEC), MachineProfile.current().tuningProfile());
+        TuningRecord record = record(SPEC, otherVariant(SPEC), here());
         String json = record.toJson();
         assertEquals(record, TuningRecord.fromJson(json, "test"), json);
         assertEquals(json, TuningRecord.fromJson(json, "test").toJson());
         assertTrue(json.contains("\"default_micros\""), "field names are snake case: " + json);
-        List<TuningRecord> list = List.of(record, record(SPEC, SPEC, withModel(MachineProfile.current().tuningProfile(), "Other CPU")));
+        List<TuningRecord> list = List.of(record, record(SPEC, SPEC, withModel(here(), "Other CPU")));
         assertEquals(list, TuningRecord.listFromJson(TuningRecord.listToJson(list), "test"));
     }
 
     @Test
     void aValidRecordFileServesItsWinner() throws Exception {
         KernelSpec winner = otherVariant(SPEC);
-        write(SPEC, record(SPEC, winner, MachineProfile.current().tuningProfile()).toJson());
+        write(SPEC, record(SPEC, winner, here()).toJson());
         KernelRegistry registry = registry();
         assertEquals(KernelOrigin.TUNED, registry.origin(SPEC));
         assertEquals(winner, registry.variant(SPEC));
@@ -177,7 +182,7 @@ class TuningRecordsTest {
     @ValueSource(strings = {"truncated", "empty", "null", "array", "wrong format", "no format", "no winner", "no profile", "no cpu family",
         "no candidates", "batch not a number"})
     void aCorruptRecordFileIsIgnoredWithAWarningNamingIt(String corruption) throws Exception {
-        String json = record(SPEC, otherVariant(SPEC), MachineProfile.current().tuningProfile()).toJson();
+        String json = record(SPEC, otherVariant(SPEC), here()).toJson();
         String bad = switch (corruption) {
             case "truncated" -> json.substring(0, json.length() / 2);
             case "empty" -> "";
@@ -212,7 +217,7 @@ class TuningRecordsTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"cpu family", "cpu model", "generator version", "thread count"})
     void aRecordMadeOnAnotherProfileIsIgnoredWithAWarning(String difference) throws Exception {
-        TuningProfile here = MachineProfile.current().tuningProfile();
+        TuningProfile here = here();
         TuningProfile there = switch (difference) {
             case "cpu family" -> withFamily(here, here.cpuFamily() + "0");
             case "cpu model" -> withModel(here, here.cpuModel() + " v2");
@@ -230,15 +235,15 @@ class TuningRecordsTest {
     @Test
     void aRecordWhoseWinnerIsNotAVariantOfItsSpecIsIgnored() throws Exception {
         GemmSpec otherShape = GemmSpec.of(DType.F32, GemmForm.NN, 57, 46, true, false);
-        Path file = write(SPEC, record(SPEC, otherShape, MachineProfile.current().tuningProfile()).toJson());
+        Path file = write(SPEC, record(SPEC, otherShape, here()).toJson());
         assertDefaultServesAndTheFileIsNamed(file);
         assertTrue(warningsNaming(file).getFirst().contains("does not compute"), warningsNaming(file).toString());
-        assertNotNull(TuningRecords.problem(record(SPEC, otherShape, MachineProfile.current().tuningProfile()), SPEC, MachineProfile.current().tuningProfile(), false));
+        assertNotNull(TuningRecords.problem(record(SPEC, otherShape, here()), SPEC, here(), false));
     }
 
     @Test
     void aRecordWhoseWinnerDoesNotParseIsIgnored() throws Exception {
-        String json = record(SPEC, otherVariant(SPEC), MachineProfile.current().tuningProfile()).toJson().replace("\"winner\": \"gemm f32", "\"winner\": \"gemm f99");
+        String json = record(SPEC, otherVariant(SPEC), here()).toJson().replace("\"winner\": \"gemm f32", "\"winner\": \"gemm f99");
         Path file = write(SPEC, json);
         assertDefaultServesAndTheFileIsNamed(file);
     }
@@ -247,7 +252,7 @@ class TuningRecordsTest {
     void aRecordMadeForAnotherSpecIsIgnored() throws Exception {
         GemmSpec otherShape = GemmSpec.of(DType.F32, GemmForm.NN, 57, 46, true, false);
         // The other spec's record under this spec's file name.
-        Path file = write(SPEC, record(otherShape, otherVariant(otherShape), MachineProfile.current().tuningProfile()).toJson());
+        Path file = write(SPEC, record(otherShape, otherVariant(otherShape), here()).toJson());
         assertDefaultServesAndTheFileIsNamed(file);
     }
 
@@ -255,7 +260,7 @@ class TuningRecordsTest {
     void aConvolutionRecordWhoseWinnerHasTilesBeyondTheRegistersIsIgnored() throws Exception {
         Conv2dSpec conv = Conv2dSpec.of(DType.F32, 3, 12, 12, 10, 3, 3, 1, 1, false, false);
         Conv2dSpec tooLarge = conv.withTiles(new DirectConvTiles(10, 8, 3, 8, 10, 9));
-        Path file = write(conv, record(conv, tooLarge, MachineProfile.current().tuningProfile()).toJson());
+        Path file = write(conv, record(conv, tooLarge, here()).toJson());
         KernelRegistry registry = registry(true);
         assertNotEquals(KernelOrigin.TUNED, registry.origin(conv));
         assertEquals(conv, registry.variant(conv));
@@ -264,7 +269,7 @@ class TuningRecordsTest {
 
     @Test
     void aShippedRecordServesOnAnotherModelOfTheSameFamilyButNotOnAnotherFamily() {
-        TuningProfile here = MachineProfile.current().tuningProfile();
+        TuningProfile here = here();
         TuningRecord shipped = record(SPEC, otherVariant(SPEC), withModel(here, "Some Other Model Of This Family"));
         assertNull(TuningRecords.problem(shipped, SPEC, here, true), "a shipped record of this family serves");
         assertNotNull(TuningRecords.problem(shipped, SPEC, here, false), "a record on disk must match the model too");
