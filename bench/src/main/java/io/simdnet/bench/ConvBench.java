@@ -1,7 +1,7 @@
 package io.simdnet.bench;
 
-import io.simdnet.engine.kernel.GenericConv2d;
 import io.simdnet.engine.kernel.KernelRegistry;
+import io.simdnet.engine.kernel.generic.GenericConv2d;
 import io.simdnet.kernel.FloatConv2dKernel;
 import io.simdnet.kernel.KernelPool;
 import java.util.SplittableRandom;

@@ -12,8 +12,4 @@ record MatmulShape(int m, int k, int n, GemmForm form) {
         }
         return new MatmulShape(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2]), GemmForm.valueOf(parts[3]));
     }
-
-    long flops() {
-        return 2L * m * k * n;
-    }
 }

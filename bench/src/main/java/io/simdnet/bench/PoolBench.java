@@ -1,7 +1,7 @@
 package io.simdnet.bench;
 
-import io.simdnet.engine.kernel.GenericPool2d;
 import io.simdnet.engine.kernel.KernelRegistry;
+import io.simdnet.engine.kernel.generic.GenericPool2d;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.FloatPool2dKernel;
 import io.simdnet.kernel.KernelPool;

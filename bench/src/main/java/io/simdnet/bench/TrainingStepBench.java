@@ -1,14 +1,14 @@
 package io.simdnet.bench;
 
 import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.kernel.KernelRegistry;
+import io.simdnet.engine.kernel.tuning.ModelTuner;
 import io.simdnet.engine.layer.LogSoftmax;
 import io.simdnet.engine.loss.Loss;
 import io.simdnet.engine.loss.NllLoss;
 import io.simdnet.engine.loss.SoftmaxCrossEntropy;
 import io.simdnet.engine.model.CourseModels;
-import io.simdnet.engine.kernel.KernelRegistry;
 import io.simdnet.engine.model.Model;
-import io.simdnet.engine.model.ModelTuner;
 import io.simdnet.engine.optim.Adam;
 import io.simdnet.engine.optim.Optimizer;
 import io.simdnet.engine.optim.Sgd;
@@ -79,7 +79,7 @@ public class TrainingStepBench {
         KernelPool.setThreads(threads);
         if (tuning.equals("tuned")) {
             // The registry serves the winners to the layers built after this.
-            for (ModelTuner.Result r : ModelTuner.tune(model(), workload.batch, KernelRegistry.global(), false)) {
+            for (ModelTuner.Result r : ModelTuner.tune(() -> model().passOnNoise(workload.batch), KernelRegistry.global().tuning(), false)) {
                 TunedKernels.note(workload.name(), r.spec(), r.record() == null ? r.spec() : r.record().winner());
             }
         } else if (!tuning.equals("off")) {

@@ -1,9 +1,9 @@
 package io.simdnet.bench;
 
-import io.simdnet.engine.kernel.KernelRegistry;
-import io.simdnet.engine.kernel.TuningRecord;
-import io.simdnet.kernel.spec.KernelSpec;
 import com.google.gson.Gson;
+import io.simdnet.engine.kernel.KernelRegistry;
+import io.simdnet.engine.kernel.tuning.TuningRecord;
+import io.simdnet.kernel.spec.KernelSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,7 +27,7 @@ final class TunedKernels {
      * The choice is printed and, for the report, appended to {@code $SIMDNET_TUNED_WINNERS} when it is set.
      */
     static TuningRecord use(String workload, KernelSpec spec, int batch) {
-        TuningRecord record = KernelRegistry.global().tuneUnlessRecorded(spec, batch);
+        TuningRecord record = KernelRegistry.global().tuning().tuneUnlessRecorded(spec, batch);
         note(workload, spec.key(), record == null ? spec.key() : record.winner());
         return record;
     }

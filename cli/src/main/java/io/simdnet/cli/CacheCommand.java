@@ -1,6 +1,6 @@
 package io.simdnet.cli;
 
-import io.simdnet.engine.kernel.KernelCacheMaintenance;
+import io.simdnet.engine.kernel.cache.KernelCacheMaintenance;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.ZoneId;

@@ -1,10 +1,10 @@
 package io.simdnet.cli;
 
-import io.simdnet.engine.kernel.KernelCacheMaintenance;
 import io.simdnet.engine.kernel.KernelRegistry;
 import io.simdnet.engine.kernel.MachineProfile;
-import io.simdnet.engine.kernel.TuningProfile;
-import io.simdnet.engine.kernel.TuningRecord;
+import io.simdnet.engine.kernel.cache.KernelCacheMaintenance;
+import io.simdnet.engine.kernel.tuning.TuningProfile;
+import io.simdnet.engine.kernel.tuning.TuningRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -33,12 +33,12 @@ final class InfoCommand implements Callable<Integer> {
         String contents = Files.isDirectory(cache.root()) ? cache.list().size() + " kernels, " + CacheCommand.human(cache.totalBytes()) : "empty";
         out.println("kernel cache   " + cache.root() + " (" + contents + ")");
         KernelRegistry registry = KernelRegistry.global();
-        TuningProfile tuning = TuningProfile.current();
-        List<Path> files = registry.recordFiles();
-        long shipped = registry.shippedRecords().stream().filter(r -> tuning.sharesFamily(r.profile())).count();
+        TuningProfile tuning = profile.tuningProfile();
+        List<Path> files = registry.tuning().recordFiles();
+        long shipped = registry.tuning().shippedRecords().stream().filter(r -> tuning.sharesFamily(r.profile())).count();
         out.println("tuning         " + registry.options().tuning().name().toLowerCase(java.util.Locale.ROOT) + " (-Dsimdnet.tune=off|records|lazy|eager); "
-                + files.size() + " records in " + registry.recordFolder() + ", " + shipped + " shipped for this machine ("
-                + registry.shippedRecords().size() + " in all)");
+                + files.size() + " records in " + registry.tuning().recordFolder() + ", " + shipped + " shipped for this machine ("
+                + registry.tuning().shippedRecords().size() + " in all)");
         for (Path file : files) {
             TuningRecord record = TuningRecord.readFile(file);
             if (record != null) {

@@ -1,13 +1,13 @@
 package io.simdnet.cli;
 
 import io.simdnet.engine.kernel.KernelRegistry;
-import io.simdnet.engine.kernel.TuningMode;
-import io.simdnet.engine.kernel.TuningProfile;
-import io.simdnet.engine.kernel.TuningRecord;
+import io.simdnet.engine.kernel.MachineProfile;
+import io.simdnet.engine.kernel.tuning.ModelTuner;
+import io.simdnet.engine.kernel.tuning.TuningMode;
+import io.simdnet.engine.kernel.tuning.TuningRecord;
+import io.simdnet.engine.layer.LogSoftmax;
 import io.simdnet.engine.model.CourseModels;
 import io.simdnet.engine.model.Model;
-import io.simdnet.engine.model.ModelTuner;
-import io.simdnet.engine.layer.LogSoftmax;
 import io.simdnet.kernel.DType;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -104,12 +104,12 @@ final class TuneCommand implements Callable<Integer> {
                     + "); run tune in a JVM of its own");
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.println("tuning the kernels of " + experiment + " at batch " + batch + " on " + TuningProfile.current());
+        out.println("tuning the kernels of " + experiment + " at batch " + batch + " on " + MachineProfile.current().tuningProfile());
         out.flush();
         long start = System.nanoTime();
         List<String[]> rows = new ArrayList<>();
         int tuned = 0;
-        for (ModelTuner.Result result : ModelTuner.tune(chosen.network().apply(1), batch, registry, force)) {
+        for (ModelTuner.Result result : ModelTuner.tune(() -> chosen.network().apply(1).passOnNoise(batch), registry.tuning(), force)) {
             TuningRecord record = result.record();
             if (record == null) {
                 rows.add(new String[] {result.spec(), "-", "-", "-", "one variant"});
@@ -121,7 +121,7 @@ final class TuneCommand implements Callable<Integer> {
         }
         table(out, new String[] {"spec", "default µs", "tuned µs", "speedup", "winner"}, rows);
         out.printf(Locale.ROOT, "%d specs tuned, %d recorded before, in %.1f s; records in %s%n", tuned,
-                rows.stream().filter(r -> r[4].endsWith("(recorded)")).count(), (System.nanoTime() - start) / 1e9, registry.recordFolder());
+                rows.stream().filter(r -> r[4].endsWith("(recorded)")).count(), (System.nanoTime() - start) / 1e9, registry.tuning().recordFolder());
         out.flush();
         return 0;
     }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.engine.kernel.KernelRegistry;
-import io.simdnet.engine.kernel.TuningProfile;
-import io.simdnet.engine.kernel.TuningRecord;
+import io.simdnet.engine.kernel.MachineProfile;
+import io.simdnet.engine.kernel.tuning.TuningRecord;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -32,7 +32,7 @@ class TuneCommandTest {
         assertTrue(first.contains("spec") && first.contains("default µs") && first.contains("winner"), first);
         List<String> rows = first.lines().filter(l -> l.startsWith("gemm f32")).toList();
         assertEquals(5, rows.size(), "the MLP's forward, input-gradient and weight-gradient GEMMs:\n" + first);
-        Path folder = KernelRegistry.global().recordFolder().resolve(TuningProfile.current().folderName());
+        Path folder = KernelRegistry.global().tuning().recordFolder().resolve(MachineProfile.current().tuningProfile().folderName());
         try (Stream<Path> files = Files.list(folder)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
                 TuningRecord record = TuningRecord.readFile(file);

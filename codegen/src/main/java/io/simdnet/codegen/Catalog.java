@@ -1,5 +1,6 @@
 package io.simdnet.codegen;
 
+import io.simdnet.codegen.gen.KernelGenerator;
 import io.simdnet.kernel.spec.KernelSpec;
 import io.simdnet.kernel.spec.VectorTarget;
 import java.io.IOException;
@@ -49,7 +50,7 @@ public final class Catalog {
                     KernelSpec spec = KernelSpec.parse(targeted);
                     specs.putIfAbsent(spec.key(), spec);
                     // A convolution's GEMMs come with it; a dense-like one's backward-weights GEMM depends on the batch size.
-                    for (KernelSpec sub : spec.subKernels()) {
+                    for (KernelSpec sub : KernelGenerator.subKernels(spec)) {
                         specs.putIfAbsent(sub.key(), sub);
                     }
                 }

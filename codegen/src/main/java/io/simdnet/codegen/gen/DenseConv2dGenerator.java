@@ -7,10 +7,11 @@ import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.spec.Conv2dAlgorithm;
-import io.simdnet.kernel.spec.Conv2dPlan;
 import io.simdnet.kernel.spec.Conv2dSpec;
+import io.simdnet.kernel.spec.GemmSpec;
 import java.util.Arrays;
 import javax.lang.model.element.Modifier;
 
@@ -21,13 +22,11 @@ import javax.lang.model.element.Modifier;
  */
 public final class DenseConv2dGenerator {
 
-    private static final Modifier[] CONSTANT = GeneratedClassParts.CONSTANT;
-
     private DenseConv2dGenerator() {
     }
 
     public static JavaFile generate(Conv2dSpec spec) {
-        Conv2dPlan plan = spec.plan();
+        Conv2dAlgorithmPlan plan = Conv2dAlgorithmPlan.of(spec);
         if (plan.algorithm() != Conv2dAlgorithm.DENSE) {
             throw new IllegalArgumentException("DenseConv2dGenerator: spec '" + spec.key() + "' is planned as " + plan.algorithm() + ", not DENSE");
         }
@@ -38,6 +37,9 @@ public final class DenseConv2dGenerator {
         String lookup = KernelTypes.gemmLookup(type);
         ClassName self = ClassName.get(KernelTypes.GENERATED_PACKAGE, spec.className());
         ClassName byBatch = self.nestedClass("WeightsGemm");
+        // The plan's backward-weights GEMM has the batch as its depth; the generated class asks for it by batch size,
+        // from the kernel API alone (a kernel never calls the generator's plan at run time).
+        GemmSpec weightsGemm = plan.backwardWeightsGemm(1);
         MethodSpec.Builder forward = MethodSpec.methodBuilder("forward")
                 .addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Y (N × OC) = X (N × PATCH) · Wᵀ$L$L.\n", spec.bias() ? " + bias" : "", spec.relu() ? ", then ReLU" : "")
@@ -67,7 +69,9 @@ public final class DenseConv2dGenerator {
                 .addStatement("$T cached = weightsGemm", byBatch)
                 .beginControlFlow("if (cached == null || cached.batch != n)")
                 .addComment("A new batch size (a new depth): look its kernel up once, then reuse it.")
-                .addStatement("cached = new $T(n, kernels.$L(PLAN.backwardWeightsGemm(n)))", byBatch, lookup)
+                .addStatement("cached = new $T(n, kernels.$L($T.of($T.$L, $T.$L, n, PATCH, $L, $L, SPEC.target())))", byBatch, lookup,
+                        KernelTypes.GEMM_SPEC, KernelTypes.DTYPE, weightsGemm.elementType().name(), KernelTypes.GEMM_FORM, weightsGemm.form().name(),
+                        weightsGemm.bias(), weightsGemm.accumulate())
                 .addStatement("weightsGemm = cached")
                 .endControlFlow()
                 .addStatement("cached.kernel.gemm(OC, dy, 0, x, 0, null, dWeights, 0)");
@@ -90,9 +94,6 @@ public final class DenseConv2dGenerator {
                 .addField(GeneratedClassParts.stringConstant("FORWARD_GEMM", plan.forwardGemm().key(), "Y (N × OC) = X (N × PATCH) · Wᵀ, with the bias."))
                 .addField(GeneratedClassParts.stringConstant("BACKWARD_DATA_GEMM", plan.backwardDataGemm().key(), "dX (N × PATCH) = dY (N × OC) · W."))
                 .addField(GeneratedClassParts.specField(KernelTypes.CONV2D_SPEC, spec))
-                .addField(FieldSpec.builder(KernelTypes.CONV2D_PLAN, "PLAN", CONSTANT)
-                        .addJavadoc("Gives the backward-weights GEMM for each batch size.\n")
-                        .initializer("SPEC.plan()").build())
                 .addField(FieldSpec.builder(KernelTypes.KERNEL_LOOKUP, "kernels", Modifier.PRIVATE, Modifier.FINAL).build())
                 .addField(gemm, "forwardGemm", Modifier.PRIVATE, Modifier.FINAL)
                 .addField(gemm, "backwardDataGemm", Modifier.PRIVATE, Modifier.FINAL)

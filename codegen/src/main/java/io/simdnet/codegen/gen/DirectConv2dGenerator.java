@@ -9,9 +9,9 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.spec.Conv2dAlgorithm;
-import io.simdnet.kernel.spec.Conv2dPlan;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +29,7 @@ public final class DirectConv2dGenerator {
     private static final Modifier[] CONSTANT = GeneratedClassParts.CONSTANT;
 
     private final Conv2dSpec spec;
-    private final Conv2dPlan plan;
+    private final Conv2dAlgorithmPlan plan;
     private final DType type;
     private final TypeName elem;
     private final ArrayTypeName array;
@@ -37,7 +37,7 @@ public final class DirectConv2dGenerator {
 
     private DirectConv2dGenerator(Conv2dSpec spec) {
         this.spec = spec;
-        this.plan = spec.plan();
+        this.plan = Conv2dAlgorithmPlan.of(spec);
         if (plan.algorithm() != Conv2dAlgorithm.DIRECT) {
             throw new IllegalArgumentException("DirectConv2dGenerator: spec '" + spec.key() + "' is planned as " + plan.algorithm() + ", not DIRECT");
         }

@@ -9,7 +9,6 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import io.simdnet.kernel.DType;
-import io.simdnet.kernel.spec.GemmForm;
 import io.simdnet.kernel.spec.GemmSpec;
 import io.simdnet.kernel.spec.GemmTiling;
 import javax.lang.model.element.Modifier;
@@ -17,7 +16,7 @@ import javax.lang.model.element.Modifier;
 /**
  * Turns a {@link GemmSpec} into one final Vector API class with every size a compile-time constant. This
  * class emits the shell: the constants, the entry point, and the per-call state that binds the arguments and
- * splits the work into tasks. The pieces inside live beside it, as in BLIS: {@link GemmPlan} (the derived
+ * splits the work into tasks. The pieces inside live beside it, as in BLIS: {@link GemmCodeFacts} (the derived
  * facts), {@link GemmLoopsEmitter} (the jc/pc/ic/jr/ir loops), {@link GemmPackingEmitter} (packing of A and B)
  * and {@link GemmMicroKernelEmitter} (the register micro-kernel). Rows past M reuse the last valid row
  * (XNNPACK's trick) and are not stored; the last column panel, when N is not a multiple of NR, has its own
@@ -28,7 +27,7 @@ public final class GemmGenerator {
     private static final Modifier[] CONSTANT = GeneratedClassParts.CONSTANT;
 
     private final GemmSpec spec;
-    private final GemmPlan plan;
+    private final GemmCodeFacts plan;
     private final GemmTiling tiling;
     private final TypeName elem;
     private final ArrayTypeName array;
@@ -39,7 +38,7 @@ public final class GemmGenerator {
 
     private GemmGenerator(GemmSpec spec) {
         this.spec = spec;
-        this.plan = GemmPlan.of(spec);
+        this.plan = GemmCodeFacts.of(spec);
         this.tiling = spec.tiling();
         this.elem = plan.type() == DType.F32 ? TypeName.FLOAT : TypeName.DOUBLE;
         this.array = ArrayTypeName.of(elem);
@@ -73,10 +72,10 @@ public final class GemmGenerator {
             kernel.addMethod(packing.packB());
         }
         if (plan.hasFullPanels()) {
-            kernel.addMethod(microKernel.method(GemmPlan.MicroKernel.FULL));
+            kernel.addMethod(microKernel.method(GemmCodeFacts.MicroKernel.FULL));
         }
         if (plan.hasEdgePanel()) {
-            kernel.addMethod(microKernel.method(GemmPlan.MicroKernel.EDGE));
+            kernel.addMethod(microKernel.method(GemmCodeFacts.MicroKernel.EDGE));
         }
         return GeneratedClassParts.file(GemmGenerator.class, spec, kernel.build());
     }

@@ -4,9 +4,8 @@ import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
-import io.simdnet.codegen.gen.GemmPlan.MicroKernel;
+import io.simdnet.codegen.gen.GemmCodeFacts.MicroKernel;
 import io.simdnet.kernel.DType;
-import javax.lang.model.element.Modifier;
 
 /**
  * The loops around the GEMM micro-kernel, with BLIS's names, for one parallel task's rows × columns of C:
@@ -16,13 +15,13 @@ import javax.lang.model.element.Modifier;
  */
 final class GemmLoopsEmitter {
 
-    private final GemmPlan plan;
+    private final GemmCodeFacts plan;
     private final TypeName elem;
     private final ArrayTypeName array;
     private final GemmMicroKernelEmitter microKernel;
     private final GemmPackingEmitter packing;
 
-    GemmLoopsEmitter(GemmPlan plan, GemmMicroKernelEmitter microKernel, GemmPackingEmitter packing) {
+    GemmLoopsEmitter(GemmCodeFacts plan, GemmMicroKernelEmitter microKernel, GemmPackingEmitter packing) {
         this.plan = plan;
         this.elem = plan.type() == DType.F32 ? TypeName.FLOAT : TypeName.DOUBLE;
         this.array = ArrayTypeName.of(elem);

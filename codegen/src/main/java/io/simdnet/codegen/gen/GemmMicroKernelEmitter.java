@@ -6,8 +6,8 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.TypeName;
-import io.simdnet.codegen.gen.GemmPlan.LastBVector;
-import io.simdnet.codegen.gen.GemmPlan.MicroKernel;
+import io.simdnet.codegen.gen.GemmCodeFacts.LastBVector;
+import io.simdnet.codegen.gen.GemmCodeFacts.MicroKernel;
 import io.simdnet.kernel.DType;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,11 +29,11 @@ final class GemmMicroKernelEmitter {
         }
     }
 
-    private final GemmPlan plan;
+    private final GemmCodeFacts plan;
     private final ArrayTypeName array;
     private final ClassName vector;
 
-    GemmMicroKernelEmitter(GemmPlan plan) {
+    GemmMicroKernelEmitter(GemmCodeFacts plan) {
         this.plan = plan;
         this.array = ArrayTypeName.of(plan.type() == DType.F32 ? TypeName.FLOAT : TypeName.DOUBLE);
         this.vector = KernelTypes.vector(plan.type());

@@ -15,11 +15,11 @@ import javax.lang.model.element.Modifier;
  */
 final class GemmPackingEmitter {
 
-    private final GemmPlan plan;
+    private final GemmCodeFacts plan;
     private final ArrayTypeName array;
     private final ClassName vector;
 
-    GemmPackingEmitter(GemmPlan plan) {
+    GemmPackingEmitter(GemmCodeFacts plan) {
         this.plan = plan;
         this.array = ArrayTypeName.of(plan.type() == DType.F32 ? TypeName.FLOAT : TypeName.DOUBLE);
         this.vector = KernelTypes.vector(plan.type());

@@ -18,8 +18,8 @@ import io.simdnet.kernel.KernelPool;
 import io.simdnet.kernel.ParallelTask;
 import io.simdnet.kernel.Pool2dArguments;
 import io.simdnet.kernel.TaskSplit;
-import io.simdnet.kernel.spec.Conv2dPlan;
 import io.simdnet.kernel.spec.Conv2dSpec;
+import io.simdnet.kernel.spec.GemmForm;
 import io.simdnet.kernel.spec.GemmSpec;
 import io.simdnet.kernel.spec.Pool2dSpec;
 
@@ -41,8 +41,9 @@ public final class KernelTypes {
     static final ClassName KERNEL_POOL = ClassName.get(KernelPool.class);
     static final ClassName PARALLEL_TASK = ClassName.get(ParallelTask.class);
     static final ClassName GEMM_SPEC = ClassName.get(GemmSpec.class);
+    static final ClassName GEMM_FORM = ClassName.get(GemmForm.class);
+    static final ClassName DTYPE = ClassName.get(DType.class);
     static final ClassName CONV2D_SPEC = ClassName.get(Conv2dSpec.class);
-    static final ClassName CONV2D_PLAN = ClassName.get(Conv2dPlan.class);
     static final ClassName CONV2D_ARGUMENTS = ClassName.get(Conv2dArguments.class);
     static final ClassName POOL2D_SPEC = ClassName.get(Pool2dSpec.class);
     static final ClassName POOL2D_ARGUMENTS = ClassName.get(Pool2dArguments.class);

@@ -1,12 +1,12 @@
 package io.simdnet.codegen.gen;
 
+import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
+import io.simdnet.codegen.plan.DirectConvPass;
+import io.simdnet.codegen.plan.DirectConvTiling;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.spec.Conv2dAlgorithm;
-import io.simdnet.kernel.spec.Conv2dPlan;
 import io.simdnet.kernel.spec.Conv2dSpec;
-import io.simdnet.kernel.spec.DirectConvPass;
 import io.simdnet.kernel.spec.DirectConvTiles;
-import io.simdnet.kernel.spec.DirectConvTiling;
 import io.simdnet.kernel.spec.GemmSpec;
 import io.simdnet.kernel.spec.GemmTiling;
 import io.simdnet.kernel.spec.KernelSpec;
@@ -129,13 +129,13 @@ public final class KernelVariants {
         variants.add(spec);
         for (Conv2dAlgorithm algorithm : List.of(Conv2dAlgorithm.DIRECT, Conv2dAlgorithm.IM2COL, Conv2dAlgorithm.DENSE)) {
             Conv2dSpec forced = spec.withAlgorithm(algorithm);
-            Conv2dPlan plan;
+            Conv2dAlgorithmPlan plan;
             try {
-                plan = forced.plan();
+                plan = Conv2dAlgorithmPlan.of(forced);
             } catch (IllegalArgumentException cannot) {
                 continue;
             }
-            if (algorithm == spec.plan().algorithm() && spec.tiles() == null) {
+            if (algorithm == Conv2dAlgorithmPlan.of(spec).algorithm() && spec.tiles() == null) {
                 // The spec itself computes it so.
                 if (algorithm != Conv2dAlgorithm.DIRECT) {
                     continue;
@@ -151,7 +151,7 @@ public final class KernelVariants {
     }
 
     /** The k-th variant pairs each pass's k-th tile by the cost model: each pass is timed on its own, so one variant per rank suffices. */
-    private static List<Conv2dSpec> directTiles(Conv2dSpec direct, Conv2dPlan plan) {
+    private static List<Conv2dSpec> directTiles(Conv2dSpec direct, Conv2dAlgorithmPlan plan) {
         List<DirectConvPass> forward = DirectConvTiling.rankedTiles(plan.forwardPass(), direct.target());
         List<DirectConvPass> data = DirectConvTiling.rankedTiles(plan.backwardDataPass(), direct.target());
         List<DirectConvTiling.WeightsTile> weights = DirectConvTiling.rankedWeightsTiles(plan.forwardPass(), direct.target());
@@ -161,7 +161,7 @@ public final class KernelVariants {
             DirectConvPass f = forward.get(Math.min(rank, forward.size() - 1));
             DirectConvPass d = data.get(Math.min(rank, data.size() - 1));
             DirectConvTiling.WeightsTile w = weights.get(Math.min(rank, weights.size() - 1));
-            DirectConvTiles tiles = DirectConvTiles.of(f, d, w);
+            DirectConvTiles tiles = DirectConvTiling.tilesOf(f, d, w);
             // Where every pass has a single tile, a lower rank is the model's own tiles: the same code under another key.
             if (!tiles.equals(model)) {
                 variants.add(direct.withTiles(tiles));

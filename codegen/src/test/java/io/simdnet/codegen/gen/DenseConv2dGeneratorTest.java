@@ -4,12 +4,16 @@ import static io.simdnet.codegen.gen.GeneratedSourceAssertions.assertAbsent;
 import static io.simdnet.codegen.gen.GeneratedSourceAssertions.assertImportsNoGenerator;
 import static io.simdnet.codegen.gen.GeneratedSourceAssertions.assertNoBareBlocks;
 import static io.simdnet.codegen.gen.GeneratedSourceAssertions.assertPresent;
+import static io.simdnet.codegen.gen.GeneratedSourceAssertions.edgeTests;
+import static io.simdnet.codegen.gen.GeneratedSourceAssertions.extentLoops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
 import io.simdnet.kernel.spec.Conv2dAlgorithm;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import io.simdnet.kernel.spec.GemmSpec;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,7 +23,7 @@ class DenseConv2dGeneratorTest {
 
     private static String generate(String key) {
         Conv2dSpec spec = Conv2dSpec.parse(key);
-        assertEquals(Conv2dAlgorithm.DENSE, spec.plan().algorithm(), key);
+        assertEquals(Conv2dAlgorithm.DENSE, Conv2dAlgorithmPlan.of(spec).algorithm(), key);
         return DenseConv2dGenerator.generate(spec).toString();
     }
 
@@ -37,8 +41,8 @@ class DenseConv2dGeneratorTest {
     void theFixedGemmsOfThePlanAreKeyConstants(String key) {
         Conv2dSpec spec = Conv2dSpec.parse(key);
         String source = generate(key);
-        assertTrue(!spec.plan().fixedGemms().isEmpty(), "a dense convolution's forward and backward-data GEMMs are fixed");
-        for (GemmSpec gemm : spec.plan().fixedGemms()) {
+        assertTrue(!Conv2dAlgorithmPlan.of(spec).fixedGemms().isEmpty(), "a dense convolution's forward and backward-data GEMMs are fixed");
+        for (GemmSpec gemm : Conv2dAlgorithmPlan.of(spec).fixedGemms()) {
             assertPresent(source, "= \"" + gemm.key() + "\";", "the plan's GEMM as a key constant");
         }
     }
@@ -47,7 +51,8 @@ class DenseConv2dGeneratorTest {
     void noImageLoopsOrPatchCopiesAreEmitted() {
         String source = generate("conv2d f32 c=16 h=5 w=5 oc=120 kh=5 kw=5");
         // The input is already the patch matrix: one GEMM per pass, nothing to gather.
-        assertAbsent(source, "ih", "no input rows to walk");
+        assertEquals(List.of("OC"), extentLoops(source), "the one loop over a size is the bias gradient's over the channels: no rows or columns to walk");
+        assertEquals(List.of(), edgeTests(source), "no pixel to hold against the image's edges");
         assertAbsent(source, "col2im", "no patches to scatter back");
         assertAbsent(source, "im2col(", "no patches to gather");
     }

@@ -36,12 +36,12 @@ class GemmGeneratorTest {
 
     @Test
     void onlyTheKernelsAShapeNeedsAreEmitted() {
-        // N = 128 is two whole 64-column panels: no edge kernel, no mask.
-        String whole = GemmGenerator.generate(GemmSpec.of(DType.F32, GemmForm.NN, 64, 128, false, false)).toString();
+        // N = 128 is two whole 64-column panels of AVX-512: no edge kernel, no mask.
+        String whole = GemmGenerator.generate(GemmSpec.of(DType.F32, GemmForm.NN, 64, 128, false, false, VectorTarget.AVX512)).toString();
         assertFalse(whole.contains("microKernelEdge"));
         assertFalse(whole.contains("EDGE_MASK"));
         // N = 10 is one masked vector: only the edge kernel.
-        String narrow = GemmGenerator.generate(GemmSpec.of(DType.F32, GemmForm.NN, 64, 10, false, false)).toString();
+        String narrow = GemmGenerator.generate(GemmSpec.of(DType.F32, GemmForm.NN, 64, 10, false, false, VectorTarget.AVX512)).toString();
         assertFalse(narrow.contains("void microKernel("));
         assertTrue(narrow.contains("EDGE_LANES = 10;"));
     }

@@ -2,7 +2,10 @@ package io.simdnet.codegen.gen;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Structural facts every generated file must show, whatever the generator: what a reader of the output relies on. */
 final class GeneratedSourceAssertions {
@@ -52,6 +55,57 @@ final class GeneratedSourceAssertions {
             fail("the generated source should start with '" + first + "', starts with '" + source.lines().findFirst().orElse("") + "'");
         }
         assertPresent(source, "// Spec: " + spec.key(), "the full spec in the header");
+    }
+
+    /** A coordinate compared with zero: the lower half of an edge test. */
+    private static final Pattern AGAINST_ZERO = Pattern.compile("\\b([a-z]\\w*)\\s*(?:<|>=)\\s*0\\b");
+
+    /**
+     * The image-edge tests of the source, whatever its variables are called: for each {@code if} whose condition
+     * holds one coordinate against 0 and against a constant (the image's height or width: {@code r < 0 || r >= H},
+     * {@code c >= 0 && c < W}), that constant's name, in source order. A renamed variable or constant is still
+     * found; a comparison with 0 alone (a "none yet" index) is not an edge test.
+     */
+    static List<String> edgeTests(String source) {
+        List<String> extents = new ArrayList<>();
+        for (String condition : ifConditions(source)) {
+            Matcher lower = AGAINST_ZERO.matcher(condition);
+            while (lower.find()) {
+                Matcher upper = Pattern.compile("\\b" + Pattern.quote(lower.group(1)) + "\\s*(?:>=|<)\\s*([A-Z][A-Z0-9_]*)\\b").matcher(condition);
+                if (upper.find()) {
+                    extents.add(upper.group(1));
+                }
+            }
+        }
+        return extents;
+    }
+
+    /** The loops over an image extent ({@code for (int v = ...; v < H; ...)}), whatever the loop variable: the extents' names, in source order. */
+    static List<String> extentLoops(String source) {
+        List<String> extents = new ArrayList<>();
+        Matcher loop = Pattern.compile("for \\(int (\\w+) = [^;]*; \\1 < ([A-Z][A-Z0-9_]*);").matcher(source);
+        while (loop.find()) {
+            extents.add(loop.group(2));
+        }
+        return extents;
+    }
+
+    /** The condition of every {@code if} of the source, its parentheses balanced. */
+    private static List<String> ifConditions(String source) {
+        List<String> conditions = new ArrayList<>();
+        for (int at = source.indexOf("if ("); at >= 0; at = source.indexOf("if (", at + 1)) {
+            int depth = 0;
+            int start = at + 3;
+            for (int i = start; i < source.length(); i++) {
+                char ch = source.charAt(i);
+                depth += ch == '(' ? 1 : ch == ')' ? -1 : 0;
+                if (depth == 0) {
+                    conditions.add(source.substring(start + 1, i));
+                    break;
+                }
+            }
+        }
+        return conditions;
     }
 
     private static List<String> lines(String source) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.spec.Conv2dAlgorithm;
 import io.simdnet.kernel.spec.Conv2dSpec;
@@ -66,7 +67,7 @@ class KernelVariantsTest {
             assertEquals(spec.target(), v.target(), what + "'" + v.key() + "' is for another vector target");
             assertEquals(v, KernelSpec.parse(v.key()), what + "'" + v.key() + "' does not read back from its key (a record stores the key)");
             if (v instanceof Conv2dSpec conv) {
-                assertNotNull(conv.plan(), what + v.key());
+                assertNotNull(Conv2dAlgorithmPlan.of(conv), what + v.key());
             }
         }
         Set<String> classNames = new HashSet<>();
@@ -151,7 +152,7 @@ class KernelVariantsTest {
             List<KernelSpec> variants = KernelVariants.of(spec, 4);
             for (KernelSpec v : variants) {
                 Conv2dSpec c = (Conv2dSpec) v;
-                assertFalse(c.algorithm() == Conv2dAlgorithm.DIRECT || c.plan().algorithm() == Conv2dAlgorithm.DIRECT, v.key());
+                assertFalse(c.algorithm() == Conv2dAlgorithm.DIRECT || Conv2dAlgorithmPlan.of(c).algorithm() == Conv2dAlgorithm.DIRECT, v.key());
                 assertEquals(null, c.tiles(), v.key());
             }
         }
@@ -161,14 +162,14 @@ class KernelVariantsTest {
     void aStrideOneConvolutionOffersIm2colAndDirectTiles() {
         for (VectorTarget target : TARGETS) {
             Conv2dSpec spec = new Conv2dSpec(DType.F32, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 0, 0, true, false, target);
-            assertEquals(Conv2dAlgorithm.DIRECT, spec.plan().algorithm(), "the rule plans DIRECT for it");
+            assertEquals(Conv2dAlgorithm.DIRECT, Conv2dAlgorithmPlan.of(spec).algorithm(), "the rule plans DIRECT for it");
             List<KernelSpec> variants = KernelVariants.of(spec, 8);
             assertWellFormed(spec, 8, variants);
             assertTrue(variants.stream().anyMatch(v -> ((Conv2dSpec) v).algorithm() == Conv2dAlgorithm.IM2COL), target + ": " + variants);
             List<Conv2dSpec> tiled = variants.stream().map(v -> (Conv2dSpec) v).filter(v -> v.tiles() != null).toList();
             assertFalse(tiled.isEmpty(), target + ": no DIRECT tiles among " + variants);
             for (Conv2dSpec t : tiled) {
-                assertEquals(Conv2dAlgorithm.DIRECT, t.plan().algorithm(), t.key());
+                assertEquals(Conv2dAlgorithm.DIRECT, Conv2dAlgorithmPlan.of(t).algorithm(), t.key());
             }
         }
     }

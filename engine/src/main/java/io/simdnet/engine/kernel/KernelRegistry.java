@@ -2,12 +2,23 @@ package io.simdnet.engine.kernel;
 
 import io.simdnet.codegen.gen.KernelGenerator;
 import io.simdnet.codegen.gen.KernelVariants;
+import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
+import io.simdnet.engine.kernel.cache.KernelClassLoader;
+import io.simdnet.engine.kernel.cache.KernelDiskCache;
+import io.simdnet.engine.kernel.cache.RuntimeKernelCompiler;
+import io.simdnet.engine.kernel.generic.GenericConv2d;
+import io.simdnet.engine.kernel.generic.GenericGemm;
+import io.simdnet.engine.kernel.generic.GenericPool2d;
+import io.simdnet.engine.kernel.tuning.KernelTuning;
+import io.simdnet.engine.kernel.tuning.TunableKernel;
+import io.simdnet.engine.kernel.tuning.TuningHost;
+import io.simdnet.engine.kernel.tuning.TuningMode;
+import io.simdnet.engine.kernel.tuning.TuningProfile;
+import io.simdnet.engine.kernel.tuning.TuningRecord;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.DoubleConv2dKernel;
-import io.simdnet.kernel.DoubleGemmKernel;
 import io.simdnet.kernel.DoublePool2dKernel;
 import io.simdnet.kernel.FloatConv2dKernel;
-import io.simdnet.kernel.FloatGemmKernel;
 import io.simdnet.kernel.FloatPool2dKernel;
 import io.simdnet.kernel.Kernel;
 import io.simdnet.kernel.KernelLookup;
@@ -27,10 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Gives the kernel for a spec and hides where it came from: the classes compiled into this jar from the
@@ -38,10 +46,11 @@ import java.util.concurrent.Executors;
  * compilation is unavailable. {@link #origin} and a DEBUG line on logger {@code io.simdnet.kernels} say which.
  *
  * <p>Unless tuning is off ({@link TuningMode}), a default spec with a tuning record for this machine is served
- * by the variant the record chose ({@link KernelOrigin#TUNED}, {@link #variant}); {@link #tune} measures a
- * spec's variants and records the winner, and {@link #tunable} gives layers a kernel that tuning may replace once.
+ * by the variant the record chose ({@link KernelOrigin#TUNED}, {@link #variant}). Tuning itself, measuring a spec's
+ * variants and recording the winner, is {@link #tuning()}'s, which reaches this registry only as a
+ * {@link TuningHost}; {@link #tunable} gives layers a kernel that tuning may replace once.
  */
-public final class KernelRegistry implements KernelLookup {
+public final class KernelRegistry implements KernelLookup, TuningHost {
 
     /**
      * @param buildTime look in the build-time index first
@@ -62,7 +71,7 @@ public final class KernelRegistry implements KernelLookup {
 
         /** Options without tuning. */
         public Options(boolean buildTime, boolean compile, Path cacheRoot) {
-            this(buildTime, compile, cacheRoot, TuningMode.OFF, Duration.ofMillis(KernelTuner.DEFAULT_BUDGET_MILLIS), false);
+            this(buildTime, compile, cacheRoot, TuningMode.OFF, Duration.ofMillis(KernelTuning.DEFAULT_BUDGET_MILLIS), false);
         }
 
         /**
@@ -73,10 +82,10 @@ public final class KernelRegistry implements KernelLookup {
         public static Options defaults() {
             boolean generic = "generic".equals(System.getProperty("simdnet.kernels"));
             TuningMode mode = TuningMode.RECORDS;
-            Duration budget = Duration.ofMillis(KernelTuner.DEFAULT_BUDGET_MILLIS);
+            Duration budget = Duration.ofMillis(KernelTuning.DEFAULT_BUDGET_MILLIS);
             try {
                 mode = generic ? TuningMode.OFF : TuningMode.configured();
-                budget = KernelTuner.configuredBudget();
+                budget = KernelTuning.configuredBudget();
             } catch (IllegalArgumentException e) {
                 // The registry is made in a static initializer, where throwing would leave the class unusable for good;
                 // bin/simdnet checks the settings first and stops with this message (TuningMode.checkSettings).
@@ -104,36 +113,27 @@ public final class KernelRegistry implements KernelLookup {
 
     private static final KernelRegistry GLOBAL = new KernelRegistry(Options.defaults());
 
-    /** Lazy tuning runs here, one spec at a time, beside training. */
-    private static final ExecutorService BACKGROUND = Executors.newSingleThreadExecutor(task -> {
-        Thread thread = new Thread(task, "simdnet-tuner");
-        thread.setDaemon(true);
-        thread.setPriority(Thread.MIN_PRIORITY);
-        return thread;
-    });
-
     private final Options options;
     private final KernelDiskCache cache;
-    private final TuningRecords records;
-    private final KernelTuner tuner;
+    private final KernelTuning tuning;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     /** Default specs' own kernels where a record serves another variant under their key (see {@link #defaultKernel}). */
     private final Map<String, Kernel> defaults = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<TuningRecord>> tunings = new ConcurrentHashMap<>();
     private final Set<String> requested = ConcurrentHashMap.newKeySet();
-    /** While {@link #callsDuring} runs: spec key → batch of the first call of each tunable kernel called; else null. */
-    volatile Map<String, Integer> recording;
 
     public KernelRegistry(Options options) {
         this.options = options;
         this.cache = options.cacheRoot() == null ? null : new KernelDiskCache(options.cacheRoot());
-        this.records = new TuningRecords(options.cacheRoot() == null ? null : options.cacheRoot().resolve(TuningRecords.FOLDER),
-                options.shippedRecords());
-        this.tuner = new KernelTuner(options.tuningBudget());
+        this.tuning = new KernelTuning(this, options.tuning(), options.tuningBudget(), options.cacheRoot(), options.shippedRecords());
     }
 
     public Options options() {
         return options;
+    }
+
+    /** This registry's tuning: its records, and measuring a spec's variants to serve the fastest. */
+    public KernelTuning tuning() {
+        return tuning;
     }
 
     /** The registry the engine's layers use. */
@@ -169,11 +169,10 @@ public final class KernelRegistry implements KernelLookup {
             return known.kernel();
         }
         // The kernels it calls first: its constructor looks them up, and must not update the map it is computed in.
-        for (KernelSpec sub : spec.subKernels()) {
+        for (KernelSpec sub : KernelGenerator.subKernels(spec)) {
             kernel(sub);
         }
-        TuningRecord record = options.tuning() == TuningMode.OFF || !KernelVariants.defaultOf(spec).equals(spec) ? null
-                : records.find(spec, TuningProfile.current());
+        TuningRecord record = KernelVariants.defaultOf(spec).equals(spec) ? tuning.servingRecord(spec) : null;
         if (record != null && !record.winner().equals(spec.key())) {
             KernelSpec variant = KernelSpec.parse(record.winner());
             Kernel served = kernel(variant);
@@ -196,21 +195,6 @@ public final class KernelRegistry implements KernelLookup {
         return entries.get(spec.key()).variant();
     }
 
-    /**
-     * The specs of the tunable kernels called while {@code work} runs, each with the batch of its first call, in
-     * key order: what one training step of a model uses (other models' kernels in the same JVM excluded).
-     */
-    public synchronized Map<String, Integer> callsDuring(Runnable work) {
-        Map<String, Integer> calls = new ConcurrentHashMap<>();
-        recording = calls;
-        try {
-            work.run();
-        } finally {
-            recording = null;
-        }
-        return new java.util.TreeMap<>(calls);
-    }
-
     /** The specs layers asked for through {@link #tunable}, sorted by key, with what serves each now. */
     public List<Served> served() {
         List<Served> list = new ArrayList<>();
@@ -224,122 +208,49 @@ public final class KernelRegistry implements KernelLookup {
     }
 
     /**
-     * The kernel a layer calls for {@code spec}: settled now when the mode is off or records, a record exists or
+     * The kernel a layer calls for {@code spec}: settled now when the mode is off or records, a record serves or
      * the spec has one variant; else tuned on its first call ({@link TuningMode#EAGER}: then and there; {@link TuningMode#LAZY}:
      * in the background, the default serving until the winner is ready).
      */
     public TunableKernel tunable(KernelSpec spec) {
         Kernel now = kernel(spec);
-        boolean settled = options.tuning() == TuningMode.OFF || options.tuning() == TuningMode.RECORDS
-                || entries.get(spec.key()).origin() == KernelOrigin.TUNED
-                || !KernelVariants.defaultOf(spec).equals(spec) || KernelVariants.of(spec, 1).size() < 2;
-        TunableKernel tunable = new TunableKernel(this, spec, now, settled);
+        boolean settled = entries.get(spec.key()).origin() == KernelOrigin.TUNED || !tuning.tunesOnFirstCall(spec);
+        TunableKernel tunable = tuning.tunable(spec, now, settled);
         requested.add(spec.key());
         return tunable;
     }
 
-    /**
-     * Measures the variants of default spec {@code spec} on calls of {@code batch} rows or images, records the
-     * winner (on disk when the registry has a cache folder) and serves it from now on. A spec being tuned by
-     * another thread is waited for, not tuned twice. Null when the spec has a single variant.
-     */
-    public TuningRecord tune(KernelSpec spec, int batch) {
-        if (!KernelVariants.defaultOf(spec).equals(spec)) {
-            throw new IllegalArgumentException("tuning: '" + spec.key() + "' is a variant; tune its default '" + KernelVariants.defaultOf(spec).key() + "'");
-        }
-        CompletableFuture<TuningRecord> mine = new CompletableFuture<>();
-        CompletableFuture<TuningRecord> running = tunings.putIfAbsent(spec.key(), mine);
-        if (running != null) {
-            return running.join();
-        }
-        try {
-            kernel(spec);
-            TuningRecord record = tuner.tune(spec, batch, this);
-            if (record != null) {
-                records.store(spec, record);
-                install(spec, record);
-            }
-            mine.complete(record);
-            return record;
-        } catch (RuntimeException | Error e) {
-            tunings.remove(spec.key());
-            mine.completeExceptionally(e);
-            throw e;
-        }
-    }
-
-    /**
-     * Serves {@code spec} by its record for this machine if there is one (whatever the tuning mode), else tunes it
-     * as {@link #tune} does. Returns the record, or null for a spec with a single variant.
-     */
-    public TuningRecord tuneUnlessRecorded(KernelSpec spec, int batch) {
-        TuningRecord record = record(spec);
-        if (record == null) {
-            return tune(spec, batch);
-        }
-        kernel(spec);
-        install(spec, record);
-        return record;
-    }
-
-    /** {@link #tune} on the background thread; failures are logged, and the default keeps serving. */
-    CompletableFuture<TuningRecord> tuneInBackground(KernelSpec spec, int batch) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return tune(spec, batch);
-            } catch (RuntimeException | Error e) {
-                LOG.log(System.Logger.Level.WARNING, "tuning '" + spec.key() + "' failed, the default variant serves: " + e);
-                return null;
-            }
-        }, BACKGROUND);
-    }
-
-    /** The record of default spec {@code spec} that would serve on this machine now, or null. */
-    public TuningRecord record(KernelSpec spec) {
-        return records.find(spec, TuningProfile.current());
-    }
-
-    /** The record files in this registry's cache folder (every profile), for listing. */
-    public List<Path> recordFiles() throws IOException {
-        return records.files();
-    }
-
-    /** The records shipped in the jar, every profile. */
-    public List<TuningRecord> shippedRecords() {
-        return records.shipped();
-    }
-
-    /** Where record files are kept, or null. */
-    public Path recordFolder() {
-        return records.folder();
-    }
-
-    /**
-     * The kernel of default spec {@code spec} itself, whatever a record says: what tuning measures the
-     * candidates against (a record's winner serving under the spec's key would otherwise pose as the default).
-     */
-    Kernel defaultKernel(KernelSpec spec) {
+    @Override
+    public Kernel defaultKernel(KernelSpec spec) {
         Entry entry = entries.get(spec.key());
         if (entry != null && entry.variant().equals(spec)) {
             return entry.kernel();
         }
-        for (KernelSpec sub : spec.subKernels()) {
+        for (KernelSpec sub : KernelGenerator.subKernels(spec)) {
             kernel(sub);
         }
         return defaults.computeIfAbsent(spec.key(), key -> find(spec).kernel());
     }
 
-    private void install(KernelSpec spec, TuningRecord record) {
-        KernelSpec variant = KernelSpec.parse(record.winner());
-        Kernel kernel = variant.equals(spec) ? defaultKernel(spec) : kernel(variant);
-        entries.put(spec.key(), logged(spec, new Entry(kernel, KernelOrigin.TUNED, variant)));
+    @Override
+    public void serveTuned(KernelSpec spec, KernelSpec winner) {
+        Kernel kernel = winner.equals(spec) ? defaultKernel(spec) : kernel(winner);
+        entries.put(spec.key(), logged(spec, new Entry(kernel, KernelOrigin.TUNED, winner)));
     }
 
-    /**
-     * Makes sure every one of {@code specs} has its kernel, compiling all those that are neither built in nor cached
-     * in one javac task. Returns key → why, for those that could not be compiled (they are not entered).
-     */
-    Map<String, String> prepare(List<KernelSpec> specs) {
+    @Override
+    public boolean servedGeneric(KernelSpec spec) {
+        return origin(spec) == KernelOrigin.GENERIC;
+    }
+
+    @Override
+    public TuningProfile profile() {
+        return MachineProfile.current().tuningProfile();
+    }
+
+    /** {@inheritDoc} Those that could not be compiled are not entered. */
+    @Override
+    public Map<String, String> prepare(List<KernelSpec> specs) {
         Map<String, String> failures = new HashMap<>();
         Map<String, KernelSpec> toCompile = new LinkedHashMap<>();
         Map<String, String> sources = new LinkedHashMap<>();
@@ -347,7 +258,7 @@ public final class KernelRegistry implements KernelLookup {
             if (entries.containsKey(spec.key())) {
                 continue;
             }
-            for (KernelSpec sub : spec.subKernels()) {
+            for (KernelSpec sub : KernelGenerator.subKernels(spec)) {
                 kernel(sub);
             }
             Entry built = builtIn(spec);
@@ -421,7 +332,8 @@ public final class KernelRegistry implements KernelLookup {
 
     private static Entry logged(KernelSpec spec, Entry entry) {
         LOG.log(System.Logger.Level.DEBUG, () -> "kernel '" + spec.key() + "' served by " + entry.origin() + " ("
-                + entry.kernel().getClass().getName() + (entry.variant() instanceof Conv2dSpec conv ? ", " + conv.plan().algorithm() : "") + ")");
+                + entry.kernel().getClass().getName()
+                + (entry.variant() instanceof Conv2dSpec conv ? ", " + Conv2dAlgorithmPlan.of(conv).algorithm() : "") + ")");
         return entry;
     }
 
@@ -479,7 +391,7 @@ public final class KernelRegistry implements KernelLookup {
     /** The unspecialised kernel for {@code spec}, also what benchmarks compare the generated ones with. */
     public static Kernel generic(KernelSpec spec) {
         return switch (spec) {
-            case GemmSpec gemm -> gemm.elementType() == DType.F32 ? new GenericFloatGemm(gemm) : new GenericDoubleGemm(gemm);
+            case GemmSpec gemm -> new GenericGemm(gemm);
             case Conv2dSpec conv -> new GenericConv2d(conv);
             case Pool2dSpec pool -> new GenericPool2d(pool);
         };

@@ -1,5 +1,8 @@
 package io.simdnet.engine.kernel;
 
+import io.simdnet.codegen.gen.GeneratorVersion;
+import io.simdnet.engine.kernel.tuning.TuningProfile;
+import io.simdnet.kernel.KernelPool;
 import io.simdnet.kernel.spec.VectorTarget;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,23 +44,24 @@ public record MachineProfile(String cpuModel, String cpuFamily, VectorTarget tar
     }
 
     private static final class Detected {
-        static final MachineProfile PROFILE = detect();
+        static final MachineProfile PROFILE = detect(CPUINFO, CACHES);
     }
 
-    static MachineProfile detect() {
-        Map<String, String> cpu = cpuInfo();
+    /** The profile read from {@code cpuinfo} (the form of /proc/cpuinfo) and {@code caches} (that of cpu0's sysfs cache folder). */
+    static MachineProfile detect(Path cpuinfo, Path caches) {
+        Map<String, String> cpu = cpuInfo(cpuinfo);
         String flags = " " + cpu.getOrDefault("flags", cpu.getOrDefault("Features", "")) + " ";
         int cpuBits = flags.contains(" avx512f ") ? 512 : flags.contains(" avx2 ") ? 256 : 128;
-        long[] caches = caches();
+        long[] sizes = cacheSizes(caches);
         return new MachineProfile(cpu.getOrDefault("model name", "unknown"), cpu.getOrDefault("cpu family", "unknown"), VectorTarget.host(),
-                cpuBits, Runtime.getRuntime().availableProcessors(), caches[0], caches[1], caches[2], Runtime.version().toString());
+                cpuBits, Runtime.getRuntime().availableProcessors(), sizes[0], sizes[1], sizes[2], Runtime.version().toString());
     }
 
     /** The first processor's lines of /proc/cpuinfo, key → value; empty where there is no such file. */
-    private static Map<String, String> cpuInfo() {
+    private static Map<String, String> cpuInfo(Path file) {
         Map<String, String> values = new LinkedHashMap<>();
         try {
-            for (String line : Files.readAllLines(CPUINFO)) {
+            for (String line : Files.readAllLines(file)) {
                 if (line.isBlank() && !values.isEmpty()) {
                     break;
                 }
@@ -73,9 +77,9 @@ public record MachineProfile(String cpuModel, String cpuFamily, VectorTarget tar
     }
 
     /** L1 data, L2 and L3 sizes in bytes, each its documented default where the OS does not say. */
-    private static long[] caches() {
+    private static long[] cacheSizes(Path folder) {
         long[] sizes = {DEFAULT_L1D_BYTES, DEFAULT_L2_BYTES, DEFAULT_L3_BYTES};
-        try (var folders = Files.list(CACHES)) {
+        try (var folders = Files.list(folder)) {
             for (Path index : folders.filter(p -> p.getFileName().toString().startsWith("index")).toList()) {
                 int level = Integer.parseInt(read(index.resolve("level")));
                 String type = read(index.resolve("type"));
@@ -114,6 +118,11 @@ public record MachineProfile(String cpuModel, String cpuFamily, VectorTarget tar
         }
         return "warning: the CPU supports " + cpuVectorBits + "-bit vectors but kernels run at " + target.bits()
                 + " bits (check -XX:UseAVX, -XX:MaxVectorSize and -Dsimdnet.vectorBits)";
+    }
+
+    /** What tuning records made now are tied to: this CPU and width, the kernel pool's current threads, this JDK and generator. */
+    public TuningProfile tuningProfile() {
+        return new TuningProfile(cpuModel, cpuFamily, target.bits(), KernelPool.threads(), Runtime.version().feature(), GeneratorVersion.VERSION);
     }
 
     /** The profile as JSON-ready values, for run folders' metrics.json. */

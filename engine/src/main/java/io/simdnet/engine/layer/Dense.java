@@ -55,7 +55,7 @@ public final class Dense extends WeightedLayer<Dense> {
         checkInput(x);
         int n = x.batch();
         Tensor y = output.get(n);
-        forwardGemm.run(n, x, weight().value(), biasValue(), y);
+        forwardGemm.gemm(n, x, weight().value(), biasValue(), y);
         lastInput = x;
         return y;
     }
@@ -64,7 +64,7 @@ public final class Dense extends WeightedLayer<Dense> {
     public Tensor backward(Tensor dy, boolean needInputGradient) {
         int n = lastInput.batch();
         checkGradient(dy, n);
-        weightGradientGemm(n).run(inputShape().dim(0), lastInput, dy, null, weight().gradient());
+        weightGradientGemm(n).gemm(inputShape().dim(0), lastInput, dy, null, weight().gradient());
         addPenaltyGradient();
         if (useBias) {
             ColumnSums.of(dy, n, units, biasGradient());
@@ -73,7 +73,7 @@ public final class Dense extends WeightedLayer<Dense> {
             return null;
         }
         Tensor dx = inputGradient.get(n);
-        inputGradientGemm.run(n, dy, weight().value(), null, dx);
+        inputGradientGemm.gemm(n, dy, weight().value(), null, dx);
         return dx;
     }
 

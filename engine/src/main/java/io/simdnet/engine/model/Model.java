@@ -1,5 +1,6 @@
 package io.simdnet.engine.model;
 
+import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.layer.Layer;
 import io.simdnet.engine.layer.Parameter;
 import io.simdnet.engine.tensor.Shape;
@@ -44,6 +45,24 @@ public abstract class Model {
      * are not visited and the first layer skips its input-gradient product, and null is returned.
      */
     public abstract Tensor backward(Tensor outputGradient, boolean inputGradient);
+
+    /**
+     * One forward (in training mode) and backward pass on a batch of {@code batch} Gaussian samples, a zero output
+     * gradient back: it calls every kernel a training step calls, at the sizes it calls them, which is what
+     * {@code ModelTuner} records and tunes.
+     */
+    public final void passOnNoise(int batch) {
+        if (batch <= 0) {
+            throw new IllegalArgumentException("a pass on noise: batch = " + batch + ", expected > 0");
+        }
+        Tensor x = Tensor.zeros(dtype, inputShape.withBatch(batch));
+        Rng rng = new Rng(1);
+        for (int i = 0; i < x.size(); i++) {
+            x.set(i, rng.gaussian());
+        }
+        Tensor y = forward(x, true);
+        backward(Tensor.zeros(dtype, y.shape()));
+    }
 
     /**
      * The output of the layer called {@code layerName} in the last forward (feature maps, activations); the tensor
@@ -106,8 +125,8 @@ public abstract class Model {
     }
 
     /** The random streams of the layers that draw while training (dropout), by layer name, in layer order. */
-    public final Map<String, io.simdnet.engine.init.Rng> randomStreams() {
-        Map<String, io.simdnet.engine.init.Rng> streams = new LinkedHashMap<>();
+    public final Map<String, Rng> randomStreams() {
+        Map<String, Rng> streams = new LinkedHashMap<>();
         for (Layer layer : layers()) {
             if (layer.randomStream() != null) {
                 streams.put(layer.name(), layer.randomStream());

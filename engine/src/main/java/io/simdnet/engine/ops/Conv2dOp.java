@@ -1,7 +1,7 @@
 package io.simdnet.engine.ops;
 
 import io.simdnet.engine.kernel.KernelRegistry;
-import io.simdnet.engine.kernel.TunableKernel;
+import io.simdnet.engine.kernel.tuning.TunableKernel;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.DoubleConv2dKernel;
@@ -9,7 +9,11 @@ import io.simdnet.kernel.FloatConv2dKernel;
 import io.simdnet.kernel.KernelLookup;
 import io.simdnet.kernel.spec.Conv2dSpec;
 
-/** A generated convolution kernel seen through tensors of either element type (tuned at the first call's batch size). */
+/**
+ * A generated convolution kernel seen through tensors of either element type (tuned at the first call's batch size).
+ * Like every op, its methods are the kernel's own, and each call picks the float or double interface by the spec's
+ * element type.
+ */
 public final class Conv2dOp {
 
     private final Conv2dSpec spec;

@@ -1,7 +1,7 @@
 package io.simdnet.engine.ops;
 
 import io.simdnet.engine.kernel.KernelRegistry;
-import io.simdnet.engine.kernel.TunableKernel;
+import io.simdnet.engine.kernel.tuning.TunableKernel;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.DoubleGemmKernel;
@@ -10,7 +10,11 @@ import io.simdnet.kernel.KernelLookup;
 import io.simdnet.kernel.spec.GemmForm;
 import io.simdnet.kernel.spec.GemmSpec;
 
-/** A generated GEMM kernel seen through tensors of either element type: the one place layers pick float or double. */
+/**
+ * A generated GEMM kernel seen through tensors of either element type. Like every op, its method is the kernel's
+ * own ({@code gemm}), and each call picks the float or double interface by the spec's element type: the one place
+ * layers pick float or double.
+ */
 public final class GemmOp {
 
     private final GemmSpec spec;
@@ -33,7 +37,7 @@ public final class GemmOp {
     }
 
     /** C = op(A)·op(B) (+ bias) over m rows; {@code bias} is null when the spec has none. */
-    public void run(int m, Tensor a, Tensor b, Tensor bias, Tensor c) {
+    public void gemm(int m, Tensor a, Tensor b, Tensor bias, Tensor c) {
         if (spec.elementType() == DType.F32) {
             ((FloatGemmKernel) kernel.kernel(m)).gemm(m, a.floats(), 0, b.floats(), 0, bias == null ? null : bias.floats(), c.floats(), 0);
         } else {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
+import io.simdnet.engine.kernel.generic.GenericConv2d;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.DoubleConv2dKernel;
 import io.simdnet.kernel.FloatConv2dKernel;
@@ -241,7 +243,7 @@ class Conv2dKernelTest {
         "c=1 h=1 w=1 oc=17 kh=1 kw=1", "c=5 h=2 w=6 oc=33 kh=2 kw=6 sh=2"})
     void denseLikeGeometriesMatchTheReferenceAndFiniteDifferences(String geometry) {
         Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 " + geometry);
-        assertEquals(io.simdnet.kernel.spec.Conv2dAlgorithm.DENSE, spec.plan().algorithm());
+        assertEquals(io.simdnet.kernel.spec.Conv2dAlgorithm.DENSE, Conv2dAlgorithmPlan.of(spec).algorithm());
         KernelTester.conv2d(spec).seed(geometry.hashCode()).testBatches(KernelRegistry.global().floatConv2d(spec), 0, 1, 3);
         checkGradients(Conv2dSpec.parse("conv2d f64 " + geometry), geometry.hashCode());
     }

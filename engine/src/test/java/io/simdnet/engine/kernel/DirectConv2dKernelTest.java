@@ -3,6 +3,7 @@ package io.simdnet.engine.kernel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.FloatConv2dKernel;
 import io.simdnet.kernel.KernelPool;
@@ -65,7 +66,7 @@ class DirectConv2dKernelTest {
     @MethodSource("seeds")
     void randomGeometriesMatchTheReference(long seed) {
         Conv2dSpec spec = randomSpec(seed, VectorTarget.host());
-        assertEquals(Conv2dAlgorithm.DIRECT, spec.plan().algorithm());
+        assertEquals(Conv2dAlgorithm.DIRECT, Conv2dAlgorithmPlan.of(spec).algorithm());
         KernelTester.conv2d(spec).seed(seed).testBatches(registry.floatConv2d(spec), 1, 1 + 2 * (int) (seed % 3));
     }
 

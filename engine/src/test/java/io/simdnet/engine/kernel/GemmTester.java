@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  * random operands from a seed, A, B and C at an offset inside larger arrays, C's neighbours checked untouched.
  * Float results must lie within (K+2)·2⁻²³·Σ|aᵢbᵢ| of the double reference.
  */
-final class GemmTester {
+public final class GemmTester {
 
     /** Where the operands start inside their arrays, to check offset handling. */
     private static final int OFFSET = 3;
@@ -31,13 +31,13 @@ final class GemmTester {
         this.spec = spec;
     }
 
-    GemmTester rows(int rows) {
+    public GemmTester rows(int rows) {
         this.m = rows;
         a = null;
         return this;
     }
 
-    GemmTester seed(long newSeed) {
+    public GemmTester seed(long newSeed) {
         this.seed = newSeed;
         a = null;
         return this;
@@ -55,7 +55,7 @@ final class GemmTester {
     }
 
     /** Runs the kernel for the spec's element type and fails with the first element out of tolerance. */
-    void test(Kernel kernel) {
+    public void test(Kernel kernel) {
         operands();
         double[] expected = ReferenceGemm.multiply(spec, m, a, b, bias, c0);
         double[] magnitude = ReferenceGemm.magnitude(spec, m, a, b, bias, c0);
@@ -73,7 +73,7 @@ final class GemmTester {
     }
 
     /** C as a float kernel leaves it, for bit-for-bit comparisons between kernels or thread counts. */
-    float[] runFloat(FloatGemmKernel kernel) {
+    public float[] runFloat(FloatGemmKernel kernel) {
         operands();
         float[] fc = shifted(KernelTester.toFloat(c0), 0);
         kernel.gemm(m, shifted(KernelTester.toFloat(a), 0), OFFSET, shifted(KernelTester.toFloat(b), 0), OFFSET,

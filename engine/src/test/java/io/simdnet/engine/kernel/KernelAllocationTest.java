@@ -57,6 +57,24 @@ class KernelAllocationTest {
                 "bytes allocated by 50 warmed-up calls of " + spec.key());
     }
 
+    /** The generic float GEMM serves training where no class can be compiled: it too must allocate nothing once warm. */
+    @ParameterizedTest(name = "{0} K={1} N={2} M={3}, {4} threads")
+    @CsvSource({"NN, 784, 128, 64, 1", "NT, 128, 784, 64, 2", "TN, 128, 128, 64, 2", "NN, 64, 10, 33, 1"})
+    void warmedUpGenericGemmCallAllocatesNothing(GemmForm form, int k, int n, int m, int threads) {
+        KernelPool.setThreads(threads);
+        GemmSpec spec = GemmSpec.of(DType.F32, form, k, n, true, false);
+        FloatGemmKernel kernel = (FloatGemmKernel) KernelRegistry.generic(spec);
+        float[] a = new float[m * k];
+        float[] b = new float[k * n];
+        float[] bias = new float[n];
+        float[] c = new float[m * n];
+        for (int i = 0; i < 2_000; i++) {
+            kernel.gemm(m, a, 0, b, 0, bias, c, 0);
+        }
+        assertEquals(0, steadyStateAllocation(() -> kernel.gemm(m, a, 0, b, 0, bias, c, 0), 50, measuredThreads()),
+                "bytes allocated by 50 warmed-up calls of the generic kernel for " + spec.key());
+    }
+
     /**
      * Bytes the given threads allocate over {@code calls} calls, once the JIT has caught up: the JIT compiles
      * in the background, so a slow machine may still interpret a method (and box its vectors) right after the

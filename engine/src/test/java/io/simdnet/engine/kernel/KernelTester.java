@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * kernel does not overwrite fails, and arrays carry a tail of sentinels past the sizes the spec implies, so
  * a write out of bounds fails too. This class holds what the three share.
  */
-final class KernelTester {
+public final class KernelTester {
 
     /** Elements past the end of every output array, which a kernel must not touch. */
     static final int TAIL = 5;
@@ -36,7 +36,7 @@ final class KernelTester {
     private KernelTester() {
     }
 
-    static GemmTester gemm(GemmSpec spec) {
+    public static GemmTester gemm(GemmSpec spec) {
         return new GemmTester(spec);
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.simdnet.engine.kernel.generic.GenericPool2d;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.DoublePool2dKernel;
 import io.simdnet.kernel.FloatPool2dKernel;

@@ -3,6 +3,7 @@ package io.simdnet.engine.kernel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.simdnet.engine.kernel.cache.KernelDiskCache;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.Kernel;
 import io.simdnet.kernel.spec.GemmForm;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.simdnet.engine.kernel.generic.GenericConv2d;
+import io.simdnet.engine.kernel.generic.GenericPool2d;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.FloatConv2dKernel;
 import io.simdnet.kernel.FloatGemmKernel;

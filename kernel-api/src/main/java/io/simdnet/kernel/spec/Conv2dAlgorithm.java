@@ -4,10 +4,11 @@ import java.util.Locale;
 
 /**
  * How a convolution is computed. A spec names {@link #AUTO} unless a caller (a test, a benchmark, the tuner)
- * asks for one algorithm; {@link Conv2dPlan#of} turns AUTO into one of the others by the rule documented there.
+ * asks for one algorithm; the code generator's {@code Conv2dAlgorithmPlan} turns AUTO into one of the others by the rule
+ * documented there.
  */
 public enum Conv2dAlgorithm {
-    /** Chosen by {@link Conv2dPlan}'s rule from the geometry. */
+    /** Chosen by the plan's rule from the geometry. */
     AUTO,
     /**
      * im2col and col2im around three GEMMs: forward Y (OC × P) = W (OC × PATCH) · col (PATCH × P);
@@ -25,7 +26,7 @@ public enum Conv2dAlgorithm {
      * Stride 1, padding below the kernel size: register-blocked direct convolution over the zero-padded image
      * read as one flat row per channel, no patch matrix; backward-data is the same kernel on the transposed
      * geometry (rotated, channel-swapped weights), backward-weights a register tile of dW vectors streaming
-     * over the output positions. See {@link DirectConvTiling}.
+     * over the output positions. The generator's {@code DirectConvTiling} chooses the register tiles.
      */
     DIRECT;
 

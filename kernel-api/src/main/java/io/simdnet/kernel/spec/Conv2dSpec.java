@@ -141,16 +141,6 @@ public record Conv2dSpec(DType elementType, int inChannels, int height, int widt
         return 2L * outChannels * patchSize() * outHeight() * outWidth();
     }
 
-    /** How this convolution is computed: its algorithm and GEMMs. */
-    public Conv2dPlan plan() {
-        return Conv2dPlan.of(this);
-    }
-
-    @Override
-    public java.util.List<GemmSpec> subKernels() {
-        return plan().fixedGemms();
-    }
-
     @Override
     public String key() {
         return "conv2d " + elementType.token() + " c=" + inChannels + " h=" + height + " w=" + width + " oc=" + outChannels

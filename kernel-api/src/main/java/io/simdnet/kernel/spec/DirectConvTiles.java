@@ -1,10 +1,10 @@
 package io.simdnet.kernel.spec;
 
 /**
- * Register tiles a {@link Conv2dAlgorithm#DIRECT} convolution is asked to use instead of those
- * {@link DirectConvTiling}'s cost model picks: what the autotuner varies. Each must fit the target's vector
- * registers ({@link Conv2dPlan} checks); the 3/4 budget of the cost model does not apply, since measurement
- * decides.
+ * Register tiles a {@link Conv2dAlgorithm#DIRECT} convolution is asked to use instead of those the code
+ * generator's cost model ({@code DirectConvTiling}) picks: what the autotuner varies. Each must fit the target's
+ * vector registers (the generator's {@code Conv2dAlgorithmPlan} checks); the 3/4 budget of the cost model does not
+ * apply, since measurement decides.
  *
  * <p>String form, the value of {@code tiles=} in a spec key: {@code 8x2/4x3/4x3} = forward channels × position
  * vectors / backward-data channels × vectors / backward-weights channels × taps.
@@ -15,12 +15,6 @@ public record DirectConvTiles(int forwardBlock, int forwardVectors, int dataBloc
         if (forwardBlock < 1 || forwardVectors < 1 || dataBlock < 1 || dataVectors < 1 || weightsBlock < 1 || weightsTaps < 1) {
             throw new IllegalArgumentException("direct convolution tiles: every size must be positive, got " + token());
         }
-    }
-
-    /** The tiles of a plan, as a DIRECT plan's cost model chose them. */
-    public static DirectConvTiles of(DirectConvPass forward, DirectConvPass backwardData, DirectConvTiling.WeightsTile weights) {
-        return new DirectConvTiles(forward.outChannelBlock(), forward.vectors(), backwardData.outChannelBlock(), backwardData.vectors(),
-                weights.outChannelBlock(), weights.taps());
     }
 
     public String token() {

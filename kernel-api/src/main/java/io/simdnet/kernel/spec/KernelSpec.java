@@ -19,14 +19,6 @@ public sealed interface KernelSpec permits GemmSpec, Conv2dSpec, Pool2dSpec {
     /** The vector width and register budget the kernel is generated for. */
     VectorTarget target();
 
-    /**
-     * The kernels this one calls whose specs are known without the batch size (a convolution's GEMMs): the
-     * catalog compiles them beside it, and the registry resolves them before it.
-     */
-    default java.util.List<GemmSpec> subKernels() {
-        return java.util.List.of();
-    }
-
     /** Parses one {@link #key()} or catalog line. */
     static KernelSpec parse(String text) {
         String trimmed = text.strip();

@@ -50,7 +50,7 @@ class GemmSpecTest {
         "gemm f32 NN k=five n=5 | k='five' is not an integer",
         "gemm f32 NN k=5 n=5 mr=30 nrv=4 | needs 125 vector registers",
         "gemm f32 NN k=5 n=64 mr=7 nrv=4 | needs 33 vector registers",
-        "gemm f32 NN k=5 n=5 nrv=2 nc=48 | nc = 48 must be a multiple",
+        "gemm f32 NN k=5 n=5 nrv=2 nc=48 bits=512 regs=32 | nc = 48 must be a multiple",
         "gemm f32 NN k=5 n=5 bias=yes | bias='yes', expected true or false",
         "conv f32 | unknown kernel kind 'conv'"})
     void badSpecsAreRejectedWithTheReason(String text, String reason) {

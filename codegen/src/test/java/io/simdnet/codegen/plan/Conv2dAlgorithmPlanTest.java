@@ -1,0 +1,80 @@
+package io.simdnet.codegen.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.simdnet.kernel.spec.Conv2dAlgorithm;
+import io.simdnet.kernel.spec.Conv2dSpec;
+import io.simdnet.kernel.spec.VectorTarget;
+import org.junit.jupiter.api.Test;
+
+/** Which algorithm a convolution's plan chooses, and what a DIRECT plan's passes look like. */
+class Conv2dAlgorithmPlanTest {
+
+    private static Conv2dAlgorithmPlan plan(String key) {
+        return Conv2dAlgorithmPlan.of(Conv2dSpec.parse(key));
+    }
+
+    @Test
+    void theRuleGivesDenseDirectOrIm2colByGeometry() {
+        assertEquals(Conv2dAlgorithm.DENSE, plan("conv2d f32 c=16 h=5 w=5 oc=120 kh=5 kw=5").algorithm());
+        assertEquals(Conv2dAlgorithm.DIRECT, plan("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5").algorithm());
+        assertEquals(Conv2dAlgorithm.DIRECT, plan("conv2d f32 c=1 h=28 w=28 oc=6 kh=5 kw=5 padding=same").algorithm());
+        assertEquals(Conv2dAlgorithm.IM2COL, plan("conv2d f32 c=3 h=31 w=31 oc=25 kh=3 kw=3 sh=2 pad=1").algorithm(), "strided");
+        assertEquals(Conv2dAlgorithm.IM2COL, plan("conv2d f32 c=3 h=8 w=8 oc=4 kh=2 kw=2 pad=2").algorithm(), "padding ≥ kernel");
+    }
+
+    @Test
+    void anAskedAlgorithmIsKeptAndNamedInKeyAndClassName() {
+        Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 algo=im2col");
+        assertEquals(Conv2dAlgorithm.IM2COL, Conv2dAlgorithmPlan.of(spec).algorithm());
+        assertTrue(spec.key().endsWith(" algo=im2col"), spec.key());
+        assertTrue(spec.className().contains("Im2col_"), spec.className());
+        assertEquals(spec, Conv2dSpec.parse(spec.key()));
+        Conv2dSpec auto = spec.withAlgorithm(Conv2dAlgorithm.AUTO);
+        assertTrue(!auto.key().contains("algo="), "AUTO is not written: " + auto.key());
+        assertNotEquals(spec.className(), auto.className());
+    }
+
+    @Test
+    void aDenseRequestOnAnotherGeometryIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> plan("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 algo=dense"));
+        assertTrue(e.getMessage().contains("algo=dense"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Conv2dSpec.parse("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 algo=fast"));
+    }
+
+    @Test
+    void backwardDataIsTheForwardOfTheTransposedGeometry() {
+        Conv2dAlgorithmPlan p = plan("conv2d f32 c=3 h=9 w=7 oc=5 kh=3 kw=2 pt=2 pb=0 pl=1 pr=0");
+        DirectConvPass forward = p.forwardPass();
+        DirectConvPass back = p.backwardDataPass();
+        assertEquals(p.spec().outHeight(), forward.outHeight());
+        assertEquals(p.spec().outWidth(), forward.outWidth());
+        assertEquals(5, back.inChannels());
+        assertEquals(3, back.outChannels());
+        assertEquals(9, back.outHeight(), "dX has the input's height");
+        assertEquals(7, back.outWidth(), "dX has the input's width");
+        assertEquals(0, back.padTop(), "K − 1 − 2");
+        assertEquals(2, back.padBottom(), "K − 1 − 0");
+    }
+
+    @Test
+    void everyTileFitsTheRegistersAndTheBufferCoversTheLastTilesReach() {
+        for (VectorTarget target : new VectorTarget[] {VectorTarget.AVX512, VectorTarget.AVX2, new VectorTarget(128, 32)}) {
+            for (int oc : new int[] {1, 6, 16, 17, 64}) {
+                Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=3 h=13 w=11 oc=" + oc + " kh=3 kw=3 pad=1").withTarget(target);
+                Conv2dAlgorithmPlan p = Conv2dAlgorithmPlan.of(spec);
+                for (DirectConvPass pass : new DirectConvPass[] {p.forwardPass(), p.backwardDataPass()}) {
+                    assertTrue(DirectConvPass.registersUsed(pass.outChannelBlock(), pass.vectors()) <= target.registers(), spec.key());
+                    int lastRead = (pass.inChannels() - 1) * pass.plane() + pass.wideLength() - 1 + (pass.kernelH() - 1) * pass.paddedWidth()
+                            + pass.kernelW() - 1;
+                    assertTrue(lastRead < pass.paddedInputLength(), spec.key());
+                }
+                DirectConvTiling.WeightsTile w = p.weightsTile();
+                assertTrue(DirectConvTiling.WeightsTile.registersUsed(w.outChannelBlock(), w.taps()) <= target.registers(), spec.key());
+            }
+        }
+    }
+}
