@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns JMH JSON results into the README's tables: GFLOP/s, the fraction of the FMA peak measured in the same
+"""Turns JMH JSON results into the tables of docs/results.md: GFLOP/s, the fraction of the FMA peak measured in the same
 run (PeakBench), and, when the peers' gemm.jsonl is given, OpenBLAS (numpy, its best kernel) side by side.
 
 Usage: bench/report.py RESULTS.json [more.json ...] [--peers /tmp/peers-results/gemm.jsonl]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns ConvBench/PoolBench JMH JSON into the README's table, beside PyTorch (../shared/peers/conv.py) from the
+"""Turns ConvBench/PoolBench JMH JSON into the table of docs/results.md, beside PyTorch (../shared/peers/conv.py) from the
 same session: time per call, GFLOP/s, fraction of the FMA peak measured in the same run, and PyTorch's time
 divided by ours (above 1: we are faster).
 

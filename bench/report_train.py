@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns TrainingStepBench JMH JSON into the README's table, beside PyTorch (../shared/peers/train.py) from the
+"""Turns TrainingStepBench JMH JSON into the table of docs/results.md, beside PyTorch (../shared/peers/train.py) from the
 same session: time per training step, images per second, bytes allocated per step, and our images/s divided by
 PyTorch's (above 1: we are faster).
 

@@ -1,4 +1,4 @@
-"""Prints the tuned-vs-default table of bench/run-tuned's JMH results (README, Autotuning)."""
+"""Prints the tuned-vs-default table of bench/run-tuned's JMH results (docs/tuning.md)."""
 import json
 import os
 import sys

@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The implementation is chosen by name, never by {@code BLAS.getInstance()}: that returns {@code JNIBLAS}
  * (native OpenBLAS, on every core) whenever a system BLAS such as Debian's {@code libopenblas0-pthread} is
  * installed, which would report a multi-threaded native sgemm as netlib's one-thread Java one. {@code blas=java}
- * (the default, what the README's netlib column shows) takes {@code JavaBLAS.getInstance()} and refuses to run
+ * (the default, what docs/results.md's netlib column shows) takes {@code JavaBLAS.getInstance()} and refuses to run
  * unless that is the Vector API {@code VectorBLAS}; {@code -p blas=native} measures {@code NativeBLAS} for
  * comparison and fails when no native library loads. The class that ran is printed at setup and the choice is
  * recorded as a parameter in the JMH result, which report.py turns into the column name.
