@@ -33,13 +33,21 @@ class KernelTunerTest {
     Path cache;
 
     private KernelRegistry registry(TuningMode mode) {
-        return new KernelRegistry(new KernelRegistry.Options(true, true, cache, mode, Duration.ofMillis(300), false));
+        return registry(mode, Duration.ofMillis(300));
+    }
+
+    /**
+     * The tests that check every candidate was timed give the JIT room: a candidate still interpreted when warm-up
+     * ends is rejected, which under a loaded machine (a build beside the tests) took more than 300 ms.
+     */
+    private KernelRegistry registry(TuningMode mode, Duration budget) {
+        return new KernelRegistry(new KernelRegistry.Options(true, true, cache, mode, budget, false));
     }
 
     @Test
     void tuningAGemmRecordsEveryCandidateAndServesTheWinner() throws Exception {
         GemmSpec spec = GemmSpec.of(DType.F32, GemmForm.NN, 57, 45, true, false);
-        KernelRegistry registry = registry(TuningMode.EAGER);
+        KernelRegistry registry = registry(TuningMode.EAGER, Duration.ofSeconds(3));
         TuningRecord record = registry.tuning().tune(spec, 20);
         assertNotNull(record);
         assertEquals(spec.key(), record.spec());
@@ -95,7 +103,7 @@ class KernelTunerTest {
     @Test
     void tuningAConvolutionTimesEachPassOfEveryCandidate() {
         Conv2dSpec spec = Conv2dSpec.of(DType.F32, 3, 12, 12, 10, 3, 3, 1, 1, false, false);
-        KernelRegistry registry = registry(TuningMode.EAGER);
+        KernelRegistry registry = registry(TuningMode.EAGER, Duration.ofSeconds(3));
         TuningRecord record = registry.tuning().tune(spec, 4);
         assertNotNull(record);
         assertTrue(record.candidates().size() >= 3, record.candidates().toString());
