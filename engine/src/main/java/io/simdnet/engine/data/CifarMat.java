@@ -109,16 +109,14 @@ public final class CifarMat {
     }
 
     private static void writeAtomically(Path file, Mat5File mat) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         try {
             // Uncompressed: mfl-core deflates into a buffer the size of the raw data, which incompressible pixels overflow.
-            try (var sink = us.hebi.matlab.mat.types.Sinks.newStreamingFile(temp.toFile())) {
-                Mat5.newWriter(sink).setDeflateLevel(java.util.zip.Deflater.NO_COMPRESSION).writeMat(mat);
-            }
-            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            io.simdnet.engine.io.AtomicFiles.write(file, temporary -> {
+                try (var sink = us.hebi.matlab.mat.types.Sinks.newStreamingFile(temporary.toFile())) {
+                    Mat5.newWriter(sink).setDeflateLevel(java.util.zip.Deflater.NO_COMPRESSION).writeMat(mat);
+                }
+            });
         } finally {
-            Files.deleteIfExists(temp);
             mat.close();
         }
     }

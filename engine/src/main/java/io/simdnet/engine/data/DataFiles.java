@@ -1,8 +1,7 @@
 package io.simdnet.engine.data;
 
-import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
-import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
 
+import io.simdnet.engine.io.AtomicFiles;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -10,13 +9,10 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -286,25 +282,11 @@ final class DataFiles {
 
     /** Creates an empty file with a fresh name beside {@code target}. */
     static Path createTemporary(Path target) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path candidate = target.resolveSibling(target.getFileName() + ".tmp-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36));
-            try {
-                // Create-new: two writers of the same file at once must never share a temporary.
-                return Files.createFile(candidate);
-            } catch (FileAlreadyExistsException taken) {
-                if (attempt >= 9) {
-                    throw taken;
-                }
-            }
-        }
+        return AtomicFiles.createTemporary(target);
     }
 
     static void moveIntoPlace(Path temporary, Path target) throws IOException {
-        try {
-            Files.move(temporary, target, ATOMIC_MOVE, REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException notAtomic) {
-            Files.move(temporary, target, REPLACE_EXISTING);
-        }
+        AtomicFiles.moveIntoPlace(temporary, target);
     }
 
     /** The value rounded to the nearest integer if it lies in [0, max] after rounding, else -1 (NaN included). */

@@ -1,8 +1,6 @@
 package io.simdnet.engine.io;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
-import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
-import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
 
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
@@ -20,8 +18,6 @@ import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -35,7 +31,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -123,18 +118,14 @@ public final class SafeTensors {
         Files.createDirectories(directory);
         Path temporary = null;
         try {
-            temporary = createTemporary(target);
+            temporary = AtomicFiles.createTemporary(target);
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
                 writeContents(channel, header, entries);
                 // Without this the rename can reach the disk before the data, and a crash leaves an empty file under
                 // the final name.
                 channel.force(true);
             }
-            try {
-                Files.move(temporary, target, ATOMIC_MOVE, REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException notAtomic) {
-                Files.move(temporary, target, REPLACE_EXISTING);
-            }
+            AtomicFiles.moveIntoPlace(temporary, target);
             temporary = null;
         } catch (Throwable failure) {
             if (temporary != null) {
@@ -155,20 +146,6 @@ public final class SafeTensors {
     }
 
     /** Creates an empty file with a fresh name beside {@code target}, with the permissions a plain new file gets. */
-    private static Path createTemporary(Path target) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path candidate = target.resolveSibling(target.getFileName() + ".tmp-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36));
-            try {
-                // Create-new: two writers saving the same file at once must never share a temporary.
-                return Files.createFile(candidate);
-            } catch (FileAlreadyExistsException taken) {
-                if (attempt >= 9) {
-                    throw taken;
-                }
-            }
-        }
-    }
-
     /** The padded JSON header, laid out and escaped as the reference writer does: compact, metadata first. */
     private static byte[] header(Path file, List<Named> entries, Map<String, String> metadata) {
         StringWriter text = new StringWriter();

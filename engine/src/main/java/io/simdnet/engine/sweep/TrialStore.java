@@ -3,15 +3,13 @@ package io.simdnet.engine.sweep;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
+import io.simdnet.engine.io.AtomicFiles;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
@@ -76,31 +74,12 @@ public final class TrialStore<R extends Serializable> {
 
     /** Stores {@code result} of {@code trial} atomically; an earlier file of that trial is replaced. */
     public void store(Trial<R> trial, R result) {
+        Path target = file(trial.index());
         try {
-            Files.createDirectories(dir);
-            removeStaleTemporaries();
-            Path target = file(trial.index());
-            Path tmp = Files.createTempFile(dir, target.getFileName() + ".tmp-", "");
-            try {
-                Files.writeString(tmp, GSON.toJson(result, type), StandardCharsets.UTF_8);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.removeStaleTemporaries(target);
+            AtomicFiles.writeString(target, GSON.toJson(result, type));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store trial " + trial.index() + " in " + dir, e);
-        }
-    }
-
-    private void removeStaleTemporaries() throws IOException {
-        try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, "trial-*.json.tmp-*")) {
-            for (Path p : stale) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

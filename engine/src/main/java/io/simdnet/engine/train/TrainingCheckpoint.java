@@ -1,14 +1,13 @@
 package io.simdnet.engine.train;
 
 import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.io.AtomicFiles;
 import io.simdnet.engine.io.Checkpoint;
 import io.simdnet.engine.io.CorruptCheckpointException;
 import io.simdnet.engine.io.SafeTensors;
 import io.simdnet.engine.io.SafeTensorsContents;
 import io.simdnet.engine.tensor.Tensor;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -149,19 +148,7 @@ final class TrainingCheckpoint {
 
     /** Deletes {@code <name>.tmp-*} beside {@code file}: what a write killed before its rename leaves. */
     static void removeStaleTemporaries(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, glob(file.getFileName() + ".tmp-") + "*")) {
-            for (Path p : stale) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
-    private static String glob(String literal) {
-        return literal.replaceAll("([\\\\*?\\[\\]{}])", "\\\\$1");
+        AtomicFiles.removeStaleTemporaries(file);
     }
 
     static String formatRng(long[] state) {

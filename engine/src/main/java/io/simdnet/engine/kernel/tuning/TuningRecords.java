@@ -4,14 +4,13 @@ import io.simdnet.codegen.gen.KernelVariants;
 import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import io.simdnet.kernel.spec.KernelSpec;
+import io.simdnet.engine.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -128,18 +127,7 @@ final class TuningRecords {
             return;
         }
         try {
-            Files.createDirectories(file.getParent());
-            Path staging = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
-            try {
-                Files.writeString(staging, record.toJson(), StandardCharsets.UTF_8);
-                try {
-                    Files.move(staging, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(staging, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(staging);
-            }
+            AtomicFiles.writeString(file, record.toJson());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "could not write tuning record " + file + ": " + e);
         }
