@@ -143,7 +143,7 @@ final class ClassificationRun {
         }
         applyRegularization(model, options, out);
         Trainer trainer = new Trainer(model, loss, optimizer);
-        fit.validation(validation).seed(options.seed).progressBar(!options.noProgress).checkpoint(folder.path(CHECKPOINT));
+        fit.validation(validation).seed(options.seed).progressBar(!options.noProgress).checkpoint(folder.path(CHECKPOINT)).profile(options.profile);
         if (options.lrDecay != null) {
             if (!(options.lrDecay > 0 && options.lrDecay <= 1) || options.lrDecayEvery <= 0) {
                 throw new IllegalArgumentException("--lr-decay must be in (0, 1] and --lr-decay-every positive, got " + options.lrDecay + " and "
@@ -214,6 +214,7 @@ final class ClassificationRun {
         CpuInfo.record(metrics);
         metrics.putAll(fitter.metrics());
         folder.writeJson("metrics.json", metrics);
+        folder.writeProfile(history.profile(), "", out);
         out.println("Run folder: " + folder.dir().toAbsolutePath());
         return result;
     }

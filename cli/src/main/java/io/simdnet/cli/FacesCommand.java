@@ -177,7 +177,7 @@ final class FacesCommand implements Callable<Integer> {
         int batch = options.batchSizeOr(s.batchSize());
         Path checkpoint = folder.path(SETTINGS_FOLDER).resolve("setting" + s.number() + ".safetensors");
         FitOptions fit = new FitOptions().batchSize(batch).seed(options.seed).validation(validation).progressBar(!options.noProgress)
-                .checkpoint(checkpoint);
+                .checkpoint(checkpoint).profile(options.profile);
         if (Files.isRegularFile(checkpoint)) {
             fit.resume(checkpoint);
         }
@@ -206,6 +206,7 @@ final class FacesCommand implements Callable<Integer> {
         String prefix = "setting" + s.number() + "_";
         Plots.curves(history, folder, "Faces (" + task + "), " + s.label(), prefix);
         folder.writeHistoryCsv(history, prefix);
+        folder.writeProfile(history.profile(), prefix, System.out);
         return row;
     }
 

@@ -1,9 +1,11 @@
 package io.simdnet.cli;
 
 import com.google.gson.GsonBuilder;
+import io.simdnet.engine.profile.ProfileReport;
 import io.simdnet.engine.train.EpochLogs;
 import io.simdnet.engine.train.History;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -149,6 +151,23 @@ final class RunFolder {
             steps.append(i + 1).append(',').append(String.format(Locale.ROOT, "%.6f", losses[i])).append('\n');
         }
         writeText(prefix + "step_losses.csv", steps.toString());
+    }
+
+    /**
+     * When the run was profiled ({@code --profile}, {@code profile} not null): prints the profile's table on {@code out} and writes it to
+     * {@code <prefix>profile.csv} and {@code <prefix>profile.txt}.
+     */
+    void writeProfile(ProfileReport profile, String prefix, PrintStream out) throws IOException {
+        if (profile == null) {
+            return;
+        }
+        if (profile.rows().isEmpty() && profile.warmUpSteps() == 0) {
+            out.println("Profile: no training step ran (the run had finished before), nothing to profile");
+            return;
+        }
+        out.print(profile.table());
+        writeText(prefix + "profile.csv", profile.csv());
+        writeText(prefix + "profile.txt", profile.table());
     }
 
     /** metrics.json: the given values (NaN written as null). */

@@ -20,6 +20,8 @@ import io.simdnet.engine.optim.Adam;
 import io.simdnet.engine.optim.Lbfgs;
 import io.simdnet.engine.optim.Optimizer;
 import io.simdnet.engine.optim.Sgd;
+import io.simdnet.engine.profile.ProfileReport;
+import io.simdnet.engine.profile.Profiler;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.engine.train.Callback;
 import io.simdnet.engine.train.EpochLogs;
@@ -96,7 +98,8 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
     }
 
     /** One trained autoencoder: its model, cost per iteration, and the final training and held-out costs. */
-    private record Trained(Model model, Optimizer optimizer, History history, double[] costs, double cost, double heldOutCost, double seconds) {
+    private record Trained(Model model, Optimizer optimizer, History history, double[] costs, double cost, double heldOutCost, double seconds,
+            ProfileReport profile) {
     }
 
     @Override
@@ -159,6 +162,7 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
         metrics.put("train_seconds", run.seconds());
         CpuInfo.record(metrics);
         folder.writeJson("metrics.json", metrics);
+        folder.writeProfile(run.profile(), "", System.out);
         System.out.println("Run folder: " + folder.dir().toAbsolutePath());
         return 0;
     }
@@ -181,6 +185,8 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
                         run.seconds());
                 table.append(String.format(Locale.ROOT, "| %d | %.0e | %.5f | %.5f | %.1f |%n", h, l, run.cost(), run.heldOutCost(), run.seconds()));
                 csv.append(String.format(Locale.ROOT, "%d,%g,%.6f,%.6f,%.2f%n", h, l, run.cost(), run.heldOutCost(), run.seconds()));
+                folder.writeProfile(run.profile(), String.format(Locale.ROOT, "hidden%d-lambda%s_", h, l == 0 ? "0" : String.format(Locale.ROOT, "%.0e", l)),
+                        System.out);
                 int columns = (int) Math.ceil(Math.sqrt(h));
                 panels.add(ImageGrid.render(hiddenUnitTiles(run.model()), columns, Math.max(1, 40 / columns), String.format(Locale.ROOT,
                         "%d hidden, λ = %s", h, l == 0 ? "0" : String.format(Locale.ROOT, "%.0e", l)), false));
@@ -217,20 +223,35 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
         Optimizer opt = null;
         History history = null;
         double[] costs;
+        ProfileReport profile = null;
         if (optimizer.equals("lbfgs")) {
             List<Double> trace = new ArrayList<>();
-            new Lbfgs().minimize(model.trainableParameters(), new FullBatchObjective(model, MeanSquaredError.halfSumPerSample(), data), epochs,
-                    (iteration, cost) -> {
-                        trace.add(cost);
-                        if (verbose && (iteration == 1 || iteration % Math.max(1, epochs / 10) == 0)) {
-                            System.out.printf(Locale.ROOT, "iteration %d/%d  cost J %.5f%n", iteration, epochs, cost);
-                        }
-                    });
+            // L-BFGS runs outside fit: its cost evaluations are profiled, with no steps marked (shares are of the rows' sum).
+            Profiler profiler = options.profile ? new Profiler() : null;
+            if (profiler != null) {
+                model.profile(profiler);
+                profiler.start();
+            }
+            try {
+                new Lbfgs().minimize(model.trainableParameters(), new FullBatchObjective(model, MeanSquaredError.halfSumPerSample(), data), epochs,
+                        (iteration, cost) -> {
+                            trace.add(cost);
+                            if (verbose && (iteration == 1 || iteration % Math.max(1, epochs / 10) == 0)) {
+                                System.out.printf(Locale.ROOT, "iteration %d/%d  cost J %.5f%n", iteration, epochs, cost);
+                            }
+                        });
+            } finally {
+                if (profiler != null) {
+                    profiler.stop();
+                    model.profile(null);
+                }
+            }
             costs = trace.stream().mapToDouble(Double::doubleValue).toArray();
+            profile = profiler == null ? null : profiler.report();
         } else {
             opt = optimizer.equals("gd") ? new Sgd(options.learningRateOr(3.0)) : new Adam(options.learningRateOr(0.01));
             Trainer trainer = new Trainer(model, MeanSquaredError.halfSumPerSample(), opt);
-            history = trainer.fit(data, new FitOptions().epochs(epochs).batchSize(n).shuffle(false).callback(new Callback() {
+            history = trainer.fit(data, new FitOptions().epochs(epochs).batchSize(n).shuffle(false).profile(options.profile).callback(new Callback() {
                 @Override
                 public void onEpochEnd(Trainer t, EpochLogs logs) {
                     if (verbose && (logs.epoch() == 0 || (logs.epoch() + 1) % Math.max(1, epochs / 10) == 0)) {
@@ -239,12 +260,13 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
                 }
             }));
             costs = history.stepLosses();
+            profile = history.profile();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Trainer evaluator = new Trainer(model, MeanSquaredError.halfSumPerSample(), new Sgd(1));
         double cost = evaluator.evaluate(data, n).loss();
         double heldOutCost = test == null ? Double.NaN : evaluator.evaluate(Dataset.of(test, test), test.batch()).loss();
-        return new Trained(model, opt, history, costs, cost, heldOutCost, seconds);
+        return new Trained(model, opt, history, costs, cost, heldOutCost, seconds, profile);
     }
 
     private static Tensor rows(Tensor t, int from, int to) {

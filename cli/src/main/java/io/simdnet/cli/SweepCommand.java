@@ -54,6 +54,7 @@ public class SweepCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         options.resumeMarker = TRIALS;
         ClassificationRun.configureThreads(options);
+        options.refuseProfile("a sweep trains many models; profile one of its settings with its own command (bin/simdnet lenet5 --profile ...)");
         List<SweepTrial> trials = trials(SweepModel.named(model), options.epochsOr(5), options.seed);
         RunFolder folder = options.resume != null ? RunFolder.open(options.resume, TRIALS) : RunFolder.create(options.out, "sweep");
         TrialStore<TrialResult> store = new TrialStore<>(folder.path(TRIALS), TrialResult.class, TrialResult::trial);

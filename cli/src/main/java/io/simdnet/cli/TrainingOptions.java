@@ -51,6 +51,11 @@ public final class TrainingOptions {
     @Option(names = "--l1", paramLabel = "C", description = "L1 penalty C·Σ|W| on every dense and conv weight (Keras' l1(C)).")
     Double l1;
 
+    @Option(names = "--profile", description = "Profile the training steps (torch.profiler's key_averages): time per layer forward and backward, "
+            + "per kernel (spec, algorithm) and outside the layers (data, loss, optimizer, callbacks, the pool's hand-overs); printed as a "
+            + "table at the end and written to profile.csv in the run folder. The first tenth of the steps is left out as warm-up.")
+    boolean profile;
+
     /** What a run folder must hold for {@code --resume}: the checkpoint, or a sweep's finished trials. */
     String resumeMarker = ClassificationRun.CHECKPOINT;
 
@@ -58,6 +63,13 @@ public final class TrainingOptions {
     void refuseResume(String why) {
         if (resume != null) {
             throw new IllegalArgumentException("--resume: " + why + "; run it again instead");
+        }
+    }
+
+    /** For the commands that train many models at once: {@code --profile} fails in one line saying why, instead of being ignored. */
+    void refuseProfile(String why) {
+        if (profile) {
+            throw new IllegalArgumentException("--profile: " + why);
         }
     }
 

@@ -253,11 +253,14 @@ class SubcommandSmokeTest {
     @Test
     void sparseAutoencoderTrainsWithLbfgsAndAnyHiddenSize() throws IOException {
         Path data = writeCifar100();
-        assertEquals(0, run(common("sparse-autoencoder", "--data", data.toString(), "--count", "200", "--optimizer", "lbfgs", "--hidden", "25")));
+        assertEquals(0, run(common("sparse-autoencoder", "--data", data.toString(), "--count", "200", "--optimizer", "lbfgs", "--hidden", "25",
+                "--profile")));
         Path run = runFolders().get(0);
         assertPng(run.resolve("hidden_units.png"), -8 * 64, -4 * 64);
         assertPng(run.resolve("loss.png"), 900, 540);
         assertTrue(Files.readString(run.resolve("metrics.json")).contains("\"hidden\": 25"));
+        // L-BFGS runs outside fit: its cost evaluations are profiled all the same.
+        assertTrue(Files.readString(run.resolve("profile.csv")).contains("\ndense,backward,"), Files.readString(run.resolve("profile.csv")));
     }
 
     @Test
@@ -342,10 +345,11 @@ class SubcommandSmokeTest {
     void facesGenderTaskRunsOneSettingInEpochs() throws IOException {
         Path data = writeFaces(60);
         assertEquals(0, run("faces", "--data", data.toString(), "--out", dir.resolve("runs").toString(), "--task", "gender", "--setting", "2",
-                "--epochs", "2", "--batch-size", "16", "--no-progress"));
+                "--epochs", "2", "--batch-size", "16", "--no-progress", "--profile"));
         Path run = runFolders().get(0);
         assertEquals(2 + 1, Files.readString(run.resolve("sweep.md")).lines().count());
         assertTrue(Files.readString(run.resolve("setting2_metrics.csv")).lines().count() == 3, "header and 2 epochs");
+        assertTrue(Files.readString(run.resolve("setting2_profile.csv")).contains("\nconv2d,forward,"));
     }
 
     @Test

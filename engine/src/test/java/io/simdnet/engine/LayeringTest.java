@@ -76,6 +76,15 @@ class LayeringTest {
     }
 
     @Test
+    void theProfilerDependsOnNoLayerModelOrTrainer() {
+        // The ops, the models and the trainer all report to it, so it must stand below them.
+        noClasses().that().resideInAPackage("io.simdnet.engine.profile..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.simdnet.engine.layer..", "io.simdnet.engine.model..",
+                        "io.simdnet.engine.train..", "io.simdnet.engine.ops..")
+                .check(MAIN);
+    }
+
+    @Test
     void theEngineDependsOnNoFrontEnd() {
         noClasses().that().resideInAnyPackage("io.simdnet.kernel..", "io.simdnet.codegen..", "io.simdnet.engine..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.simdnet.cli..", "io.simdnet.spark..")

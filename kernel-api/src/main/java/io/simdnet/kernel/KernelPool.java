@@ -85,12 +85,39 @@ public final class KernelPool {
             return;
         }
         Batch batch = BATCHES.get();
+        if (batch.clock.isOn()) {
+            runTimed(batch, work, tasks);
+            return;
+        }
         batch.start(pool, work, tasks);
         try {
             batch.runOwn();
         } finally {
             batch.finish();
         }
+    }
+
+    /** {@link #run} counting the time outside the caller's own tasks on the caller's {@link HandOverClock}. */
+    private static void runTimed(Batch batch, ParallelTask work, int tasks) {
+        long start = System.nanoTime();
+        batch.start(pool, work, tasks);
+        long started = System.nanoTime();
+        long ownDone = started;
+        try {
+            batch.runOwn();
+            ownDone = System.nanoTime();
+        } finally {
+            batch.finish();
+            batch.clock.add((started - start) + (System.nanoTime() - ownDone));
+        }
+    }
+
+    /**
+     * The calling thread's hand-over clock (a profiler switches it on for the thread it profiles); the same object
+     * for the life of the thread.
+     */
+    public static HandOverClock handOverClock() {
+        return BATCHES.get().clock;
     }
 
     /** The reusable tasks of one calling thread. */
@@ -100,6 +127,7 @@ public final class KernelPool {
         private Slot[] slots = new Slot[0];
         private final AtomicInteger pending = new AtomicInteger();
         private volatile Throwable failure;
+        final HandOverClock clock = new HandOverClock();
 
         void start(ForkJoinPool pool, ParallelTask work, int tasks) {
             this.work = work;

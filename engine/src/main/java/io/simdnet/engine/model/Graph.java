@@ -3,6 +3,7 @@ package io.simdnet.engine.model;
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.layer.Layer;
 import io.simdnet.engine.layer.MergeLayer;
+import io.simdnet.engine.profile.Profiler;
 import io.simdnet.engine.tensor.BatchBuffer;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
@@ -135,8 +136,10 @@ public final class Graph extends Model {
     public Tensor forward(Tensor x, boolean training) {
         checkBatch(x);
         values[0] = x.dtype() == dtype() ? x : x.to(dtype());
+        Profiler profiler = profiler();
         for (int i = 0; i < steps.size(); i++) {
             Step step = steps.get(i);
+            long start = profiler == null ? 0 : profiler.layerStarts(profileRow(i, false));
             if (step.layer() instanceof MergeLayer merge) {
                 Tensor[] inputs = mergeInputs[i + 1];
                 for (int k = 0; k < inputs.length; k++) {
@@ -146,6 +149,9 @@ public final class Graph extends Model {
             } else {
                 values[i + 1] = step.layer().forward(values[step.inputs()[0]], training);
             }
+            if (profiler != null) {
+                profiler.layerEnds(profileRow(i, false), start);
+            }
         }
         return values[outputNode];
     }
@@ -154,6 +160,7 @@ public final class Graph extends Model {
     public Tensor backward(Tensor outputGradient, boolean inputGradient) {
         Arrays.fill(gradients, null);
         gradients[outputNode] = outputGradient;
+        Profiler profiler = profiler();
         for (int i = steps.size() - 1; i >= 0; i--) {
             Tensor dy = gradients[i + 1];
             if (dy == null) {
@@ -163,9 +170,14 @@ public final class Graph extends Model {
             for (int k = 0; k < step.inputs().length; k++) {
                 int input = step.inputs()[k];
                 boolean needed = input != 0 || inputGradient;
+                // The layer's row also takes the adding of its input gradient into a node that feeds several layers.
+                long start = profiler == null ? 0 : profiler.layerStarts(profileRow(i, true));
                 Tensor dx = step.layer() instanceof MergeLayer merge ? merge.backwardTo(k, dy) : step.layer().backward(dy, needed);
                 if (needed) {
                     accumulate(input, dx);
+                }
+                if (profiler != null) {
+                    profiler.layerEnds(profileRow(i, true), start);
                 }
             }
         }

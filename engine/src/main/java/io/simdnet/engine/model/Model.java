@@ -3,6 +3,7 @@ package io.simdnet.engine.model;
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.layer.Layer;
 import io.simdnet.engine.layer.Parameter;
+import io.simdnet.engine.profile.Profiler;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.DType;
@@ -24,6 +25,8 @@ public abstract class Model {
     private Map<String, Parameter> named;
     private final java.util.concurrent.atomic.AtomicReference<Thread> user = new java.util.concurrent.atomic.AtomicReference<>();
     private volatile String userPurpose;
+    private Profiler profiler;
+    private int profileRows;
 
     protected Model(Shape inputShape, DType dtype) {
         this.inputShape = inputShape;
@@ -276,6 +279,28 @@ public abstract class Model {
         if (!shape.isBatchOf(inputShape)) {
             throw new IllegalArgumentException("Model input: expected a batch of samples of shape " + inputShape + ", got " + shape);
         }
+    }
+
+    /**
+     * Times every layer's forward and backward into {@code profiler} while it runs on the thread using this model (null:
+     * no timing, which then costs a null check per layer). {@code FitOptions.profile} attaches it for a fit; inference
+     * users attach it themselves (see {@link Profiler}). A model has one profiler at a time.
+     */
+    public final void profile(Profiler value) {
+        if (value != null) {
+            profileRows = value.layerRows(this, layers().stream().map(Layer::name).toList());
+        }
+        profiler = value;
+    }
+
+    /** The profiler attached by {@link #profile}, or null. */
+    public final Profiler profiler() {
+        return profiler;
+    }
+
+    /** Layer {@code index}'s forward or backward row in the attached profiler. */
+    protected final int profileRow(int index, boolean backward) {
+        return profileRows + 2 * index + (backward ? 1 : 0);
     }
 
     /** Keras-style table of layers, output shapes and parameter counts. */

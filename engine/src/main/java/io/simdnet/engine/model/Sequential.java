@@ -3,6 +3,7 @@ package io.simdnet.engine.model;
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.layer.Layer;
 import io.simdnet.engine.layer.MergeLayer;
+import io.simdnet.engine.profile.Profiler;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.DType;
@@ -78,8 +79,13 @@ public final class Sequential extends Model {
     public Tensor forward(Tensor x, boolean training) {
         checkBatch(x);
         Tensor out = x.dtype() == dtype() ? x : x.to(dtype());
+        Profiler profiler = profiler();
         for (int i = 0; i < layers.size(); i++) {
+            long start = profiler == null ? 0 : profiler.layerStarts(profileRow(i, false));
             out = layers.get(i).forward(out, training);
+            if (profiler != null) {
+                profiler.layerEnds(profileRow(i, false), start);
+            }
             outputs[i] = out;
         }
         return out;
@@ -91,8 +97,13 @@ public final class Sequential extends Model {
         // input) need no gradient, so back-propagation stops there and the first dense layer skips its dX GEMM.
         int last = inputGradient ? 0 : firstWithParameters;
         Tensor gradient = outputGradient;
+        Profiler profiler = profiler();
         for (int i = layers.size() - 1; i >= last; i--) {
+            long start = profiler == null ? 0 : profiler.layerStarts(profileRow(i, true));
             gradient = layers.get(i).backward(gradient, inputGradient || i > last);
+            if (profiler != null) {
+                profiler.layerEnds(profileRow(i, true), start);
+            }
         }
         return inputGradient ? gradient : null;
     }

@@ -4,6 +4,7 @@ import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.loss.Loss;
 import io.simdnet.engine.model.Model;
 import io.simdnet.engine.optim.Lbfgs;
+import io.simdnet.engine.profile.Profiler;
 import io.simdnet.engine.tensor.BatchBuffer;
 import io.simdnet.engine.tensor.Tensor;
 
@@ -33,8 +34,13 @@ public final class FullBatchObjective implements Lbfgs.Objective {
     @Override
     public double evaluate() {
         Tensor out = model.forward(inputs, true);
+        Profiler profiler = model.profiler();
+        long start = profiler == null ? 0 : profiler.outsideStarts();
         Tensor dOut = gradient.get(out.batch());
         double cost = loss.compute(out, targets, dOut) + model.regularizationLoss();
+        if (profiler != null) {
+            profiler.outsideEnds(Profiler.Outside.LOSS, start);
+        }
         model.backward(dOut);
         return cost;
     }

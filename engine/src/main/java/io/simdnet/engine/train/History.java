@@ -1,15 +1,17 @@
 package io.simdnet.engine.train;
 
+import io.simdnet.engine.profile.ProfileReport;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** What {@code fit} returns: the loss of every training step and the logs of every epoch. */
+/** What {@code fit} returns: the loss of every training step, the logs of every epoch, and the profile if one was asked for. */
 public final class History {
 
     private double[] stepLosses = new double[1024];
     private int steps;
     private final List<EpochLogs> epochs = new ArrayList<>();
+    private ProfileReport profile;
 
     /** Appends one step's loss; {@code fit} calls it, and so do trainers outside this package (data-parallel ones). */
     public void addStep(double loss) {
@@ -44,6 +46,15 @@ public final class History {
 
     public List<EpochLogs> epochs() {
         return List.copyOf(epochs);
+    }
+
+    /** The profile of the fit's steps ({@link FitOptions#profile}), or null when it was not profiled. */
+    public ProfileReport profile() {
+        return profile;
+    }
+
+    void profile(ProfileReport report) {
+        this.profile = report;
     }
 
     public EpochLogs last() {

@@ -2,6 +2,8 @@ package io.simdnet.engine.train;
 
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.io.CorruptCheckpointException;
+import io.simdnet.engine.profile.Profiler;
+import io.simdnet.engine.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,9 +46,16 @@ final class LocalSteps implements StepSource {
 
     @Override
     public void run(int epoch, int step, int count, StepSink sink) {
+        Profiler profiler = trainer.model().profiler();
         for (int s = 0; s < count; s++) {
             int n = batches.nextSize();
-            double value = trainer.trainStep(batches.inputs(), batches.targets());
+            long start = profiler == null ? 0 : profiler.outsideStarts();
+            Tensor inputs = batches.inputs();
+            Tensor targets = batches.targets();
+            if (profiler != null) {
+                profiler.outsideEnds(Profiler.Outside.DATA, start);
+            }
+            double value = trainer.trainStep(inputs, targets);
             batches.advance();
             sink.accept(value, n, trainer.lastCorrect());
         }

@@ -6,6 +6,7 @@ import io.simdnet.engine.layer.Parameter;
 import io.simdnet.engine.loss.Loss;
 import io.simdnet.engine.model.Model;
 import io.simdnet.engine.optim.Optimizer;
+import io.simdnet.engine.profile.Profiler;
 import io.simdnet.engine.tensor.BatchBuffer;
 import io.simdnet.engine.tensor.Tensor;
 import java.nio.file.Path;
@@ -113,15 +114,24 @@ public final class Trainer {
 
     private double trainStepUnguarded(Tensor inputs, Tensor targets) {
         largestTrainingBatch = Math.max(largestTrainingBatch, inputs.batch());
+        Profiler profiler = model.profiler();
         Tensor out = model.forward(inputs, true);
+        long start = profiler == null ? 0 : profiler.outsideStarts();
         Tensor gradient = outputGradient.get(out.batch());
         double value = loss.compute(out, targets, gradient) + model.regularizationLoss();
         lastCorrect = Accuracy.applies(out, targets) ? Accuracy.correct(out, targets) : -1;
+        if (profiler != null) {
+            profiler.outsideEnds(Profiler.Outside.LOSS, start);
+        }
         if (!Double.isFinite(value)) {
             return value;
         }
         model.backward(gradient);
+        start = profiler == null ? 0 : profiler.outsideStarts();
         optimizer.step(parameters);
+        if (profiler != null) {
+            profiler.outsideEnds(Profiler.Outside.OPTIMIZER, start);
+        }
         return value;
     }
 

@@ -1,6 +1,8 @@
 package io.simdnet.engine.train;
 
 import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.model.Model;
+import io.simdnet.engine.profile.Profiler;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,7 +12,8 @@ import java.util.List;
  * The one training loop, whatever runs the steps ({@link StepSource}: this JVM or a cluster): epochs or a step
  * budget, callbacks, history, validation after every epoch, a checkpoint every {@link FitOptions#checkpointEvery}
  * epochs and when a stop is requested, resumption from one, and the two stop requests ({@link Trainer#stopAfterEpoch}
- * and {@link Trainer#interrupt}).
+ * and {@link Trainer#interrupt}). With {@link FitOptions#profile} it marks each call of the source as a step for the
+ * profiler, so that only steps are profiled (not validation or checkpoints), and times the callbacks.
  */
 final class TrainingLoop {
 
@@ -28,11 +31,28 @@ final class TrainingLoop {
         Dataset validation = data.get(1);
         trainer.model().checkBatch(trainData.sampleShape().withBatch(trainData.size()));
         try (StepSource source = sources.open(trainer, trainData, options)) {
-            return run(source, trainData.size(), validation);
+            if (!options.profiling()) {
+                return run(source, trainData.size(), validation, null, false);
+            }
+            Profiler given = options.givenProfiler();
+            Profiler profiler = given != null ? given : new Profiler();
+            Model model = trainer.model();
+            Profiler attached = model.profiler();
+            model.profile(profiler);
+            profiler.start();
+            try {
+                History history = run(source, trainData.size(), validation, profiler, given == null);
+                history.profile(profiler.report());
+                return history;
+            } finally {
+                profiler.stop();
+                model.profile(attached);
+            }
         }
     }
 
-    private History run(StepSource source, int trainSize, Dataset validation) throws IOException {
+    /** The loop; {@code ownProfiler}: {@code profiler} is the fit's own, whose warm-up it sets. */
+    private History run(StepSource source, int trainSize, Dataset validation, Profiler profiler, boolean ownProfiler) throws IOException {
         int stepsPerEpoch = source.stepsPerEpoch();
         List<Callback> callbacks = new ArrayList<>(options.callbacks());
         if (options.progressBar()) {
@@ -47,7 +67,7 @@ final class TrainingLoop {
         for (Callback c : callbacks) {
             c.onTrainBegin(trainer, epochs, stepsPerEpoch);
         }
-        StepRecorder recorder = new StepRecorder(history, callbacks);
+        StepRecorder recorder = new StepRecorder(history, callbacks, profiler);
         // Restored after onTrainBegin: a schedule reads the optimiser's initial rate there, not the checkpoint's.
         TrainingCheckpoint.Position resumed = options.resumeFile() == null ? null
                 : TrainingCheckpoint.restore(options.resumeFile(), trainer, source, options, trainSize, history);
@@ -59,6 +79,11 @@ final class TrainingLoop {
             trainer.stopAfterEpoch();
         }
         long stepsDone = resumed == null ? 0 : (long) resumed.epoch() * stepsPerEpoch + resumed.step();
+        if (ownProfiler) {
+            // A tenth of the steps this fit takes (a resumed one's remaining steps), counted once the resume is known.
+            long planned = Math.max(0, Math.min(maxSteps, (long) epochs * stepsPerEpoch) - stepsDone);
+            profiler.warmUpSteps((int) Math.min(Integer.MAX_VALUE, planned / FitOptions.PROFILE_WARM_UP_FRACTION));
+        }
         for (int epoch = firstEpoch; epoch < epochs && !trainer.stopsAfterEpoch(); epoch++) {
             for (Callback c : callbacks) {
                 c.onEpochBegin(trainer, epoch);
@@ -75,8 +100,14 @@ final class TrainingLoop {
                 }
                 int count = (int) Math.min(Math.min(source.stepsPerCall(), stepsPerEpoch - step), maxSteps - stepsDone);
                 recorder.at(epoch, step, tally);
+                if (profiler != null) {
+                    profiler.stepStarts();
+                }
                 try {
                     source.run(epoch, step, count, recorder);
+                    if (profiler != null) {
+                        profiler.stepEnds(count);
+                    }
                 } catch (StepsAbandonedException abandoned) {
                     trainer.takeInterrupt();
                     TrainingInterruptedException stopped = stop(source, trainSize, history, epoch, step, tally, start);
@@ -125,13 +156,15 @@ final class TrainingLoop {
     private final class StepRecorder implements StepSource.StepSink {
         private final History history;
         private final List<Callback> callbacks;
+        private final Profiler profiler;
         private int epoch;
         private int step;
         private EpochTally tally;
 
-        StepRecorder(History history, List<Callback> callbacks) {
+        StepRecorder(History history, List<Callback> callbacks, Profiler profiler) {
             this.history = history;
             this.callbacks = callbacks;
+            this.profiler = profiler;
         }
 
         void at(int epochNow, int firstStep, EpochTally epochTally) {
@@ -145,10 +178,14 @@ final class TrainingLoop {
             if (!Double.isFinite(loss)) {
                 throw new NonFiniteLossException(epoch, step, loss, history);
             }
+            long start = profiler == null ? 0 : profiler.outsideStarts();
             history.addStep(loss);
             tally.add(loss, samples, correct);
             for (Callback c : callbacks) {
                 c.onBatchEnd(trainer, epoch, step, loss, samples);
+            }
+            if (profiler != null) {
+                profiler.outsideEnds(Profiler.Outside.CALLBACKS, start);
             }
             step++;
         }

@@ -1,21 +1,25 @@
 package io.simdnet.engine.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.loss.SoftmaxCrossEntropy;
 import io.simdnet.engine.model.CourseModels;
 import io.simdnet.engine.model.Model;
 import io.simdnet.engine.optim.Adam;
+import io.simdnet.engine.profile.Profiler;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.KernelPool;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** A warmed-up training step (forward, loss, backward, Adam) allocates nothing on the calling thread. */
+/** A warmed-up training step (forward, loss, backward, Adam) allocates nothing on the calling thread, profiled or not. */
 // In a JVM of its own: the kernel tests run every width, and kernels of several vector widths in one JVM
 // make the Vector API's shared intrinsics polymorphic, after which warmed-up kernels allocate. A training
 // process runs one width.
@@ -42,7 +46,49 @@ class TrainingAllocationTest {
         };
         Dataset data = RandomImages.of(batch, 28, 3);
         Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(1e-4));
-        Runnable step = () -> trainer.trainStep(data.inputs(), data.targets());
+        assertEquals(0, allocatedByWarmedUpSteps(() -> trainer.trainStep(data.inputs(), data.targets())),
+                "bytes allocated by 10 warmed-up training steps of " + name);
+    }
+
+    @Test
+    void withProfilingOffAWarmedUpStepAllocatesNothingAfterAProfiledFit() {
+        // The profiler's hooks stay in the step when it is off: a null check per layer, a volatile read per kernel call.
+        KernelPool.setThreads(2);
+        Model model = CourseModels.lenet5(false).build(DType.F32, 1);
+        Dataset data = RandomImages.of(32, 28, 3);
+        Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(1e-4));
+        History profiled = trainer.fit(data, new FitOptions().epochs(5).batchSize(32).profile(true));
+        assertEquals(5, profiled.profile().steps(), "no warm-up left out of a run this short");
+        assertNull(model.profiler());
+        assertNull(Profiler.current());
+        assertEquals(0, allocatedByWarmedUpSteps(() -> trainer.trainStep(data.inputs(), data.targets())),
+                "bytes allocated by 10 warmed-up training steps with profiling off");
+    }
+
+    @Test
+    void aProfiledWarmedUpStepAllocatesNothingOnceItsRowsAreRegistered() {
+        KernelPool.setThreads(2);
+        Model model = CourseModels.lenet5(false).build(DType.F32, 1);
+        Dataset data = RandomImages.of(32, 28, 3);
+        Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(1e-4));
+        Profiler profiler = new Profiler();
+        model.profile(profiler);
+        profiler.start();
+        try {
+            assertEquals(0, allocatedByWarmedUpSteps(() -> {
+                profiler.stepStarts();
+                trainer.trainStep(data.inputs(), data.targets());
+                profiler.stepEnds(1);
+            }), "bytes allocated by 10 warmed-up profiled training steps");
+        } finally {
+            profiler.stop();
+            model.profile(null);
+        }
+        assertTrue(profiler.report().steps() > 1_000);
+    }
+
+    /** Bytes allocated on this thread by 10 calls of {@code step} after 1,000 to warm it up. */
+    private static long allocatedByWarmedUpSteps(Runnable step) {
         for (int i = 0; i < 1_000; i++) {
             step.run();
         }
@@ -56,6 +102,6 @@ class TrainingAllocationTest {
             }
             allocated = THREADS.getThreadAllocatedBytes(thread) - before;
         }
-        assertEquals(0, allocated, "bytes allocated by 10 warmed-up training steps of " + name);
+        return allocated;
     }
 }
