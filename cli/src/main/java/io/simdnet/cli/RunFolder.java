@@ -4,14 +4,13 @@ import com.google.gson.GsonBuilder;
 import io.simdnet.engine.profile.ProfileReport;
 import io.simdnet.engine.train.EpochLogs;
 import io.simdnet.engine.train.History;
+import io.simdnet.engine.io.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -122,11 +121,7 @@ final class RunFolder {
             } catch (IOException e) {
                 throw new IOException(target + ": writing failed (" + Failures.reason(e) + ")", e);
             }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.moveIntoPlace(temp, target);
         } finally {
             Files.deleteIfExists(temp);
         }
