@@ -1,7 +1,5 @@
 package io.simdnet.cli;
 
-import io.simdnet.engine.train.ModelFitter;
-import io.simdnet.engine.train.TrainingSetup;
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.data.Standardizer;
 import io.simdnet.engine.io.Checkpoint;
@@ -25,9 +23,11 @@ import io.simdnet.engine.train.Evaluation;
 import io.simdnet.engine.train.FitOptions;
 import io.simdnet.engine.train.History;
 import io.simdnet.engine.train.LearningRateScheduler;
+import io.simdnet.engine.train.ModelFitter;
 import io.simdnet.engine.train.NonFiniteLossException;
 import io.simdnet.engine.train.Trainer;
 import io.simdnet.engine.train.TrainingInterruptedException;
+import io.simdnet.engine.train.TrainingSetup;
 import io.simdnet.kernel.KernelPool;
 import java.io.IOException;
 import java.io.PrintStream;

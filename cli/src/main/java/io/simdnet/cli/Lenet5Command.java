@@ -1,17 +1,11 @@
 package io.simdnet.cli;
 
-import io.simdnet.engine.train.ModelFitter;
-import io.simdnet.engine.train.TrainingSetup;
 import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
-import io.simdnet.engine.loss.Loss;
-import io.simdnet.engine.loss.SoftmaxCrossEntropy;
-import io.simdnet.engine.model.CourseModels;
-import io.simdnet.engine.model.Model;
 import io.simdnet.engine.optim.Adam;
-import io.simdnet.engine.optim.Optimizer;
+import io.simdnet.engine.train.CourseSetups;
 import io.simdnet.engine.train.FitOptions;
-import io.simdnet.kernel.DType;
+import io.simdnet.engine.train.ModelFitter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,7 +38,7 @@ public class Lenet5Command implements Callable<Integer> {
         String variant = (batchNorm ? " with batch norm" : "") + (dropout > 0 ? " with dropout " + dropout : "");
         String name = "lenet5" + (batchNorm ? "-batchnorm" : "") + (dropout > 0 ? "-dropout" : "");
         new ClassificationRun(name, "LeNet-5" + variant + " on Fashion-MNIST", options, System.out).run(
-                new Setup(batchNorm, dropout, options.learningRateOr(1e-3)), fitter(), new FitOptions().epochs(options.epochsOr(defaultEpochs)).batchSize(options.batchSizeOr(32)),
+                new CourseSetups.Lenet5(batchNorm, dropout, options.learningRateOr(1e-3)), fitter(), new FitOptions().epochs(options.epochsOr(defaultEpochs)).batchSize(options.batchSizeOr(32)),
                 parts.get(0), parts.get(1), data.test(), data.classNames(), data.source());
         return 0;
     }
@@ -52,23 +46,5 @@ public class Lenet5Command implements Callable<Integer> {
     /** How the model is trained: here, or data-parallel by the Spark module's subclass. */
     protected ModelFitter fitter() {
         return ModelFitter.LOCAL;
-    }
-
-    /** LeNet-5 (optionally with batch norm and dropout), softmax cross-entropy and Adam. */
-    public record Setup(boolean batchNorm, double dropout, double learningRate) implements TrainingSetup {
-        @Override
-        public Model model(long seed) {
-            return CourseModels.lenet5(batchNorm, dropout).build(DType.F32, seed);
-        }
-
-        @Override
-        public Loss loss() {
-            return new SoftmaxCrossEntropy();
-        }
-
-        @Override
-        public Optimizer optimizer() {
-            return new Adam(learningRate);
-        }
     }
 }

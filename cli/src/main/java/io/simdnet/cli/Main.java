@@ -1,8 +1,8 @@
 package io.simdnet.cli;
 
 import io.simdnet.engine.kernel.tuning.TuningMode;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The example trainers, one subcommand per course experiment. */
 @Command(name = "simdnet", mixinStandardHelpOptions = true, version = "simdnet 0.1.0",

@@ -1,19 +1,11 @@
 package io.simdnet.cli;
 
-import io.simdnet.engine.train.ModelFitter;
-import io.simdnet.engine.train.TrainingSetup;
 import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.data.Standardizer;
-import io.simdnet.engine.layer.LogSoftmax;
-import io.simdnet.engine.loss.Loss;
-import io.simdnet.engine.loss.NllLoss;
-import io.simdnet.engine.model.CourseModels;
-import io.simdnet.engine.model.Model;
-import io.simdnet.engine.optim.Optimizer;
-import io.simdnet.engine.optim.Sgd;
+import io.simdnet.engine.train.CourseSetups;
 import io.simdnet.engine.train.FitOptions;
-import io.simdnet.kernel.DType;
+import io.simdnet.engine.train.ModelFitter;
 import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -56,7 +48,7 @@ public abstract class MnistCommand implements java.util.concurrent.Callable<Inte
         Dataset test = standardizer.standardize(data.test());
         System.out.printf(java.util.Locale.ROOT, "Standardised with the training split's mean %.4f and std %.4f%n", standardizer.mean()[0],
                 standardizer.std()[0]);
-        new ClassificationRun(name(), title(), options, System.out).testEachEpoch(true).run(new Setup(cnn(), options.learningRateOr(0.01)),
+        new ClassificationRun(name(), title(), options, System.out).testEachEpoch(true).run(new CourseSetups.Mnist(cnn(), options.learningRateOr(0.01)),
                 fitter(),
                 new FitOptions().epochs(options.epochsOr(10)).batchSize(options.batchSizeOr(64)), train, validation, test,
                 data.classNames(), data.source());
@@ -99,24 +91,6 @@ public abstract class MnistCommand implements java.util.concurrent.Callable<Inte
         @Override
         boolean cnn() {
             return true;
-        }
-    }
-
-    /** The MLP or the CNN with log-softmax, NLL and plain SGD. */
-    public record Setup(boolean cnn, double learningRate) implements TrainingSetup {
-        @Override
-        public Model model(long seed) {
-            return (cnn ? CourseModels.mnistCnn() : CourseModels.mlp(128)).add(new LogSoftmax()).build(DType.F32, seed);
-        }
-
-        @Override
-        public Loss loss() {
-            return new NllLoss();
-        }
-
-        @Override
-        public Optimizer optimizer() {
-            return new Sgd(learningRate);
         }
     }
 }

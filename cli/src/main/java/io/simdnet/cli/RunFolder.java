@@ -1,10 +1,10 @@
 package io.simdnet.cli;
 
 import com.google.gson.GsonBuilder;
+import io.simdnet.engine.io.AtomicFiles;
 import io.simdnet.engine.profile.ProfileReport;
 import io.simdnet.engine.train.EpochLogs;
 import io.simdnet.engine.train.History;
-import io.simdnet.engine.io.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

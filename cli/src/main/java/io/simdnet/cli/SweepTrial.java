@@ -4,10 +4,10 @@ import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.loss.SoftmaxCrossEntropy;
 import io.simdnet.engine.model.Model;
 import io.simdnet.engine.optim.Adam;
+import io.simdnet.engine.sweep.Trial;
 import io.simdnet.engine.train.FitOptions;
 import io.simdnet.engine.train.History;
 import io.simdnet.engine.train.Trainer;
-import io.simdnet.engine.sweep.Trial;
 import java.util.Locale;
 
 /**

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,31 +23,10 @@ class FacesResumeTest {
     Path dir;
 
     private Process start(Path data, Path out, Path log, String... extra) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-Djava.awt.headless=true",
-                "-Dsimdnet.kernel.cache=" + System.getProperty("simdnet.kernel.cache", dir.resolve("kernels").toString()), "-Dsimdnet.tune=off",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "faces", "--data", data.toString(), "--limit", "400", "--steps", "12", "--threads", "1", "--no-progress", "--out", out.toString()));
-        command.addAll(List.of(extra));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static int finish(Process process, Path log) throws Exception {
-        assertTrue(process.waitFor(180, TimeUnit.SECONDS), "process did not end:\n" + Files.readString(log));
-        return process.exitValue();
-    }
-
-    private static Path onlyRunFolder(Path out) throws IOException {
-        try (Stream<Path> runs = Files.list(out)) {
-            List<Path> all = runs.toList();
-            assertEquals(1, all.size(), all.toString());
-            return all.get(0);
-        }
-    }
-
-    /** sweep.csv without its last column, the wall time of each setting. */
-    private static List<String> withoutSeconds(Path csv) throws IOException {
-        return Files.readAllLines(csv).stream().map(line -> line.substring(0, line.lastIndexOf(','))).toList();
+        List<String> args = new ArrayList<>(List.of("faces", "--data", data.toString(), "--limit", "400", "--steps", "12", "--threads", "1",
+                "--no-progress", "--out", out.toString()));
+        args.addAll(List.of(extra));
+        return CliProcess.start(log, dir, List.of(), Main.class.getName(), args);
     }
 
     @Test
@@ -57,7 +35,7 @@ class FacesResumeTest {
         FacesData.writeSynthetic(data, 400, 3);
         Path reference = dir.resolve("reference");
         Path referenceLog = dir.resolve("reference.log");
-        assertEquals(0, finish(start(data, reference, referenceLog), referenceLog), Files.readString(referenceLog));
+        assertEquals(0, CliProcess.finish(start(data, reference, referenceLog), referenceLog), Files.readString(referenceLog));
 
         Path out = dir.resolve("stopped");
         Path log = dir.resolve("stopped.log");
@@ -68,11 +46,11 @@ class FacesResumeTest {
             Thread.sleep(2);
         }
         process.destroyForcibly();
-        finish(process, log);
-        Path run = onlyRunFolder(out);
+        CliProcess.finish(process, log);
+        Path run = CliProcess.onlyRunFolder(out);
 
         Path resumeLog = dir.resolve("resume.log");
-        assertEquals(0, finish(start(data, out, resumeLog, "--resume", run.toString()), resumeLog), Files.readString(resumeLog));
+        assertEquals(0, CliProcess.finish(start(data, out, resumeLog, "--resume", run.toString()), resumeLog), Files.readString(resumeLog));
         String resumed = Files.readString(resumeLog);
         for (int setting = 1; setting <= 3; setting++) {
             assertTrue(resumed.contains("setting " + setting + ": lr") && resumed.contains("(resumed from settings/setting" + setting + ".safetensors)"),
@@ -80,7 +58,7 @@ class FacesResumeTest {
         }
         // Settings 1 and 2 had finished: restored, they train no epoch; the epoch lines come from settings 3 to 5.
         assertTrue(resumed.indexOf("Epoch ") > resumed.indexOf("setting 3: lr"), resumed);
-        assertEquals(withoutSeconds(onlyRunFolder(reference).resolve("sweep.csv")), withoutSeconds(run.resolve("sweep.csv")));
+        assertEquals(CliProcess.withoutLastColumn(CliProcess.onlyRunFolder(reference).resolve("sweep.csv")), CliProcess.withoutLastColumn(run.resolve("sweep.csv")));
     }
 
     private static boolean thirdCheckpointWritten(Path out) throws IOException {

@@ -1,18 +1,13 @@
 package io.simdnet.cli;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.simdnet.engine.io.SafeTensors;
-import io.simdnet.engine.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,15 +26,10 @@ class KillAndResumeTest {
     Path dir;
 
     private Process start(Path out, Path log, String... extra) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-Djava.awt.headless=true",
-                "-Dsimdnet.kernel.cache=" + System.getProperty("simdnet.kernel.cache", dir.resolve("kernels").toString()),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-        command.addAll(ARGS);
-        command.addAll(List.of("--out", out.toString()));
-        command.addAll(List.of(extra));
-        // To a file: destroy() closes the pipes, and the output before the kill is what the test must read.
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> args = new ArrayList<>(ARGS);
+        args.addAll(List.of("--out", out.toString()));
+        args.addAll(List.of(extra));
+        return CliProcess.start(log, dir, List.of(), Main.class.getName(), args);
     }
 
     /** Waits until {@code epochLines} epoch lines are in the log; false if the process ended first. */
@@ -56,28 +46,6 @@ class KillAndResumeTest {
         }
     }
 
-    private static int finish(Process process, Path log) throws Exception {
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "process did not end:\n" + Files.readString(log));
-        return process.exitValue();
-    }
-
-    private static Path onlyRunFolder(Path out) throws IOException {
-        try (Stream<Path> runs = Files.list(out)) {
-            List<Path> all = runs.toList();
-            assertEquals(1, all.size(), all.toString());
-            return all.get(0);
-        }
-    }
-
-    private static void assertSameWeights(Path expected, Path actual) throws IOException {
-        Map<String, Tensor> a = SafeTensors.read(expected).tensors();
-        Map<String, Tensor> b = SafeTensors.read(actual).tensors();
-        assertEquals(a.keySet(), b.keySet());
-        for (String name : a.keySet()) {
-            assertArrayEquals(a.get(name).floats(), b.get(name).floats(), 0f, name);
-        }
-    }
-
     private static void assertNoTemporaryFiles(Path run) throws IOException {
         try (Stream<Path> files = Files.list(run)) {
             List<String> left = files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".") || n.contains(".tmp")).toList();
@@ -89,8 +57,8 @@ class KillAndResumeTest {
     void killedRunsResumeToTheUninterruptedWeights() throws Exception {
         Path reference = dir.resolve("reference");
         Path referenceLog = dir.resolve("reference.log");
-        assertEquals(0, finish(start(reference, referenceLog), referenceLog), Files.readString(referenceLog));
-        Path expected = onlyRunFolder(reference).resolve("weights.safetensors");
+        assertEquals(0, CliProcess.finish(start(reference, referenceLog), referenceLog), Files.readString(referenceLog));
+        Path expected = CliProcess.onlyRunFolder(reference).resolve("weights.safetensors");
 
         record KillPoint(String name, int afterEpochLines, long delayMillis, boolean forcibly) {
         }
@@ -109,8 +77,8 @@ class KillAndResumeTest {
             } else {
                 process.destroy();
             }
-            int code = finish(process, log);
-            Path run = onlyRunFolder(out);
+            int code = CliProcess.finish(process, log);
+            Path run = CliProcess.onlyRunFolder(out);
             if (!point.forcibly()) {
                 String text = Files.readString(log);
                 assertTrue(code == 143 || code == 130, point.name() + ": exit " + code + "\n" + text);
@@ -118,9 +86,9 @@ class KillAndResumeTest {
                 assertNoTemporaryFiles(run);
             }
             Path resumeLog = dir.resolve(point.name().replace(' ', '-') + "-resume.log");
-            assertEquals(0, finish(start(out, resumeLog, "--resume", run.toString()), resumeLog), point.name() + ": resume failed\n"
+            assertEquals(0, CliProcess.finish(start(out, resumeLog, "--resume", run.toString()), resumeLog), point.name() + ": resume failed\n"
                     + Files.readString(resumeLog));
-            assertSameWeights(expected, run.resolve("weights.safetensors"));
+            CliProcess.assertSameWeights(expected, run.resolve("weights.safetensors"));
             assertNoTemporaryFiles(run);
             assertEquals(5, Files.readAllLines(run.resolve("metrics.csv")).size(), point.name() + ": header and 4 epochs in metrics.csv");
         }

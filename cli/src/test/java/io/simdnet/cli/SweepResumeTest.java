@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,36 +24,14 @@ class SweepResumeTest {
     Path dir;
 
     private Process start(Path out, Path log, String... extra) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-Djava.awt.headless=true",
-                "-Dsimdnet.kernel.cache=" + System.getProperty("simdnet.kernel.cache", dir.resolve("kernels").toString()), "-Dsimdnet.tune=off",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "sweep", "--model", "fashion-mlp", "--limit", "800", "--epochs", "2", "--lrs", "1e-3,3e-3", "--batch-sizes", "32,64", "--dropouts", "0",
-                "--threads", "1", "--out", out.toString()));
-        command.addAll(List.of(extra));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static int finish(Process process, Path log) throws Exception {
-        assertTrue(process.waitFor(180, TimeUnit.SECONDS), "process did not end:\n" + Files.readString(log));
-        return process.exitValue();
-    }
-
-    private static Path onlyRunFolder(Path out) throws IOException {
-        try (Stream<Path> runs = Files.list(out)) {
-            List<Path> all = runs.toList();
-            assertEquals(1, all.size(), all.toString());
-            return all.get(0);
-        }
+        List<String> args = new ArrayList<>(List.of("sweep", "--model", "fashion-mlp", "--limit", "800", "--epochs", "2", "--lrs", "1e-3,3e-3",
+                "--batch-sizes", "32,64", "--dropouts", "0", "--threads", "1", "--out", out.toString()));
+        args.addAll(List.of(extra));
+        return CliProcess.start(log, dir, List.of(), Main.class.getName(), args);
     }
 
     private static long trialLines(Path log) throws IOException {
         return Files.readAllLines(log).stream().filter(line -> line.startsWith("lr ") && line.contains(TRIAL_LINE)).count();
-    }
-
-    /** sweep.csv without its last column, the wall time of each trial. */
-    private static List<String> withoutSeconds(Path csv) throws IOException {
-        return Files.readAllLines(csv).stream().map(line -> line.substring(0, line.lastIndexOf(','))).toList();
     }
 
     private static long finishedTrials(Path run) throws IOException {
@@ -67,7 +44,7 @@ class SweepResumeTest {
     void aSweepKilledAfterTwoOfFourTrialsResumesWithOnlyTheOtherTwo() throws Exception {
         Path reference = dir.resolve("reference");
         Path referenceLog = dir.resolve("reference.log");
-        assertEquals(0, finish(start(reference, referenceLog), referenceLog), Files.readString(referenceLog));
+        assertEquals(0, CliProcess.finish(start(reference, referenceLog), referenceLog), Files.readString(referenceLog));
         assertEquals(4, trialLines(referenceLog));
 
         Path out = dir.resolve("stopped");
@@ -78,18 +55,18 @@ class SweepResumeTest {
             Thread.sleep(2);
         }
         process.destroyForcibly();
-        finish(process, log);
-        Path run = onlyRunFolder(out);
+        CliProcess.finish(process, log);
+        Path run = CliProcess.onlyRunFolder(out);
         long finished = finishedTrials(run);
         // The kill follows the second trial's line within milliseconds, a trial takes a second or more.
         assertEquals(2, finished, "trials kept after the kill\n" + Files.readString(log));
 
         Path resumeLog = dir.resolve("resume.log");
-        assertEquals(0, finish(start(out, resumeLog, "--resume", run.toString()), resumeLog), Files.readString(resumeLog));
+        assertEquals(0, CliProcess.finish(start(out, resumeLog, "--resume", run.toString()), resumeLog), Files.readString(resumeLog));
         String resumed = Files.readString(resumeLog);
         assertTrue(resumed.contains("2 of 4 trials finished earlier, running the other 2"), resumed);
         assertEquals(2, trialLines(resumeLog), "trials run by the resumed sweep\n" + resumed);
-        assertEquals(withoutSeconds(onlyRunFolder(reference).resolve("sweep.csv")), withoutSeconds(run.resolve("sweep.csv")));
+        assertEquals(CliProcess.withoutLastColumn(CliProcess.onlyRunFolder(reference).resolve("sweep.csv")), CliProcess.withoutLastColumn(run.resolve("sweep.csv")));
         assertEquals(4, finishedTrials(run));
     }
 }

@@ -9,6 +9,7 @@ import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.engine.train.Callback;
+import io.simdnet.engine.train.CourseSetups;
 import io.simdnet.engine.train.FitOptions;
 import io.simdnet.engine.train.History;
 import io.simdnet.engine.train.MiniBatches;
@@ -36,12 +37,12 @@ class DataParallelFitterTest {
 
     /** The MNIST CNN with log-softmax, NLL and plain SGD, as mnist-cnn trains it. */
     private static TrainingSetup cnnSgd() {
-        return new CourseSetups.MnistCnnSgd(0.05);
+        return new CourseSetups.Mnist(true, 0.05);
     }
 
     /** LeNet-5 with Adam, as lenet5 trains it. */
     private static TrainingSetup lenetAdam() {
-        return new CourseSetups.Lenet5Adam(0, 1e-3);
+        return new CourseSetups.Lenet5(false, 0, 1e-3);
     }
 
     @BeforeAll
@@ -128,7 +129,7 @@ class DataParallelFitterTest {
     void aRoundComputesTheSameOnAnExecutorThatNeverSawTheRun() {
         // Dropout (masks seeded per round) and parameter averaging across an epoch boundary: replicas kept between
         // rounds, or rebuilt for every round (shuffles replayed) as when Spark moves or retries a task.
-        TrainingSetup dropout = new CourseSetups.Lenet5Adam(0.3, 1e-3);
+        TrainingSetup dropout = new CourseSetups.Lenet5(false, 0.3, 1e-3);
         FitOptions fit = new FitOptions().epochs(2).batchSize(16).seed(3);
         Trainer kept = trainer(dropout);
         new DataParallelFitter(sc, 2, 3, QUIET).fit(kept, dropout, TRAIN, fit);
@@ -170,7 +171,7 @@ class DataParallelFitterTest {
         // Batch norm (running statistics averaged every round), dropout and Adam's moments: everything a checkpoint
         // must carry. Interrupted mid-epoch (at a round boundary) and resumed, for gradient and parameter averaging.
         Dataset validation = LocalSpark.images(40, 8);
-        TrainingSetup setup = new CourseSetups.Lenet5Adam(0.2, 1e-3);
+        TrainingSetup setup = new CourseSetups.Lenet5(false, 0.2, 1e-3);
         for (int syncEvery : new int[] {1, 3}) {
             FitOptions fit = new FitOptions().epochs(2).batchSize(8).seed(5).validation(validation);
             Trainer reference = trainer(setup);

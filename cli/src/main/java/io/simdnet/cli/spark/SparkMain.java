@@ -1,8 +1,8 @@
 package io.simdnet.cli.spark;
 
 import io.simdnet.cli.Main;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The commands that run on Spark: what {@code bin/simdnet ... --master URL} starts, and the main class for

@@ -1,7 +1,7 @@
 package io.simdnet.cli.spark;
 
-import java.util.LinkedHashMap;
 import io.simdnet.spark.SparkContexts;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Option;

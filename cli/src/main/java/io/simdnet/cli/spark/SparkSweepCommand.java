@@ -1,9 +1,9 @@
 package io.simdnet.cli.spark;
 
-import io.simdnet.engine.data.Dataset;
 import io.simdnet.cli.SweepCommand;
 import io.simdnet.cli.SweepTrial;
 import io.simdnet.cli.TrialResult;
+import io.simdnet.engine.data.Dataset;
 import io.simdnet.spark.SparkContexts;
 import io.simdnet.spark.SparkSweep;
 import java.util.List;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.simdnet.engine.data.Idx;
 import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.data.Idx;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,10 +15,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** bin/simdnet's Spark commands end to end on local[2], in this JVM: the same run folders as the local commands. */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)

@@ -1,22 +1,17 @@
 package io.simdnet.cli.spark;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.simdnet.engine.io.SafeTensors;
-import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.cli.CliProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real {@code simdnet lenet5 --master local[2]} process stopped with SIGTERM in its second epoch and resumed with
@@ -31,38 +26,10 @@ class SparkKillAndResumeTest {
 
     private Process start(Path out, Path log, int syncEvery, String... extra) throws IOException {
         Path jvmOptions = Path.of("..", "spark", "jvm.options").toAbsolutePath().normalize();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-Djava.awt.headless=true", "@" + jvmOptions,
-                "-Dsimdnet.kernel.cache=" + System.getProperty("simdnet.kernel.cache", dir.resolve("kernels").toString()),
-                "-Dsimdnet.tune=off", "-cp", System.getProperty("java.class.path"), SparkMain.class.getName(),
-                "lenet5", "--master", "local[2]", "--limit", "1000", "--epochs", "3", "--batch-size", "8", "--sync-every",
-                Integer.toString(syncEvery), "--no-progress", "--out", out.toString()));
-        command.addAll(List.of(extra));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        return builder.start();
-    }
-
-    private static int finish(Process process, Path log) throws Exception {
-        assertTrue(process.waitFor(180, TimeUnit.SECONDS), "process did not end:\n" + Files.readString(log));
-        return process.exitValue();
-    }
-
-    private static Path onlyRunFolder(Path out) throws IOException {
-        try (Stream<Path> runs = Files.list(out)) {
-            List<Path> all = runs.toList();
-            assertEquals(1, all.size(), all.toString());
-            return all.get(0);
-        }
-    }
-
-    private static void assertSameWeights(Path expected, Path actual) throws IOException {
-        Map<String, Tensor> a = SafeTensors.read(expected).tensors();
-        Map<String, Tensor> b = SafeTensors.read(actual).tensors();
-        assertEquals(a.keySet(), b.keySet());
-        for (String name : a.keySet()) {
-            assertArrayEquals(a.get(name).floats(), b.get(name).floats(), 0f, name);
-        }
+        List<String> args = new ArrayList<>(List.of("lenet5", "--master", "local[2]", "--limit", "1000", "--epochs", "3", "--batch-size", "8",
+                "--sync-every", Integer.toString(syncEvery), "--no-progress", "--out", out.toString()));
+        args.addAll(List.of(extra));
+        return CliProcess.start(log, dir, List.of("@" + jvmOptions), SparkMain.class.getName(), args);
     }
 
     @ParameterizedTest(name = "sync every {0}")
@@ -70,7 +37,7 @@ class SparkKillAndResumeTest {
     void aStoppedDataParallelRunResumesToTheUnstoppedWeights(int syncEvery) throws Exception {
         Path reference = dir.resolve("reference");
         Path referenceLog = dir.resolve("reference.log");
-        assertEquals(0, finish(start(reference, referenceLog, syncEvery), referenceLog), Files.readString(referenceLog));
+        assertEquals(0, CliProcess.finish(start(reference, referenceLog, syncEvery), referenceLog), Files.readString(referenceLog));
 
         Path out = dir.resolve("stopped");
         Path log = dir.resolve("stopped.log");
@@ -81,16 +48,16 @@ class SparkKillAndResumeTest {
         }
         Thread.sleep(300);
         process.destroy();
-        int code = finish(process, log);
+        int code = CliProcess.finish(process, log);
         String text = Files.readString(log);
-        Path run = onlyRunFolder(out);
+        Path run = CliProcess.onlyRunFolder(out);
         assertTrue(code == 143 || code == 130, "exit " + code + "\n" + text);
         assertTrue(text.contains("--resume " + run), "no resume hint\n" + text);
         assertTrue(text.contains("Training stopped at epoch 2"), "stopped in the second epoch\n" + text);
 
         Path resumeLog = dir.resolve("resume.log");
-        assertEquals(0, finish(start(out, resumeLog, syncEvery, "--resume", run.toString()), resumeLog), Files.readString(resumeLog));
-        assertSameWeights(onlyRunFolder(reference).resolve("weights.safetensors"), run.resolve("weights.safetensors"));
+        assertEquals(0, CliProcess.finish(start(out, resumeLog, syncEvery, "--resume", run.toString()), resumeLog), Files.readString(resumeLog));
+        CliProcess.assertSameWeights(CliProcess.onlyRunFolder(reference).resolve("weights.safetensors"), run.resolve("weights.safetensors"));
         assertEquals(4, Files.readAllLines(run.resolve("metrics.csv")).size(), "header and 3 epochs in metrics.csv");
     }
 }

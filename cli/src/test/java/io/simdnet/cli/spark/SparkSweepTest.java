@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.simdnet.engine.data.Dataset;
 import io.simdnet.cli.SweepModel;
 import io.simdnet.cli.SweepTrial;
 import io.simdnet.cli.TrialResult;
+import io.simdnet.engine.data.Dataset;
 import io.simdnet.spark.SparkSweep;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.simdnet.engine.data;
 
-import io.simdnet.kernel.DType;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

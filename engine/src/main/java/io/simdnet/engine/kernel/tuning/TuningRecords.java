@@ -2,9 +2,9 @@ package io.simdnet.engine.kernel.tuning;
 
 import io.simdnet.codegen.gen.KernelVariants;
 import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
+import io.simdnet.engine.io.AtomicFiles;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import io.simdnet.kernel.spec.KernelSpec;
-import io.simdnet.engine.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
