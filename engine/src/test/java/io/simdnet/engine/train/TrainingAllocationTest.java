@@ -1,21 +1,40 @@
 package io.simdnet.engine.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.layer.Add;
+import io.simdnet.engine.layer.BatchNorm;
+import io.simdnet.engine.layer.Conv2d;
+import io.simdnet.engine.layer.Dense;
+import io.simdnet.engine.layer.Dropout;
+import io.simdnet.engine.layer.GlobalAvgPool;
+import io.simdnet.engine.layer.MaxPool2d;
+import io.simdnet.engine.layer.Padding;
+import io.simdnet.engine.layer.Relu;
 import io.simdnet.engine.loss.SoftmaxCrossEntropy;
 import io.simdnet.engine.model.CourseModels;
+import io.simdnet.engine.model.Graph;
 import io.simdnet.engine.model.Model;
 import io.simdnet.engine.optim.Adam;
+import io.simdnet.engine.optim.Optimizer;
+import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.KernelPool;
 import java.lang.management.ManagementFactory;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** A warmed-up training step (forward, loss, backward, Adam) allocates nothing on the calling thread. */
+/**
+ * A warmed-up training step (forward, loss, backward, Adam) allocates nothing, on the calling thread nor on the kernel
+ * pool's workers that run the split passes.
+ */
 // In a JVM of its own: the kernel tests run every width, and kernels of several vector widths in one JVM
 // make the Vector API's shared intrinsics polymorphic, after which warmed-up kernels allocate. A training
 // process runs one width.
@@ -31,31 +50,92 @@ class TrainingAllocationTest {
     }
 
     @ParameterizedTest(name = "{0}, batch {1}, {2} threads")
-    @CsvSource({"mlp, 128, 1", "mlp, 128, 2", "lenet5, 32, 2", "lenet5-bn, 32, 1", "mnist-cnn, 64, 2"})
+    @CsvSource({"mlp, 128, 1", "mlp, 128, 2", "lenet5, 32, 2", "lenet5-bn, 32, 1", "mnist-cnn, 64, 2", "cifar-best, 3, 2"})
     void warmedUpTrainingStepAllocatesNothing(String name, int batch, int threads) {
         KernelPool.setThreads(threads);
         Model model = switch (name) {
             case "mlp" -> CourseModels.mlp(128, 64).build(DType.F32, 1);
             case "lenet5" -> CourseModels.lenet5(false).build(DType.F32, 1);
             case "mnist-cnn" -> CourseModels.mnistCnn().build(DType.F32, 1);
+            case "cifar-best" -> cifarBest(20, 32, 1);
             default -> CourseModels.lenet5(true).build(DType.F32, 1);
         };
-        Dataset data = RandomImages.of(batch, 28, 3);
-        Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(1e-4));
+        Dataset data = name.equals("cifar-best") ? colourImages(batch, 20, 3) : RandomImages.of(batch, 28, 3);
+        Optimizer optimizer = name.equals("cifar-best") ? Adam.adamW(1e-4, 5e-4) : new Adam(1e-4);
+        Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), optimizer);
         Runnable step = () -> trainer.trainStep(data.inputs(), data.targets());
         for (int i = 0; i < 1_000; i++) {
             step.run();
         }
         long thread = Thread.currentThread().threadId();
+        long[] workers = poolWorkers();
+        assertTrue(threads == 1 || workers.length > 0, "no pool workers found for " + threads + " threads");
         long allocated = -1;
+        long allocatedByWorkers = -1;
         // The JIT compiles in the background; count again until it has caught up (at most 60 rounds).
-        for (int round = 0; round < 60 && allocated != 0; round++) {
+        for (int round = 0; round < 60 && (allocated != 0 || allocatedByWorkers != 0); round++) {
+            long[] workersBefore = THREADS.getThreadAllocatedBytes(workers);
             long before = THREADS.getThreadAllocatedBytes(thread);
             for (int i = 0; i < 10; i++) {
                 step.run();
             }
             allocated = THREADS.getThreadAllocatedBytes(thread) - before;
+            long[] workersAfter = THREADS.getThreadAllocatedBytes(workers);
+            allocatedByWorkers = 0;
+            for (int w = 0; w < workers.length; w++) {
+                // −1 for a worker that has ended since: it allocates nothing more.
+                if (workersBefore[w] >= 0 && workersAfter[w] >= 0) {
+                    allocatedByWorkers += workersAfter[w] - workersBefore[w];
+                }
+            }
         }
         assertEquals(0, allocated, "bytes allocated by 10 warmed-up training steps of " + name);
+        assertEquals(0, allocatedByWorkers, "bytes allocated on the pool's " + workers.length + " workers by 10 warmed-up training steps of " + name);
+    }
+
+    /** The kernel pool's worker threads alive now (workers of any pool but the common one). */
+    private static long[] poolWorkers() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t instanceof ForkJoinWorkerThread w && w.getPool() != ForkJoinPool.commonPool())
+                .mapToLong(Thread::threadId).toArray();
+    }
+
+    /**
+     * cifar-best's network (cli's {@code CifarBestCommand.network}), built here from the engine's layers: a stem
+     * convolution at 32×32, two residual stages at 16×16 and 8×8, every convolution followed by batch norm, max-pool
+     * between stages, global average pooling, dropout and a dense classifier.
+     */
+    static Model cifarBest(int classes, int width, long seed) {
+        Graph.Builder g = Graph.input(3, 32, 32);
+        Graph.Node x = g.apply(new MaxPool2d(2), convBnRelu(g, g.inputNode(), width));
+        int channels = 2 * width;
+        for (int stage = 0; stage < 2; stage++) {
+            x = convBnRelu(g, x, channels);
+            Graph.Node branch = convBnRelu(g, x, channels);
+            branch = g.apply(new BatchNorm(), g.apply(new Conv2d(channels, 3).padding(Padding.same()).bias(false), branch));
+            x = g.apply(new MaxPool2d(2), g.apply(new Relu(), g.apply(new Add(), branch, x)));
+            channels *= 2;
+        }
+        x = g.apply(new Dropout(0.3), g.apply(new GlobalAvgPool(), x));
+        return g.build(g.apply(new Dense(classes), x), DType.F32, seed);
+    }
+
+    private static Graph.Node convBnRelu(Graph.Builder g, Graph.Node in, int channels) {
+        Graph.Node conv = g.apply(new Conv2d(channels, 3).padding(Padding.same()).bias(false), in);
+        return g.apply(new Relu(), g.apply(new BatchNorm(), conv));
+    }
+
+    /** Random 3×32×32 images, standard normal as standardised CIFAR pixels, with random labels below {@code classes}. */
+    static Dataset colourImages(int count, int classes, long seed) {
+        Rng rng = new Rng(seed);
+        Tensor x = Tensor.zeros(DType.F32, count, 3, 32, 32);
+        Tensor y = Tensor.zeros(DType.F32, count);
+        for (int i = 0; i < x.size(); i++) {
+            x.set(i, rng.gaussian());
+        }
+        for (int i = 0; i < count; i++) {
+            y.set(i, rng.nextInt(classes));
+        }
+        return Dataset.of(x, y);
     }
 }
