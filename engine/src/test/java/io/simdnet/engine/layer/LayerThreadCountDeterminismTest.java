@@ -33,7 +33,11 @@ class LayerThreadCountDeterminismTest {
     static Stream<Arguments> layers() {
         return Stream.of(
                 Arguments.of("batch norm spatial", (Supplier<Layer>) BatchNorm::new, new int[] {7, 19, 27, 29}),
-                Arguments.of("batch norm features", (Supplier<Layer>) BatchNorm::new, new int[] {301, 333}));
+                Arguments.of("batch norm features", (Supplier<Layer>) BatchNorm::new, new int[] {301, 333}),
+                Arguments.of("relu", (Supplier<Layer>) Relu::new, new int[] {5, 16, 41, 43}),
+                Arguments.of("sigmoid", (Supplier<Layer>) Sigmoid::new, new int[] {3, 20011}),
+                Arguments.of("dropout", (Supplier<Layer>) () -> new Dropout(0.3), new int[] {9, 7, 37, 41}),
+                Arguments.of("add of three", (Supplier<Layer>) Add::new, new int[] {3, 9, 61, 67}));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -70,14 +74,18 @@ class LayerThreadCountDeterminismTest {
         for (int i = 0; i < x.size(); i++) {
             x.set(i, 1.5 + 2 * rng.gaussian());
         }
-        Tensor y = layer.forward(x, training);
+        Tensor[] inputs = {x, x.to(dtype), x.to(dtype)};
+        for (int i = 0; i < x.size(); i++) {
+            inputs[1].set(i, rng.gaussian());
+        }
+        Tensor y = layer instanceof MergeLayer merge ? merge.forwardAll(inputs, training) : layer.forward(x, training);
         Tensor dy = Tensor.zeros(dtype, y.shape());
         for (int i = 0; i < dy.size(); i++) {
             dy.set(i, rng.gaussian());
         }
         List<double[]> results = new ArrayList<>();
         results.add(y.toDoubleArray());
-        results.add(layer.backward(dy, true).toDoubleArray());
+        results.add((layer instanceof MergeLayer merge ? merge.backwardTo(0, dy) : layer.backward(dy, true)).toDoubleArray());
         for (Parameter p : layer.parameters()) {
             results.add(p.value().toDoubleArray());
             if (p.trainable()) {
