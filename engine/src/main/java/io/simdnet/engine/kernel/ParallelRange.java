@@ -25,7 +25,7 @@ public abstract class ParallelRange implements ParallelTask {
     /**
      * What one element of a streaming pass (a load or two, a few vector operations, a store) costs, in the FMA
      * flops that {@link KernelPool#tasksFor} weighs work in: about 0.15 ns per float from L2 against ~200 GFLOP/s
-     * for both cores, so a second task pays for its hand-over from ~30,000 elements on.
+     * for both cores. With {@code tasksFor}'s 2²⁰ flops per task, a pass is split in two from ~65,000 elements on.
      */
     public static final long ELEMENT_FLOPS = 32;
 
