@@ -1,6 +1,7 @@
 package io.simdnet.engine.layer;
 
 import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.kernel.BatchNormKernel;
 import io.simdnet.engine.tensor.BatchBuffer;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
@@ -15,7 +16,8 @@ import java.util.List;
  * RunningVariance#BIASED}; Keras' ε 1e-3), and each setting can be changed on its own. Training
  * mode uses batch statistics, evaluation the running ones. γ ({@code weight}) and β ({@code bias}) are
  * trainable; {@code running_mean} and {@code running_var} are non-trainable state (Keras counts them as
- * non-trainable parameters, so {@code summary()} does too). Statistics are summed in double, in a fixed order.
+ * non-trainable parameters, so {@code summary()} does too). The passes over the elements are {@link BatchNormKernel}'s:
+ * vectorised for float, channels spread over the kernel pool, each channel's sums in one fixed order.
  */
 public final class BatchNorm extends Layer {
 
@@ -47,6 +49,7 @@ public final class BatchNorm extends Layer {
     private double[] invStd;
     private double[] sumDy;
     private double[] sumDyXhat;
+    private BatchNormKernel kernel;
     private Tensor lastInput;
     private boolean lastTraining;
 
@@ -139,6 +142,8 @@ public final class BatchNorm extends Layer {
         invStd = new double[channels];
         sumDy = new double[channels];
         sumDyXhat = new double[channels];
+        // Made here, not shared with the original by a replica's shallow copy: it holds the current call's arguments.
+        kernel = new BatchNormKernel(channels, inner, mean, variance, invStd, sumDy, sumDyXhat);
         return input;
     }
 
@@ -152,8 +157,8 @@ public final class BatchNorm extends Layer {
 
     /*
      * The element type matters only where elements are read and written, so the per-channel bookkeeping (running
-     * statistics, 1/σ, γ's and β's gradients) is written once, in double, and each pass over the elements is a float
-     * and a double overload reading the channel's planes in place: no copies, and float elements computed in float.
+     * statistics, 1/σ, γ's and β's gradients) is written here once, in double, and each pass over the elements is the
+     * kernel's, reading the channel's planes in place: no copies, and float elements computed in float.
      */
 
     @Override
@@ -163,11 +168,7 @@ public final class BatchNorm extends Layer {
         Tensor y = output.get(n);
         Tensor xhat = normalized.get(n);
         if (training) {
-            if (x.floats() != null) {
-                batchStatistics(x.floats(), n);
-            } else {
-                batchStatistics(x.doubles(), n);
-            }
+            kernel.statistics(x, n);
         }
         int count = n * inner;
         for (int c = 0; c < channels; c++) {
@@ -180,11 +181,7 @@ public final class BatchNorm extends Layer {
             }
             invStd[c] = 1 / Math.sqrt(variance[c] + epsilon);
         }
-        if (x.floats() != null) {
-            normalize(x.floats(), xhat.floats(), y.floats(), n);
-        } else {
-            normalize(x.doubles(), xhat.doubles(), y.doubles(), n);
-        }
+        kernel.normalize(x, xhat, y, n, gamma.value(), beta.value());
         lastInput = x;
         lastTraining = training;
         return y;
@@ -195,11 +192,7 @@ public final class BatchNorm extends Layer {
         int n = lastInput.batch();
         checkGradient(dy, n);
         Tensor xhat = normalized.get(n);
-        if (dy.floats() != null) {
-            channelSums(dy.floats(), xhat.floats(), n);
-        } else {
-            channelSums(dy.doubles(), xhat.doubles(), n);
-        }
+        kernel.channelSums(dy, xhat, n);
         for (int c = 0; c < channels; c++) {
             gamma.gradient().set(c, sumDyXhat[c]);
             beta.gradient().set(c, sumDy[c]);
@@ -208,169 +201,8 @@ public final class BatchNorm extends Layer {
             return null;
         }
         Tensor dx = inputGradient.get(n);
-        if (dy.floats() != null) {
-            writeInputGradient(dy.floats(), xhat.floats(), dx.floats(), n);
-        } else {
-            writeInputGradient(dy.doubles(), xhat.doubles(), dx.doubles(), n);
-        }
+        kernel.inputGradient(dy, xhat, dx, n, gamma.value(), lastTraining);
         return dx;
-    }
-
-    /** Each channel's mean and biased variance over its N·inner values, in double, two reads in sample order. */
-    private void batchStatistics(float[] in, int n) {
-        int count = n * inner;
-        int stride = channels * inner;
-        for (int c = 0; c < channels; c++) {
-            double sum = 0;
-            for (int s = 0; s < n; s++) {
-                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
-                    sum += in[i];
-                }
-            }
-            double m = sum / count;
-            double squares = 0;
-            for (int s = 0; s < n; s++) {
-                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
-                    double d = in[i] - m;
-                    squares += d * d;
-                }
-            }
-            mean[c] = m;
-            variance[c] = squares / count;
-        }
-    }
-
-    private void batchStatistics(double[] in, int n) {
-        int count = n * inner;
-        int stride = channels * inner;
-        for (int c = 0; c < channels; c++) {
-            double sum = 0;
-            for (int s = 0; s < n; s++) {
-                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
-                    sum += in[i];
-                }
-            }
-            double m = sum / count;
-            double squares = 0;
-            for (int s = 0; s < n; s++) {
-                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
-                    double d = in[i] - m;
-                    squares += d * d;
-                }
-            }
-            mean[c] = m;
-            variance[c] = squares / count;
-        }
-    }
-
-    /** x̂ = (x − mean)·invStd and y = γ·x̂ + β, one pass per channel. */
-    private void normalize(float[] in, float[] xhat, float[] out, int n) {
-        int stride = channels * inner;
-        for (int c = 0; c < channels; c++) {
-            float inv = (float) invStd[c];
-            float shift = (float) mean[c];
-            float g = (float) gamma.value().get(c);
-            float b = (float) beta.value().get(c);
-            for (int s = 0; s < n; s++) {
-                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
-                    float h = (in[i] - shift) * inv;
-                    xhat[i] = h;
-                    out[i] = g * h + b;
-                }
-            }
-        }
-    }
-
-    private void normalize(double[] in, double[] xhat, double[] out, int n) {
-        int stride = channels * inner;
-        for (int c = 0; c < channels; c++) {
-            double inv = invStd[c];
-            double shift = mean[c];
-            double g = gamma.value().get(c);
-            double b = beta.value().get(c);
-            for (int s = 0; s < n; s++) {
-                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
-                    double h = (in[i] - shift) * inv;
-                    xhat[i] = h;
-                    out[i] = g * h + b;
-                }
-            }
-        }
-    }
-
-    /** Σ dy and Σ dy·x̂ per channel (β's and γ's gradients), in double, in sample order. */
-    private void channelSums(float[] dy, float[] xhat, int n) {
-        int stride = channels * inner;
-        for (int c = 0; c < channels; c++) {
-            double sum = 0;
-            double sumXhat = 0;
-            for (int s = 0; s < n; s++) {
-                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
-                    sum += dy[i];
-                    sumXhat += dy[i] * xhat[i];
-                }
-            }
-            sumDy[c] = sum;
-            sumDyXhat[c] = sumXhat;
-        }
-    }
-
-    private void channelSums(double[] dy, double[] xhat, int n) {
-        int stride = channels * inner;
-        for (int c = 0; c < channels; c++) {
-            double sum = 0;
-            double sumXhat = 0;
-            for (int s = 0; s < n; s++) {
-                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
-                    sum += dy[i];
-                    sumXhat += dy[i] * xhat[i];
-                }
-            }
-            sumDy[c] = sum;
-            sumDyXhat[c] = sumXhat;
-        }
-    }
-
-    /**
-     * dx = γ·invStd·(dy − mean(dy) − x̂·mean(dy·x̂)) after a training forward; after an evaluation forward the
-     * statistics were constants, so the two mean terms are zero.
-     */
-    private void writeInputGradient(float[] dy, float[] xhat, float[] dx, int n) {
-        int count = n * inner;
-        int stride = channels * inner;
-        for (int c = 0; c < channels; c++) {
-            float scale = (float) (gamma.value().get(c) * invStd[c]);
-            float meanDy = lastTraining ? (float) (sumDy[c] / count) : 0f;
-            float meanDyXhat = lastTraining ? (float) (sumDyXhat[c] / count) : 0f;
-            for (int s = 0; s < n; s++) {
-                for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
-                    dx[i] = scale * (dy[i] - meanDy - xhat[i] * meanDyXhat);
-                }
-            }
-        }
-    }
-
-    private void writeInputGradient(double[] dy, double[] xhat, double[] dx, int n) {
-        int count = n * inner;
-        int stride = channels * inner;
-        for (int c = 0; c < channels; c++) {
-            double scale = gamma.value().get(c) * invStd[c];
-            if (lastTraining) {
-                double meanDy = sumDy[c] / count;
-                double meanDyXhat = sumDyXhat[c] / count;
-                for (int s = 0; s < n; s++) {
-                    for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
-                        dx[i] = scale * (dy[i] - meanDy - xhat[i] * meanDyXhat);
-                    }
-                }
-            } else {
-                for (int s = 0; s < n; s++) {
-                    for (int i = s * stride + c * inner, end = i + inner; i < end; i++) {
-                        dx[i] = scale * dy[i];
-                    }
-                }
-            }
-        }
     }
 
     private double forRunning(double biasedVariance, int count) {

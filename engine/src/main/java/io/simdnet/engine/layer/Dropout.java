@@ -1,6 +1,7 @@
 package io.simdnet.engine.layer;
 
 import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.kernel.ElementwiseKernel;
 import io.simdnet.engine.tensor.BatchBuffer;
 import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
@@ -8,7 +9,9 @@ import io.simdnet.engine.tensor.Tensor;
 /**
  * Inverted dropout: in training each element is zeroed with probability p and the survivors are scaled by
  * 1/(1 − p), so evaluation is the identity (and returns its input unchanged). The mask comes from the layer's
- * own random stream, drawn in element order: the same seed gives the same masks on any number of threads.
+ * own random stream, drawn in element order on the calling thread: the same seed gives the same masks on any number
+ * of threads. Applying the mask (forward) and routing the gradient through it (backward) are one vectorised product
+ * each, split over the kernel pool.
  */
 public final class Dropout extends Layer {
 
@@ -17,6 +20,7 @@ public final class Dropout extends Layer {
     private BatchBuffer output;
     private BatchBuffer inputGradient;
     private BatchBuffer mask;
+    private ElementwiseKernel kernel;
     private Tensor lastInput;
     private boolean lastTraining;
 
@@ -33,6 +37,8 @@ public final class Dropout extends Layer {
         output = new BatchBuffer(dtype(), input);
         inputGradient = new BatchBuffer(dtype(), input);
         mask = new BatchBuffer(dtype(), input);
+        // Its own, not the original's through a replica's shallow copy: it holds the current call's arguments.
+        kernel = new ElementwiseKernel();
         return input;
     }
 
@@ -61,7 +67,7 @@ public final class Dropout extends Layer {
             }
         }
         Tensor y = output.get(n);
-        multiply(x, m, y);
+        kernel.multiply(x, m, y);
         return y;
     }
 
@@ -76,27 +82,8 @@ public final class Dropout extends Layer {
             return dy;
         }
         Tensor dx = inputGradient.get(n);
-        multiply(dy, mask.get(n), dx);
+        kernel.multiply(dy, mask.get(n), dx);
         return dx;
-    }
-
-    private static void multiply(Tensor a, Tensor b, Tensor out) {
-        int size = out.size();
-        if (out.floats() != null) {
-            float[] x = a.floats();
-            float[] m = b.floats();
-            float[] y = out.floats();
-            for (int i = 0; i < size; i++) {
-                y[i] = x[i] * m[i];
-            }
-        } else {
-            double[] x = a.doubles();
-            double[] m = b.doubles();
-            double[] y = out.doubles();
-            for (int i = 0; i < size; i++) {
-                y[i] = x[i] * m[i];
-            }
-        }
     }
 
     @Override

@@ -22,31 +22,31 @@ public final class LeakyRelu extends Activation {
     }
 
     @Override
-    protected void forward(float[] x, float[] y, int size) {
+    protected void forward(float[] x, float[] y, int from, int to) {
         float a = (float) slope;
-        for (int i = 0; i < size; i++) {
+        for (int i = from; i < to; i++) {
             y[i] = x[i] > 0f ? x[i] : a * x[i];
         }
     }
 
     @Override
-    protected void forward(double[] x, double[] y, int size) {
-        for (int i = 0; i < size; i++) {
+    protected void forward(double[] x, double[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
             y[i] = x[i] > 0 ? x[i] : slope * x[i];
         }
     }
 
     @Override
-    protected void backward(float[] x, float[] y, float[] dy, float[] dx, int size) {
+    protected void backward(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
         float a = (float) slope;
-        for (int i = 0; i < size; i++) {
+        for (int i = from; i < to; i++) {
             dx[i] = x[i] > 0f ? dy[i] : a * dy[i];
         }
     }
 
     @Override
-    protected void backward(double[] x, double[] y, double[] dy, double[] dx, int size) {
-        for (int i = 0; i < size; i++) {
+    protected void backward(double[] x, double[] y, double[] dy, double[] dx, int from, int to) {
+        for (int i = from; i < to; i++) {
             dx[i] = x[i] > 0 ? dy[i] : slope * dy[i];
         }
     }

@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * max(x, 0). The derivative at 0 is taken as 0, as PyTorch does. The float loops are written with the Vector
- * API: C2 does not vectorise the select of the backward pass, which ran at 1 ns per element.
+ * API: C2 does not vectorise the select of the backward pass, which ran at 1 ns per element. {@link Activation}
+ * spreads them over the kernel pool.
  */
 public final class Relu extends Activation {
 
@@ -19,43 +20,43 @@ public final class Relu extends Activation {
     }
 
     @Override
-    protected void forward(float[] x, float[] y, int size) {
-        int i = 0;
-        for (int bound = SPECIES.loopBound(size); i < bound; i += SPECIES.length()) {
+    protected void forward(float[] x, float[] y, int from, int to) {
+        int i = from;
+        for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += SPECIES.length()) {
             FloatVector.fromArray(SPECIES, x, i).max(0f).intoArray(y, i);
         }
-        for (; i < size; i++) {
+        for (; i < to; i++) {
             y[i] = Math.max(x[i], 0f);
         }
     }
 
     @Override
-    protected void forward(double[] x, double[] y, int size) {
-        for (int i = 0; i < size; i++) {
+    protected void forward(double[] x, double[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
             y[i] = Math.max(x[i], 0.0);
         }
     }
 
     @Override
-    protected void backward(float[] x, float[] y, float[] dy, float[] dx, int size) {
-        maskByOutput(y, dy, dx, size);
+    protected void backward(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
+        maskByOutput(y, dy, dx, from, to);
     }
 
     @Override
-    protected void backward(double[] x, double[] y, double[] dy, double[] dx, int size) {
-        for (int i = 0; i < size; i++) {
+    protected void backward(double[] x, double[] y, double[] dy, double[] dx, int from, int to) {
+        for (int i = from; i < to; i++) {
             dx[i] = y[i] > 0.0 ? dy[i] : 0.0;
         }
     }
 
-    private static void maskByOutput(float[] y, float[] dy, float[] dx, int size) {
-        int i = 0;
+    private static void maskByOutput(float[] y, float[] dy, float[] dx, int from, int to) {
+        int i = from;
         FloatVector zero = FloatVector.zero(SPECIES);
-        for (int bound = SPECIES.loopBound(size); i < bound; i += SPECIES.length()) {
+        for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += SPECIES.length()) {
             FloatVector out = FloatVector.fromArray(SPECIES, y, i);
             zero.blend(FloatVector.fromArray(SPECIES, dy, i), out.compare(VectorOperators.GT, 0f)).intoArray(dx, i);
         }
-        for (; i < size; i++) {
+        for (; i < to; i++) {
             dx[i] = y[i] > 0f ? dy[i] : 0f;
         }
     }
@@ -64,7 +65,7 @@ public final class Relu extends Activation {
     static Tensor maskByOutput(Tensor output, Tensor dy, Tensor out) {
         int size = out.size();
         if (out.floats() != null) {
-            maskByOutput(output.floats(), dy.floats(), out.floats(), size);
+            maskByOutput(output.floats(), dy.floats(), out.floats(), 0, size);
         } else {
             double[] y = output.doubles();
             double[] g = dy.doubles();

@@ -1,6 +1,7 @@
 package io.simdnet.engine.model;
 
 import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.kernel.ElementwiseKernel;
 import io.simdnet.engine.layer.Layer;
 import io.simdnet.engine.layer.MergeLayer;
 import io.simdnet.engine.profile.Profiler;
@@ -41,6 +42,8 @@ public final class Graph extends Model {
     private final Tensor[] gradients;
     private final Tensor[][] mergeInputs;
     private final BatchBuffer[] gradientSums;
+    /** Adds the gradients of a node's consumers: vectorised, over the kernel pool. */
+    private final ElementwiseKernel elementwise = new ElementwiseKernel();
 
     private Graph(Shape inputShape, DType dtype, List<Step> steps, Shape[] shapes, int outputNode) {
         super(inputShape, dtype);
@@ -201,7 +204,7 @@ public final class Graph extends Model {
             gradients[node] = owned;
             return;
         }
-        gradients[node].add(contribution);
+        elementwise.add(gradients[node], contribution);
     }
 
     @Override

@@ -30,12 +30,12 @@ public final class Adagrad extends Optimizer {
     }
 
     @Override
-    protected void update(int index, float[] w, float[] g, int size) {
+    protected void update(int index, float[] w, float[] g, int from, int to) {
         float[] s = sumSquares.get(index).floats();
         float lr = (float) learningRate();
         float eps = (float) epsilon;
         float wd = (float) weightDecay;
-        for (int i = 0; i < size; i++) {
+        for (int i = from; i < to; i++) {
             float grad = g[i] + wd * w[i];
             s[i] += grad * grad;
             w[i] -= lr * grad / ((float) Math.sqrt(s[i]) + eps);
@@ -43,10 +43,10 @@ public final class Adagrad extends Optimizer {
     }
 
     @Override
-    protected void update(int index, double[] w, double[] g, int size) {
+    protected void update(int index, double[] w, double[] g, int from, int to) {
         double[] s = sumSquares.get(index).doubles();
         double lr = learningRate();
-        for (int i = 0; i < size; i++) {
+        for (int i = from; i < to; i++) {
             double grad = g[i] + weightDecay * w[i];
             s[i] += grad * grad;
             w[i] -= lr * grad / (Math.sqrt(s[i]) + epsilon);

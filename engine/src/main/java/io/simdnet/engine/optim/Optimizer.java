@@ -1,5 +1,6 @@
 package io.simdnet.engine.optim;
 
+import io.simdnet.engine.kernel.ParallelRange;
 import io.simdnet.engine.layer.Parameter;
 import io.simdnet.engine.tensor.Tensor;
 import java.util.ArrayList;
@@ -12,6 +13,9 @@ import java.util.Map;
  * moment estimates) is created on the first {@link #step} for that parameter list and reused after, so a step
  * allocates nothing. Optional gradient clipping runs before the update: by global L2 norm
  * ({@code clip_grad_norm_}) or by value ({@code clip_grad_value_}).
+ *
+ * <p>Each parameter's update is element-wise, so its elements are dealt to the kernel pool in ranges and the result
+ * does not depend on the number of threads.
  */
 public abstract class Optimizer {
 
@@ -21,6 +25,7 @@ public abstract class Optimizer {
     private List<Parameter> bound;
     private List<Parameter> lastList;
     private long steps;
+    private final Updates updates = new Updates();
 
     protected Optimizer(double learningRate) {
         setLearningRate(learningRate);
@@ -78,13 +83,41 @@ public abstract class Optimizer {
         }
         steps++;
         for (int i = 0; i < parameters.size(); i++) {
-            Parameter p = parameters.get(i);
-            if (p.value().floats() != null) {
-                update(i, p.value().floats(), p.gradient().floats(), p.value().size());
-            } else {
-                update(i, p.value().doubles(), p.gradient().doubles(), p.value().size());
+            updates.run(i, parameters.get(i));
+        }
+    }
+
+    /** One parameter's update, its elements dealt to the pool. */
+    private final class Updates extends ParallelRange {
+        private int index;
+        private Parameter parameter;
+
+        void run(int index, Parameter parameter) {
+            this.index = index;
+            this.parameter = parameter;
+            try {
+                run(parameter.value().size(), ELEMENT_GRANULE, elementFlops());
+            } finally {
+                this.parameter = null;
             }
         }
+
+        @Override
+        protected void range(int from, int to) {
+            if (parameter.value().floats() != null) {
+                update(index, parameter.value().floats(), parameter.gradient().floats(), from, to);
+            } else {
+                update(index, parameter.value().doubles(), parameter.gradient().doubles(), from, to);
+            }
+        }
+    }
+
+    /**
+     * What updating one element costs, in the flops {@link io.simdnet.kernel.KernelPool#tasksFor} weighs work in:
+     * the weight, its gradient and up to two state tensors read, and three of them written.
+     */
+    protected long elementFlops() {
+        return 4 * ParallelRange.ELEMENT_FLOPS;
     }
 
     private void bind(List<Parameter> parameters) {
@@ -107,10 +140,13 @@ public abstract class Optimizer {
     /** Allocates the per-parameter state for these parameter values (zero-filled). */
     protected abstract void createState(List<Tensor> values);
 
-    /** Updates parameter {@code index} in place. */
-    protected abstract void update(int index, float[] value, float[] gradient, int size);
+    /**
+     * Updates elements [from, to) of parameter {@code index} in place; other ranges of the same parameter may be
+     * updated at the same time on other threads.
+     */
+    protected abstract void update(int index, float[] value, float[] gradient, int from, int to);
 
-    protected abstract void update(int index, double[] value, double[] gradient, int size);
+    protected abstract void update(int index, double[] value, double[] gradient, int from, int to);
 
     /** The kinds of state {@link #stateTensors} holds, known before the first step (empty for plain SGD). */
     protected abstract List<String> stateKinds();

@@ -33,13 +33,13 @@ public final class RmsProp extends Optimizer {
     }
 
     @Override
-    protected void update(int index, float[] w, float[] g, int size) {
+    protected void update(int index, float[] w, float[] g, int from, int to) {
         float[] s = squareAverage.get(index).floats();
         float a = (float) alpha;
         float lr = (float) learningRate();
         float eps = (float) epsilon;
         float wd = (float) weightDecay;
-        for (int i = 0; i < size; i++) {
+        for (int i = from; i < to; i++) {
             float grad = g[i] + wd * w[i];
             s[i] = a * s[i] + (1f - a) * grad * grad;
             w[i] -= lr * grad / ((float) Math.sqrt(s[i]) + eps);
@@ -47,10 +47,10 @@ public final class RmsProp extends Optimizer {
     }
 
     @Override
-    protected void update(int index, double[] w, double[] g, int size) {
+    protected void update(int index, double[] w, double[] g, int from, int to) {
         double[] s = squareAverage.get(index).doubles();
         double lr = learningRate();
-        for (int i = 0; i < size; i++) {
+        for (int i = from; i < to; i++) {
             double grad = g[i] + weightDecay * w[i];
             s[i] = alpha * s[i] + (1 - alpha) * grad * grad;
             w[i] -= lr * grad / (Math.sqrt(s[i]) + epsilon);

@@ -1,5 +1,6 @@
 package io.simdnet.engine.loss;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +9,10 @@ import io.simdnet.engine.gradcheck.GradientCheck;
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.DType;
+import io.simdnet.kernel.KernelPool;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Loss values against plain formulas and gradients against finite differences. */
 class LossTest {
@@ -109,5 +113,104 @@ class LossTest {
         IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
                 () -> MeanSquaredError.mean().compute(logits, Tensor.zeros(DType.F64, 3, 2), null));
         assertTrue(shape.getMessage().contains("(2, 3)") && shape.getMessage().contains("(3, 2)"), shape.getMessage());
+    }
+
+    /** Softmax cross-entropy written out in double: the loss of each row from its own log Σ exp, and (p − t)/N. */
+    private static double referenceCrossEntropy(double[] x, double[][] targets, int n, int classes, double[] gradient) {
+        double total = 0;
+        for (int r = 0; r < n; r++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < classes; c++) {
+                max = Math.max(max, x[r * classes + c]);
+            }
+            double sum = 0;
+            for (int c = 0; c < classes; c++) {
+                sum += Math.exp(x[r * classes + c] - max);
+            }
+            double logSum = max + Math.log(sum);
+            for (int c = 0; c < classes; c++) {
+                total += targets[r][c] * (logSum - x[r * classes + c]);
+                gradient[r * classes + c] = (Math.exp(x[r * classes + c] - logSum) - targets[r][c]) / n;
+            }
+        }
+        return total / n;
+    }
+
+    @ParameterizedTest(name = "batch {0}, {1} classes")
+    @CsvSource({"1, 1", "1, 10", "3, 7", "5, 8", "64, 20", "33, 100", "2, 17"})
+    void crossEntropyMatchesTheDoubleReferenceForBothElementTypesWithLabelsAndSoftTargets(int n, int classes) {
+        Rng rng = new Rng(n * 1000L + classes);
+        for (DType dtype : DType.values()) {
+            for (boolean soft : new boolean[] {false, true}) {
+                Tensor logits = Tensor.zeros(dtype, n, classes);
+                for (int i = 0; i < logits.size(); i++) {
+                    logits.set(i, 4 * rng.gaussian() + 30);
+                }
+                double[][] rows = new double[n][classes];
+                Tensor target = soft ? Tensor.zeros(dtype, n, classes) : Tensor.zeros(dtype, n);
+                for (int r = 0; r < n; r++) {
+                    if (soft) {
+                        double sum = 0;
+                        for (int c = 0; c < classes; c++) {
+                            // Some exact zeros, which the loss skips.
+                            rows[r][c] = rng.nextDouble() < 0.3 ? 0 : (float) rng.uniform(0, 1);
+                            sum += rows[r][c];
+                        }
+                        for (int c = 0; c < classes; c++) {
+                            target.set(r * classes + c, sum == 0 ? 0 : rows[r][c] / sum);
+                            rows[r][c] = target.get(r * classes + c);
+                        }
+                    } else {
+                        int label = rng.nextInt(classes);
+                        target.set(r, label);
+                        rows[r][label] = 1;
+                    }
+                }
+                double[] expectedGradient = new double[n * classes];
+                double expected = referenceCrossEntropy(logits.toDoubleArray(), rows, n, classes, expectedGradient);
+                SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
+                Tensor gradient = Tensor.zeros(dtype, n, classes);
+                String what = dtype + (soft ? " soft targets" : " labels");
+                double tolerance = dtype == DType.F64 ? 1e-13 : 1e-6;
+                assertEquals(expected, loss.compute(logits, target, gradient), tolerance * Math.max(1, expected), what + " loss");
+                assertEquals(expected, loss.compute(logits, target, null), tolerance * Math.max(1, expected), what + " loss without gradient");
+                for (int i = 0; i < expectedGradient.length; i++) {
+                    // Relative to 1/N, the largest a gradient element can be.
+                    assertEquals(expectedGradient[i], gradient.get(i), tolerance / n, what + " gradient " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void crossEntropyIsBitIdenticalOnOneTwoAndThreeThreads() {
+        int n = 257;
+        int classes = 100;
+        Rng rng = new Rng(12);
+        Tensor logits = Tensor.zeros(DType.F32, n, classes);
+        Tensor labels = Tensor.zeros(DType.F32, n);
+        for (int i = 0; i < logits.size(); i++) {
+            logits.set(i, 3 * rng.gaussian());
+        }
+        for (int r = 0; r < n; r++) {
+            labels.set(r, rng.nextInt(classes));
+        }
+        int threadsBefore = KernelPool.threads();
+        try {
+            double[] losses = new double[3];
+            double[][] gradients = new double[3][];
+            for (int threads = 1; threads <= 3; threads++) {
+                KernelPool.setThreads(threads);
+                Tensor gradient = Tensor.zeros(DType.F32, n, classes);
+                losses[threads - 1] = new SoftmaxCrossEntropy().compute(logits, labels, gradient);
+                gradients[threads - 1] = gradient.toDoubleArray();
+            }
+            for (int t = 1; t < 3; t++) {
+                assertEquals(losses[0], losses[t], 0, "loss: 1 vs " + (t + 1) + " threads");
+                assertArrayEquals(gradients[0], gradients[t], 0, "gradient: 1 vs " + (t + 1) + " threads");
+            }
+        } finally {
+            KernelPool.setThreads(threadsBefore);
+        }
     }
 }

@@ -169,6 +169,29 @@ class ModelGradientTest {
     }
 
     @Test
+    void cifarBestStyleResidualNetMatchesFiniteDifferencesInTraining() {
+        // The fast layers of cifar-best in one graph: batch norm on batch statistics, ReLU, a residual add (whose input
+        // gradient is summed over two consumers), max and global average pooling, dense, softmax cross-entropy. No
+        // dropout: in training it draws a new mask per forward, which finite differences cannot follow.
+        Graph.Builder g = Graph.input(2, 8, 8);
+        Graph.Node stem = g.apply(new Relu(), g.apply(new BatchNorm(), g.apply(new Conv2d(5, 3).padding(Padding.same()).bias(false), g.inputNode())));
+        // Without biases before batch norm, as cifar-best: their true gradient is 0 and only rounding noise is left.
+        Graph.Node branch = g.apply(new Relu(), g.apply(new BatchNorm(), g.apply(new Conv2d(5, 3).padding(Padding.same()).bias(false), stem)));
+        branch = g.apply(new BatchNorm(), g.apply(new Conv2d(5, 3).padding(Padding.same()).bias(false), branch));
+        Graph.Node block = g.apply(new MaxPool2d(2), g.apply(new Relu(), g.apply(new Add(), branch, stem)));
+        Graph.Node out = g.apply(new Dense(4), g.apply(new GlobalAvgPool(), block));
+        Graph model = g.build(out, DType.F64, 21);
+        Rng rng = new Rng(22);
+        Tensor labels = Tensor.of(new double[] {3, 0, 2}, 3);
+        Tensor x = random(rng, 3, 2, 8, 8);
+        assertAllBelow(GradientCheck.model(model, new SoftmaxCrossEntropy(), x, labels, true), 1e-6);
+        // Behind three batch norms on batch statistics some input gradients are ~1e-5, where the finite difference's
+        // rounding (~1e-16·L/h ≈ 1e-11) is already 1e-6 of them: a looser bound than for the parameters, not a wrong term.
+        GradientCheck.Result input = GradientCheck.modelInput(model, new SoftmaxCrossEntropy(), x, labels, true);
+        assertTrue(input.maxRelativeError() < 1e-5, input.toString());
+    }
+
+    @Test
     void sparseAutoencoderCostMatchesFiniteDifferences() {
         double lambda = 5e-4;
         Model model = Sequential.input(16)

@@ -10,16 +10,26 @@ import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.DType;
 import java.util.List;
 import java.util.function.Supplier;
+import io.simdnet.kernel.KernelPool;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Each optimiser against PyTorch's update rules written out in double, over several steps with changing gradients,
- * in both element types (37 elements: vector body and scalar tail).
+ * in both element types and several sizes (1 element; 37: vector body and scalar tail; 2061: more than one element
+ * granule, so split ranges meet inside the parameter); and bit-identical on 1, 2 and 3 threads.
  */
 class OptimizerTest {
 
-    private static final int SIZE = 37;
+    private static final int[] SIZES = {1, 37, 2 * 1024 + 13};
     private static final int STEPS = 6;
+
+    private final int threadsBefore = KernelPool.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        KernelPool.setThreads(threadsBefore);
+    }
 
     /** The reference rule: state[k][i] arrays, updates w[i] given g[i] and the step t (from 1). */
     private interface Rule {
@@ -27,20 +37,26 @@ class OptimizerTest {
     }
 
     private static void compare(Supplier<Optimizer> factory, Rule rule) {
+        for (int size : SIZES) {
+            compare(factory, rule, size);
+        }
+    }
+
+    private static void compare(Supplier<Optimizer> factory, Rule rule, int size) {
         for (DType dtype : DType.values()) {
             Rng rng = new Rng(7);
-            Tensor w = Tensor.zeros(dtype, SIZE);
-            double[] reference = new double[SIZE];
-            for (int i = 0; i < SIZE; i++) {
+            Tensor w = Tensor.zeros(dtype, size);
+            double[] reference = new double[size];
+            for (int i = 0; i < size; i++) {
                 w.set(i, rng.uniform(-1, 1));
                 reference[i] = w.get(i);
             }
-            Parameter p = new Parameter("w", w, Tensor.zeros(dtype, SIZE), false);
+            Parameter p = new Parameter("w", w, Tensor.zeros(dtype, size), false);
             Optimizer optimizer = factory.get();
-            double[][] state = new double[2][SIZE];
+            double[][] state = new double[2][size];
             for (int t = 1; t <= STEPS; t++) {
-                double[] g = new double[SIZE];
-                for (int i = 0; i < SIZE; i++) {
+                double[] g = new double[size];
+                for (int i = 0; i < size; i++) {
                     g[i] = (float) rng.uniform(-1, 1);
                     p.gradient().set(i, g[i]);
                 }
@@ -48,7 +64,7 @@ class OptimizerTest {
                 rule.apply(reference, g, state, t);
             }
             double tolerance = dtype == DType.F32 ? 2e-5 : 1e-12;
-            assertArrayEquals(reference, p.value().toDoubleArray(), tolerance, optimizer.name() + " " + dtype);
+            assertArrayEquals(reference, p.value().toDoubleArray(), tolerance, optimizer.name() + " " + dtype + ", " + size + " elements");
         }
     }
 
@@ -113,6 +129,42 @@ class OptimizerTest {
                 w[i] -= 0.1 * g[i] / (Math.sqrt(s[0][i]) + 1e-10);
             }
         });
+    }
+
+    @Test
+    void everyOptimiserIsBitIdenticalOnOneTwoAndThreeThreads() {
+        List<Supplier<Optimizer>> optimizers = List.of(() -> new Sgd(0.1, 0, false, 0.01), () -> new Sgd(0.05, 0.9, false, 1e-3),
+                () -> new Sgd(0.05, 0.9, true, 0), () -> new Adam(0.01, 0.9, 0.999, 1e-8, 0.1, false), () -> Adam.adamW(0.01, 0.1),
+                () -> new RmsProp(0.01), () -> new Adagrad(0.1));
+        // Enough elements for 3 tasks of the cheapest update.
+        int size = 150_001;
+        for (Supplier<Optimizer> factory : optimizers) {
+            for (DType dtype : DType.values()) {
+                double[] one = stepped(factory, dtype, size, 1);
+                for (int threads = 2; threads <= 3; threads++) {
+                    assertArrayEquals(one, stepped(factory, dtype, size, threads), 0, factory.get().name() + " " + dtype + ": 1 vs " + threads + " threads");
+                }
+            }
+        }
+    }
+
+    /** The weights after 3 steps on {@code threads} threads. */
+    private static double[] stepped(Supplier<Optimizer> factory, DType dtype, int size, int threads) {
+        KernelPool.setThreads(threads);
+        Rng rng = new Rng(9);
+        Tensor w = Tensor.zeros(dtype, size);
+        Parameter p = new Parameter("w", w, Tensor.zeros(dtype, size), false);
+        Optimizer optimizer = factory.get();
+        for (int i = 0; i < size; i++) {
+            w.set(i, rng.uniform(-1, 1));
+        }
+        for (int t = 0; t < 3; t++) {
+            for (int i = 0; i < size; i++) {
+                p.gradient().set(i, rng.uniform(-1, 1));
+            }
+            optimizer.step(List.of(p));
+        }
+        return w.toDoubleArray();
     }
 
     @Test

@@ -9,17 +9,23 @@ import io.simdnet.engine.loss.SoftmaxCrossEntropy;
 import io.simdnet.engine.model.CourseModels;
 import io.simdnet.engine.model.Model;
 import io.simdnet.engine.optim.Adam;
+import io.simdnet.engine.optim.Optimizer;
 import io.simdnet.engine.profile.Profiler;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.KernelPool;
 import java.lang.management.ManagementFactory;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** A warmed-up training step (forward, loss, backward, Adam) allocates nothing on the calling thread, profiled or not. */
+/**
+ * A warmed-up training step (forward, loss, backward, Adam) allocates nothing, on the calling thread nor on the kernel
+ * pool's workers that run the split passes, profiled or not.
+ */
 // In a JVM of its own: the kernel tests run every width, and kernels of several vector widths in one JVM
 // make the Vector API's shared intrinsics polymorphic, after which warmed-up kernels allocate. A training
 // process runs one width.
@@ -35,19 +41,20 @@ class TrainingAllocationTest {
     }
 
     @ParameterizedTest(name = "{0}, batch {1}, {2} threads")
-    @CsvSource({"mlp, 128, 1", "mlp, 128, 2", "lenet5, 32, 2", "lenet5-bn, 32, 1", "mnist-cnn, 64, 2"})
+    @CsvSource({"mlp, 128, 1", "mlp, 128, 2", "lenet5, 32, 2", "lenet5-bn, 32, 1", "mnist-cnn, 64, 2", "cifar-best, 3, 2"})
     void warmedUpTrainingStepAllocatesNothing(String name, int batch, int threads) {
         KernelPool.setThreads(threads);
         Model model = switch (name) {
             case "mlp" -> CourseModels.mlp(128, 64).build(DType.F32, 1);
             case "lenet5" -> CourseModels.lenet5(false).build(DType.F32, 1);
             case "mnist-cnn" -> CourseModels.mnistCnn().build(DType.F32, 1);
+            case "cifar-best" -> CifarBestNetwork.model(20, 32, 1);
             default -> CourseModels.lenet5(true).build(DType.F32, 1);
         };
-        Dataset data = RandomImages.of(batch, 28, 3);
-        Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(1e-4));
-        assertEquals(0, allocatedByWarmedUpSteps(() -> trainer.trainStep(data.inputs(), data.targets())),
-                "bytes allocated by 10 warmed-up training steps of " + name);
+        Dataset data = name.equals("cifar-best") ? CifarBestNetwork.images(batch, 20, 3) : RandomImages.of(batch, 28, 3);
+        Optimizer optimizer = name.equals("cifar-best") ? Adam.adamW(1e-4, 5e-4) : new Adam(1e-4);
+        Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), optimizer);
+        assertNothingAllocatedByWarmedUpSteps(() -> trainer.trainStep(data.inputs(), data.targets()), threads, "training steps of " + name);
     }
 
     @Test
@@ -61,8 +68,7 @@ class TrainingAllocationTest {
         assertEquals(5, profiled.profile().steps(), "no warm-up left out of a run this short");
         assertNull(model.profiler());
         assertNull(Profiler.current());
-        assertEquals(0, allocatedByWarmedUpSteps(() -> trainer.trainStep(data.inputs(), data.targets())),
-                "bytes allocated by 10 warmed-up training steps with profiling off");
+        assertNothingAllocatedByWarmedUpSteps(() -> trainer.trainStep(data.inputs(), data.targets()), 2, "training steps with profiling off");
     }
 
     @Test
@@ -75,11 +81,11 @@ class TrainingAllocationTest {
         model.profile(profiler);
         profiler.start();
         try {
-            assertEquals(0, allocatedByWarmedUpSteps(() -> {
+            assertNothingAllocatedByWarmedUpSteps(() -> {
                 profiler.stepStarts();
                 trainer.trainStep(data.inputs(), data.targets());
                 profiler.stepEnds(1);
-            }), "bytes allocated by 10 warmed-up profiled training steps");
+            }, 2, "profiled training steps");
         } finally {
             profiler.stop();
             model.profile(null);
@@ -87,21 +93,41 @@ class TrainingAllocationTest {
         assertTrue(profiler.report().steps() > 1_000);
     }
 
-    /** Bytes allocated on this thread by 10 calls of {@code step} after 1,000 to warm it up. */
-    private static long allocatedByWarmedUpSteps(Runnable step) {
+    /** 10 calls of {@code step} after 1,000 to warm it up allocate nothing on this thread nor on the pool's workers. */
+    private static void assertNothingAllocatedByWarmedUpSteps(Runnable step, int threads, String what) {
         for (int i = 0; i < 1_000; i++) {
             step.run();
         }
         long thread = Thread.currentThread().threadId();
+        long[] workers = poolWorkers();
+        assertTrue(threads == 1 || workers.length > 0, "no pool workers found for " + threads + " threads");
         long allocated = -1;
+        long allocatedByWorkers = -1;
         // The JIT compiles in the background; count again until it has caught up (at most 60 rounds).
-        for (int round = 0; round < 60 && allocated != 0; round++) {
+        for (int round = 0; round < 60 && (allocated != 0 || allocatedByWorkers != 0); round++) {
+            long[] workersBefore = THREADS.getThreadAllocatedBytes(workers);
             long before = THREADS.getThreadAllocatedBytes(thread);
             for (int i = 0; i < 10; i++) {
                 step.run();
             }
             allocated = THREADS.getThreadAllocatedBytes(thread) - before;
+            long[] workersAfter = THREADS.getThreadAllocatedBytes(workers);
+            allocatedByWorkers = 0;
+            for (int w = 0; w < workers.length; w++) {
+                // −1 for a worker that has ended since: it allocates nothing more.
+                if (workersBefore[w] >= 0 && workersAfter[w] >= 0) {
+                    allocatedByWorkers += workersAfter[w] - workersBefore[w];
+                }
+            }
         }
-        return allocated;
+        assertEquals(0, allocated, "bytes allocated by 10 warmed-up " + what);
+        assertEquals(0, allocatedByWorkers, "bytes allocated on the pool's " + workers.length + " workers by 10 warmed-up " + what);
+    }
+
+    /** The kernel pool's worker threads alive now (workers of any pool but the common one). */
+    private static long[] poolWorkers() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t instanceof ForkJoinWorkerThread w && w.getPool() != ForkJoinPool.commonPool())
+                .mapToLong(Thread::threadId).toArray();
     }
 }
