@@ -94,10 +94,20 @@ class CommandMessagesTest {
     void commandsThatKeepNoCheckpointRefuseResumeInOneLine() throws IOException {
         Path runDir = Files.createDirectories(dir.resolve("old-run"));
         Files.writeString(runDir.resolve(ClassificationRun.CHECKPOINT), "x");
-        for (String command : new String[] {"sweep", "sparse-autoencoder", "faces"}) {
+        assertEquals(2, run("sparse-autoencoder", "--resume", runDir.toString()));
+        assertTrue(err.toString().contains("--resume: ") && err.toString().contains("keeps no checkpoint"), err.toString());
+    }
+
+    @Test
+    void sweepsResumeOnlyAFolderWithTheirOwnCheckpointsNamingWhatIsMissing() throws IOException {
+        // A classification run's folder (one checkpoint file) is not a sweep's: the sweep keeps trials/, faces settings/.
+        Path runDir = Files.createDirectories(dir.resolve("old-run"));
+        Files.writeString(runDir.resolve(ClassificationRun.CHECKPOINT), "x");
+        for (String[] command : new String[][] {{"sweep", "trials"}, {"faces", "settings"}}) {
             err.getBuffer().setLength(0);
-            assertEquals(2, run(command, "--resume", runDir.toString()), command);
-            assertTrue(err.toString().contains("--resume: ") && err.toString().contains("keeps no checkpoint"), command + ": " + err);
+            assertEquals(2, run(command[0], "--resume", runDir.toString()), command[0]);
+            assertEquals("simdnet " + command[0] + ": --resume " + runDir + ": no " + command[1]
+                    + " in it, expected the folder of a run that wrote a checkpoint", err.toString().strip(), command[0]);
         }
     }
 

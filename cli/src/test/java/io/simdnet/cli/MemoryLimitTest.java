@@ -34,13 +34,19 @@ class MemoryLimitTest {
 
     @Test
     void runOutOfHeapEndsWithTheHintInsteadOfAStackTrace() throws Exception {
-        // A batch of all 4,800 training images makes every LeNet-5 layer allocate buffers for it: far over 64 MB.
+        // A batch of all 4,800 training images makes every LeNet-5 layer allocate buffers for it: far over 64 MB. The
+        // images are written here, so the run is the same whether or not Fashion-MNIST is installed (whose 60,000
+        // images the loader would refuse up front in this heap).
+        Path data = Files.createDirectories(dir.resolve("data/fashion-mnist"));
+        writeImages(data, "train", 6000);
+        writeImages(data, "t10k", 200);
         Path log = dir.resolve("log.txt");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-Djava.awt.headless=true", "-Xmx64m",
                 "-Dsimdnet.kernel.cache=" + System.getProperty("simdnet.kernel.cache", dir.resolve("kernels").toString()),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "lenet5", "--epochs", "1", "--batch-size", "4800", "--threads", "1", "--no-progress", "--out", dir.resolve("runs").toString()));
+                "lenet5", "--data", dir.resolve("data").toString(), "--epochs", "1", "--batch-size", "4800", "--threads", "1", "--no-progress", "--out",
+                dir.resolve("runs").toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         assertTrue(process.waitFor(120, TimeUnit.SECONDS), "process did not end");
         String output = Files.readString(log);
@@ -48,6 +54,21 @@ class MemoryLimitTest {
         assertTrue(output.contains("simdnet: out of memory (Java heap space) with a heap limit of ") && output.contains("SIMDNET_JAVA_OPTS=-Xmx1g"),
                 output);
         assertFalse(output.contains("\tat "), "no stack trace:\n" + output);
+    }
+
+    /** {@code count} random 28×28 images and labels in Fashion-MNIST's IDX files {@code <prefix>-images-idx3-ubyte} and labels. */
+    private static void writeImages(Path folder, String prefix, int count) throws IOException {
+        io.simdnet.engine.init.Rng rng = new io.simdnet.engine.init.Rng(count);
+        io.simdnet.engine.tensor.Tensor images = io.simdnet.engine.tensor.Tensor.zeros(io.simdnet.kernel.DType.F32, count, 28, 28);
+        io.simdnet.engine.tensor.Tensor labels = io.simdnet.engine.tensor.Tensor.zeros(io.simdnet.kernel.DType.F32, count);
+        for (int i = 0; i < count; i++) {
+            labels.set(i, i % 10);
+            for (int p = 0; p < 784; p++) {
+                images.set(i * 784 + p, rng.nextInt(256));
+            }
+        }
+        io.simdnet.engine.data.Idx.writeImages(folder.resolve(prefix + "-images-idx3-ubyte"), images);
+        io.simdnet.engine.data.Idx.writeLabels(folder.resolve(prefix + "-labels-idx1-ubyte"), labels);
     }
 
     /** The JVM options bin/simdnet passes, through a stand-in bin/java25 that prints them. */
