@@ -7,19 +7,19 @@ import io.simdnet.kernel.DType;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 
-/** The in-process Spark of the tests, and small learnable Fashion-MNIST-shaped data. */
-final class LocalSpark {
+/** The in-process Spark of the tests (this module's and the CLI's, through the test jar), and small learnable Fashion-MNIST-shaped data. */
+public final class LocalSpark {
 
     private LocalSpark() {
     }
 
     /** local[2,2]: two task slots, and a failed task is tried once more (local mode ignores spark.task.maxFailures). */
-    static JavaSparkContext open() {
+    public static JavaSparkContext open() {
         return SparkContexts.open("simdnet tests", "local[2,2]", Map.of("spark.driver.host", "127.0.0.1", "spark.driver.bindAddress", "127.0.0.1"));
     }
 
     /** {@code count} 1×28×28 images whose class (of 10) sets the brightness of one of ten bands, plus noise. */
-    static Dataset images(int count, long seed) {
+    public static Dataset images(int count, long seed) {
         Rng rng = new Rng(seed);
         Tensor x = Tensor.zeros(DType.F32, count, 1, 28, 28);
         Tensor y = Tensor.zeros(DType.F32, count);

@@ -8,6 +8,7 @@ import io.simdnet.cli.SweepModel;
 import io.simdnet.cli.SweepTrial;
 import io.simdnet.cli.TrialResult;
 import io.simdnet.engine.data.Dataset;
+import io.simdnet.spark.LocalSpark;
 import io.simdnet.spark.SparkSweep;
 import java.util.ArrayList;
 import java.util.List;
