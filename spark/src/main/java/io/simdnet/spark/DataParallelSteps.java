@@ -2,6 +2,7 @@ package io.simdnet.spark;
 
 import io.simdnet.engine.data.BatchTransform;
 import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.io.Checkpoint;
 import io.simdnet.engine.io.CorruptCheckpointException;
 import io.simdnet.engine.layer.Parameter;
 import io.simdnet.engine.model.Model;
@@ -38,6 +39,7 @@ import org.apache.spark.broadcast.Broadcast;
  */
 final class DataParallelSteps implements StepSource {
 
+    private static final System.Logger LOG = System.getLogger("io.simdnet.spark");
     private static final String WORKERS = "spark.workers";
     private static final String SYNC_EVERY = "spark.sync_every";
     private static final String ROUNDS = "spark.rounds";
@@ -170,9 +172,7 @@ final class DataParallelSteps implements StepSource {
             }
             throw e;
         } finally {
-            if (broadcast != null && !sc.sc().isStopped()) {
-                broadcast.destroy();
-            }
+            destroyQuietly(broadcast);
         }
     }
 
@@ -200,6 +200,9 @@ final class DataParallelSteps implements StepSource {
 
     private static int parse(Path file, Map<String, String> saved, String key) throws CorruptCheckpointException {
         String text = saved.get(key);
+        if (text == null) {
+            throw new CorruptCheckpointException(file, "metadata \"" + Checkpoint.EXTRA_PREFIX + key + "\" is missing, expected a count");
+        }
         try {
             int value = Integer.parseInt(text);
             if (value >= 0) {
@@ -208,18 +211,36 @@ final class DataParallelSteps implements StepSource {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new CorruptCheckpointException(file, "metadata \"" + key + "\" is \"" + text + "\", expected a count");
+        throw new CorruptCheckpointException(file, "metadata \"" + Checkpoint.EXTRA_PREFIX + key + "\" is \"" + text + "\", expected a count");
     }
 
+    /**
+     * Releases the replicas and the data. A failure here (Spark stopping under a SIGTERM) must not replace the fit's
+     * own outcome, so it is logged: the executors drop the replicas with their JVM anyway.
+     */
     @Override
     public void close() {
         try {
             if (!sc.sc().isStopped()) {
                 slots.foreachPartition(new Release(run));
-                data.destroy();
             }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not release the data-parallel replicas: " + e);
         } finally {
+            destroyQuietly(data);
             KernelPool.setThreads(driverThreads);
+        }
+    }
+
+    /** Destroys a broadcast unless Spark has stopped (its broadcasts went with it) or stops while doing so. */
+    private void destroyQuietly(Broadcast<?> broadcast) {
+        if (broadcast == null || sc.sc().isStopped()) {
+            return;
+        }
+        try {
+            broadcast.destroy();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not destroy a broadcast: " + e);
         }
     }
 

@@ -62,47 +62,75 @@ public final class SparkSweep {
         try {
             TrialTask<R> task = new TrialTask<>(trainData, validationData, SparkContexts.taskCpus(sc), faultHook);
             for (Trial<R> trial : trials) {
-                sc.setJobDescription("simdnet sweep: trial " + trial.index() + " of " + trials.size());
+                sc.setJobDescription("simdnet sweep: trial " + trial.index());
                 jobs.add(sc.parallelize(List.of(trial), 1).mapPartitions(task).collectAsync());
             }
+            sc.setJobDescription(null);
             return collect(jobs, onFinished);
         } finally {
             jobs.forEach(job -> job.cancel(true));
-            trainData.destroy();
-            validationData.destroy();
+            // After SIGTERM Spark's own shutdown hook may have stopped the context: its broadcasts are gone with it.
+            if (!sc.sc().isStopped()) {
+                trainData.destroy();
+                validationData.destroy();
+            }
             KernelPool.setThreads(driverThreads);
         }
     }
 
-    /** Hands each job's result to {@code onFinished} as it completes, and returns them all in trial order. */
+    /**
+     * Hands each job's result to {@code onFinished} as it completes, and returns them all in trial order. A job that
+     * failed, or an {@code onFinished} that threw, does not stop the others' results from being handed over (a
+     * resumed sweep would otherwise run again trials that had finished); the first such failure is thrown at the end.
+     */
     private static <R> List<R> collect(List<JavaFutureAction<List<R>>> jobs, Consumer<R> onFinished) {
         List<R> results = new ArrayList<>(java.util.Collections.nCopies(jobs.size(), null));
         boolean[] delivered = new boolean[jobs.size()];
         int remaining = jobs.size();
-        try {
-            while (remaining > 0) {
-                boolean progressed = false;
-                for (int i = 0; i < jobs.size(); i++) {
-                    if (!delivered[i] && jobs.get(i).isDone()) {
-                        R result = jobs.get(i).get().get(0);
-                        results.set(i, result);
-                        delivered[i] = true;
-                        remaining--;
-                        progressed = true;
-                        onFinished.accept(result);
-                    }
+        RuntimeException failure = null;
+        while (remaining > 0) {
+            boolean progressed = false;
+            for (int i = 0; i < jobs.size(); i++) {
+                if (delivered[i] || !jobs.get(i).isDone()) {
+                    continue;
                 }
-                if (!progressed) {
-                    Thread.sleep(POLL_MILLIS);
+                delivered[i] = true;
+                remaining--;
+                progressed = true;
+                try {
+                    R result = jobs.get(i).get().get(0);
+                    results.set(i, result);
+                    onFinished.accept(result);
+                } catch (ExecutionException e) {
+                    failure = first(failure, new IllegalStateException("a sweep job failed: " + e.getCause().getMessage(), e.getCause()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("sweep interrupted with " + remaining + " trials unfinished", e);
+                } catch (RuntimeException e) {
+                    failure = first(failure, e);
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("sweep interrupted with " + remaining + " trials unfinished", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("a sweep job failed: " + e.getCause().getMessage(), e.getCause());
+            if (!progressed) {
+                try {
+                    Thread.sleep(POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("sweep interrupted with " + remaining + " trials unfinished", e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
         return results;
+    }
+
+    private static RuntimeException first(RuntimeException earlier, RuntimeException next) {
+        if (earlier == null) {
+            return next;
+        }
+        earlier.addSuppressed(next);
+        return earlier;
     }
 
     /** The task: the partition's trial, run on the broadcast data. */

@@ -46,8 +46,13 @@ public final class AtomicFiles {
                 channel.force(true);
             }
             moveIntoPlace(temporary, absolute);
-        } finally {
-            Files.deleteIfExists(temporary);
+        } catch (IOException | RuntimeException failure) {
+            try {
+                Files.deleteIfExists(temporary);
+            } catch (IOException cleanup) {
+                failure.addSuppressed(cleanup);
+            }
+            throw failure;
         }
     }
 

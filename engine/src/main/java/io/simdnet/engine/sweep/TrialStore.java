@@ -2,7 +2,6 @@ package io.simdnet.engine.sweep;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonParseException;
 import io.simdnet.engine.io.AtomicFiles;
 import java.io.IOException;
 import java.io.Serializable;
@@ -61,7 +60,8 @@ public final class TrialStore<R extends Serializable> {
             result = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), type);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the finished trial " + file, e);
-        } catch (JsonParseException | IllegalArgumentException e) {
+        } catch (RuntimeException e) {
+            // Gson's parse errors, and what a record's constructor refuses (wrapped by Gson in a plain RuntimeException).
             throw new IllegalArgumentException(file + ": not a finished trial's result (" + e.getMessage() + "); delete it to run that trial again",
                     e);
         }

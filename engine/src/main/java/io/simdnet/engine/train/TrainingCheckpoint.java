@@ -47,6 +47,7 @@ final class TrainingCheckpoint {
         metadata.put(P + "seed", Long.toString(options.seed()));
         metadata.put(P + "train_size", Integer.toString(trainSize));
         metadata.put(P + "steps_by", source.kind());
+        metadata.put(P + "steps_budget", Long.toString(options.steps()));
         source.checkpointState().forEach((key, value) -> metadata.put(P + key, value));
         trainer.model().randomStreams().forEach((layer, rng) -> metadata.put(P + "rng.layer." + layer, format(rng.state())));
         Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -91,8 +92,22 @@ final class TrainingCheckpoint {
             throw new IllegalArgumentException("Cannot resume from " + file + ": it was trained by " + kind + " steps, this run takes "
                     + source.kind() + " steps; resume it the way it was started (with or without --master)");
         }
-        int steps = source.stepsPerEpoch();
+        // A run counted in steps ends wherever its budget does: only the same budget continues it step for step.
+        long budget = m.containsKey(P + "steps_budget") ? range(file, m, "steps_budget", 0, Long.MAX_VALUE) : 0;
+        if (budget != options.steps()) {
+            throw new IllegalArgumentException("Cannot resume from " + file + ": it was trained " + (budget > 0 ? "for " + budget + " steps" : "in epochs")
+                    + ", this run " + (options.steps() > 0 ? "for " + options.steps() + " steps" : "in epochs") + "; use the same options");
+        }
         int epoch = (int) range(file, m, "epoch", 0, Integer.MAX_VALUE);
+        // The source's own options first (a data-parallel run's workers and K): they decide the steps an epoch has.
+        Map<String, String> sourceState = new LinkedHashMap<>();
+        m.forEach((key, value) -> {
+            if (key.startsWith(P)) {
+                sourceState.put(key.substring(P.length()), value);
+            }
+        });
+        Runnable restoreSource = source.prepareRestore(file, sourceState, epoch);
+        int steps = source.stepsPerEpoch();
         int step = (int) range(file, m, "step", 0, steps - 1);
         if (step % source.stepsPerCall() != 0) {
             throw new IllegalArgumentException("Cannot resume from " + file + ": it stopped at step " + step + ", but this run takes its steps "
@@ -102,13 +117,6 @@ final class TrainingCheckpoint {
         long seen = m.containsKey(P + "seen") ? range(file, m, "seen", 0, Long.MAX_VALUE) : Math.min((long) step * batchSize, trainSize);
         Position at = new Position(epoch, step, Checkpoint.parseDouble(file, m, P + "loss_sum"), seen, range(file, m, "correct", 0, Long.MAX_VALUE),
                 bool(file, m, "classes"), Checkpoint.parseDouble(file, m, P + "seconds"), bool(file, m, "finished"));
-        Map<String, String> sourceState = new LinkedHashMap<>();
-        m.forEach((key, value) -> {
-            if (key.startsWith(P)) {
-                sourceState.put(key.substring(P.length()), value);
-            }
-        });
-        Runnable restoreSource = source.prepareRestore(file, sourceState, epoch);
         Map<String, long[]> layerStreams = new LinkedHashMap<>();
         for (String layer : trainer.model().randomStreams().keySet()) {
             layerStreams.put(layer, rng(file, m, "rng.layer." + layer));

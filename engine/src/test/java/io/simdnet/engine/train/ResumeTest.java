@@ -180,4 +180,19 @@ class ResumeTest {
         assertEquals(4, e.history().steps(), "the steps before the failing one");
         assertTrue(java.util.Arrays.stream(e.history().stepLosses()).allMatch(Double::isFinite));
     }
+
+    @Test
+    void aRunCountedInStepsResumesToItsEndAndRefusesAnotherBudgetNamingBoth() {
+        // 10 steps end inside the second epoch; the checkpoint written there holds 10 step losses.
+        Path checkpoint = dir.resolve("budget.safetensors");
+        Trainer trainer = new Trainer(model(3), new SoftmaxCrossEntropy(), new Adam(1e-3));
+        History done = trainer.fit(DATA, new FitOptions().steps(10).batchSize(BATCH).seed(11).validationSplit(0.2).checkpoint(checkpoint));
+        Trainer again = new Trainer(model(3), new SoftmaxCrossEntropy(), new Adam(1e-3));
+        History restored = again.fit(DATA, new FitOptions().steps(10).batchSize(BATCH).seed(11).validationSplit(0.2).checkpoint(checkpoint)
+                .resume(checkpoint));
+        assertArrayEquals(done.stepLosses(), restored.stepLosses());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Trainer(model(3), new SoftmaxCrossEntropy(),
+                new Adam(1e-3)).fit(DATA, new FitOptions().epochs(5).batchSize(BATCH).seed(11).validationSplit(0.2).resume(checkpoint)));
+        assertTrue(e.getMessage().contains("it was trained for 10 steps, this run in epochs"), e.getMessage());
+    }
 }
