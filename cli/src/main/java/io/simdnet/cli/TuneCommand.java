@@ -51,7 +51,7 @@ final class TuneCommand implements Callable<Integer> {
         map.put("mnist-cnn", new Experiment(seed -> CourseModels.mnistCnn().add(new LogSoftmax()).build(DType.F32, seed), 64));
         map.put("cifar10-convnet", new Experiment(seed -> Cifar10ConvnetCommand.network(10, seed), 64));
         map.put("cifar100-coarse", new Experiment(seed -> Cifar100CoarseCommand.network(20, false, seed), 64));
-        map.put("cifar-best", new Experiment(seed -> CifarBestCommand.network(10, 32, seed), 64));
+        map.put("cifar-best", new Experiment(seed -> CourseModels.cifarBest(10, 32, seed), 64));
         map.put("cs231n-convnet", new Experiment(seed -> new Cs231nConvnetCommand().network(10, 1e-3, 0, seed), 50));
         return map;
     }

@@ -1,13 +1,16 @@
 package io.simdnet.engine.model;
 
+import io.simdnet.engine.layer.Add;
 import io.simdnet.engine.layer.BatchNorm;
 import io.simdnet.engine.layer.Conv2d;
 import io.simdnet.engine.layer.Dense;
 import io.simdnet.engine.layer.Dropout;
 import io.simdnet.engine.layer.Flatten;
+import io.simdnet.engine.layer.GlobalAvgPool;
 import io.simdnet.engine.layer.MaxPool2d;
 import io.simdnet.engine.layer.Padding;
 import io.simdnet.engine.layer.Relu;
+import io.simdnet.kernel.DType;
 
 /**
  * The course networks, as unbuilt Sequential builders, written as their Keras originals (so the parameter
@@ -73,5 +76,32 @@ public final class CourseModels {
         if (rate > 0) {
             b.add(new Dropout(rate));
         }
+    }
+
+    /**
+     * The {@code cifar-best} residual network: a stem convolution at 32×32, then two stages at 16×16 and 8×8, each a
+     * widening convolution and a residual block of two convolutions whose sum with the block's input goes through a
+     * ReLU, every convolution followed by batch norm; max-pool between stages; global average pooling, dropout 0.3 and
+     * a dense classifier. Most of the work is at 16×16 and 8×8, which keeps an epoch of 40,000 images near a minute on
+     * two cores.
+     */
+    public static Model cifarBest(int classes, int width, long seed) {
+        Graph.Builder g = Graph.input(3, 32, 32);
+        Graph.Node x = g.apply(new MaxPool2d(2), convBnRelu(g, g.inputNode(), width));
+        int channels = 2 * width;
+        for (int stage = 0; stage < 2; stage++) {
+            x = convBnRelu(g, x, channels);
+            Graph.Node branch = convBnRelu(g, x, channels);
+            branch = g.apply(new BatchNorm(), g.apply(new Conv2d(channels, 3).padding(Padding.same()).bias(false), branch));
+            x = g.apply(new MaxPool2d(2), g.apply(new Relu(), g.apply(new Add(), branch, x)));
+            channels *= 2;
+        }
+        x = g.apply(new Dropout(0.3), g.apply(new GlobalAvgPool(), x));
+        return g.build(g.apply(new Dense(classes), x), DType.F32, seed);
+    }
+
+    private static Graph.Node convBnRelu(Graph.Builder g, Graph.Node in, int channels) {
+        Graph.Node conv = g.apply(new Conv2d(channels, 3).padding(Padding.same()).bias(false), in);
+        return g.apply(new Relu(), g.apply(new BatchNorm(), conv));
     }
 }

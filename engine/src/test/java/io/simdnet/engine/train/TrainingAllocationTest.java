@@ -48,7 +48,7 @@ class TrainingAllocationTest {
             case "mlp" -> CourseModels.mlp(128, 64).build(DType.F32, 1);
             case "lenet5" -> CourseModels.lenet5(false).build(DType.F32, 1);
             case "mnist-cnn" -> CourseModels.mnistCnn().build(DType.F32, 1);
-            case "cifar-best" -> CifarBestNetwork.model(20, 32, 1);
+            case "cifar-best" -> CourseModels.cifarBest(20, 32, 1);
             default -> CourseModels.lenet5(true).build(DType.F32, 1);
         };
         Dataset data = name.equals("cifar-best") ? CifarBestNetwork.images(batch, 20, 3) : RandomImages.of(batch, 28, 3);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.layer.Parameter;
 import io.simdnet.engine.loss.SoftmaxCrossEntropy;
+import io.simdnet.engine.model.CourseModels;
 import io.simdnet.engine.model.Model;
 import io.simdnet.engine.optim.Adam;
 import io.simdnet.engine.optim.Optimizer;
@@ -49,7 +50,7 @@ class TrainingStepThreadCountTest {
     /** The losses of 3 steps on a batch of 5, then every parameter and running statistic. */
     private static List<double[]> train(int threads, Supplier<Optimizer> optimizer) {
         KernelPool.setThreads(threads);
-        Model model = CifarBestNetwork.model(20, 32, 7);
+        Model model = CourseModels.cifarBest(20, 32, 7);
         Dataset data = CifarBestNetwork.images(5, 20, 8);
         Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), optimizer.get());
         double[] losses = new double[3];
