@@ -49,7 +49,7 @@ final class TrainingCheckpoint {
         metadata.put(P + "steps_by", source.kind());
         metadata.put(P + "steps_budget", Long.toString(options.steps()));
         source.checkpointState().forEach((key, value) -> metadata.put(P + key, value));
-        trainer.model().randomStreams().forEach((layer, rng) -> metadata.put(P + "rng.layer." + layer, format(rng.state())));
+        trainer.model().randomStreams().forEach((layer, rng) -> metadata.put(P + "rng.layer." + layer, formatRng(rng.state())));
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         double[] losses = history.stepLosses();
         if (losses.length > 0) {
@@ -75,7 +75,7 @@ final class TrainingCheckpoint {
      */
     static Position restore(Path file, Trainer trainer, StepSource source, FitOptions options, int trainSize, History history)
             throws IOException {
-        removeStaleTemporaries(file);
+        AtomicFiles.removeStaleTemporaries(file);
         SafeTensorsContents contents = SafeTensors.read(file);
         Checkpoint.Restore weights = Checkpoint.prepare(file, contents, trainer.model(), trainer.optimizer());
         Map<String, String> m = contents.metadata();
@@ -154,28 +154,24 @@ final class TrainingCheckpoint {
         return at;
     }
 
-    /** Deletes {@code <name>.tmp-*} beside {@code file}: what a write killed before its rename leaves. */
-    static void removeStaleTemporaries(Path file) throws IOException {
-        AtomicFiles.removeStaleTemporaries(file);
-    }
-
     static String formatRng(long[] state) {
         return Long.toHexString(state[0]) + ":" + Long.toHexString(state[1]);
     }
 
     /** A random stream's state from a source's checkpoint state (keys without the prefix). */
     static long[] parseRng(Path file, Map<String, String> state, String key) throws CorruptCheckpointException {
-        Map<String, String> prefixed = new LinkedHashMap<>();
-        state.forEach((k, v) -> prefixed.put(P + k, v));
-        return rng(file, prefixed, key);
-    }
-
-    private static String format(long[] state) {
-        return formatRng(state);
+        return rngOf(file, P + key, state.get(key));
     }
 
     private static long[] rng(Path file, Map<String, String> m, String key) throws CorruptCheckpointException {
-        String text = Checkpoint.require(file, m, P + key);
+        return rngOf(file, P + key, m.get(P + key));
+    }
+
+    /** {@code text}, metadata {@code fullKey}'s value (null: missing), as a random stream's state. */
+    private static long[] rngOf(Path file, String fullKey, String text) throws CorruptCheckpointException {
+        if (text == null) {
+            throw new CorruptCheckpointException(file, "metadata \"" + fullKey + "\" is missing");
+        }
         String[] parts = text.split(":", -1);
         try {
             if (parts.length == 2) {
@@ -186,7 +182,7 @@ final class TrainingCheckpoint {
         } catch (IllegalArgumentException e) {
             // reported below
         }
-        throw new CorruptCheckpointException(file, "metadata \"" + P + key + "\" is \"" + text + "\", expected a random stream's state as hex seed:gamma (odd)");
+        throw new CorruptCheckpointException(file, "metadata \"" + fullKey + "\" is \"" + text + "\", expected a random stream's state as hex seed:gamma (odd)");
     }
 
     private static long range(Path file, Map<String, String> m, String key, long min, long max) throws CorruptCheckpointException {

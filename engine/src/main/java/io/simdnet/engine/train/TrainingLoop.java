@@ -1,6 +1,7 @@
 package io.simdnet.engine.train;
 
 import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.io.AtomicFiles;
 import io.simdnet.engine.model.Model;
 import io.simdnet.engine.profile.Profiler;
 import java.io.IOException;
@@ -72,7 +73,7 @@ final class TrainingLoop {
         TrainingCheckpoint.Position resumed = options.resumeFile() == null ? null
                 : TrainingCheckpoint.restore(options.resumeFile(), trainer, source, options, trainSize, history);
         if (checkpoint != null) {
-            TrainingCheckpoint.removeStaleTemporaries(checkpoint);
+            AtomicFiles.removeStaleTemporaries(checkpoint);
         }
         int firstEpoch = resumed == null ? 0 : resumed.epoch();
         if (resumed != null && resumed.finished()) {
