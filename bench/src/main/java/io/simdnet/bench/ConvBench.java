@@ -4,6 +4,8 @@ import io.simdnet.engine.kernel.KernelRegistry;
 import io.simdnet.engine.kernel.generic.GenericConv2d;
 import io.simdnet.kernel.FloatConv2dKernel;
 import io.simdnet.kernel.KernelPool;
+import io.simdnet.kernel.spec.Conv2dAlgorithm;
+import io.simdnet.kernel.spec.Conv2dSpec;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,6 +44,10 @@ public class ConvBench {
     @Param({"1", "2"})
     public int threads;
 
+    /** The algorithm asked of the generated kernel: auto (the plan's rule and the tuning records), or one by its token. */
+    @Param({"auto"})
+    public String algo;
+
     private FloatConv2dKernel kernel;
     private int n;
     private float[] x;
@@ -56,8 +62,9 @@ public class ConvBench {
     @Setup(Level.Trial)
     public void setUp() {
         KernelPool.setThreads(threads);
+        Conv2dSpec spec = algo.equals("auto") ? layer.spec : layer.spec.withAlgorithm(Conv2dAlgorithm.fromToken(algo));
         kernel = switch (impl) {
-            case "generated" -> KernelRegistry.global().floatConv2d(layer.spec);
+            case "generated" -> KernelRegistry.global().floatConv2d(spec);
             case "tuned" -> {
                 TunedKernels.use(layer.name(), layer.spec, layer.batch);
                 yield KernelRegistry.global().floatConv2d(layer.spec);

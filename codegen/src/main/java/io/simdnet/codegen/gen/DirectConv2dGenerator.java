@@ -118,11 +118,11 @@ public final class DirectConv2dGenerator {
         builder.addField(FieldSpec.builder(array, "rotated", Modifier.PRIVATE, Modifier.FINAL)
                         .addJavadoc("The weights for backward-data: rotated by 180°, input and output channels swapped.\n")
                         .initializer("new $T[WEIGHTS]", elem).build())
-                .addField(buffers("paddedX", "Per task: the zero-padded input image of the forward pass."))
-                .addField(buffers("wideY", "Per task: the forward pass's wide output rows."))
-                .addField(buffers("paddedDy", "Per task: the zero-padded output gradient, for backward-data."))
-                .addField(buffers("wideDx", "Per task: backward-data's wide output rows."))
-                .addField(buffers("sums", "Per task: backward-weights' accumulators, summed lane by lane in order."))
+                .addField(GeneratedClassParts.taskBuffers(array, "paddedX", "Per task: the zero-padded input image of the forward pass."))
+                .addField(GeneratedClassParts.taskBuffers(array, "wideY", "Per task: the forward pass's wide output rows."))
+                .addField(GeneratedClassParts.taskBuffers(array, "paddedDy", "Per task: the zero-padded output gradient, for backward-data."))
+                .addField(GeneratedClassParts.taskBuffers(array, "wideDx", "Per task: backward-data's wide output rows."))
+                .addField(GeneratedClassParts.taskBuffers(array, "sums", "Per task: backward-weights' accumulators, summed lane by lane in order."))
                 .addField(FieldSpec.builder(array, "batchPadded", Modifier.PRIVATE)
                         .addJavadoc("Backward-weights: every image of the batch zero-padded, grown with the batch.\n")
                         .initializer("new $T[0]", elem).build())
@@ -151,29 +151,9 @@ public final class DirectConv2dGenerator {
                 .addStatement("x = weights = bias = y = dy = dx = dWeights = dBias = null")
                 .endControlFlow()
                 .build());
-        builder.addMethod(buffer());
+        builder.addMethod(GeneratedClassParts.taskBuffer(array));
         builder.addMethod(runTask());
         return builder.build();
-    }
-
-    private FieldSpec buffers(String name, String doc) {
-        return FieldSpec.builder(ArrayTypeName.of(array), name, Modifier.PRIVATE).addJavadoc(doc + "\n").initializer("new $T[0][]", elem).build();
-    }
-
-    /**
-     * Task {@code task}'s buffer of {@code buffers}, {@code length} elements; a new one is zero, and the passes
-     * write only the parts they read back, so its zero borders and discarded columns stay zero.
-     */
-    private MethodSpec buffer() {
-        return MethodSpec.methodBuilder("buffer")
-                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .returns(array)
-                .addParameter(ArrayTypeName.of(array), "buffers").addParameter(TypeName.INT, "task").addParameter(TypeName.INT, "length")
-                .beginControlFlow("if (buffers[task] == null)")
-                .addStatement("buffers[task] = new $T[length]", elem)
-                .endControlFlow()
-                .addStatement("return buffers[task]")
-                .build();
     }
 
     /** weights (OC, C, KH, KW) into rotated (C, OC, KH, KW), each window turned by 180°. */

@@ -1,5 +1,6 @@
 package io.simdnet.codegen.gen;
 
+import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
@@ -69,6 +70,29 @@ final class GeneratedClassParts {
                 .addParameter(TypeName.INT, "task")
                 .addCode(body)
                 .build();
+    }
+
+    /**
+     * {@code buffer(buffers, task, length)}: task {@code task}'s buffer of {@code buffers}, {@code length} elements,
+     * made on first use. A new one is zero, and the passes write only the parts they read back, so its zero
+     * borders (and discarded columns or lanes) stay zero.
+     */
+    static MethodSpec taskBuffer(ArrayTypeName array) {
+        return MethodSpec.methodBuilder("buffer")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(array)
+                .addParameter(ArrayTypeName.of(array), "buffers").addParameter(TypeName.INT, "task").addParameter(TypeName.INT, "length")
+                .beginControlFlow("if (buffers[task] == null)")
+                .addStatement("buffers[task] = new $T[length]", array.componentType())
+                .endControlFlow()
+                .addStatement("return buffers[task]")
+                .build();
+    }
+
+    /** A per-task buffer array field, one buffer per task made on first use by {@link #taskBuffer}. */
+    static FieldSpec taskBuffers(ArrayTypeName array, String name, String doc) {
+        return FieldSpec.builder(ArrayTypeName.of(array), name, Modifier.PRIVATE).addJavadoc(doc + "\n")
+                .initializer("new $T[0][]", array.componentType()).build();
     }
 
     static MethodSpec specMethod(ClassName specType) {

@@ -22,6 +22,7 @@ public final class KernelGenerator {
                 case DENSE -> DenseConv2dGenerator.generate(conv);
                 case IM2COL -> Im2colConv2dGenerator.generate(conv);
                 case DIRECT -> DirectConv2dGenerator.generate(conv);
+                case BLOCKED -> BlockedConv2dGenerator.generate(conv);
                 case AUTO -> throw new IllegalStateException("a plan never leaves AUTO: " + conv.key());
             };
             case Pool2dSpec pool -> Pool2dGenerator.generate(pool);
@@ -30,7 +31,10 @@ public final class KernelGenerator {
 
     /** Whether the class generated for {@code spec} is constructed with a {@link io.simdnet.kernel.KernelLookup} (it calls other kernels). */
     public static boolean takesLookup(KernelSpec spec) {
-        return spec instanceof Conv2dSpec conv && Conv2dAlgorithmPlan.of(conv).algorithm() != Conv2dAlgorithm.DIRECT;
+        return spec instanceof Conv2dSpec conv && switch (Conv2dAlgorithmPlan.of(conv).algorithm()) {
+            case IM2COL, DENSE -> true;
+            case DIRECT, BLOCKED, AUTO -> false;
+        };
     }
 
     /**

@@ -26,7 +26,7 @@ import java.util.Set;
  *   <li>GEMM: the micro-tiles (rows × vectors) whose padded work on the call's M and the spec's N costs least,
  *       each with its default cache blocking; the default tile with B packed the other way, and with a
  *       shallower KC.
- *   <li>Convolution: the other algorithms that can compute it (direct, im2col, dense), and for DIRECT the
+ *   <li>Convolution: the other algorithms that can compute it (direct, blocked, im2col, dense), and for DIRECT the
  *       cost model's next register tiles of each of its three passes.
  *   <li>Pooling: its generator has no blocking choice, so the spec alone.
  * </ul>
@@ -127,7 +127,7 @@ public final class KernelVariants {
     private static Set<KernelSpec> conv(Conv2dSpec spec) {
         Set<KernelSpec> variants = new LinkedHashSet<>();
         variants.add(spec);
-        for (Conv2dAlgorithm algorithm : List.of(Conv2dAlgorithm.DIRECT, Conv2dAlgorithm.IM2COL, Conv2dAlgorithm.DENSE)) {
+        for (Conv2dAlgorithm algorithm : List.of(Conv2dAlgorithm.DIRECT, Conv2dAlgorithm.BLOCKED, Conv2dAlgorithm.IM2COL, Conv2dAlgorithm.DENSE)) {
             Conv2dSpec forced = spec.withAlgorithm(algorithm);
             Conv2dAlgorithmPlan plan;
             try {

@@ -28,9 +28,13 @@ import java.util.List;
  * @param forwardPass the forward pass of DIRECT, else null
  * @param backwardDataPass DIRECT's backward-data pass: the forward pass of the transposed geometry, else null
  * @param weightsTile DIRECT's backward-weights register tile, else null
+ * @param blockedForward the forward pass of BLOCKED, else null
+ * @param blockedBackwardData BLOCKED's backward-data pass: the forward pass of the transposed geometry, else null
+ * @param blockedWeights BLOCKED's backward-weights register tile, else null
  */
 public record Conv2dAlgorithmPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, GemmSpec forwardGemm, GemmSpec backwardDataGemm,
-        GemmSpec backwardWeightsGemm, DirectConvPass forwardPass, DirectConvPass backwardDataPass, DirectConvTiling.WeightsTile weightsTile) {
+        GemmSpec backwardWeightsGemm, DirectConvPass forwardPass, DirectConvPass backwardDataPass, DirectConvTiling.WeightsTile weightsTile,
+        BlockedConvPass blockedForward, BlockedConvPass blockedBackwardData, BlockedWeightsTile blockedWeights) {
 
     public static Conv2dAlgorithmPlan of(Conv2dSpec spec) {
         Conv2dAlgorithm algorithm = switch (spec.algorithm()) {
@@ -41,12 +45,12 @@ public record Conv2dAlgorithmPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, Ge
                 }
                 yield Conv2dAlgorithm.DENSE;
             }
-            case DIRECT -> {
+            case DIRECT, BLOCKED -> {
                 String problem = directProblem(spec);
                 if (problem != null) {
-                    throw new IllegalArgumentException("Conv2d spec '" + spec.key() + "': algo=direct needs " + problem);
+                    throw new IllegalArgumentException("Conv2d spec '" + spec.key() + "': algo=" + spec.algorithm().token() + " needs " + problem);
                 }
-                yield Conv2dAlgorithm.DIRECT;
+                yield spec.algorithm();
             }
             case IM2COL -> Conv2dAlgorithm.IM2COL;
         };
@@ -56,15 +60,16 @@ public record Conv2dAlgorithmPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, Ge
             case DENSE -> new Conv2dAlgorithmPlan(spec, algorithm,
                     GemmSpec.of(type, GemmForm.NT, spec.patchSize(), spec.outChannels(), spec.bias(), false, target),
                     GemmSpec.of(type, GemmForm.NN, spec.outChannels(), spec.patchSize(), false, false, target),
-                    null, null, null, null);
+                    null, null, null, null, null, null, null);
             case DIRECT -> direct(spec);
+            case BLOCKED -> blocked(spec);
             default -> {
                 int positions = spec.outHeight() * spec.outWidth();
                 yield new Conv2dAlgorithmPlan(spec, algorithm,
                         GemmSpec.of(type, GemmForm.NN, spec.patchSize(), positions, false, false, target),
                         GemmSpec.of(type, GemmForm.TN, spec.outChannels(), positions, false, false, target),
                         GemmSpec.of(type, GemmForm.NT, positions, spec.outChannels(), false, false, target),
-                        null, null, null);
+                        null, null, null, null, null, null);
             }
         };
     }
@@ -90,7 +95,18 @@ public record Conv2dAlgorithmPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, Ge
             }
             weights = new DirectConvTiling.WeightsTile(t.weightsBlock(), t.weightsTaps());
         }
-        return new Conv2dAlgorithmPlan(s, Conv2dAlgorithm.DIRECT, null, null, null, forward, backwardData, weights);
+        return new Conv2dAlgorithmPlan(s, Conv2dAlgorithm.DIRECT, null, null, null, forward, backwardData, weights, null, null, null);
+    }
+
+    private static Conv2dAlgorithmPlan blocked(Conv2dSpec s) {
+        BlockedConvPass forward = BlockedConvPass.of(s.elementType(), s.target(), s.inChannels(), s.height(), s.width(), s.outChannels(),
+                s.kernelH(), s.kernelW(), s.padTop(), s.padBottom(), s.padLeft(), s.padRight());
+        // As for DIRECT: dX is the stride-1 convolution of dY padded by K − 1 − p with the rotated, channel-swapped weights.
+        BlockedConvPass backwardData = BlockedConvPass.of(s.elementType(), s.target(), s.outChannels(), s.outHeight(), s.outWidth(),
+                s.inChannels(), s.kernelH(), s.kernelW(), s.kernelH() - 1 - s.padTop(), s.kernelH() - 1 - s.padBottom(),
+                s.kernelW() - 1 - s.padLeft(), s.kernelW() - 1 - s.padRight());
+        BlockedWeightsTile weights = BlockedWeightsTile.of(s.target(), s.outChannels(), s.kernelW());
+        return new Conv2dAlgorithmPlan(s, Conv2dAlgorithm.BLOCKED, null, null, null, null, null, null, forward, backwardData, weights);
     }
 
     /** {@code pass} with the asked-for tile, which must fit the target's registers and the pass's channels. */

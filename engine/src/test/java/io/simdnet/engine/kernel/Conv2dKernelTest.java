@@ -248,7 +248,7 @@ class Conv2dKernelTest {
         checkGradients(Conv2dSpec.parse("conv2d f64 " + geometry), geometry.hashCode());
     }
 
-    private static void checkGradients(Conv2dSpec spec, long seed) {
+    static void checkGradients(Conv2dSpec spec, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         int n = 1 + random.nextInt(2);
         double[] x = random(random, n * spec.inChannels() * spec.height() * spec.width());

@@ -28,9 +28,19 @@ public enum Conv2dAlgorithm {
      * geometry (rotated, channel-swapped weights), backward-weights a register tile of dW vectors streaming
      * over the output positions. The generator's {@code DirectConvTiling} chooses the register tiles.
      */
-    DIRECT;
+    DIRECT,
+    /**
+     * Stride 1, padding below the kernel size: batch-reduce register tiles over a channel-blocked layout (the
+     * scheme of oneDNN's brgemm convolutions). Activations are copied into (C/v, H+pad, W+pad, v) blocks, v the
+     * lanes of the target, and the weights packed as [input lane][output lanes] per (output block, input block,
+     * tap); a tile of positions × output-channel vectors broadcasts one input value and FMAs it with contiguous
+     * weight vectors, reduced over every (input block, tap). Backward-data is the same tile on the transposed
+     * geometry; backward-weights a tile of output channels × taps of input-channel vectors streaming over the
+     * batch. The generator's {@code BlockedConvPass} chooses the tiles.
+     */
+    BLOCKED;
 
-    /** The word of a spec key: {@code im2col}, {@code dense}, {@code direct} (AUTO is not written). */
+    /** The word of a spec key: {@code im2col}, {@code dense}, {@code direct}, {@code blocked} (AUTO is not written). */
     public String token() {
         return name().toLowerCase(Locale.ROOT);
     }
@@ -41,6 +51,6 @@ public enum Conv2dAlgorithm {
                 return a;
             }
         }
-        throw new IllegalArgumentException("convolution algorithm '" + token + "': expected auto, im2col, dense or direct");
+        throw new IllegalArgumentException("convolution algorithm '" + token + "': expected auto, im2col, dense, direct or blocked");
     }
 }

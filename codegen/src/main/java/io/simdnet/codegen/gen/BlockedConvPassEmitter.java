@@ -1,0 +1,299 @@
+package io.simdnet.codegen.gen;
+
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import io.simdnet.codegen.plan.BlockedConvPass;
+import io.simdnet.kernel.DType;
+import java.util.ArrayList;
+import java.util.List;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Emits one {@link BlockedConvPass} as a nested class of a blocked convolution: its geometry as constants, the
+ * copy of an NCHW image into the blocked padded layout, the packing of the weights (as given for the forward
+ * pass; rotated by 180° with the channels swapped for backward-data), the batch-reduce register tiles (the full
+ * tile, and those of the partial last run of positions and of output blocks), and the copy of the blocked
+ * output back into NCHW.
+ */
+final class BlockedConvPassEmitter {
+
+    private final BlockedConvPass pass;
+    private final ArrayTypeName array;
+    private final ClassName vector;
+    private final boolean bias;
+    private final boolean relu;
+    private final boolean transposedWeights;
+
+    /**
+     * @param transposedWeights whether the pass reads the layer's weights rotated by 180° with input and output
+     *     channels swapped (backward-data), not as given
+     */
+    BlockedConvPassEmitter(BlockedConvPass pass, DType type, boolean bias, boolean relu, boolean transposedWeights) {
+        this.pass = pass;
+        this.array = ArrayTypeName.of(type == DType.F32 ? TypeName.FLOAT : TypeName.DOUBLE);
+        this.vector = KernelTypes.vector(type);
+        this.bias = bias;
+        this.relu = relu;
+        this.transposedWeights = transposedWeights;
+    }
+
+    private int positionRest() {
+        return pass.outPositions() % pass.positions();
+    }
+
+    private int vectorRest() {
+        return pass.outBlocks() % pass.vectors();
+    }
+
+    TypeSpec emit(String name, String doc) {
+        TypeSpec.Builder type = TypeSpec.classBuilder(name)
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .addJavadoc(doc + "\n")
+                .addJavadoc("<p>Register tile: $L output positions × $L vectors of $L output channels.\n", pass.positions(), pass.vectors(), pass.lanes())
+                .addFields(constants())
+                .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build())
+                .addMethod(offsets())
+                .addMethod(block())
+                .addMethod(pack())
+                .addMethod(image());
+        for (int vectors : vectorCounts()) {
+            for (int positions : positionCounts()) {
+                type.addMethod(tile(positions, vectors));
+            }
+        }
+        return type.addMethod(unblock()).build();
+    }
+
+    private List<Integer> vectorCounts() {
+        List<Integer> counts = new ArrayList<>();
+        if (pass.outBlocks() >= pass.vectors()) {
+            counts.add(pass.vectors());
+        }
+        if (vectorRest() > 0) {
+            counts.add(vectorRest());
+        }
+        return counts;
+    }
+
+    private List<Integer> positionCounts() {
+        List<Integer> counts = new ArrayList<>();
+        if (pass.outPositions() >= pass.positions()) {
+            counts.add(pass.positions());
+        }
+        if (positionRest() > 0) {
+            counts.add(positionRest());
+        }
+        return counts;
+    }
+
+    private List<FieldSpec> constants() {
+        List<FieldSpec> f = new ArrayList<>();
+        f.add(GeneratedClassParts.intConstant("CIN", pass.inChannels(), "Input channels."));
+        f.add(GeneratedClassParts.intConstant("H", pass.height(), "Input height."));
+        f.add(GeneratedClassParts.intConstant("W", pass.width(), "Input width."));
+        f.add(GeneratedClassParts.intConstant("COUT", pass.outChannels(), "Output channels."));
+        f.add(GeneratedClassParts.intConstant("KH", pass.kernelH(), "Kernel height."));
+        f.add(GeneratedClassParts.intConstant("KW", pass.kernelW(), "Kernel width."));
+        f.add(GeneratedClassParts.intConstant("V", pass.lanes(), "Channels of a block: the lanes of a vector."));
+        f.add(GeneratedClassParts.intConstant("CB", pass.inBlocks(), "Input channel blocks, the last zero past CIN."));
+        f.add(GeneratedClassParts.intConstant("OCB", pass.outBlocks(), "Output channel blocks."));
+        if (pass.padTop() > 0) {
+            f.add(GeneratedClassParts.intConstant("PT", pass.padTop(), "Zero rows above the input in a blocked plane."));
+        }
+        if (pass.padLeft() > 0) {
+            f.add(GeneratedClassParts.intConstant("PL", pass.padLeft(), "Zero columns left of the input in a blocked plane."));
+        }
+        f.add(GeneratedClassParts.intConstant("HP", pass.paddedHeight(), "Rows of a blocked plane, the zero border included."));
+        f.add(GeneratedClassParts.intConstant("WP", pass.paddedWidth(), "Columns of a blocked plane, the zero border included."));
+        f.add(GeneratedClassParts.intConstant("OH", pass.outHeight(), "Output height."));
+        f.add(GeneratedClassParts.intConstant("OW", pass.outWidth(), "Output width."));
+        f.add(GeneratedClassParts.intConstant("POSITIONS", pass.outPositions(), "Output positions of a channel, in raster order."));
+        f.add(GeneratedClassParts.intConstant("XROW", pass.paddedWidth() * pass.lanes(), "Elements of one row of a blocked input plane."));
+        f.add(GeneratedClassParts.intConstant("XCB", pass.paddedHeight() * pass.paddedWidth() * pass.lanes(), "Elements of one blocked input plane."));
+        f.add(GeneratedClassParts.intConstant("TAP_BLOCK", pass.lanes() * pass.lanes(), "Packed weights of one (output block, input block, tap): [input lane][output lanes]."));
+        f.add(GeneratedClassParts.intConstant("WOCB", pass.inBlocks() * pass.kernelH() * pass.kernelW() * pass.lanes() * pass.lanes(),
+                "Packed weights of one output block."));
+        f.add(GeneratedClassParts.intConstant("YCB", pass.outPositions() * pass.lanes(), "Elements of one blocked output plane."));
+        f.add(GeneratedClassParts.intConstant("BLOCKED_IN", pass.blockedInputLength(), "Elements of one blocked padded input image."));
+        f.add(GeneratedClassParts.intConstant("BLOCKED_OUT", pass.blockedOutputLength(), "Elements of one blocked output image."));
+        f.add(GeneratedClassParts.intConstant("PACKED", pass.packedWeightsLength(), "Elements of the packed weights."));
+        f.add(GeneratedClassParts.intConstant("TILE", pass.positions(), "Output positions of a full register tile."));
+        f.add(GeneratedClassParts.intConstant("FULL_TILES", pass.outPositions() / pass.positions(), "Full tiles of positions per output block."));
+        f.add(GeneratedClassParts.intConstant("GROUP", pass.vectors(), "Output blocks of a full register tile."));
+        f.add(GeneratedClassParts.intConstant("FULL_GROUPS", pass.outBlocks() / pass.vectors(), "Full groups of output blocks."));
+        f.add(FieldSpec.builder(int[].class, "OFFSETS", GeneratedClassParts.CONSTANT)
+                .addJavadoc("Per output position (raster order): where its window starts in a blocked input plane.\n")
+                .initializer("offsets()").build());
+        return f;
+    }
+
+    private MethodSpec offsets() {
+        return MethodSpec.methodBuilder("offsets")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(int[].class)
+                .addStatement("int[] offsets = new int[POSITIONS]")
+                .beginControlFlow("for (int oh = 0; oh < OH; oh++)")
+                .beginControlFlow("for (int ow = 0; ow < OW; ow++)")
+                .addStatement("offsets[oh * OW + ow] = oh * XROW + ow * V")
+                .endControlFlow()
+                .endControlFlow()
+                .addStatement("return offsets")
+                .build();
+    }
+
+    /** NCHW image into the blocked padded layout; the zero border and the lanes past CIN are never written, so they stay zero. */
+    private MethodSpec block() {
+        String lanes = pass.inChannels() % pass.lanes() == 0 ? "V" : "lanes";
+        MethodSpec.Builder m = MethodSpec.methodBuilder("block")
+                .addModifiers(Modifier.STATIC)
+                .addJavadoc("Image {@code base} of {@code src} (NCHW) into the blocked image at {@code at} of {@code blocked}.\n")
+                .addParameter(array, "src").addParameter(TypeName.INT, "base").addParameter(array, "blocked").addParameter(TypeName.INT, "at")
+                .beginControlFlow("for (int cb = 0; cb < CB; cb++)");
+        if (!lanes.equals("V")) {
+            m.addStatement("int lanes = Math.min(V, CIN - cb * V)");
+        }
+        return m.beginControlFlow("for (int i = 0; i < H; i++)")
+                .beginControlFlow("for (int j = 0; j < W; j++)")
+                .addStatement("int to = at + ((cb * HP + i$L) * WP + j$L) * V", pass.padTop() > 0 ? " + PT" : "", pass.padLeft() > 0 ? " + PL" : "")
+                .addStatement("int from = base + (cb * V * H + i) * W + j")
+                .beginControlFlow("for (int lane = 0; lane < $L; lane++)", lanes)
+                .addStatement("blocked[to + lane] = src[from + lane * H * W]")
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+    }
+
+    private MethodSpec pack() {
+        String source = transposedWeights ? "w[((ci * COUT + co) * KH + KH - 1 - i) * KW + KW - 1 - j]" : "w[((co * CIN + ci) * KH + i) * KW + j]";
+        return MethodSpec.methodBuilder("pack")
+                .addModifiers(Modifier.STATIC)
+                .addJavadoc(transposedWeights
+                        ? "The layer's weights (CIN of this pass = the layer's output channels) rotated by 180°, channels swapped, into packed.\n"
+                        : "The weights (COUT, CIN, KH, KW) into packed (OCB, CB, KH, KW, V, V); lanes past the channels stay zero.\n")
+                .addParameter(array, "w").addParameter(array, "packed")
+                .beginControlFlow("for (int co = 0; co < COUT; co++)")
+                .beginControlFlow("for (int ci = 0; ci < CIN; ci++)")
+                .beginControlFlow("for (int i = 0; i < KH; i++)")
+                .beginControlFlow("for (int j = 0; j < KW; j++)")
+                .addStatement("packed[(((co / V * CB + ci / V) * KH + i) * KW + j) * TAP_BLOCK + ci % V * V + co % V] = $L", source)
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+    }
+
+    private MethodSpec image() {
+        String b = bias ? ", bias" : "";
+        MethodSpec.Builder m = MethodSpec.methodBuilder("image")
+                .addModifiers(Modifier.STATIC)
+                .addJavadoc("Every output block of one blocked image: a group of output blocks at a time, its weights staying in cache over the positions.\n")
+                .addParameter(array, "x").addParameter(array, "w");
+        if (bias) {
+            m.addParameter(array, "bias");
+        }
+        m.addParameter(array, "y");
+        if (pass.outBlocks() >= pass.vectors()) {
+            m.beginControlFlow("for (int ocb = 0; ocb < FULL_GROUPS * GROUP; ocb += GROUP)");
+            positionsLoop(m, pass.vectors(), b);
+            m.endControlFlow();
+        }
+        if (vectorRest() > 0) {
+            m.addStatement("int ocb = FULL_GROUPS * GROUP");
+            positionsLoop(m, vectorRest(), b);
+        }
+        return m.build();
+    }
+
+    private void positionsLoop(MethodSpec.Builder m, int vectors, String b) {
+        if (pass.outPositions() >= pass.positions()) {
+            m.beginControlFlow("for (int p = 0; p < FULL_TILES * TILE; p += TILE)")
+                    .addStatement("$L(x, w$L, ocb, p, y)", tileName(pass.positions(), vectors), b)
+                    .endControlFlow();
+        }
+        if (positionRest() > 0) {
+            m.addStatement("$L(x, w$L, ocb, FULL_TILES * TILE, y)", tileName(positionRest(), vectors), b);
+        }
+    }
+
+    private static String tileName(int positions, int vectors) {
+        return "tile" + positions + "x" + vectors;
+    }
+
+    private static String acc(int position, int v) {
+        return "a" + position + "_" + v;
+    }
+
+    /** The register tile of {@code positions} output positions from p × {@code vectors} output blocks from ocb. */
+    private MethodSpec tile(int positions, int vectors) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(tileName(positions, vectors))
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Output positions p .. p + $L of output blocks ocb .. ocb + $L, reduced over every input block and tap.\n", positions, vectors)
+                .addParameter(array, "x").addParameter(array, "w");
+        if (bias) {
+            m.addParameter(array, "bias");
+        }
+        m.addParameter(TypeName.INT, "ocb").addParameter(TypeName.INT, "p").addParameter(array, "y");
+        CodeBlock.Builder body = CodeBlock.builder();
+        for (int t = 0; t < positions; t++) {
+            body.addStatement("int x$L = OFFSETS[p$L]", t, GeneratedClassParts.plus(t));
+        }
+        body.addStatement("int wo = ocb * WOCB");
+        for (int t = 0; t < positions; t++) {
+            for (int v = 0; v < vectors; v++) {
+                if (bias) {
+                    body.addStatement("$T $L = $T.fromArray(S, bias, (ocb$L) * V)", vector, acc(t, v), vector, GeneratedClassParts.plus(v));
+                } else {
+                    body.addStatement("$T $L = $T.zero(S)", vector, acc(t, v), vector);
+                }
+            }
+        }
+        body.beginControlFlow("for (int cb = 0; cb < CB; cb++)")
+                .beginControlFlow("for (int i = 0; i < KH; i++)")
+                .beginControlFlow("for (int j = 0; j < KW; j++)")
+                .addStatement("int xt = cb * XCB + i * XROW + j * V")
+                .addStatement("int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK")
+                .beginControlFlow("for (int ci = 0; ci < V; ci++)");
+        for (int v = 0; v < vectors; v++) {
+            body.addStatement("$T w$L = $T.fromArray(S, w, wt + ci * V$L)", vector, v, vector, GeneratedClassParts.plusTerm(v, "WOCB"));
+        }
+        for (int t = 0; t < positions; t++) {
+            body.addStatement("$T b$L = $T.broadcast(S, x[xt + x$L + ci])", vector, t, vector, t);
+            for (int v = 0; v < vectors; v++) {
+                body.addStatement("$L = b$L.fma(w$L, $L)", acc(t, v), t, v, acc(t, v));
+            }
+        }
+        body.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+        body.addStatement("int yo = ocb * YCB + p * V");
+        for (int t = 0; t < positions; t++) {
+            for (int v = 0; v < vectors; v++) {
+                body.addStatement("$L$L.intoArray(y, yo$L$L)", acc(t, v), relu ? ".max(0)" : "", GeneratedClassParts.plusTerm(t, "V"),
+                        GeneratedClassParts.plusTerm(v, "YCB"));
+            }
+        }
+        return m.addCode(body.build()).build();
+    }
+
+    /** The blocked output of one image back into NCHW; the lanes past COUT are dropped. */
+    private MethodSpec unblock() {
+        return MethodSpec.methodBuilder("unblock")
+                .addModifiers(Modifier.STATIC)
+                .addJavadoc("The blocked outputs {@code y} of one image into image {@code base} of {@code dst}, NCHW.\n")
+                .addParameter(array, "y").addParameter(array, "dst").addParameter(TypeName.INT, "base")
+                .beginControlFlow("for (int co = 0; co < COUT; co++)")
+                .addStatement("int from = co / V * YCB + co % V")
+                .addStatement("int to = base + co * POSITIONS")
+                .beginControlFlow("for (int p = 0; p < POSITIONS; p++)")
+                .addStatement("dst[to + p] = y[from + p * V]")
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+    }
+}
