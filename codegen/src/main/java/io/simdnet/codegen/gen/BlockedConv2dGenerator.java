@@ -102,10 +102,7 @@ public final class BlockedConv2dGenerator {
                 .addSuperinterface(KernelTypes.PARALLEL_TASK)
                 .addJavadoc("One call's pass and arguments, the packed weights and the buffers; work items (images, or backward-weights'\n")
                 .addJavadoc("units) are dealt to tasks in contiguous runs.\n")
-                .addType(TypeSpec.enumBuilder("Pass").addModifiers(Modifier.PRIVATE)
-                        .addEnumConstant("FORWARD").addEnumConstant("BACKWARD_DATA")
-                        .addEnumConstant("WEIGHTS_INPUTS", TypeSpec.anonymousClassBuilder("").addJavadoc("Backward-weights' first phase: block x, per image.\n").build())
-                        .addEnumConstant("BACKWARD_WEIGHTS", TypeSpec.anonymousClassBuilder("").addJavadoc("Its second: the units.\n").build()).build())
+                .addType(passes())
                 .addField(call.nestedClass("Pass"), "pass", Modifier.PRIVATE)
                 .addField(TypeName.INT, "n", Modifier.PRIVATE)
                 .addField(TypeName.INT, "items", Modifier.PRIVATE)
@@ -164,8 +161,19 @@ public final class BlockedConv2dGenerator {
         return builder.build();
     }
 
+    private TypeSpec passes() {
+        TypeSpec.Builder pass = TypeSpec.enumBuilder("Pass").addModifiers(Modifier.PRIVATE)
+                .addEnumConstant("FORWARD").addEnumConstant("BACKWARD_DATA")
+                .addEnumConstant("WEIGHTS_INPUTS", TypeSpec.anonymousClassBuilder("").addJavadoc("Backward-weights' first phase: block x, per image.\n").build())
+                .addEnumConstant("BACKWARD_WEIGHTS", TypeSpec.anonymousClassBuilder("").addJavadoc("Its second: the units of dW.\n").build());
+        if (spec.bias()) {
+            pass.addEnumConstant("BIAS_GRADIENT", TypeSpec.anonymousClassBuilder("").addJavadoc("Its third: dB, a channel per unit.\n").build());
+        }
+        return pass.build();
+    }
+
     private MethodSpec backwardWeightsPass() {
-        return MethodSpec.methodBuilder("backwardWeights")
+        MethodSpec.Builder method = MethodSpec.methodBuilder("backwardWeights")
                 .addParameter(TypeName.INT, "n")
                 .addParameter(array, "x").addParameter(array, "dy").addParameter(array, "dWeights").addParameter(array, "dBias")
                 .beginControlFlow("if (batchBlocked.length < n * Forward.BLOCKED_IN)")
@@ -177,10 +185,15 @@ public final class BlockedConv2dGenerator {
                 .addStatement("run(n, n)")
                 .addStatement("this.dy = dy")
                 .addStatement("this.dWeights = dWeights")
-                .addStatement("this.dBias = dBias")
                 .addStatement("pass = Pass.BACKWARD_WEIGHTS")
-                .addStatement("run(n, BackwardWeights.UNITS)")
-                .build();
+                .addStatement("run(n, BackwardWeights.UNITS)");
+        if (spec.bias()) {
+            method.addStatement("this.dy = dy")
+                    .addStatement("this.dBias = dBias")
+                    .addStatement("pass = Pass.BIAS_GRADIENT")
+                    .addStatement("run(n, OC)");
+        }
+        return method.build();
     }
 
     private MethodSpec runTask() {
@@ -214,10 +227,18 @@ public final class BlockedConv2dGenerator {
                 .beginControlFlow("case BACKWARD_WEIGHTS ->")
                 .addStatement("$T lanes = buffer(sums, task, BackwardWeights.SUMS)", array)
                 .beginControlFlow("for (int unit = first; unit < end; unit++)")
-                .addStatement("BackwardWeights.unit(unit, n, batchBlocked, dy, lanes, dWeights$L)", spec.bias() ? ", dBias" : "")
-                .endControlFlow()
+                .addStatement("BackwardWeights.unit(unit, n, batchBlocked, dy, lanes, dWeights)")
                 .endControlFlow()
                 .endControlFlow();
+        if (spec.bias()) {
+            body.beginControlFlow("case BIAS_GRADIENT ->")
+                    .addStatement("$T lanes = buffer(sums, task, BackwardWeights.SUMS)", array)
+                    .beginControlFlow("for (int oc = first; oc < end; oc++)")
+                    .addStatement("BackwardWeights.biasSum(oc, n, dy, lanes, dBias)")
+                    .endControlFlow()
+                    .endControlFlow();
+        }
+        body.endControlFlow();
         return GeneratedClassParts.runTask(body.build());
     }
 }

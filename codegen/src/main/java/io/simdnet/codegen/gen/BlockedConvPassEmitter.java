@@ -249,7 +249,7 @@ final class BlockedConvPassEmitter {
         for (int t = 0; t < positions; t++) {
             for (int v = 0; v < vectors; v++) {
                 if (bias) {
-                    body.addStatement("$T $L = $T.fromArray(S, bias, (ocb$L) * V)", vector, acc(t, v), vector, GeneratedClassParts.plus(v));
+                    body.addStatement("$T $L = $T.fromArray(S, bias, $L * V)", vector, acc(t, v), vector, v == 0 ? "ocb" : "(ocb + " + v + ")");
                 } else {
                     body.addStatement("$T $L = $T.zero(S)", vector, acc(t, v), vector);
                 }

@@ -18,7 +18,8 @@ import javax.lang.model.element.Modifier;
  * Emits the backward-weights pass of a blocked convolution as a nested class: work units of (a tile of output
  * channels, an input block, a kernel row, a run of taps), each summing its dW vectors over every output position
  * of the batch (the input read from the whole batch in the forward pass's blocked layout, dY as NCHW) and writing
- * them; with a bias, one unit per output channel sums its dY. Each unit owns the gradients it writes and adds in
+ * them; with a bias, a phase of its own sums dY per output channel (beside dW's units its cheap units would unbalance
+ * the tasks). Each unit owns the gradients it writes and adds in
  * one fixed order, so the result does not depend on how units are dealt to threads.
  */
 final class BlockedWeightsEmitter {
@@ -84,9 +85,7 @@ final class BlockedWeightsEmitter {
         f.add(GeneratedClassParts.intConstant("CHANNELS", tile.channels(), "Output channels of a full tile."));
         f.add(GeneratedClassParts.intConstant("TAPS", tile.taps(), "Taps of a kernel row in a full tile."));
         f.add(GeneratedClassParts.intConstant("RUNS", runs, "Runs of taps per kernel row."));
-        f.add(GeneratedClassParts.intConstant("WEIGHT_UNITS", weightUnits, "Work units of dW: channel tiles × input blocks × kernel rows × runs."));
-        f.add(GeneratedClassParts.intConstant("UNITS", weightUnits + (bias ? forward.outChannels() : 0),
-                bias ? "Work units: those of dW, then one per output channel for dB." : "Work units."));
+        f.add(GeneratedClassParts.intConstant("UNITS", weightUnits, "Work units of dW: channel tiles × input blocks × kernel rows × runs."));
         f.add(GeneratedClassParts.intConstant("IMAGE_OUT", forward.outChannels() * forward.outPositions(), "Elements of one image's dY."));
         if (bias) {
             f.add(GeneratedClassParts.intConstant("VECTOR_POSITIONS", forward.outPositions() / forward.lanes() * forward.lanes(),
@@ -102,13 +101,6 @@ final class BlockedWeightsEmitter {
                 .addJavadoc("Work unit {@code unit} over images 0 .. n of the blocked inputs {@code x} and the output gradient {@code dy}.\n")
                 .addParameter(TypeName.INT, "unit").addParameter(TypeName.INT, "n").addParameter(array, "x").addParameter(array, "dy")
                 .addParameter(array, "sums").addParameter(array, "dW");
-        if (bias) {
-            m.addParameter(array, "dB")
-                    .beginControlFlow("if (unit >= WEIGHT_UNITS)")
-                    .addStatement("biasSum(unit - WEIGHT_UNITS, n, dy, dB)")
-                    .addStatement("return")
-                    .endControlFlow();
-        }
         m.addStatement("int run = unit % RUNS")
                 .addStatement("int i = unit / RUNS % Forward.KH")
                 .addStatement("int cb = unit / RUNS / Forward.KH % Forward.CB")
@@ -203,13 +195,17 @@ final class BlockedWeightsEmitter {
                 .build();
     }
 
-    /** dB of one output channel: its dY summed over the batch, a vector at a time, in a fixed order. */
+    /**
+     * dB of one output channel: its dY summed over the batch, a vector at a time, then the vector's lanes in lane
+     * order: {@code reduceLanes(ADD)} may add floats in any order, and its order differs between the interpreter and C2.
+     */
     private MethodSpec biasSum() {
         int whole = forward.outPositions() / forward.lanes() * forward.lanes();
         MethodSpec.Builder m = MethodSpec.methodBuilder("biasSum")
-                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addJavadoc("dB[oc]: the sum of channel oc of dY over images 0 .. n.\n")
-                .addParameter(TypeName.INT, "oc").addParameter(TypeName.INT, "n").addParameter(array, "dy").addParameter(array, "dB")
+                .addModifiers(Modifier.STATIC)
+                .addJavadoc("dB[oc]: the sum of channel oc of dY over images 0 .. n; a unit of its own phase, as cheap as every other.\n")
+                .addParameter(TypeName.INT, "oc").addParameter(TypeName.INT, "n").addParameter(array, "dy").addParameter(array, "sums")
+                .addParameter(array, "dB")
                 .addStatement("$T sum = $T.zero(S)", vector, vector);
         boolean tail = whole < forward.outPositions();
         if (tail) {
@@ -227,7 +223,12 @@ final class BlockedWeightsEmitter {
                     .addStatement("tail += dy[at + p]")
                     .endControlFlow();
         }
-        m.endControlFlow();
-        return m.addStatement("dB[oc] = sum.reduceLanes($T.ADD)$L", KernelTypes.vectorClass("VectorOperators"), tail ? " + tail" : "").build();
+        m.endControlFlow()
+                .addStatement("sum.intoArray(sums, 0)")
+                .addStatement("$T total = 0", array.componentType())
+                .beginControlFlow("for (int lane = 0; lane < Forward.V; lane++)")
+                .addStatement("total += sums[lane]")
+                .endControlFlow();
+        return m.addStatement("dB[oc] = total$L", tail ? " + tail" : "").build();
     }
 }

@@ -17,9 +17,12 @@ import java.util.List;
  * beside the generators because it is theirs: the spec says what to compute, the plan how.
  *
  * <p>The rule for {@link Conv2dAlgorithm#AUTO}: DENSE when the kernel covers the whole unpadded input (one
- * output position); else DIRECT when the stride is 1 and every side's padding is below the kernel size;
- * else IM2COL. Measured on Zen 4 (README, Convolutions), DIRECT is faster than im2col on every stride-1 layer
- * of the benchmarks; im2col stays for strided layers, whose inputs are not consecutive along a row.
+ * output position); else, when the stride is 1 and every side's padding is below the kernel size, BLOCKED if
+ * the input and output channels each fill at least three quarters of a vector's lanes, DIRECT if not; else
+ * IM2COL. Measured on Zen 4 (README, Convolutions), DIRECT is faster than im2col on every stride-1 layer of the
+ * benchmarks; im2col stays for strided layers, whose inputs are not consecutive along a row. Measured on Zen 2
+ * (docs/results.md), BLOCKED runs the 32→32 and 64→64 3×3 layers 1.4-1.9× faster than DIRECT and LeNet-5's 6→16
+ * 5×5 1.0-1.3×, while on 1 and 3 input channels, whose block is mostly zero lanes, it is 1.2-8× slower.
  *
  * @param forwardGemm null for DIRECT
  * @param backwardDataGemm null for DIRECT
@@ -36,9 +39,15 @@ public record Conv2dAlgorithmPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, Ge
         GemmSpec backwardWeightsGemm, DirectConvPass forwardPass, DirectConvPass backwardDataPass, DirectConvTiling.WeightsTile weightsTile,
         BlockedConvPass blockedForward, BlockedConvPass blockedBackwardData, BlockedWeightsTile blockedWeights) {
 
+    /** The share of a vector's lanes both channel counts must fill for AUTO to choose BLOCKED. */
+    private static final int BLOCK_FILL_NUMERATOR = 3;
+    private static final int BLOCK_FILL_DENOMINATOR = 4;
+
     public static Conv2dAlgorithmPlan of(Conv2dSpec spec) {
         Conv2dAlgorithm algorithm = switch (spec.algorithm()) {
-            case AUTO -> isDense(spec) ? Conv2dAlgorithm.DENSE : directProblem(spec) == null ? Conv2dAlgorithm.DIRECT : Conv2dAlgorithm.IM2COL;
+            case AUTO -> isDense(spec) ? Conv2dAlgorithm.DENSE
+                    : directProblem(spec) != null ? Conv2dAlgorithm.IM2COL
+                    : fillsChannelBlocks(spec) ? Conv2dAlgorithm.BLOCKED : Conv2dAlgorithm.DIRECT;
             case DENSE -> {
                 if (!isDense(spec)) {
                     throw new IllegalArgumentException("Conv2d spec '" + spec.key() + "': algo=dense needs a kernel covering the whole unpadded input");
@@ -125,7 +134,13 @@ public record Conv2dAlgorithmPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, Ge
                 && spec.padTop() == 0 && spec.padBottom() == 0 && spec.padLeft() == 0 && spec.padRight() == 0;
     }
 
-    /** Why DIRECT cannot compute {@code spec}, or null when it can. */
+    /** Whether the input and output channels each fill at least three quarters of a vector's lanes: BLOCKED's zero lanes are then few. */
+    private static boolean fillsChannelBlocks(Conv2dSpec spec) {
+        int lanes = spec.elementType().lanes(spec.target().bits());
+        return Math.min(spec.inChannels(), spec.outChannels()) * BLOCK_FILL_DENOMINATOR >= lanes * BLOCK_FILL_NUMERATOR;
+    }
+
+    /** Why DIRECT (or BLOCKED) cannot compute {@code spec}, or null when it can. */
     private static String directProblem(Conv2dSpec spec) {
         if (spec.strideH() != 1 || spec.strideW() != 1) {
             return "stride 1, got " + spec.strideH() + "×" + spec.strideW();

@@ -28,8 +28,8 @@ class DirectConv2dGeneratorTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5", "conv2d f32 c=1 h=28 w=28 oc=6 kh=5 kw=5 padding=same relu=true",
-        "conv2d f64 c=32 h=32 w=32 oc=32 kh=3 kw=3 pad=1 bias=false bits=256 regs=16"})
+    @ValueSource(strings = {"conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 algo=direct", "conv2d f32 c=1 h=28 w=28 oc=6 kh=5 kw=5 padding=same relu=true algo=direct",
+        "conv2d f64 c=32 h=32 w=32 oc=32 kh=3 kw=3 pad=1 bias=false bits=256 regs=16 algo=direct"})
     void generatedSourceNamesNoGeneratorAndHasNoStrayBlocks(String key) {
         String source = generate(key);
         assertImportsNoGenerator(source);
@@ -39,7 +39,7 @@ class DirectConv2dGeneratorTest {
 
     @Test
     void noPassCallsAGemmOrTestsBoundsOrMasks() {
-        String source = generate("conv2d f32 c=32 h=32 w=32 oc=32 kh=3 kw=3 pad=1 relu=true");
+        String source = generate("conv2d f32 c=32 h=32 w=32 oc=32 kh=3 kw=3 pad=1 relu=true algo=direct");
         assertAbsent(source, "GemmKernel", "a direct convolution multiplies in its own register tiles");
         assertAbsent(source, "KernelLookup", "it looks no other kernel up");
         assertAbsent(source, "VectorMask", "the padded buffer and the wide rows leave no partial vector to mask");
@@ -49,8 +49,8 @@ class DirectConv2dGeneratorTest {
 
     @Test
     void theRegisterTileFitsTheTargetsRegisters() {
-        for (String key : new String[] {"conv2d f32 c=32 h=32 w=32 oc=32 kh=3 kw=3 pad=1 bits=512 regs=32",
-            "conv2d f32 c=32 h=32 w=32 oc=32 kh=3 kw=3 pad=1 bits=256 regs=16", "conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 bits=128 regs=32"}) {
+        for (String key : new String[] {"conv2d f32 c=32 h=32 w=32 oc=32 kh=3 kw=3 pad=1 bits=512 regs=32 algo=direct",
+            "conv2d f32 c=32 h=32 w=32 oc=32 kh=3 kw=3 pad=1 bits=256 regs=16 algo=direct", "conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 bits=128 regs=32 algo=direct"}) {
             Conv2dSpec spec = Conv2dSpec.parse(key);
             DirectConvPass forward = Conv2dAlgorithmPlan.of(spec).forwardPass();
             int used = DirectConvPass.registersUsed(forward.outChannelBlock(), forward.vectors());
@@ -65,17 +65,17 @@ class DirectConv2dGeneratorTest {
 
     @Test
     void biasStartsTheAccumulatorsAndReluClampsTheStoreOnlyWhenAsked() {
-        String plain = generate("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 bias=false");
+        String plain = generate("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 bias=false algo=direct");
         assertAbsent(plain, "bias[", "no bias");
         assertAbsent(plain, ".max(0)", "no ReLU");
-        String fused = generate("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 relu=true");
+        String fused = generate("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 relu=true algo=direct");
         assertPresent(fused, "= FloatVector.broadcast(S, bias[oc", "accumulators start at the bias");
         assertPresent(fused, ".max(0).intoArray(wide", "the forward store clamps at zero");
     }
 
     @Test
     void theTapsAreALoopWhoseBodyIsOneTapOfTheTile() {
-        String source = generate("conv2d f32 c=32 h=32 w=32 oc=32 kh=3 kw=3 pad=1");
+        String source = generate("conv2d f32 c=32 h=32 w=32 oc=32 kh=3 kw=3 pad=1 algo=direct");
         assertPresent(source, "for (int j = 0; j < KW; j++)", "the window is a loop: unrolled by hand it ran 0.6-0.7x as fast");
         assertAbsent(source, "// tap (", "no hand-unrolled taps");
     }

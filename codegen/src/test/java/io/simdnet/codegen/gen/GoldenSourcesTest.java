@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class GoldenSourcesTest {
 
-    /** GEMM: a square, an edge-heavy shape, NT and TN; convolution: im2col, padded with ReLU, dense; pooling: max, global average, padded double. */
+    /** GEMM: a square, an edge-heavy shape, NT and TN; convolution: im2col, direct, blocked (padded with ReLU; partial channel blocks with bias), dense; pooling: max, global average, padded double. */
     static final List<String> SPECS = List.of(
             "gemm f32 NN k=256 n=256 bits=512 regs=32",
             "gemm f32 NN k=100 n=10 bias=true bits=512 regs=32",
@@ -43,8 +43,9 @@ class GoldenSourcesTest {
             "conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 bits=512 regs=32 algo=im2col",
             "conv2d f32 c=1 h=28 w=28 oc=6 kh=5 kw=5 padding=same relu=true bits=512 regs=32 algo=im2col",
             "conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 bits=512 regs=32",
-            "conv2d f32 c=32 h=32 w=32 oc=32 kh=3 kw=3 pad=1 relu=true bits=512 regs=32",
+            "conv2d f32 c=32 h=32 w=32 oc=32 kh=3 kw=3 pad=1 relu=true bits=512 regs=32 algo=direct",
             "conv2d f32 c=32 h=32 w=32 oc=32 kh=3 kw=3 pad=1 relu=true bits=256 regs=16",
+            "conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 bits=256 regs=16",
             "conv2d f32 c=16 h=5 w=5 oc=120 kh=5 kw=5 bits=512 regs=32",
             "pool2d f32 max c=6 h=28 w=28 k=2 s=2 bits=512 regs=32",
             "pool2d f32 avg c=64 h=8 w=8 global=true bits=512 regs=32",

@@ -18,12 +18,45 @@ class Conv2dAlgorithmPlanTest {
     }
 
     @Test
-    void theRuleGivesDenseDirectOrIm2colByGeometry() {
-        assertEquals(Conv2dAlgorithm.DENSE, plan("conv2d f32 c=16 h=5 w=5 oc=120 kh=5 kw=5").algorithm());
-        assertEquals(Conv2dAlgorithm.DIRECT, plan("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5").algorithm());
-        assertEquals(Conv2dAlgorithm.DIRECT, plan("conv2d f32 c=1 h=28 w=28 oc=6 kh=5 kw=5 padding=same").algorithm());
+    void theRuleGivesDenseBlockedDirectOrIm2colByGeometry() {
+        String avx2 = " bits=256 regs=16";
+        String avx512 = " bits=512 regs=32";
+        assertEquals(Conv2dAlgorithm.DENSE, plan("conv2d f32 c=16 h=5 w=5 oc=120 kh=5 kw=5" + avx2).algorithm());
+        assertEquals(Conv2dAlgorithm.BLOCKED, plan("conv2d f32 c=64 h=16 w=16 oc=64 kh=3 kw=3 pad=1" + avx512).algorithm());
+        assertEquals(Conv2dAlgorithm.BLOCKED, plan("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5" + avx2).algorithm(), "6 of 8 lanes");
+        assertEquals(Conv2dAlgorithm.DIRECT, plan("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5" + avx512).algorithm(), "6 of 16 lanes");
+        assertEquals(Conv2dAlgorithm.DIRECT, plan("conv2d f32 c=3 h=32 w=32 oc=32 kh=3 kw=3 pad=1" + avx2).algorithm(), "3 of 8 lanes");
+        assertEquals(Conv2dAlgorithm.DIRECT, plan("conv2d f32 c=1 h=28 w=28 oc=6 kh=5 kw=5 padding=same" + avx2).algorithm());
         assertEquals(Conv2dAlgorithm.IM2COL, plan("conv2d f32 c=3 h=31 w=31 oc=25 kh=3 kw=3 sh=2 pad=1").algorithm(), "strided");
         assertEquals(Conv2dAlgorithm.IM2COL, plan("conv2d f32 c=3 h=8 w=8 oc=4 kh=2 kw=2 pad=2").algorithm(), "padding ≥ kernel");
+        assertEquals(Conv2dAlgorithm.IM2COL, plan("conv2d f32 c=64 h=8 w=8 oc=64 kh=2 kw=2 pad=2").algorithm(), "padding ≥ kernel");
+    }
+
+    @Test
+    void aBlockedRequestOnAStridedGeometryIsRefusedNamingTheStride() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> plan("conv2d f32 c=16 h=9 w=9 oc=16 kh=3 kw=3 sh=2 pad=1 algo=blocked"));
+        assertTrue(e.getMessage().contains("algo=blocked needs stride 1, got 2×2"), e.getMessage());
+    }
+
+    @Test
+    void blockedTilesFitTheRegistersAndCoverTheChannelsInWholeBlocks() {
+        for (VectorTarget target : new VectorTarget[] {VectorTarget.AVX512, VectorTarget.AVX2, new VectorTarget(128, 32), new VectorTarget(128, 16)}) {
+            for (int oc : new int[] {1, 6, 16, 17, 64}) {
+                Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=19 h=5 w=3 oc=" + oc + " kh=3 kw=3 pad=1 algo=blocked").withTarget(target);
+                Conv2dAlgorithmPlan p = Conv2dAlgorithmPlan.of(spec);
+                for (BlockedConvPass pass : new BlockedConvPass[] {p.blockedForward(), p.blockedBackwardData()}) {
+                    assertTrue(pass.positions() * pass.vectors() + pass.vectors() + 1 <= target.registers(), spec.key());
+                    assertTrue(pass.positions() <= pass.outPositions(), "a tile no larger than the map: " + spec.key());
+                    assertTrue(pass.inBlocks() * pass.lanes() >= pass.inChannels() && (pass.inBlocks() - 1) * pass.lanes() < pass.inChannels());
+                }
+                assertEquals(19, p.blockedBackwardData().outChannels(), "dX has the input's channels");
+                assertEquals(15, p.blockedBackwardData().outPositions(), "dX has the input's positions");
+                BlockedWeightsTile w = p.blockedWeights();
+                assertTrue(w.channels() * w.taps() + w.taps() + 1 <= target.registers(), spec.key());
+                assertTrue(w.channels() <= oc, spec.key());
+            }
+        }
     }
 
     @Test
@@ -64,7 +97,7 @@ class Conv2dAlgorithmPlanTest {
     void everyTileFitsTheRegistersAndTheBufferCoversTheLastTilesReach() {
         for (VectorTarget target : new VectorTarget[] {VectorTarget.AVX512, VectorTarget.AVX2, new VectorTarget(128, 32)}) {
             for (int oc : new int[] {1, 6, 16, 17, 64}) {
-                Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=3 h=13 w=11 oc=" + oc + " kh=3 kw=3 pad=1").withTarget(target);
+                Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=3 h=13 w=11 oc=" + oc + " kh=3 kw=3 pad=1 algo=direct").withTarget(target);
                 Conv2dAlgorithmPlan p = Conv2dAlgorithmPlan.of(spec);
                 for (DirectConvPass pass : new DirectConvPass[] {p.forwardPass(), p.backwardDataPass()}) {
                     assertTrue(DirectConvPass.registersUsed(pass.outChannelBlock(), pass.vectors()) <= target.registers(), spec.key());
