@@ -99,7 +99,7 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
 
     /**
      * Forward: Y = conv(X, W) + bias, then ReLU.
-     * <p>Register tile: 6 output positions × 2 vectors of 8 output channels.
+     * <p>Register tile: 2×3 output positions × 2 vectors of 8 output channels.
      */
     private static final class Forward {
         /**
@@ -203,6 +203,11 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
         private static final int WOCB = 2304;
 
         /**
+         * Elements of one row of a blocked output plane.
+         */
+        private static final int YROW = 256;
+
+        /**
          * Elements of one blocked output plane.
          */
         private static final int YCB = 8192;
@@ -223,14 +228,24 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
         private static final int PACKED = 9216;
 
         /**
-         * Output positions of a full register tile.
+         * Output rows of a full register tile.
          */
-        private static final int TILE = 6;
+        private static final int TILE_ROWS = 2;
 
         /**
-         * Full tiles of positions per output block.
+         * Output columns of a full register tile.
          */
-        private static final int FULL_TILES = 170;
+        private static final int TILE_COLUMNS = 3;
+
+        /**
+         * Output rows covered by full tiles.
+         */
+        private static final int FULL_ROWS = 32;
+
+        /**
+         * Output columns covered by full tiles.
+         */
+        private static final int FULL_COLUMNS = 30;
 
         /**
          * Output blocks of a full register tile.
@@ -242,22 +257,7 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
          */
         private static final int FULL_GROUPS = 2;
 
-        /**
-         * Per output position (raster order): where its window starts in a blocked input plane.
-         */
-        private static final int[] OFFSETS = offsets();
-
         private Forward() {
-        }
-
-        private static int[] offsets() {
-            int[] offsets = new int[POSITIONS];
-            for (int oh = 0; oh < OH; oh++) {
-                for (int ow = 0; ow < OW; ow++) {
-                    offsets[oh * OW + ow] = oh * XROW + ow * V;
-                }
-            }
-            return offsets;
         }
 
         /**
@@ -297,23 +297,21 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
          */
         static void image(float[] x, float[] w, float[] bias, float[] y) {
             for (int ocb = 0; ocb < FULL_GROUPS * GROUP; ocb += GROUP) {
-                for (int p = 0; p < FULL_TILES * TILE; p += TILE) {
-                    tile6x2(x, w, bias, ocb, p, y);
+                for (int oh = 0; oh < FULL_ROWS; oh += TILE_ROWS) {
+                    for (int ow = 0; ow < FULL_COLUMNS; ow += TILE_COLUMNS) {
+                        tile2x3x2(x, w, bias, ocb, oh, ow, y);
+                    }
+                    tile2x2x2(x, w, bias, ocb, oh, FULL_COLUMNS, y);
                 }
-                tile4x2(x, w, bias, ocb, FULL_TILES * TILE, y);
             }
         }
 
         /**
-         * Output positions p .. p + 6 of output blocks ocb .. ocb + 2, reduced over every input block and tap.
+         * Output rows oh .. oh + 2, columns ow .. ow + 3 of output blocks ocb .. ocb + 2, reduced over every input block and tap.
          */
-        private static void tile6x2(float[] x, float[] w, float[] bias, int ocb, int p, float[] y) {
-            int x0 = OFFSETS[p];
-            int x1 = OFFSETS[p + 1];
-            int x2 = OFFSETS[p + 2];
-            int x3 = OFFSETS[p + 3];
-            int x4 = OFFSETS[p + 4];
-            int x5 = OFFSETS[p + 5];
+        private static void tile2x3x2(float[] x, float[] w, float[] bias, int ocb, int oh, int ow,
+                float[] y) {
+            int xo = (oh * WP + ow) * V;
             int wo = ocb * WOCB;
             FloatVector a0_0 = FloatVector.fromArray(S, bias, ocb * V);
             FloatVector a0_1 = FloatVector.fromArray(S, bias, (ocb + 1) * V);
@@ -330,56 +328,54 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
             for (int cb = 0; cb < CB; cb++) {
                 for (int i = 0; i < KH; i++) {
                     for (int j = 0; j < KW; j++) {
-                        int xt = cb * XCB + i * XROW + j * V;
+                        int xt = xo + cb * XCB + i * XROW + j * V;
                         int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK;
                         for (int ci = 0; ci < V; ci++) {
                             FloatVector w0 = FloatVector.fromArray(S, w, wt + ci * V);
                             FloatVector w1 = FloatVector.fromArray(S, w, wt + ci * V + WOCB);
-                            FloatVector b0 = FloatVector.broadcast(S, x[xt + x0 + ci]);
+                            FloatVector b0 = FloatVector.broadcast(S, x[xt + ci]);
                             a0_0 = b0.fma(w0, a0_0);
                             a0_1 = b0.fma(w1, a0_1);
-                            FloatVector b1 = FloatVector.broadcast(S, x[xt + x1 + ci]);
+                            FloatVector b1 = FloatVector.broadcast(S, x[xt + ci + V]);
                             a1_0 = b1.fma(w0, a1_0);
                             a1_1 = b1.fma(w1, a1_1);
-                            FloatVector b2 = FloatVector.broadcast(S, x[xt + x2 + ci]);
+                            FloatVector b2 = FloatVector.broadcast(S, x[xt + ci + 2 * V]);
                             a2_0 = b2.fma(w0, a2_0);
                             a2_1 = b2.fma(w1, a2_1);
-                            FloatVector b3 = FloatVector.broadcast(S, x[xt + x3 + ci]);
+                            FloatVector b3 = FloatVector.broadcast(S, x[xt + ci + XROW]);
                             a3_0 = b3.fma(w0, a3_0);
                             a3_1 = b3.fma(w1, a3_1);
-                            FloatVector b4 = FloatVector.broadcast(S, x[xt + x4 + ci]);
+                            FloatVector b4 = FloatVector.broadcast(S, x[xt + ci + XROW + V]);
                             a4_0 = b4.fma(w0, a4_0);
                             a4_1 = b4.fma(w1, a4_1);
-                            FloatVector b5 = FloatVector.broadcast(S, x[xt + x5 + ci]);
+                            FloatVector b5 = FloatVector.broadcast(S, x[xt + ci + XROW + 2 * V]);
                             a5_0 = b5.fma(w0, a5_0);
                             a5_1 = b5.fma(w1, a5_1);
                         }
                     }
                 }
             }
-            int yo = ocb * YCB + p * V;
+            int yo = ocb * YCB + (oh * OW + ow) * V;
             a0_0.max(0).intoArray(y, yo);
             a0_1.max(0).intoArray(y, yo + YCB);
             a1_0.max(0).intoArray(y, yo + V);
             a1_1.max(0).intoArray(y, yo + V + YCB);
             a2_0.max(0).intoArray(y, yo + 2 * V);
             a2_1.max(0).intoArray(y, yo + 2 * V + YCB);
-            a3_0.max(0).intoArray(y, yo + 3 * V);
-            a3_1.max(0).intoArray(y, yo + 3 * V + YCB);
-            a4_0.max(0).intoArray(y, yo + 4 * V);
-            a4_1.max(0).intoArray(y, yo + 4 * V + YCB);
-            a5_0.max(0).intoArray(y, yo + 5 * V);
-            a5_1.max(0).intoArray(y, yo + 5 * V + YCB);
+            a3_0.max(0).intoArray(y, yo + YROW);
+            a3_1.max(0).intoArray(y, yo + YROW + YCB);
+            a4_0.max(0).intoArray(y, yo + YROW + V);
+            a4_1.max(0).intoArray(y, yo + YROW + V + YCB);
+            a5_0.max(0).intoArray(y, yo + YROW + 2 * V);
+            a5_1.max(0).intoArray(y, yo + YROW + 2 * V + YCB);
         }
 
         /**
-         * Output positions p .. p + 4 of output blocks ocb .. ocb + 2, reduced over every input block and tap.
+         * Output rows oh .. oh + 2, columns ow .. ow + 2 of output blocks ocb .. ocb + 2, reduced over every input block and tap.
          */
-        private static void tile4x2(float[] x, float[] w, float[] bias, int ocb, int p, float[] y) {
-            int x0 = OFFSETS[p];
-            int x1 = OFFSETS[p + 1];
-            int x2 = OFFSETS[p + 2];
-            int x3 = OFFSETS[p + 3];
+        private static void tile2x2x2(float[] x, float[] w, float[] bias, int ocb, int oh, int ow,
+                float[] y) {
+            int xo = (oh * WP + ow) * V;
             int wo = ocb * WOCB;
             FloatVector a0_0 = FloatVector.fromArray(S, bias, ocb * V);
             FloatVector a0_1 = FloatVector.fromArray(S, bias, (ocb + 1) * V);
@@ -392,36 +388,36 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
             for (int cb = 0; cb < CB; cb++) {
                 for (int i = 0; i < KH; i++) {
                     for (int j = 0; j < KW; j++) {
-                        int xt = cb * XCB + i * XROW + j * V;
+                        int xt = xo + cb * XCB + i * XROW + j * V;
                         int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK;
                         for (int ci = 0; ci < V; ci++) {
                             FloatVector w0 = FloatVector.fromArray(S, w, wt + ci * V);
                             FloatVector w1 = FloatVector.fromArray(S, w, wt + ci * V + WOCB);
-                            FloatVector b0 = FloatVector.broadcast(S, x[xt + x0 + ci]);
+                            FloatVector b0 = FloatVector.broadcast(S, x[xt + ci]);
                             a0_0 = b0.fma(w0, a0_0);
                             a0_1 = b0.fma(w1, a0_1);
-                            FloatVector b1 = FloatVector.broadcast(S, x[xt + x1 + ci]);
+                            FloatVector b1 = FloatVector.broadcast(S, x[xt + ci + V]);
                             a1_0 = b1.fma(w0, a1_0);
                             a1_1 = b1.fma(w1, a1_1);
-                            FloatVector b2 = FloatVector.broadcast(S, x[xt + x2 + ci]);
+                            FloatVector b2 = FloatVector.broadcast(S, x[xt + ci + XROW]);
                             a2_0 = b2.fma(w0, a2_0);
                             a2_1 = b2.fma(w1, a2_1);
-                            FloatVector b3 = FloatVector.broadcast(S, x[xt + x3 + ci]);
+                            FloatVector b3 = FloatVector.broadcast(S, x[xt + ci + XROW + V]);
                             a3_0 = b3.fma(w0, a3_0);
                             a3_1 = b3.fma(w1, a3_1);
                         }
                     }
                 }
             }
-            int yo = ocb * YCB + p * V;
+            int yo = ocb * YCB + (oh * OW + ow) * V;
             a0_0.max(0).intoArray(y, yo);
             a0_1.max(0).intoArray(y, yo + YCB);
             a1_0.max(0).intoArray(y, yo + V);
             a1_1.max(0).intoArray(y, yo + V + YCB);
-            a2_0.max(0).intoArray(y, yo + 2 * V);
-            a2_1.max(0).intoArray(y, yo + 2 * V + YCB);
-            a3_0.max(0).intoArray(y, yo + 3 * V);
-            a3_1.max(0).intoArray(y, yo + 3 * V + YCB);
+            a2_0.max(0).intoArray(y, yo + YROW);
+            a2_1.max(0).intoArray(y, yo + YROW + YCB);
+            a3_0.max(0).intoArray(y, yo + YROW + V);
+            a3_1.max(0).intoArray(y, yo + YROW + V + YCB);
         }
 
         /**
@@ -440,7 +436,7 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
 
     /**
      * Backward-data: dX = the stride-1 convolution of dY, padded by K − 1 − p, with the weights rotated by 180° and their channels swapped.
-     * <p>Register tile: 6 output positions × 2 vectors of 8 output channels.
+     * <p>Register tile: 2×3 output positions × 2 vectors of 8 output channels.
      */
     private static final class BackwardData {
         /**
@@ -544,6 +540,11 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
         private static final int WOCB = 2304;
 
         /**
+         * Elements of one row of a blocked output plane.
+         */
+        private static final int YROW = 256;
+
+        /**
          * Elements of one blocked output plane.
          */
         private static final int YCB = 8192;
@@ -564,14 +565,24 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
         private static final int PACKED = 9216;
 
         /**
-         * Output positions of a full register tile.
+         * Output rows of a full register tile.
          */
-        private static final int TILE = 6;
+        private static final int TILE_ROWS = 2;
 
         /**
-         * Full tiles of positions per output block.
+         * Output columns of a full register tile.
          */
-        private static final int FULL_TILES = 170;
+        private static final int TILE_COLUMNS = 3;
+
+        /**
+         * Output rows covered by full tiles.
+         */
+        private static final int FULL_ROWS = 32;
+
+        /**
+         * Output columns covered by full tiles.
+         */
+        private static final int FULL_COLUMNS = 30;
 
         /**
          * Output blocks of a full register tile.
@@ -583,22 +594,7 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
          */
         private static final int FULL_GROUPS = 2;
 
-        /**
-         * Per output position (raster order): where its window starts in a blocked input plane.
-         */
-        private static final int[] OFFSETS = offsets();
-
         private BackwardData() {
-        }
-
-        private static int[] offsets() {
-            int[] offsets = new int[POSITIONS];
-            for (int oh = 0; oh < OH; oh++) {
-                for (int ow = 0; ow < OW; ow++) {
-                    offsets[oh * OW + ow] = oh * XROW + ow * V;
-                }
-            }
-            return offsets;
         }
 
         /**
@@ -638,23 +634,20 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
          */
         static void image(float[] x, float[] w, float[] y) {
             for (int ocb = 0; ocb < FULL_GROUPS * GROUP; ocb += GROUP) {
-                for (int p = 0; p < FULL_TILES * TILE; p += TILE) {
-                    tile6x2(x, w, ocb, p, y);
+                for (int oh = 0; oh < FULL_ROWS; oh += TILE_ROWS) {
+                    for (int ow = 0; ow < FULL_COLUMNS; ow += TILE_COLUMNS) {
+                        tile2x3x2(x, w, ocb, oh, ow, y);
+                    }
+                    tile2x2x2(x, w, ocb, oh, FULL_COLUMNS, y);
                 }
-                tile4x2(x, w, ocb, FULL_TILES * TILE, y);
             }
         }
 
         /**
-         * Output positions p .. p + 6 of output blocks ocb .. ocb + 2, reduced over every input block and tap.
+         * Output rows oh .. oh + 2, columns ow .. ow + 3 of output blocks ocb .. ocb + 2, reduced over every input block and tap.
          */
-        private static void tile6x2(float[] x, float[] w, int ocb, int p, float[] y) {
-            int x0 = OFFSETS[p];
-            int x1 = OFFSETS[p + 1];
-            int x2 = OFFSETS[p + 2];
-            int x3 = OFFSETS[p + 3];
-            int x4 = OFFSETS[p + 4];
-            int x5 = OFFSETS[p + 5];
+        private static void tile2x3x2(float[] x, float[] w, int ocb, int oh, int ow, float[] y) {
+            int xo = (oh * WP + ow) * V;
             int wo = ocb * WOCB;
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a0_1 = FloatVector.zero(S);
@@ -671,56 +664,53 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
             for (int cb = 0; cb < CB; cb++) {
                 for (int i = 0; i < KH; i++) {
                     for (int j = 0; j < KW; j++) {
-                        int xt = cb * XCB + i * XROW + j * V;
+                        int xt = xo + cb * XCB + i * XROW + j * V;
                         int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK;
                         for (int ci = 0; ci < V; ci++) {
                             FloatVector w0 = FloatVector.fromArray(S, w, wt + ci * V);
                             FloatVector w1 = FloatVector.fromArray(S, w, wt + ci * V + WOCB);
-                            FloatVector b0 = FloatVector.broadcast(S, x[xt + x0 + ci]);
+                            FloatVector b0 = FloatVector.broadcast(S, x[xt + ci]);
                             a0_0 = b0.fma(w0, a0_0);
                             a0_1 = b0.fma(w1, a0_1);
-                            FloatVector b1 = FloatVector.broadcast(S, x[xt + x1 + ci]);
+                            FloatVector b1 = FloatVector.broadcast(S, x[xt + ci + V]);
                             a1_0 = b1.fma(w0, a1_0);
                             a1_1 = b1.fma(w1, a1_1);
-                            FloatVector b2 = FloatVector.broadcast(S, x[xt + x2 + ci]);
+                            FloatVector b2 = FloatVector.broadcast(S, x[xt + ci + 2 * V]);
                             a2_0 = b2.fma(w0, a2_0);
                             a2_1 = b2.fma(w1, a2_1);
-                            FloatVector b3 = FloatVector.broadcast(S, x[xt + x3 + ci]);
+                            FloatVector b3 = FloatVector.broadcast(S, x[xt + ci + XROW]);
                             a3_0 = b3.fma(w0, a3_0);
                             a3_1 = b3.fma(w1, a3_1);
-                            FloatVector b4 = FloatVector.broadcast(S, x[xt + x4 + ci]);
+                            FloatVector b4 = FloatVector.broadcast(S, x[xt + ci + XROW + V]);
                             a4_0 = b4.fma(w0, a4_0);
                             a4_1 = b4.fma(w1, a4_1);
-                            FloatVector b5 = FloatVector.broadcast(S, x[xt + x5 + ci]);
+                            FloatVector b5 = FloatVector.broadcast(S, x[xt + ci + XROW + 2 * V]);
                             a5_0 = b5.fma(w0, a5_0);
                             a5_1 = b5.fma(w1, a5_1);
                         }
                     }
                 }
             }
-            int yo = ocb * YCB + p * V;
+            int yo = ocb * YCB + (oh * OW + ow) * V;
             a0_0.intoArray(y, yo);
             a0_1.intoArray(y, yo + YCB);
             a1_0.intoArray(y, yo + V);
             a1_1.intoArray(y, yo + V + YCB);
             a2_0.intoArray(y, yo + 2 * V);
             a2_1.intoArray(y, yo + 2 * V + YCB);
-            a3_0.intoArray(y, yo + 3 * V);
-            a3_1.intoArray(y, yo + 3 * V + YCB);
-            a4_0.intoArray(y, yo + 4 * V);
-            a4_1.intoArray(y, yo + 4 * V + YCB);
-            a5_0.intoArray(y, yo + 5 * V);
-            a5_1.intoArray(y, yo + 5 * V + YCB);
+            a3_0.intoArray(y, yo + YROW);
+            a3_1.intoArray(y, yo + YROW + YCB);
+            a4_0.intoArray(y, yo + YROW + V);
+            a4_1.intoArray(y, yo + YROW + V + YCB);
+            a5_0.intoArray(y, yo + YROW + 2 * V);
+            a5_1.intoArray(y, yo + YROW + 2 * V + YCB);
         }
 
         /**
-         * Output positions p .. p + 4 of output blocks ocb .. ocb + 2, reduced over every input block and tap.
+         * Output rows oh .. oh + 2, columns ow .. ow + 2 of output blocks ocb .. ocb + 2, reduced over every input block and tap.
          */
-        private static void tile4x2(float[] x, float[] w, int ocb, int p, float[] y) {
-            int x0 = OFFSETS[p];
-            int x1 = OFFSETS[p + 1];
-            int x2 = OFFSETS[p + 2];
-            int x3 = OFFSETS[p + 3];
+        private static void tile2x2x2(float[] x, float[] w, int ocb, int oh, int ow, float[] y) {
+            int xo = (oh * WP + ow) * V;
             int wo = ocb * WOCB;
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a0_1 = FloatVector.zero(S);
@@ -733,36 +723,36 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
             for (int cb = 0; cb < CB; cb++) {
                 for (int i = 0; i < KH; i++) {
                     for (int j = 0; j < KW; j++) {
-                        int xt = cb * XCB + i * XROW + j * V;
+                        int xt = xo + cb * XCB + i * XROW + j * V;
                         int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK;
                         for (int ci = 0; ci < V; ci++) {
                             FloatVector w0 = FloatVector.fromArray(S, w, wt + ci * V);
                             FloatVector w1 = FloatVector.fromArray(S, w, wt + ci * V + WOCB);
-                            FloatVector b0 = FloatVector.broadcast(S, x[xt + x0 + ci]);
+                            FloatVector b0 = FloatVector.broadcast(S, x[xt + ci]);
                             a0_0 = b0.fma(w0, a0_0);
                             a0_1 = b0.fma(w1, a0_1);
-                            FloatVector b1 = FloatVector.broadcast(S, x[xt + x1 + ci]);
+                            FloatVector b1 = FloatVector.broadcast(S, x[xt + ci + V]);
                             a1_0 = b1.fma(w0, a1_0);
                             a1_1 = b1.fma(w1, a1_1);
-                            FloatVector b2 = FloatVector.broadcast(S, x[xt + x2 + ci]);
+                            FloatVector b2 = FloatVector.broadcast(S, x[xt + ci + XROW]);
                             a2_0 = b2.fma(w0, a2_0);
                             a2_1 = b2.fma(w1, a2_1);
-                            FloatVector b3 = FloatVector.broadcast(S, x[xt + x3 + ci]);
+                            FloatVector b3 = FloatVector.broadcast(S, x[xt + ci + XROW + V]);
                             a3_0 = b3.fma(w0, a3_0);
                             a3_1 = b3.fma(w1, a3_1);
                         }
                     }
                 }
             }
-            int yo = ocb * YCB + p * V;
+            int yo = ocb * YCB + (oh * OW + ow) * V;
             a0_0.intoArray(y, yo);
             a0_1.intoArray(y, yo + YCB);
             a1_0.intoArray(y, yo + V);
             a1_1.intoArray(y, yo + V + YCB);
-            a2_0.intoArray(y, yo + 2 * V);
-            a2_1.intoArray(y, yo + 2 * V + YCB);
-            a3_0.intoArray(y, yo + 3 * V);
-            a3_1.intoArray(y, yo + 3 * V + YCB);
+            a2_0.intoArray(y, yo + YROW);
+            a2_1.intoArray(y, yo + YROW + YCB);
+            a3_0.intoArray(y, yo + YROW + V);
+            a3_1.intoArray(y, yo + YROW + V + YCB);
         }
 
         /**

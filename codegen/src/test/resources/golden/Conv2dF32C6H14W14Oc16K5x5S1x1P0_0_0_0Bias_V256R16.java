@@ -99,7 +99,7 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V256R16 implements 
 
     /**
      * Forward: Y = conv(X, W) + bias.
-     * <p>Register tile: 6 output positions × 2 vectors of 8 output channels.
+     * <p>Register tile: 1×5 output positions × 2 vectors of 8 output channels.
      */
     private static final class Forward {
         /**
@@ -193,6 +193,11 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V256R16 implements 
         private static final int WOCB = 1600;
 
         /**
+         * Elements of one row of a blocked output plane.
+         */
+        private static final int YROW = 80;
+
+        /**
          * Elements of one blocked output plane.
          */
         private static final int YCB = 800;
@@ -213,14 +218,24 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V256R16 implements 
         private static final int PACKED = 3200;
 
         /**
-         * Output positions of a full register tile.
+         * Output rows of a full register tile.
          */
-        private static final int TILE = 6;
+        private static final int TILE_ROWS = 1;
 
         /**
-         * Full tiles of positions per output block.
+         * Output columns of a full register tile.
          */
-        private static final int FULL_TILES = 16;
+        private static final int TILE_COLUMNS = 5;
+
+        /**
+         * Output rows covered by full tiles.
+         */
+        private static final int FULL_ROWS = 10;
+
+        /**
+         * Output columns covered by full tiles.
+         */
+        private static final int FULL_COLUMNS = 10;
 
         /**
          * Output blocks of a full register tile.
@@ -232,22 +247,7 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V256R16 implements 
          */
         private static final int FULL_GROUPS = 1;
 
-        /**
-         * Per output position (raster order): where its window starts in a blocked input plane.
-         */
-        private static final int[] OFFSETS = offsets();
-
         private Forward() {
-        }
-
-        private static int[] offsets() {
-            int[] offsets = new int[POSITIONS];
-            for (int oh = 0; oh < OH; oh++) {
-                for (int ow = 0; ow < OW; ow++) {
-                    offsets[oh * OW + ow] = oh * XROW + ow * V;
-                }
-            }
-            return offsets;
         }
 
         /**
@@ -288,23 +288,20 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V256R16 implements 
          */
         static void image(float[] x, float[] w, float[] bias, float[] y) {
             for (int ocb = 0; ocb < FULL_GROUPS * GROUP; ocb += GROUP) {
-                for (int p = 0; p < FULL_TILES * TILE; p += TILE) {
-                    tile6x2(x, w, bias, ocb, p, y);
+                for (int oh = 0; oh < FULL_ROWS; oh += TILE_ROWS) {
+                    for (int ow = 0; ow < FULL_COLUMNS; ow += TILE_COLUMNS) {
+                        tile1x5x2(x, w, bias, ocb, oh, ow, y);
+                    }
                 }
-                tile4x2(x, w, bias, ocb, FULL_TILES * TILE, y);
             }
         }
 
         /**
-         * Output positions p .. p + 6 of output blocks ocb .. ocb + 2, reduced over every input block and tap.
+         * Output rows oh .. oh + 1, columns ow .. ow + 5 of output blocks ocb .. ocb + 2, reduced over every input block and tap.
          */
-        private static void tile6x2(float[] x, float[] w, float[] bias, int ocb, int p, float[] y) {
-            int x0 = OFFSETS[p];
-            int x1 = OFFSETS[p + 1];
-            int x2 = OFFSETS[p + 2];
-            int x3 = OFFSETS[p + 3];
-            int x4 = OFFSETS[p + 4];
-            int x5 = OFFSETS[p + 5];
+        private static void tile1x5x2(float[] x, float[] w, float[] bias, int ocb, int oh, int ow,
+                float[] y) {
+            int xo = (oh * WP + ow) * V;
             int wo = ocb * WOCB;
             FloatVector a0_0 = FloatVector.fromArray(S, bias, ocb * V);
             FloatVector a0_1 = FloatVector.fromArray(S, bias, (ocb + 1) * V);
@@ -316,39 +313,34 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V256R16 implements 
             FloatVector a3_1 = FloatVector.fromArray(S, bias, (ocb + 1) * V);
             FloatVector a4_0 = FloatVector.fromArray(S, bias, ocb * V);
             FloatVector a4_1 = FloatVector.fromArray(S, bias, (ocb + 1) * V);
-            FloatVector a5_0 = FloatVector.fromArray(S, bias, ocb * V);
-            FloatVector a5_1 = FloatVector.fromArray(S, bias, (ocb + 1) * V);
             for (int cb = 0; cb < CB; cb++) {
                 for (int i = 0; i < KH; i++) {
                     for (int j = 0; j < KW; j++) {
-                        int xt = cb * XCB + i * XROW + j * V;
+                        int xt = xo + cb * XCB + i * XROW + j * V;
                         int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK;
                         for (int ci = 0; ci < V; ci++) {
                             FloatVector w0 = FloatVector.fromArray(S, w, wt + ci * V);
                             FloatVector w1 = FloatVector.fromArray(S, w, wt + ci * V + WOCB);
-                            FloatVector b0 = FloatVector.broadcast(S, x[xt + x0 + ci]);
+                            FloatVector b0 = FloatVector.broadcast(S, x[xt + ci]);
                             a0_0 = b0.fma(w0, a0_0);
                             a0_1 = b0.fma(w1, a0_1);
-                            FloatVector b1 = FloatVector.broadcast(S, x[xt + x1 + ci]);
+                            FloatVector b1 = FloatVector.broadcast(S, x[xt + ci + V]);
                             a1_0 = b1.fma(w0, a1_0);
                             a1_1 = b1.fma(w1, a1_1);
-                            FloatVector b2 = FloatVector.broadcast(S, x[xt + x2 + ci]);
+                            FloatVector b2 = FloatVector.broadcast(S, x[xt + ci + 2 * V]);
                             a2_0 = b2.fma(w0, a2_0);
                             a2_1 = b2.fma(w1, a2_1);
-                            FloatVector b3 = FloatVector.broadcast(S, x[xt + x3 + ci]);
+                            FloatVector b3 = FloatVector.broadcast(S, x[xt + ci + 3 * V]);
                             a3_0 = b3.fma(w0, a3_0);
                             a3_1 = b3.fma(w1, a3_1);
-                            FloatVector b4 = FloatVector.broadcast(S, x[xt + x4 + ci]);
+                            FloatVector b4 = FloatVector.broadcast(S, x[xt + ci + 4 * V]);
                             a4_0 = b4.fma(w0, a4_0);
                             a4_1 = b4.fma(w1, a4_1);
-                            FloatVector b5 = FloatVector.broadcast(S, x[xt + x5 + ci]);
-                            a5_0 = b5.fma(w0, a5_0);
-                            a5_1 = b5.fma(w1, a5_1);
                         }
                     }
                 }
             }
-            int yo = ocb * YCB + p * V;
+            int yo = ocb * YCB + (oh * OW + ow) * V;
             a0_0.intoArray(y, yo);
             a0_1.intoArray(y, yo + YCB);
             a1_0.intoArray(y, yo + V);
@@ -359,60 +351,6 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V256R16 implements 
             a3_1.intoArray(y, yo + 3 * V + YCB);
             a4_0.intoArray(y, yo + 4 * V);
             a4_1.intoArray(y, yo + 4 * V + YCB);
-            a5_0.intoArray(y, yo + 5 * V);
-            a5_1.intoArray(y, yo + 5 * V + YCB);
-        }
-
-        /**
-         * Output positions p .. p + 4 of output blocks ocb .. ocb + 2, reduced over every input block and tap.
-         */
-        private static void tile4x2(float[] x, float[] w, float[] bias, int ocb, int p, float[] y) {
-            int x0 = OFFSETS[p];
-            int x1 = OFFSETS[p + 1];
-            int x2 = OFFSETS[p + 2];
-            int x3 = OFFSETS[p + 3];
-            int wo = ocb * WOCB;
-            FloatVector a0_0 = FloatVector.fromArray(S, bias, ocb * V);
-            FloatVector a0_1 = FloatVector.fromArray(S, bias, (ocb + 1) * V);
-            FloatVector a1_0 = FloatVector.fromArray(S, bias, ocb * V);
-            FloatVector a1_1 = FloatVector.fromArray(S, bias, (ocb + 1) * V);
-            FloatVector a2_0 = FloatVector.fromArray(S, bias, ocb * V);
-            FloatVector a2_1 = FloatVector.fromArray(S, bias, (ocb + 1) * V);
-            FloatVector a3_0 = FloatVector.fromArray(S, bias, ocb * V);
-            FloatVector a3_1 = FloatVector.fromArray(S, bias, (ocb + 1) * V);
-            for (int cb = 0; cb < CB; cb++) {
-                for (int i = 0; i < KH; i++) {
-                    for (int j = 0; j < KW; j++) {
-                        int xt = cb * XCB + i * XROW + j * V;
-                        int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK;
-                        for (int ci = 0; ci < V; ci++) {
-                            FloatVector w0 = FloatVector.fromArray(S, w, wt + ci * V);
-                            FloatVector w1 = FloatVector.fromArray(S, w, wt + ci * V + WOCB);
-                            FloatVector b0 = FloatVector.broadcast(S, x[xt + x0 + ci]);
-                            a0_0 = b0.fma(w0, a0_0);
-                            a0_1 = b0.fma(w1, a0_1);
-                            FloatVector b1 = FloatVector.broadcast(S, x[xt + x1 + ci]);
-                            a1_0 = b1.fma(w0, a1_0);
-                            a1_1 = b1.fma(w1, a1_1);
-                            FloatVector b2 = FloatVector.broadcast(S, x[xt + x2 + ci]);
-                            a2_0 = b2.fma(w0, a2_0);
-                            a2_1 = b2.fma(w1, a2_1);
-                            FloatVector b3 = FloatVector.broadcast(S, x[xt + x3 + ci]);
-                            a3_0 = b3.fma(w0, a3_0);
-                            a3_1 = b3.fma(w1, a3_1);
-                        }
-                    }
-                }
-            }
-            int yo = ocb * YCB + p * V;
-            a0_0.intoArray(y, yo);
-            a0_1.intoArray(y, yo + YCB);
-            a1_0.intoArray(y, yo + V);
-            a1_1.intoArray(y, yo + V + YCB);
-            a2_0.intoArray(y, yo + 2 * V);
-            a2_1.intoArray(y, yo + 2 * V + YCB);
-            a3_0.intoArray(y, yo + 3 * V);
-            a3_1.intoArray(y, yo + 3 * V + YCB);
         }
 
         /**
@@ -431,7 +369,7 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V256R16 implements 
 
     /**
      * Backward-data: dX = the stride-1 convolution of dY, padded by K − 1 − p, with the weights rotated by 180° and their channels swapped.
-     * <p>Register tile: 12 output positions × 1 vectors of 8 output channels.
+     * <p>Register tile: 2×5 output positions × 1 vectors of 8 output channels.
      */
     private static final class BackwardData {
         /**
@@ -535,6 +473,11 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V256R16 implements 
         private static final int WOCB = 3200;
 
         /**
+         * Elements of one row of a blocked output plane.
+         */
+        private static final int YROW = 112;
+
+        /**
          * Elements of one blocked output plane.
          */
         private static final int YCB = 1568;
@@ -555,14 +498,24 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V256R16 implements 
         private static final int PACKED = 3200;
 
         /**
-         * Output positions of a full register tile.
+         * Output rows of a full register tile.
          */
-        private static final int TILE = 12;
+        private static final int TILE_ROWS = 2;
 
         /**
-         * Full tiles of positions per output block.
+         * Output columns of a full register tile.
          */
-        private static final int FULL_TILES = 16;
+        private static final int TILE_COLUMNS = 5;
+
+        /**
+         * Output rows covered by full tiles.
+         */
+        private static final int FULL_ROWS = 14;
+
+        /**
+         * Output columns covered by full tiles.
+         */
+        private static final int FULL_COLUMNS = 10;
 
         /**
          * Output blocks of a full register tile.
@@ -574,22 +527,7 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V256R16 implements 
          */
         private static final int FULL_GROUPS = 1;
 
-        /**
-         * Per output position (raster order): where its window starts in a blocked input plane.
-         */
-        private static final int[] OFFSETS = offsets();
-
         private BackwardData() {
-        }
-
-        private static int[] offsets() {
-            int[] offsets = new int[POSITIONS];
-            for (int oh = 0; oh < OH; oh++) {
-                for (int ow = 0; ow < OW; ow++) {
-                    offsets[oh * OW + ow] = oh * XROW + ow * V;
-                }
-            }
-            return offsets;
         }
 
         /**
@@ -629,29 +567,20 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V256R16 implements 
          */
         static void image(float[] x, float[] w, float[] y) {
             for (int ocb = 0; ocb < FULL_GROUPS * GROUP; ocb += GROUP) {
-                for (int p = 0; p < FULL_TILES * TILE; p += TILE) {
-                    tile12x1(x, w, ocb, p, y);
+                for (int oh = 0; oh < FULL_ROWS; oh += TILE_ROWS) {
+                    for (int ow = 0; ow < FULL_COLUMNS; ow += TILE_COLUMNS) {
+                        tile2x5x1(x, w, ocb, oh, ow, y);
+                    }
+                    tile2x4x1(x, w, ocb, oh, FULL_COLUMNS, y);
                 }
-                tile4x1(x, w, ocb, FULL_TILES * TILE, y);
             }
         }
 
         /**
-         * Output positions p .. p + 12 of output blocks ocb .. ocb + 1, reduced over every input block and tap.
+         * Output rows oh .. oh + 2, columns ow .. ow + 5 of output blocks ocb .. ocb + 1, reduced over every input block and tap.
          */
-        private static void tile12x1(float[] x, float[] w, int ocb, int p, float[] y) {
-            int x0 = OFFSETS[p];
-            int x1 = OFFSETS[p + 1];
-            int x2 = OFFSETS[p + 2];
-            int x3 = OFFSETS[p + 3];
-            int x4 = OFFSETS[p + 4];
-            int x5 = OFFSETS[p + 5];
-            int x6 = OFFSETS[p + 6];
-            int x7 = OFFSETS[p + 7];
-            int x8 = OFFSETS[p + 8];
-            int x9 = OFFSETS[p + 9];
-            int x10 = OFFSETS[p + 10];
-            int x11 = OFFSETS[p + 11];
+        private static void tile2x5x1(float[] x, float[] w, int ocb, int oh, int ow, float[] y) {
+            int xo = (oh * WP + ow) * V;
             int wo = ocb * WOCB;
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
@@ -663,95 +592,100 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V256R16 implements 
             FloatVector a7_0 = FloatVector.zero(S);
             FloatVector a8_0 = FloatVector.zero(S);
             FloatVector a9_0 = FloatVector.zero(S);
-            FloatVector a10_0 = FloatVector.zero(S);
-            FloatVector a11_0 = FloatVector.zero(S);
             for (int cb = 0; cb < CB; cb++) {
                 for (int i = 0; i < KH; i++) {
                     for (int j = 0; j < KW; j++) {
-                        int xt = cb * XCB + i * XROW + j * V;
+                        int xt = xo + cb * XCB + i * XROW + j * V;
                         int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK;
                         for (int ci = 0; ci < V; ci++) {
                             FloatVector w0 = FloatVector.fromArray(S, w, wt + ci * V);
-                            FloatVector b0 = FloatVector.broadcast(S, x[xt + x0 + ci]);
+                            FloatVector b0 = FloatVector.broadcast(S, x[xt + ci]);
                             a0_0 = b0.fma(w0, a0_0);
-                            FloatVector b1 = FloatVector.broadcast(S, x[xt + x1 + ci]);
+                            FloatVector b1 = FloatVector.broadcast(S, x[xt + ci + V]);
                             a1_0 = b1.fma(w0, a1_0);
-                            FloatVector b2 = FloatVector.broadcast(S, x[xt + x2 + ci]);
+                            FloatVector b2 = FloatVector.broadcast(S, x[xt + ci + 2 * V]);
                             a2_0 = b2.fma(w0, a2_0);
-                            FloatVector b3 = FloatVector.broadcast(S, x[xt + x3 + ci]);
+                            FloatVector b3 = FloatVector.broadcast(S, x[xt + ci + 3 * V]);
                             a3_0 = b3.fma(w0, a3_0);
-                            FloatVector b4 = FloatVector.broadcast(S, x[xt + x4 + ci]);
+                            FloatVector b4 = FloatVector.broadcast(S, x[xt + ci + 4 * V]);
                             a4_0 = b4.fma(w0, a4_0);
-                            FloatVector b5 = FloatVector.broadcast(S, x[xt + x5 + ci]);
+                            FloatVector b5 = FloatVector.broadcast(S, x[xt + ci + XROW]);
                             a5_0 = b5.fma(w0, a5_0);
-                            FloatVector b6 = FloatVector.broadcast(S, x[xt + x6 + ci]);
+                            FloatVector b6 = FloatVector.broadcast(S, x[xt + ci + XROW + V]);
                             a6_0 = b6.fma(w0, a6_0);
-                            FloatVector b7 = FloatVector.broadcast(S, x[xt + x7 + ci]);
+                            FloatVector b7 = FloatVector.broadcast(S, x[xt + ci + XROW + 2 * V]);
                             a7_0 = b7.fma(w0, a7_0);
-                            FloatVector b8 = FloatVector.broadcast(S, x[xt + x8 + ci]);
+                            FloatVector b8 = FloatVector.broadcast(S, x[xt + ci + XROW + 3 * V]);
                             a8_0 = b8.fma(w0, a8_0);
-                            FloatVector b9 = FloatVector.broadcast(S, x[xt + x9 + ci]);
+                            FloatVector b9 = FloatVector.broadcast(S, x[xt + ci + XROW + 4 * V]);
                             a9_0 = b9.fma(w0, a9_0);
-                            FloatVector b10 = FloatVector.broadcast(S, x[xt + x10 + ci]);
-                            a10_0 = b10.fma(w0, a10_0);
-                            FloatVector b11 = FloatVector.broadcast(S, x[xt + x11 + ci]);
-                            a11_0 = b11.fma(w0, a11_0);
                         }
                     }
                 }
             }
-            int yo = ocb * YCB + p * V;
+            int yo = ocb * YCB + (oh * OW + ow) * V;
             a0_0.intoArray(y, yo);
             a1_0.intoArray(y, yo + V);
             a2_0.intoArray(y, yo + 2 * V);
             a3_0.intoArray(y, yo + 3 * V);
             a4_0.intoArray(y, yo + 4 * V);
-            a5_0.intoArray(y, yo + 5 * V);
-            a6_0.intoArray(y, yo + 6 * V);
-            a7_0.intoArray(y, yo + 7 * V);
-            a8_0.intoArray(y, yo + 8 * V);
-            a9_0.intoArray(y, yo + 9 * V);
-            a10_0.intoArray(y, yo + 10 * V);
-            a11_0.intoArray(y, yo + 11 * V);
+            a5_0.intoArray(y, yo + YROW);
+            a6_0.intoArray(y, yo + YROW + V);
+            a7_0.intoArray(y, yo + YROW + 2 * V);
+            a8_0.intoArray(y, yo + YROW + 3 * V);
+            a9_0.intoArray(y, yo + YROW + 4 * V);
         }
 
         /**
-         * Output positions p .. p + 4 of output blocks ocb .. ocb + 1, reduced over every input block and tap.
+         * Output rows oh .. oh + 2, columns ow .. ow + 4 of output blocks ocb .. ocb + 1, reduced over every input block and tap.
          */
-        private static void tile4x1(float[] x, float[] w, int ocb, int p, float[] y) {
-            int x0 = OFFSETS[p];
-            int x1 = OFFSETS[p + 1];
-            int x2 = OFFSETS[p + 2];
-            int x3 = OFFSETS[p + 3];
+        private static void tile2x4x1(float[] x, float[] w, int ocb, int oh, int ow, float[] y) {
+            int xo = (oh * WP + ow) * V;
             int wo = ocb * WOCB;
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a1_0 = FloatVector.zero(S);
             FloatVector a2_0 = FloatVector.zero(S);
             FloatVector a3_0 = FloatVector.zero(S);
+            FloatVector a4_0 = FloatVector.zero(S);
+            FloatVector a5_0 = FloatVector.zero(S);
+            FloatVector a6_0 = FloatVector.zero(S);
+            FloatVector a7_0 = FloatVector.zero(S);
             for (int cb = 0; cb < CB; cb++) {
                 for (int i = 0; i < KH; i++) {
                     for (int j = 0; j < KW; j++) {
-                        int xt = cb * XCB + i * XROW + j * V;
+                        int xt = xo + cb * XCB + i * XROW + j * V;
                         int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK;
                         for (int ci = 0; ci < V; ci++) {
                             FloatVector w0 = FloatVector.fromArray(S, w, wt + ci * V);
-                            FloatVector b0 = FloatVector.broadcast(S, x[xt + x0 + ci]);
+                            FloatVector b0 = FloatVector.broadcast(S, x[xt + ci]);
                             a0_0 = b0.fma(w0, a0_0);
-                            FloatVector b1 = FloatVector.broadcast(S, x[xt + x1 + ci]);
+                            FloatVector b1 = FloatVector.broadcast(S, x[xt + ci + V]);
                             a1_0 = b1.fma(w0, a1_0);
-                            FloatVector b2 = FloatVector.broadcast(S, x[xt + x2 + ci]);
+                            FloatVector b2 = FloatVector.broadcast(S, x[xt + ci + 2 * V]);
                             a2_0 = b2.fma(w0, a2_0);
-                            FloatVector b3 = FloatVector.broadcast(S, x[xt + x3 + ci]);
+                            FloatVector b3 = FloatVector.broadcast(S, x[xt + ci + 3 * V]);
                             a3_0 = b3.fma(w0, a3_0);
+                            FloatVector b4 = FloatVector.broadcast(S, x[xt + ci + XROW]);
+                            a4_0 = b4.fma(w0, a4_0);
+                            FloatVector b5 = FloatVector.broadcast(S, x[xt + ci + XROW + V]);
+                            a5_0 = b5.fma(w0, a5_0);
+                            FloatVector b6 = FloatVector.broadcast(S, x[xt + ci + XROW + 2 * V]);
+                            a6_0 = b6.fma(w0, a6_0);
+                            FloatVector b7 = FloatVector.broadcast(S, x[xt + ci + XROW + 3 * V]);
+                            a7_0 = b7.fma(w0, a7_0);
                         }
                     }
                 }
             }
-            int yo = ocb * YCB + p * V;
+            int yo = ocb * YCB + (oh * OW + ow) * V;
             a0_0.intoArray(y, yo);
             a1_0.intoArray(y, yo + V);
             a2_0.intoArray(y, yo + 2 * V);
             a3_0.intoArray(y, yo + 3 * V);
+            a4_0.intoArray(y, yo + YROW);
+            a5_0.intoArray(y, yo + YROW + V);
+            a6_0.intoArray(y, yo + YROW + 2 * V);
+            a7_0.intoArray(y, yo + YROW + 3 * V);
         }
 
         /**

@@ -14,7 +14,9 @@ public enum ConvLayers {
     LENET_C5_B128(128, Conv2dSpec.valid(DType.F32, 16, 5, 5, 120, 5, 5, 1, true, false)),
     CIFAR_3TO32_B64(64, Conv2dSpec.of(DType.F32, 3, 32, 32, 32, 3, 3, 1, 1, true, false)),
     CIFAR_32TO32_B64(64, Conv2dSpec.of(DType.F32, 32, 32, 32, 32, 3, 3, 1, 1, true, false)),
-    CIFAR_64TO64_B64(64, Conv2dSpec.of(DType.F32, 64, 16, 16, 64, 3, 3, 1, 1, true, false));
+    CIFAR_64TO64_B64(64, Conv2dSpec.of(DType.F32, 64, 16, 16, 64, 3, 3, 1, 1, true, false)),
+    /** cifar-best's widest layer (no peer in conv.py: cifar_best.py times the whole network). */
+    CIFAR_128TO128_8X8_B64(64, Conv2dSpec.of(DType.F32, 128, 8, 8, 128, 3, 3, 1, 1, true, false));
 
     final int batch;
     final Conv2dSpec spec;

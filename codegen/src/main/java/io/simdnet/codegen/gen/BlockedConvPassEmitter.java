@@ -42,8 +42,12 @@ final class BlockedConvPassEmitter {
         this.transposedWeights = transposedWeights;
     }
 
-    private int positionRest() {
-        return pass.outPositions() % pass.positions();
+    private int rowRest() {
+        return pass.outHeight() % pass.rows();
+    }
+
+    private int columnRest() {
+        return pass.outWidth() % pass.columns();
     }
 
     private int vectorRest() {
@@ -54,16 +58,18 @@ final class BlockedConvPassEmitter {
         TypeSpec.Builder type = TypeSpec.classBuilder(name)
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
                 .addJavadoc(doc + "\n")
-                .addJavadoc("<p>Register tile: $L output positions × $L vectors of $L output channels.\n", pass.positions(), pass.vectors(), pass.lanes())
+                .addJavadoc("<p>Register tile: $L×$L output positions × $L vectors of $L output channels.\n", pass.rows(), pass.columns(), pass.vectors(),
+                        pass.lanes())
                 .addFields(constants())
                 .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build())
-                .addMethod(offsets())
                 .addMethod(block())
                 .addMethod(pack())
                 .addMethod(image());
         for (int vectors : vectorCounts()) {
-            for (int positions : positionCounts()) {
-                type.addMethod(tile(positions, vectors));
+            for (int rows : counts(pass.outHeight(), pass.rows())) {
+                for (int columns : counts(pass.outWidth(), pass.columns())) {
+                    type.addMethod(tile(rows, columns, vectors));
+                }
             }
         }
         return type.addMethod(unblock()).build();
@@ -80,13 +86,14 @@ final class BlockedConvPassEmitter {
         return counts;
     }
 
-    private List<Integer> positionCounts() {
+    /** The tile sizes along a dimension of {@code total}: the full {@code full}, and the rest when it does not divide. */
+    private static List<Integer> counts(int total, int full) {
         List<Integer> counts = new ArrayList<>();
-        if (pass.outPositions() >= pass.positions()) {
-            counts.add(pass.positions());
+        if (total >= full) {
+            counts.add(full);
         }
-        if (positionRest() > 0) {
-            counts.add(positionRest());
+        if (total % full > 0) {
+            counts.add(total % full);
         }
         return counts;
     }
@@ -118,32 +125,18 @@ final class BlockedConvPassEmitter {
         f.add(GeneratedClassParts.intConstant("TAP_BLOCK", pass.lanes() * pass.lanes(), "Packed weights of one (output block, input block, tap): [input lane][output lanes]."));
         f.add(GeneratedClassParts.intConstant("WOCB", pass.inBlocks() * pass.kernelH() * pass.kernelW() * pass.lanes() * pass.lanes(),
                 "Packed weights of one output block."));
+        f.add(GeneratedClassParts.intConstant("YROW", pass.outWidth() * pass.lanes(), "Elements of one row of a blocked output plane."));
         f.add(GeneratedClassParts.intConstant("YCB", pass.outPositions() * pass.lanes(), "Elements of one blocked output plane."));
         f.add(GeneratedClassParts.intConstant("BLOCKED_IN", pass.blockedInputLength(), "Elements of one blocked padded input image."));
         f.add(GeneratedClassParts.intConstant("BLOCKED_OUT", pass.blockedOutputLength(), "Elements of one blocked output image."));
         f.add(GeneratedClassParts.intConstant("PACKED", pass.packedWeightsLength(), "Elements of the packed weights."));
-        f.add(GeneratedClassParts.intConstant("TILE", pass.positions(), "Output positions of a full register tile."));
-        f.add(GeneratedClassParts.intConstant("FULL_TILES", pass.outPositions() / pass.positions(), "Full tiles of positions per output block."));
+        f.add(GeneratedClassParts.intConstant("TILE_ROWS", pass.rows(), "Output rows of a full register tile."));
+        f.add(GeneratedClassParts.intConstant("TILE_COLUMNS", pass.columns(), "Output columns of a full register tile."));
+        f.add(GeneratedClassParts.intConstant("FULL_ROWS", pass.outHeight() / pass.rows() * pass.rows(), "Output rows covered by full tiles."));
+        f.add(GeneratedClassParts.intConstant("FULL_COLUMNS", pass.outWidth() / pass.columns() * pass.columns(), "Output columns covered by full tiles."));
         f.add(GeneratedClassParts.intConstant("GROUP", pass.vectors(), "Output blocks of a full register tile."));
         f.add(GeneratedClassParts.intConstant("FULL_GROUPS", pass.outBlocks() / pass.vectors(), "Full groups of output blocks."));
-        f.add(FieldSpec.builder(int[].class, "OFFSETS", GeneratedClassParts.CONSTANT)
-                .addJavadoc("Per output position (raster order): where its window starts in a blocked input plane.\n")
-                .initializer("offsets()").build());
         return f;
-    }
-
-    private MethodSpec offsets() {
-        return MethodSpec.methodBuilder("offsets")
-                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .returns(int[].class)
-                .addStatement("int[] offsets = new int[POSITIONS]")
-                .beginControlFlow("for (int oh = 0; oh < OH; oh++)")
-                .beginControlFlow("for (int ow = 0; ow < OW; ow++)")
-                .addStatement("offsets[oh * OW + ow] = oh * XROW + ow * V")
-                .endControlFlow()
-                .endControlFlow()
-                .addStatement("return offsets")
-                .build();
     }
 
     /** NCHW image into the blocked padded layout; the zero border and the lanes past CIN are never written, so they stay zero. */
@@ -212,40 +205,52 @@ final class BlockedConvPassEmitter {
         return m.build();
     }
 
+    /** The tiles of one group of output blocks over the whole map: full tiles, then the columns and rows they leave. */
     private void positionsLoop(MethodSpec.Builder m, int vectors, String b) {
-        if (pass.outPositions() >= pass.positions()) {
-            m.beginControlFlow("for (int p = 0; p < FULL_TILES * TILE; p += TILE)")
-                    .addStatement("$L(x, w$L, ocb, p, y)", tileName(pass.positions(), vectors), b)
-                    .endControlFlow();
+        if (pass.outHeight() >= pass.rows()) {
+            m.beginControlFlow("for (int oh = 0; oh < FULL_ROWS; oh += TILE_ROWS)");
+            columnsLoop(m, pass.rows(), vectors, b, "oh");
+            m.endControlFlow();
         }
-        if (positionRest() > 0) {
-            m.addStatement("$L(x, w$L, ocb, FULL_TILES * TILE, y)", tileName(positionRest(), vectors), b);
+        if (rowRest() > 0) {
+            columnsLoop(m, rowRest(), vectors, b, "FULL_ROWS");
         }
     }
 
-    private static String tileName(int positions, int vectors) {
-        return "tile" + positions + "x" + vectors;
+    private void columnsLoop(MethodSpec.Builder m, int rows, int vectors, String b, String oh) {
+        if (pass.outWidth() >= pass.columns()) {
+            m.beginControlFlow("for (int ow = 0; ow < FULL_COLUMNS; ow += TILE_COLUMNS)")
+                    .addStatement("$L(x, w$L, ocb, $L, ow, y)", tileName(rows, pass.columns(), vectors), b, oh)
+                    .endControlFlow();
+        }
+        if (columnRest() > 0) {
+            m.addStatement("$L(x, w$L, ocb, $L, FULL_COLUMNS, y)", tileName(rows, columnRest(), vectors), b, oh);
+        }
+    }
+
+    private static String tileName(int rows, int columns, int vectors) {
+        return "tile" + rows + "x" + columns + "x" + vectors;
     }
 
     private static String acc(int position, int v) {
         return "a" + position + "_" + v;
     }
 
-    /** The register tile of {@code positions} output positions from p × {@code vectors} output blocks from ocb. */
-    private MethodSpec tile(int positions, int vectors) {
-        MethodSpec.Builder m = MethodSpec.methodBuilder(tileName(positions, vectors))
+    /** The register tile of {@code rows} × {@code columns} output positions from (oh, ow) × {@code vectors} output blocks from ocb. */
+    private MethodSpec tile(int rows, int columns, int vectors) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(tileName(rows, columns, vectors))
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addJavadoc("Output positions p .. p + $L of output blocks ocb .. ocb + $L, reduced over every input block and tap.\n", positions, vectors)
+                .addJavadoc("Output rows oh .. oh + $L, columns ow .. ow + $L of output blocks ocb .. ocb + $L, reduced over every input block and tap.\n",
+                        rows, columns, vectors)
                 .addParameter(array, "x").addParameter(array, "w");
         if (bias) {
             m.addParameter(array, "bias");
         }
-        m.addParameter(TypeName.INT, "ocb").addParameter(TypeName.INT, "p").addParameter(array, "y");
-        CodeBlock.Builder body = CodeBlock.builder();
-        for (int t = 0; t < positions; t++) {
-            body.addStatement("int x$L = OFFSETS[p$L]", t, GeneratedClassParts.plus(t));
-        }
-        body.addStatement("int wo = ocb * WOCB");
+        m.addParameter(TypeName.INT, "ocb").addParameter(TypeName.INT, "oh").addParameter(TypeName.INT, "ow").addParameter(array, "y");
+        CodeBlock.Builder body = CodeBlock.builder()
+                .addStatement("int xo = (oh * WP + ow) * V")
+                .addStatement("int wo = ocb * WOCB");
+        int positions = rows * columns;
         for (int t = 0; t < positions; t++) {
             for (int v = 0; v < vectors; v++) {
                 if (bias) {
@@ -258,24 +263,25 @@ final class BlockedConvPassEmitter {
         body.beginControlFlow("for (int cb = 0; cb < CB; cb++)")
                 .beginControlFlow("for (int i = 0; i < KH; i++)")
                 .beginControlFlow("for (int j = 0; j < KW; j++)")
-                .addStatement("int xt = cb * XCB + i * XROW + j * V")
+                .addStatement("int xt = xo + cb * XCB + i * XROW + j * V")
                 .addStatement("int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK")
                 .beginControlFlow("for (int ci = 0; ci < V; ci++)");
         for (int v = 0; v < vectors; v++) {
             body.addStatement("$T w$L = $T.fromArray(S, w, wt + ci * V$L)", vector, v, vector, GeneratedClassParts.plusTerm(v, "WOCB"));
         }
         for (int t = 0; t < positions; t++) {
-            body.addStatement("$T b$L = $T.broadcast(S, x[xt + x$L + ci])", vector, t, vector, t);
+            body.addStatement("$T b$L = $T.broadcast(S, x[xt + ci$L$L])", vector, t, vector, GeneratedClassParts.plusTerm(t / columns, "XROW"),
+                    GeneratedClassParts.plusTerm(t % columns, "V"));
             for (int v = 0; v < vectors; v++) {
                 body.addStatement("$L = b$L.fma(w$L, $L)", acc(t, v), t, v, acc(t, v));
             }
         }
         body.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
-        body.addStatement("int yo = ocb * YCB + p * V");
+        body.addStatement("int yo = ocb * YCB + (oh * OW + ow) * V");
         for (int t = 0; t < positions; t++) {
             for (int v = 0; v < vectors; v++) {
-                body.addStatement("$L$L.intoArray(y, yo$L$L)", acc(t, v), relu ? ".max(0)" : "", GeneratedClassParts.plusTerm(t, "V"),
-                        GeneratedClassParts.plusTerm(v, "YCB"));
+                body.addStatement("$L$L.intoArray(y, yo$L$L$L)", acc(t, v), relu ? ".max(0)" : "", GeneratedClassParts.plusTerm(t / columns, "YROW"),
+                        GeneratedClassParts.plusTerm(t % columns, "V"), GeneratedClassParts.plusTerm(v, "YCB"));
             }
         }
         return m.addCode(body.build()).build();

@@ -12,22 +12,25 @@ import io.simdnet.kernel.spec.VectorTarget;
  * <p>The input is copied into channel blocks of {@link #lanes()} (v) channels, (C/v, H + pad, W + pad, v) with a
  * zero border and zero lanes past the last channel, so an input value of a position at tap (i, j) sits at a
  * fixed offset from that position's own, and the weights are packed per (output block, input block, tap) as
- * [input lane][output lanes]. A register tile is {@link #positions()} output positions × {@link #vectors()}
- * vectors of v output channels: per input channel of a tap it loads {@code vectors} weight vectors and
- * broadcasts {@code positions} input values into {@code positions · vectors} FMAs. The tile's positions run in
- * raster order through the exact (not padded) output, so no work is discarded and the output block of a tile is
- * contiguous; border positions read the zero border, so there are no bounds tests.
+ * [input lane][output lanes]. A register tile is {@link #rows()} × {@link #columns()} output positions ×
+ * {@link #vectors()} vectors of v output channels: per input channel of a tap it loads {@code vectors} weight
+ * vectors and broadcasts one input value per position into {@code positions · vectors} FMAs. Every position of a
+ * tile sits at a constant offset from the tile's first, in the input and in the blocked output, so the tile
+ * needs one index register; the last rows and columns that do not fill a tile get smaller tiles of their own.
+ * Border positions read the zero border, so there are no bounds tests, and no work is discarded.
  *
  * <p>Measured before it was built (a probe of the 64→64 3×3 layer on 16×16 maps, 256-bit vectors, Zen 2): tiles of
- * 12 accumulators ran at 80 GFLOP/s on one core, 87% of its FMA peak, against 45% for the landed DIRECT kernel; 8
- * accumulators 67, 4 only 45 (one broadcast per FMA is load-bound).
+ * 6 positions × 2 vectors (12 accumulators) ran at 78-81 GFLOP/s on one core, 85-88% of its FMA peak, in any
+ * shape (3×2, 2×3, 1×6, 6×1); the same 6 positions taken in raster order across rows, each with an index of its
+ * own, at 71; 4 positions × 2 vectors at 67, 8 × 1 at 55 (a broadcast per FMA is load-bound).
  *
  * @param lanes v: elements per vector of the pass's target, the channels of one block
- * @param positions output positions of one register tile
+ * @param rows output rows of one register tile
+ * @param columns output columns of one register tile
  * @param vectors output-channel vectors of one register tile
  */
 public record BlockedConvPass(int inChannels, int height, int width, int outChannels, int kernelH, int kernelW, int padTop, int padBottom,
-        int padLeft, int padRight, int lanes, int positions, int vectors) {
+        int padLeft, int padRight, int lanes, int rows, int columns, int vectors) {
 
     /** Of the target's registers, what the accumulators may take: the rest hold the weight vectors, the broadcast and C2's temporaries. */
     private static final int USABLE_NUMERATOR = 3;
@@ -37,26 +40,69 @@ public record BlockedConvPass(int inChannels, int height, int width, int outChan
      * positions to amortise each weight load within 16 registers.
      */
     private static final int MAX_VECTORS = 2;
+    /** FMA pipes per core, and the cycles one FMA waits for the previous one into the same accumulator (Zen 2 to 4, Intel's are 4). */
+    private static final int FMA_PIPES = 2;
+    private static final int FMA_LATENCY = 5;
+    /** Cycles a vector load or broadcast costs beside the FMAs: small, it mostly issues in their shadow; it breaks ties for the larger tile. */
+    private static final double LOAD_CYCLES = 0.1;
 
     public BlockedConvPass {
         if (padTop < 0 || padBottom < 0 || padLeft < 0 || padRight < 0) {
             throw new IllegalArgumentException("blocked convolution pass: negative padding " + padTop + "/" + padBottom + "/" + padLeft + "/" + padRight);
         }
-        if (positions < 1 || vectors < 1 || lanes < 1) {
-            throw new IllegalArgumentException("blocked convolution pass: tile " + positions + " positions × " + vectors + " vectors of " + lanes);
+        if (rows < 1 || columns < 1 || vectors < 1 || lanes < 1) {
+            throw new IllegalArgumentException("blocked convolution pass: tile " + rows + "×" + columns + " positions × " + vectors + " vectors of " + lanes);
         }
     }
 
-    /** The pass over the given geometry with the register tile the target's registers allow. */
+    /**
+     * The pass over the given geometry with the register tile of least modelled time: the tiles within 3/4 of the
+     * target's registers, each costed with the smaller tiles of the rows and columns it leaves over.
+     */
     public static BlockedConvPass of(DType type, VectorTarget target, int inChannels, int height, int width, int outChannels, int kernelH,
             int kernelW, int padTop, int padBottom, int padLeft, int padRight) {
         int lanes = type.lanes(target.bits());
         int vectors = Math.min(MAX_VECTORS, Math.ceilDiv(outChannels, lanes));
         int accumulators = target.registers() * USABLE_NUMERATOR / USABLE_DENOMINATOR;
-        int outPositions = (height + padTop + padBottom - kernelH + 1) * (width + padLeft + padRight - kernelW + 1);
-        int positions = Math.max(1, Math.min(outPositions, accumulators / vectors));
-        return new BlockedConvPass(inChannels, height, width, outChannels, kernelH, kernelW, padTop, padBottom, padLeft, padRight, lanes, positions,
-                vectors);
+        int outHeight = height + padTop + padBottom - kernelH + 1;
+        int outWidth = width + padLeft + padRight - kernelW + 1;
+        int bestRows = 1;
+        int bestColumns = 1;
+        double bestCost = Double.MAX_VALUE;
+        for (int r = 1; r <= outHeight; r++) {
+            for (int c = 1; c <= outWidth && r * c * vectors <= accumulators; c++) {
+                double cost = mapCost(outHeight, outWidth, r, c, vectors);
+                if (cost < bestCost - 1e-9 || (Math.abs(cost - bestCost) <= 1e-9 && r * c > bestRows * bestColumns)) {
+                    bestCost = cost;
+                    bestRows = r;
+                    bestColumns = c;
+                }
+            }
+        }
+        return new BlockedConvPass(inChannels, height, width, outChannels, kernelH, kernelW, padTop, padBottom, padLeft, padRight, lanes, bestRows,
+                bestColumns, vectors);
+    }
+
+    /** Modelled cycles of one input channel's step over the whole map: the full tiles, the edge tiles and the corner. */
+    private static double mapCost(int outHeight, int outWidth, int r, int c, int vectors) {
+        int fullRows = outHeight / r;
+        int fullColumns = outWidth / c;
+        int restRows = outHeight % r;
+        int restColumns = outWidth % c;
+        return fullRows * fullColumns * stepCycles(r * c, vectors)
+                + (restColumns > 0 ? fullRows * stepCycles(r * restColumns, vectors) : 0)
+                + (restRows > 0 ? fullColumns * stepCycles(restRows * c, vectors) : 0)
+                + (restRows > 0 && restColumns > 0 ? stepCycles(restRows * restColumns, vectors) : 0);
+    }
+
+    /** One input channel's step of a tile: its FMAs over the pipes, at least one FMA latency, and its loads. */
+    private static double stepCycles(int positions, int vectors) {
+        return Math.max((double) positions * vectors / FMA_PIPES, FMA_LATENCY) + LOAD_CYCLES * (positions + vectors);
+    }
+
+    /** Output positions of one full register tile. */
+    public int positions() {
+        return rows * columns;
     }
 
     /** Channel blocks of the input: the last one zero-filled past the last channel. */
