@@ -7,7 +7,7 @@ package io.simdnet.codegen.gen;
  */
 public final class GeneratorVersion {
 
-    public static final int VERSION = 9;
+    public static final int VERSION = 10;
 
     private GeneratorVersion() {
     }
