@@ -6,14 +6,12 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.spec.Conv2dAlgorithm;
 import io.simdnet.kernel.spec.Conv2dSpec;
-import java.util.Arrays;
 import java.util.List;
 import javax.lang.model.element.Modifier;
 
@@ -26,8 +24,6 @@ import javax.lang.model.element.Modifier;
  * the whole batch, so the results do not depend on the thread count.
  */
 public final class BlockedConv2dGenerator {
-
-    private static final Modifier[] CONSTANT = GeneratedClassParts.CONSTANT;
 
     private final Conv2dSpec spec;
     private final Conv2dAlgorithmPlan plan;
@@ -63,10 +59,7 @@ public final class BlockedConv2dGenerator {
                         spec.bias() ? ", with bias" : "", spec.relu() ? ", ReLU fused into forward" : "")
                 .addJavadoc("<p>Blocked: batch-reduce register tiles over channel blocks of $L; no patch matrix, no GEMM.\n", plan.blockedForward().lanes())
                 .addFields(constants())
-                .addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(ThreadLocal.class), call), "calls", Modifier.PRIVATE,
-                                Modifier.FINAL)
-                        .addJavadoc("Per calling thread: the bound arguments, the packed weights and each task's buffers, reused so a call allocates nothing.\n")
-                        .initializer("$T.withInitial($T::new)", ThreadLocal.class, call).build())
+                .addField(Conv2dEntryPoints.callsField(call, "Per calling thread: the bound arguments, the packed weights and each task's buffers, reused so a call allocates nothing."))
                 .addMethod(GeneratedClassParts.specMethod(KernelTypes.CONV2D_SPEC))
                 .addMethods(Conv2dEntryPoints.of(spec, array))
                 .addType(new BlockedConvPassEmitter(plan.blockedForward(), type, spec.bias(), spec.relu(), false)
@@ -81,19 +74,7 @@ public final class BlockedConv2dGenerator {
     }
 
     private List<FieldSpec> constants() {
-        List<FieldSpec> f = new java.util.ArrayList<>();
-        f.add(FieldSpec.builder(KernelTypes.species(type), "S", CONSTANT)
-                .addJavadoc("The vector shape the kernel was generated for.\n")
-                .initializer("$T.SPECIES_$L", KernelTypes.vector(type), spec.target().bits()).build());
-        f.add(GeneratedClassParts.intConstant("OC", spec.outChannels(), "Output channels."));
-        f.add(GeneratedClassParts.intConstant("IMAGE_IN", spec.inChannels() * spec.height() * spec.width(), "Elements of one input image."));
-        f.add(GeneratedClassParts.intConstant("IMAGE_OUT", spec.outChannels() * spec.outHeight() * spec.outWidth(), "Elements of one output image."));
-        f.add(GeneratedClassParts.intConstant("WEIGHTS", spec.outChannels() * spec.patchSize(), "Elements of the weights."));
-        f.add(FieldSpec.builder(TypeName.LONG, "FLOPS_PER_IMAGE", CONSTANT)
-                .addJavadoc("Multiply-adds of one image's forward pass, times 2: what the task split weighs.\n")
-                .initializer("$LL", spec.forwardFlopsPerImage()).build());
-        f.add(GeneratedClassParts.specField(KernelTypes.CONV2D_SPEC, spec));
-        return f;
+        return Conv2dEntryPoints.constants(spec, List.of(GeneratedClassParts.intConstant("OC", spec.outChannels(), "Output channels.")));
     }
 
     private TypeSpec callClass(ClassName call) {
@@ -103,13 +84,8 @@ public final class BlockedConv2dGenerator {
                 .addJavadoc("One call's pass and arguments, the packed weights and the buffers; work items (images, or backward-weights'\n")
                 .addJavadoc("units) are dealt to tasks in contiguous runs.\n")
                 .addType(passes())
-                .addField(call.nestedClass("Pass"), "pass", Modifier.PRIVATE)
-                .addField(TypeName.INT, "n", Modifier.PRIVATE)
-                .addField(TypeName.INT, "items", Modifier.PRIVATE)
-                .addField(TypeName.INT, "tasks", Modifier.PRIVATE);
-        for (String a : List.of("x", "weights", "bias", "y", "dy", "dx", "dWeights", "dBias")) {
-            builder.addField(array, a, Modifier.PRIVATE);
-        }
+;
+        Conv2dEntryPoints.argumentFields(builder, call.nestedClass("Pass"), array);
         builder.addField(FieldSpec.builder(array, "packedForward", Modifier.PRIVATE, Modifier.FINAL)
                         .addJavadoc("The forward pass's packed weights.\n")
                         .initializer("new $T[Forward.PACKED]", elem).build())
@@ -137,25 +113,7 @@ public final class BlockedConv2dGenerator {
         builder.addMethod(Conv2dEntryPoints.bindingPass(array, "backwardData", List.of("dy", "weights", "dx"), "BACKWARD_DATA",
                 CodeBlock.builder().addStatement("BackwardData.pack(weights, packedData)").build(), "run(n, n)"));
         builder.addMethod(backwardWeightsPass());
-        builder.addMethod(MethodSpec.methodBuilder("run")
-                .addParameter(TypeName.INT, "n").addParameter(TypeName.INT, "items")
-                .addJavadoc("Deals {@code items} work items to tasks (one per item at most) and runs them; drops the caller's arrays after.\n")
-                .addStatement("this.n = n")
-                .addStatement("this.items = items")
-                .addStatement("tasks = $T.tasksFor(n * FLOPS_PER_IMAGE, items)", KernelTypes.KERNEL_POOL)
-                .beginControlFlow("if (blockedX.length < tasks)")
-                .addStatement("blockedX = $T.copyOf(blockedX, tasks)", Arrays.class)
-                .addStatement("blockedY = $T.copyOf(blockedY, tasks)", Arrays.class)
-                .addStatement("blockedDy = $T.copyOf(blockedDy, tasks)", Arrays.class)
-                .addStatement("blockedDx = $T.copyOf(blockedDx, tasks)", Arrays.class)
-                .addStatement("sums = $T.copyOf(sums, tasks)", Arrays.class)
-                .endControlFlow()
-                .beginControlFlow("try")
-                .addStatement("$T.run(this, tasks)", KernelTypes.KERNEL_POOL)
-                .nextControlFlow("finally")
-                .addStatement("x = weights = bias = y = dy = dx = dWeights = dBias = null")
-                .endControlFlow()
-                .build());
+        builder.addMethod(Conv2dEntryPoints.run(List.of("blockedX", "blockedY", "blockedDy", "blockedDx", "sums")));
         builder.addMethod(GeneratedClassParts.taskBuffer(array));
         builder.addMethod(runTask());
         return builder.build();

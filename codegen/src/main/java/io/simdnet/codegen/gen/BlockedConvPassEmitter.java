@@ -65,7 +65,7 @@ final class BlockedConvPassEmitter {
                 .addMethod(block())
                 .addMethod(pack())
                 .addMethod(image());
-        for (int vectors : vectorCounts()) {
+        for (int vectors : counts(pass.outBlocks(), pass.vectors())) {
             for (int rows : counts(pass.outHeight(), pass.rows())) {
                 for (int columns : counts(pass.outWidth(), pass.columns())) {
                     type.addMethod(tile(rows, columns, vectors));
@@ -75,19 +75,9 @@ final class BlockedConvPassEmitter {
         return type.addMethod(unblock()).build();
     }
 
-    private List<Integer> vectorCounts() {
-        List<Integer> counts = new ArrayList<>();
-        if (pass.outBlocks() >= pass.vectors()) {
-            counts.add(pass.vectors());
-        }
-        if (vectorRest() > 0) {
-            counts.add(vectorRest());
-        }
-        return counts;
-    }
 
     /** The tile sizes along a dimension of {@code total}: the full {@code full}, and the rest when it does not divide. */
-    private static List<Integer> counts(int total, int full) {
+    static List<Integer> counts(int total, int full) {
         List<Integer> counts = new ArrayList<>();
         if (total >= full) {
             counts.add(full);

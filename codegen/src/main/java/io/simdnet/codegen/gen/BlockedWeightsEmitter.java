@@ -46,16 +46,6 @@ final class BlockedWeightsEmitter {
         return forward.kernelW() % tile.taps();
     }
 
-    private static List<Integer> counts(int total, int full) {
-        List<Integer> counts = new ArrayList<>();
-        if (total >= full) {
-            counts.add(full);
-        }
-        if (total % full > 0) {
-            counts.add(total % full);
-        }
-        return counts;
-    }
 
     TypeSpec emit(String name) {
         TypeSpec.Builder type = TypeSpec.classBuilder(name)
@@ -65,8 +55,8 @@ final class BlockedWeightsEmitter {
                 .addFields(constants())
                 .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build())
                 .addMethod(unit());
-        for (int channels : counts(forward.outChannels(), tile.channels())) {
-            for (int taps : counts(forward.kernelW(), tile.taps())) {
+        for (int channels : BlockedConvPassEmitter.counts(forward.outChannels(), tile.channels())) {
+            for (int taps : BlockedConvPassEmitter.counts(forward.kernelW(), tile.taps())) {
                 type.addMethod(tileMethod(channels, taps));
             }
         }
@@ -106,7 +96,7 @@ final class BlockedWeightsEmitter {
                 .addStatement("int cb = unit / RUNS / Forward.KH % Forward.CB")
                 .addStatement("int oc = unit / RUNS / Forward.KH / Forward.CB * CHANNELS")
                 .addStatement("int j = run * TAPS");
-        List<Integer> channelCounts = counts(forward.outChannels(), tile.channels());
+        List<Integer> channelCounts = BlockedConvPassEmitter.counts(forward.outChannels(), tile.channels());
         CodeBlock.Builder dispatch = CodeBlock.builder();
         if (channelCounts.size() == 1) {
             dispatch.add(dispatchTaps(channelCounts.getFirst()));
@@ -119,7 +109,7 @@ final class BlockedWeightsEmitter {
 
     /** The call of the tile of {@code channels} channels for the unit's run of taps: the full run, or the partial last one. */
     private CodeBlock dispatchTaps(int channels) {
-        List<Integer> tapCounts = counts(forward.kernelW(), tile.taps());
+        List<Integer> tapCounts = BlockedConvPassEmitter.counts(forward.kernelW(), tile.taps());
         String call = "$L(n, x, dy, oc, cb, i, j, sums, dW)";
         if (tapCounts.size() == 1) {
             return CodeBlock.builder().addStatement(call, tileName(channels, tapCounts.getFirst())).build();

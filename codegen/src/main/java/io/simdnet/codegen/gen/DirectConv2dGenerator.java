@@ -6,14 +6,12 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.spec.Conv2dAlgorithm;
 import io.simdnet.kernel.spec.Conv2dSpec;
-import java.util.Arrays;
 import java.util.List;
 import javax.lang.model.element.Modifier;
 
@@ -25,8 +23,6 @@ import javax.lang.model.element.Modifier;
  * the results do not depend on the thread count.
  */
 public final class DirectConv2dGenerator {
-
-    private static final Modifier[] CONSTANT = GeneratedClassParts.CONSTANT;
 
     private final Conv2dSpec spec;
     private final Conv2dAlgorithmPlan plan;
@@ -62,10 +58,7 @@ public final class DirectConv2dGenerator {
                         spec.bias() ? ", with bias" : "", spec.relu() ? ", ReLU fused into forward" : "")
                 .addJavadoc("<p>Direct: register tiles over the zero-padded image read as flat rows; no patch matrix, no GEMM.\n")
                 .addFields(constants())
-                .addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(ThreadLocal.class), call), "calls", Modifier.PRIVATE,
-                                Modifier.FINAL)
-                        .addJavadoc("Per calling thread: the bound arguments and each task's buffers, reused so a call allocates nothing.\n")
-                        .initializer("$T.withInitial($T::new)", ThreadLocal.class, call).build())
+                .addField(Conv2dEntryPoints.callsField(call, "Per calling thread: the bound arguments and each task's buffers, reused so a call allocates nothing."))
                 .addMethod(GeneratedClassParts.specMethod(KernelTypes.CONV2D_SPEC))
                 .addMethods(Conv2dEntryPoints.of(spec, array))
                 .addType(new DirectConvPassEmitter(plan.forwardPass(), type, spec.bias(), spec.relu())
@@ -80,22 +73,11 @@ public final class DirectConv2dGenerator {
     }
 
     private List<FieldSpec> constants() {
-        List<FieldSpec> f = new java.util.ArrayList<>();
-        f.add(FieldSpec.builder(KernelTypes.species(type), "S", CONSTANT)
-                .addJavadoc("The vector shape the kernel was generated for.\n")
-                .initializer("$T.SPECIES_$L", KernelTypes.vector(type), spec.target().bits()).build());
-        f.add(GeneratedClassParts.intConstant("C", spec.inChannels(), "Input channels."));
-        f.add(GeneratedClassParts.intConstant("OC", spec.outChannels(), "Output channels."));
-        f.add(GeneratedClassParts.intConstant("TAPS", spec.kernelH() * spec.kernelW(), "Taps of the window."));
-        f.add(GeneratedClassParts.intConstant("PATCH", spec.patchSize(), "Weights per output channel."));
-        f.add(GeneratedClassParts.intConstant("IMAGE_IN", spec.inChannels() * spec.height() * spec.width(), "Elements of one input image."));
-        f.add(GeneratedClassParts.intConstant("IMAGE_OUT", spec.outChannels() * spec.outHeight() * spec.outWidth(), "Elements of one output image."));
-        f.add(GeneratedClassParts.intConstant("WEIGHTS", spec.outChannels() * spec.patchSize(), "Elements of the weights."));
-        f.add(FieldSpec.builder(TypeName.LONG, "FLOPS_PER_IMAGE", CONSTANT)
-                .addJavadoc("Multiply-adds of one image's forward pass, times 2: what the task split weighs.\n")
-                .initializer("$LL", spec.forwardFlopsPerImage()).build());
-        f.add(GeneratedClassParts.specField(KernelTypes.CONV2D_SPEC, spec));
-        return f;
+        return Conv2dEntryPoints.constants(spec, List.of(
+                GeneratedClassParts.intConstant("C", spec.inChannels(), "Input channels."),
+                GeneratedClassParts.intConstant("OC", spec.outChannels(), "Output channels."),
+                GeneratedClassParts.intConstant("TAPS", spec.kernelH() * spec.kernelW(), "Taps of the window."),
+                GeneratedClassParts.intConstant("PATCH", spec.patchSize(), "Weights per output channel.")));
     }
 
     private TypeSpec callClass(ClassName call) {
@@ -108,13 +90,8 @@ public final class DirectConv2dGenerator {
                         .addEnumConstant("FORWARD").addEnumConstant("BACKWARD_DATA")
                         .addEnumConstant("WEIGHTS_INPUTS", TypeSpec.anonymousClassBuilder("").addJavadoc("Backward-weights' first phase: pad x and widen dy, per image.\n").build())
                         .addEnumConstant("BACKWARD_WEIGHTS", TypeSpec.anonymousClassBuilder("").addJavadoc("Its second: the units.\n").build()).build())
-                .addField(call.nestedClass("Pass"), "pass", Modifier.PRIVATE)
-                .addField(TypeName.INT, "n", Modifier.PRIVATE)
-                .addField(TypeName.INT, "items", Modifier.PRIVATE)
-                .addField(TypeName.INT, "tasks", Modifier.PRIVATE);
-        for (String a : List.of("x", "weights", "bias", "y", "dy", "dx", "dWeights", "dBias")) {
-            builder.addField(array, a, Modifier.PRIVATE);
-        }
+;
+        Conv2dEntryPoints.argumentFields(builder, call.nestedClass("Pass"), array);
         builder.addField(FieldSpec.builder(array, "rotated", Modifier.PRIVATE, Modifier.FINAL)
                         .addJavadoc("The weights for backward-data: rotated by 180°, input and output channels swapped.\n")
                         .initializer("new $T[WEIGHTS]", elem).build())
@@ -132,25 +109,7 @@ public final class DirectConv2dGenerator {
         builder.addMethod(Conv2dEntryPoints.bindingPass(array, "forward", List.of("x", "weights", "bias", "y"), "FORWARD", CodeBlock.of(""), "run(n, n)"));
         builder.addMethod(Conv2dEntryPoints.bindingPass(array, "backwardData", List.of("dy", "weights", "dx"), "BACKWARD_DATA", rotate(), "run(n, n)"));
         builder.addMethod(backwardWeightsPass());
-        builder.addMethod(MethodSpec.methodBuilder("run")
-                .addParameter(TypeName.INT, "n").addParameter(TypeName.INT, "items")
-                .addJavadoc("Deals {@code items} work items to tasks (one per item at most) and runs them; drops the caller's arrays after.\n")
-                .addStatement("this.n = n")
-                .addStatement("this.items = items")
-                .addStatement("tasks = $T.tasksFor(n * FLOPS_PER_IMAGE, items)", KernelTypes.KERNEL_POOL)
-                .beginControlFlow("if (paddedX.length < tasks)")
-                .addStatement("paddedX = $T.copyOf(paddedX, tasks)", Arrays.class)
-                .addStatement("wideY = $T.copyOf(wideY, tasks)", Arrays.class)
-                .addStatement("paddedDy = $T.copyOf(paddedDy, tasks)", Arrays.class)
-                .addStatement("wideDx = $T.copyOf(wideDx, tasks)", Arrays.class)
-                .addStatement("sums = $T.copyOf(sums, tasks)", Arrays.class)
-                .endControlFlow()
-                .beginControlFlow("try")
-                .addStatement("$T.run(this, tasks)", KernelTypes.KERNEL_POOL)
-                .nextControlFlow("finally")
-                .addStatement("x = weights = bias = y = dy = dx = dWeights = dBias = null")
-                .endControlFlow()
-                .build());
+        builder.addMethod(Conv2dEntryPoints.run(List.of("paddedX", "wideY", "paddedDy", "wideDx", "sums")));
         builder.addMethod(GeneratedClassParts.taskBuffer(array));
         builder.addMethod(runTask());
         return builder.build();

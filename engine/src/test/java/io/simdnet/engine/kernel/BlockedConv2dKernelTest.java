@@ -1,12 +1,9 @@
 package io.simdnet.engine.kernel;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.simdnet.codegen.plan.Conv2dAlgorithmPlan;
 import io.simdnet.kernel.DType;
-import io.simdnet.kernel.FloatConv2dKernel;
-import io.simdnet.kernel.KernelPool;
 import io.simdnet.kernel.spec.Conv2dAlgorithm;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import io.simdnet.kernel.spec.VectorTarget;
@@ -25,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The {@link Conv2dAlgorithm#BLOCKED} kernels against the double-precision reference on random stride-1
  * geometries (kernel 1-7, padding 0-3 below the kernel or 'same', 1-70 channels: whole and partial channel
  * blocks, maps smaller than a register tile, odd batches), at every vector target; the double kernels by finite
- * differences; bit-identical on 1, 2 and 3 threads; agreeing with DIRECT on the layers of the benchmarks.
+ * differences; agreeing with DIRECT on the layers of the benchmarks. Bit-identical results on 1, 2 and 3 threads and
+ * the fused ReLU: {@link DirectConv2dKernelTest}, for both algorithms.
  */
 class BlockedConv2dKernelTest {
 
@@ -76,52 +74,6 @@ class BlockedConv2dKernelTest {
                 f32.padTop(), f32.padBottom(), f32.padLeft(), f32.padRight(), f32.bias(), false, f32.target()).withAlgorithm(Conv2dAlgorithm.BLOCKED);
         KernelTester.conv2d(spec).seed(seed).testBatches(registry.doubleConv2d(spec), 1, 2);
         Conv2dKernelTest.checkGradients(spec, seed);
-    }
-
-    @Test
-    void resultsAreBitIdenticalOnOneTwoAndThreeThreads() {
-        Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=17 h=9 w=11 oc=33 kh=3 kw=3 pad=1 algo=blocked");
-        SplittableRandom random = new SplittableRandom(5);
-        int n = 7;
-        float[] x = KernelTester.toFloat(KernelTester.random(random, n * 17 * 9 * 11));
-        float[] w = KernelTester.toFloat(KernelTester.random(random, 33 * spec.patchSize()));
-        float[] b = KernelTester.toFloat(KernelTester.random(random, 33));
-        float[] dy = KernelTester.toFloat(KernelTester.random(random, n * 33 * 9 * 11));
-        FloatConv2dKernel kernel = registry.floatConv2d(spec);
-        int before = KernelPool.threads();
-        try {
-            float[][][] results = new float[3][][];
-            for (int threads = 1; threads <= 3; threads++) {
-                KernelPool.setThreads(threads);
-                results[threads - 1] = Conv2dTester.allPasses(kernel, n, x, w, b, dy);
-            }
-            for (int t = 1; t < 3; t++) {
-                for (int pass = 0; pass < results[0].length; pass++) {
-                    assertArrayEquals(results[0][pass], results[t][pass], (t + 1) + " threads, pass " + pass);
-                }
-            }
-        } finally {
-            KernelPool.setThreads(before);
-        }
-    }
-
-    @Test
-    void theFusedReluEqualsReluAppliedAfterTheConvolution() {
-        Conv2dSpec fused = Conv2dSpec.parse("conv2d f32 c=6 h=12 w=10 oc=16 kh=5 kw=5 pad=2 relu=true algo=blocked");
-        Conv2dSpec plain = Conv2dSpec.parse("conv2d f32 c=6 h=12 w=10 oc=16 kh=5 kw=5 pad=2 relu=false algo=blocked");
-        SplittableRandom random = new SplittableRandom(9);
-        int n = 3;
-        float[] x = KernelTester.toFloat(KernelTester.random(random, n * 6 * 12 * 10));
-        float[] w = KernelTester.toFloat(KernelTester.random(random, 16 * fused.patchSize()));
-        float[] b = KernelTester.toFloat(KernelTester.random(random, 16));
-        float[] yFused = new float[n * 16 * 12 * 10];
-        float[] yPlain = new float[yFused.length];
-        registry.floatConv2d(fused).forward(n, x, w, b, yFused);
-        registry.floatConv2d(plain).forward(n, x, w, b, yPlain);
-        for (int i = 0; i < yPlain.length; i++) {
-            yPlain[i] = Math.max(yPlain[i], 0);
-        }
-        assertArrayEquals(yPlain, yFused, "the same sums, clamped at the store");
     }
 
     @Test

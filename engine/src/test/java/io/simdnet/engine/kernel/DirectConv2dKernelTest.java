@@ -19,11 +19,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The {@link Conv2dAlgorithm#DIRECT} kernels against the double-precision reference on random stride-1
  * geometries (kernel 1-7, padding 0-3 below the kernel or 'same', 1-70 channels, odd batches), at every
- * vector target; bit-identical on 1, 2 and 3 threads; the fused ReLU agreeing with ReLU applied after.
+ * vector target; bit-identical on 1, 2 and 3 threads and the fused ReLU agreeing with ReLU applied after (these two
+ * for BLOCKED too).
  * (Finite differences of the double kernels: {@link Conv2dKernelTest}, whose stride-1 geometries plan DIRECT.)
  */
 class DirectConv2dKernelTest {
@@ -83,9 +85,11 @@ class DirectConv2dKernelTest {
         }
     }
 
-    @Test
-    void resultsAreBitIdenticalOnOneTwoAndThreeThreads() {
-        Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=17 h=9 w=11 oc=33 kh=3 kw=3 pad=1 algo=direct");
+    /** DIRECT's and BLOCKED's, which deal images and backward-weights' units to tasks alike. */
+    @ParameterizedTest(name = "algo={0}")
+    @ValueSource(strings = {"direct", "blocked"})
+    void resultsAreBitIdenticalOnOneTwoAndThreeThreads(String algorithm) {
+        Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=17 h=9 w=11 oc=33 kh=3 kw=3 pad=1 algo=" + algorithm);
         SplittableRandom random = new SplittableRandom(5);
         int n = 7;
         float[] x = KernelTester.toFloat(KernelTester.random(random, n * 17 * 9 * 11));
@@ -110,10 +114,11 @@ class DirectConv2dKernelTest {
         }
     }
 
-    @Test
-    void theFusedReluEqualsReluAppliedAfterTheConvolution() {
-        Conv2dSpec fused = Conv2dSpec.parse("conv2d f32 c=6 h=12 w=10 oc=16 kh=5 kw=5 pad=2 relu=true algo=direct");
-        Conv2dSpec plain = Conv2dSpec.parse("conv2d f32 c=6 h=12 w=10 oc=16 kh=5 kw=5 pad=2 relu=false algo=direct");
+    @ParameterizedTest(name = "algo={0}")
+    @ValueSource(strings = {"direct", "blocked"})
+    void theFusedReluEqualsReluAppliedAfterTheConvolution(String algorithm) {
+        Conv2dSpec fused = Conv2dSpec.parse("conv2d f32 c=6 h=12 w=10 oc=16 kh=5 kw=5 pad=2 relu=true algo=" + algorithm);
+        Conv2dSpec plain = Conv2dSpec.parse("conv2d f32 c=6 h=12 w=10 oc=16 kh=5 kw=5 pad=2 relu=false algo=" + algorithm);
         SplittableRandom random = new SplittableRandom(9);
         int n = 3;
         float[] x = KernelTester.toFloat(KernelTester.random(random, n * 6 * 12 * 10));
