@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The heap a run gets and what it is told when that is too small: bin/simdnet's memory defaults, which give way to
- * $SIMDNET_JAVA_OPTS, and the one-line hint of a run that runs out of heap.
+ * The heap a run gets and what it is told when that is too small: bin/simdnet's memory defaults (and its early
+ * compilation of the generated kernels), which give way to $SIMDNET_JAVA_OPTS, and the one-line hint of a run that
+ * runs out of heap.
  */
 class MemoryLimitTest {
 
@@ -71,6 +72,9 @@ class MemoryLimitTest {
         io.simdnet.engine.data.Idx.writeLabels(folder.resolve(prefix + "-labels-idx1-ubyte"), labels);
     }
 
+    private static final String JIT_QUIET = "-XX:CompileCommand=quiet";
+    private static final String JIT_EARLY = "-XX:CompileCommand=CompileThresholdScaling,io/simdnet/kernel/generated/*.*,0.02";
+
     /** The JVM options bin/simdnet passes, through a stand-in bin/java25 that prints them. */
     private List<String> launcherOptions(Map<String, String> environment) throws Exception {
         Path root = dir.resolve("root");
@@ -97,16 +101,24 @@ class MemoryLimitTest {
 
     @Test
     void launcherDefaultsToTheSerialCollectorAndATwoGigabyteLimit() throws Exception {
-        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", "-Xmx2g"), launcherOptions(Map.of()));
+        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", "-Xmx2g", JIT_QUIET, JIT_EARLY),
+                launcherOptions(Map.of()));
+    }
+
+    @Test
+    void launchersEarlyKernelCompilationGivesWayToTheUsersThreshold() throws Exception {
+        String own = "-XX:CompileCommand=CompileThresholdScaling,io/simdnet/kernel/generated/*.*,0.5";
+        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", "-Xmx2g", own),
+                launcherOptions(Map.of("SIMDNET_JAVA_OPTS", own)));
     }
 
     @Test
     void launcherDefaultsGiveWayToTheUsersOptions() throws Exception {
-        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", "-Xmx6g", "-Dsome.flag=*"),
+        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", JIT_QUIET, JIT_EARLY, "-Xmx6g", "-Dsome.flag=*"),
                 launcherOptions(Map.of("SIMDNET_JAVA_OPTS", "-Xmx6g -Dsome.flag=*")), "a heap limit replaces the default one; no globbing");
-        assertEquals(List.of("-Djava.awt.headless=true", "-Xmx2g", "-XX:+UseG1GC"), launcherOptions(Map.of("SIMDNET_JAVA_OPTS", "-XX:+UseG1GC")),
+        assertEquals(List.of("-Djava.awt.headless=true", "-Xmx2g", JIT_QUIET, JIT_EARLY, "-XX:+UseG1GC"), launcherOptions(Map.of("SIMDNET_JAVA_OPTS", "-XX:+UseG1GC")),
                 "another collector replaces the serial one and its young-generation cap");
-        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", "-XX:MaxRAMPercentage=50"),
+        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", JIT_QUIET, JIT_EARLY, "-XX:MaxRAMPercentage=50"),
                 launcherOptions(Map.of("SIMDNET_JAVA_OPTS", "-XX:MaxRAMPercentage=50")), "-Xmx would override a RAM percentage");
     }
 }
