@@ -20,7 +20,7 @@ import io.simdnet.kernel.spec.VectorTarget;
  * Border positions read the zero border, so there are no bounds tests, and no work is discarded.
  *
  * <p>Measured before it was built (a probe of the 64→64 3×3 layer on 16×16 maps, 256-bit vectors, Zen 2): tiles of
- * 6 positions × 2 vectors (12 accumulators) ran at 78-81 GFLOP/s on one core, 85-88% of its FMA peak, in any
+ * 6 positions × 2 vectors (12 accumulators) ran at 78-81 GFLOP/s on one core, 73-75% of its FMA peak (107.4), in any
  * shape (3×2, 2×3, 1×6, 6×1); the same 6 positions taken in raster order across rows, each with an index of its
  * own, at 71; 4 positions × 2 vectors at 67, 8 × 1 at 55 (a broadcast per FMA is load-bound).
  *

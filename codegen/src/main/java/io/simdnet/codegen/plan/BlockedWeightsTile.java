@@ -11,7 +11,7 @@ import io.simdnet.kernel.spec.VectorTarget;
  * kernel row, run of taps) sums over the whole batch in a fixed order, so dW does not depend on the thread count.
  *
  * <p>Probed on Zen 2 (64→64 3×3 on 16×16, 256-bit vectors): 3 channels × 3 taps ran at 73-80 GFLOP/s on a core
- * (79-87% of its FMA peak), 4 × 3 at 48 (16 registers: C2 spills), 2 × 3 at 59.
+ * (68-76% of its FMA peak, 107.4), 4 × 3 at 48 (16 registers: C2 spills), 2 × 3 at 59.
  */
 public record BlockedWeightsTile(int channels, int taps) {
 
