@@ -800,11 +800,6 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
         private static final int IMAGE_OUT = 32768;
 
         /**
-         * Positions of a dY channel summed a vector at a time for dB; the rest one by one.
-         */
-        private static final int VECTOR_POSITIONS = 1024;
-
-        /**
          * A task's buffer for a tile's accumulators.
          */
         private static final int SUMS = 72;
@@ -940,18 +935,13 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
         /**
          * dB[oc]: the sum of channel oc of dY over images 0 .. n; a unit of its own phase, as cheap as every other.
          */
-        static void biasSum(int oc, int n, float[] dy, float[] sums, float[] dB) {
-            FloatVector sum = FloatVector.zero(S);
+        static void biasSum(int oc, int n, float[] dy, float[] dB) {
+            float total = 0;
             for (int image = 0; image < n; image++) {
                 int at = image * IMAGE_OUT + oc * Forward.POSITIONS;
-                for (int p = 0; p < VECTOR_POSITIONS; p += Forward.V) {
-                    sum = sum.add(FloatVector.fromArray(S, dy, at + p));
+                for (int p = 0; p < Forward.POSITIONS; p++) {
+                    total += dy[at + p];
                 }
-            }
-            sum.intoArray(sums, 0);
-            float total = 0;
-            for (int lane = 0; lane < Forward.V; lane++) {
-                total += sums[lane];
             }
             dB[oc] = total;
         }
@@ -1132,9 +1122,8 @@ public final class Conv2dF32C32H32W32Oc32K3x3S1x1P1_1_1_1BiasRelu_V256R16 implem
                     }
                 }
                 case BIAS_GRADIENT -> {
-                    float[] lanes = buffer(sums, task, BackwardWeights.SUMS);
                     for (int oc = first; oc < end; oc++) {
-                        BackwardWeights.biasSum(oc, n, dy, lanes, dBias);
+                        BackwardWeights.biasSum(oc, n, dy, dBias);
                     }
                 }
             }

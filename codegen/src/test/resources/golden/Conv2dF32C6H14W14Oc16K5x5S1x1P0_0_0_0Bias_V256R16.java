@@ -733,11 +733,6 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V256R16 implements 
         private static final int IMAGE_OUT = 1600;
 
         /**
-         * Positions of a dY channel summed a vector at a time for dB; the rest one by one.
-         */
-        private static final int VECTOR_POSITIONS = 96;
-
-        /**
          * A task's buffer for a tile's accumulators.
          */
         private static final int SUMS = 72;
@@ -941,24 +936,15 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V256R16 implements 
         /**
          * dB[oc]: the sum of channel oc of dY over images 0 .. n; a unit of its own phase, as cheap as every other.
          */
-        static void biasSum(int oc, int n, float[] dy, float[] sums, float[] dB) {
-            FloatVector sum = FloatVector.zero(S);
-            float tail = 0;
+        static void biasSum(int oc, int n, float[] dy, float[] dB) {
+            float total = 0;
             for (int image = 0; image < n; image++) {
                 int at = image * IMAGE_OUT + oc * Forward.POSITIONS;
-                for (int p = 0; p < VECTOR_POSITIONS; p += Forward.V) {
-                    sum = sum.add(FloatVector.fromArray(S, dy, at + p));
-                }
-                for (int p = VECTOR_POSITIONS; p < Forward.POSITIONS; p++) {
-                    tail += dy[at + p];
+                for (int p = 0; p < Forward.POSITIONS; p++) {
+                    total += dy[at + p];
                 }
             }
-            sum.intoArray(sums, 0);
-            float total = 0;
-            for (int lane = 0; lane < Forward.V; lane++) {
-                total += sums[lane];
-            }
-            dB[oc] = total + tail;
+            dB[oc] = total;
         }
     }
 
@@ -1137,9 +1123,8 @@ public final class Conv2dF32C6H14W14Oc16K5x5S1x1P0_0_0_0Bias_V256R16 implements 
                     }
                 }
                 case BIAS_GRADIENT -> {
-                    float[] lanes = buffer(sums, task, BackwardWeights.SUMS);
                     for (int oc = first; oc < end; oc++) {
-                        BackwardWeights.biasSum(oc, n, dy, lanes, dBias);
+                        BackwardWeights.biasSum(oc, n, dy, dBias);
                     }
                 }
             }

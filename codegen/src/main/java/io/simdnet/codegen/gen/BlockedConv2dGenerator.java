@@ -190,9 +190,8 @@ public final class BlockedConv2dGenerator {
                 .endControlFlow();
         if (spec.bias()) {
             body.beginControlFlow("case BIAS_GRADIENT ->")
-                    .addStatement("$T lanes = buffer(sums, task, BackwardWeights.SUMS)", array)
                     .beginControlFlow("for (int oc = first; oc < end; oc++)")
-                    .addStatement("BackwardWeights.biasSum(oc, n, dy, lanes, dBias)")
+                    .addStatement("BackwardWeights.biasSum(oc, n, dy, dBias)")
                     .endControlFlow()
                     .endControlFlow();
         }

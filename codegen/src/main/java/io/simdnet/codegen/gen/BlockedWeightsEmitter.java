@@ -77,10 +77,6 @@ final class BlockedWeightsEmitter {
         f.add(GeneratedClassParts.intConstant("RUNS", runs, "Runs of taps per kernel row."));
         f.add(GeneratedClassParts.intConstant("UNITS", weightUnits, "Work units of dW: channel tiles × input blocks × kernel rows × runs."));
         f.add(GeneratedClassParts.intConstant("IMAGE_OUT", forward.outChannels() * forward.outPositions(), "Elements of one image's dY."));
-        if (bias) {
-            f.add(GeneratedClassParts.intConstant("VECTOR_POSITIONS", forward.outPositions() / forward.lanes() * forward.lanes(),
-                    "Positions of a dY channel summed a vector at a time for dB; the rest one by one."));
-        }
         f.add(GeneratedClassParts.intConstant("SUMS", tile.channels() * tile.taps() * forward.lanes(), "A task's buffer for a tile's accumulators."));
         return f;
     }
@@ -186,39 +182,23 @@ final class BlockedWeightsEmitter {
     }
 
     /**
-     * dB of one output channel: its dY summed over the batch, a vector at a time, then the vector's lanes in lane
-     * order: {@code reduceLanes(ADD)} may add floats in any order, and its order differs between the interpreter and C2.
+     * dB of one output channel: its dY summed over the batch by scalar adds, image by image and position by position.
+     * A vector accumulator here once allocated on every call for the rest of a run (a test JVM where C2 left it
+     * boxed), and the sum is a small share of the pass.
      */
     private MethodSpec biasSum() {
-        int whole = forward.outPositions() / forward.lanes() * forward.lanes();
-        MethodSpec.Builder m = MethodSpec.methodBuilder("biasSum")
+        return MethodSpec.methodBuilder("biasSum")
                 .addModifiers(Modifier.STATIC)
                 .addJavadoc("dB[oc]: the sum of channel oc of dY over images 0 .. n; a unit of its own phase, as cheap as every other.\n")
-                .addParameter(TypeName.INT, "oc").addParameter(TypeName.INT, "n").addParameter(array, "dy").addParameter(array, "sums")
-                .addParameter(array, "dB")
-                .addStatement("$T sum = $T.zero(S)", vector, vector);
-        boolean tail = whole < forward.outPositions();
-        if (tail) {
-            m.addStatement("$T tail = 0", array.componentType());
-        }
-        m.beginControlFlow("for (int image = 0; image < n; image++)")
-                .addStatement("int at = image * IMAGE_OUT + oc * Forward.POSITIONS");
-        if (whole > 0) {
-            m.beginControlFlow("for (int p = 0; p < VECTOR_POSITIONS; p += Forward.V)")
-                    .addStatement("sum = sum.add($T.fromArray(S, dy, at + p))", vector)
-                    .endControlFlow();
-        }
-        if (tail) {
-            m.beginControlFlow("for (int p = VECTOR_POSITIONS; p < Forward.POSITIONS; p++)")
-                    .addStatement("tail += dy[at + p]")
-                    .endControlFlow();
-        }
-        m.endControlFlow()
-                .addStatement("sum.intoArray(sums, 0)")
+                .addParameter(TypeName.INT, "oc").addParameter(TypeName.INT, "n").addParameter(array, "dy").addParameter(array, "dB")
                 .addStatement("$T total = 0", array.componentType())
-                .beginControlFlow("for (int lane = 0; lane < Forward.V; lane++)")
-                .addStatement("total += sums[lane]")
-                .endControlFlow();
-        return m.addStatement("dB[oc] = total$L", tail ? " + tail" : "").build();
+                .beginControlFlow("for (int image = 0; image < n; image++)")
+                .addStatement("int at = image * IMAGE_OUT + oc * Forward.POSITIONS")
+                .beginControlFlow("for (int p = 0; p < Forward.POSITIONS; p++)")
+                .addStatement("total += dy[at + p]")
+                .endControlFlow()
+                .endControlFlow()
+                .addStatement("dB[oc] = total")
+                .build();
     }
 }
