@@ -75,17 +75,15 @@ final class BlockedConvPassEmitter {
         return type.addMethod(unblock()).build();
     }
 
-
-    /** The tile sizes along a dimension of {@code total}: the full {@code full}, and the rest when it does not divide. */
+    /**
+     * The tile sizes along a dimension of {@code total}: the full {@code full}, and the rest when it does not divide.
+     * The plans never make a tile larger than its dimension ({@link BlockedConvPass}'s constructor checks it).
+     */
     static List<Integer> counts(int total, int full) {
-        List<Integer> counts = new ArrayList<>();
-        if (total >= full) {
-            counts.add(full);
+        if (full > total) {
+            throw new IllegalArgumentException("blocked convolution: a tile of " + full + " in a dimension of " + total);
         }
-        if (total % full > 0) {
-            counts.add(total % full);
-        }
-        return counts;
+        return total % full == 0 ? List.of(full) : List.of(full, total % full);
     }
 
     private List<FieldSpec> constants() {
@@ -183,11 +181,9 @@ final class BlockedConvPassEmitter {
             m.addParameter(array, "bias");
         }
         m.addParameter(array, "y");
-        if (pass.outBlocks() >= pass.vectors()) {
-            m.beginControlFlow("for (int ocb = 0; ocb < FULL_GROUPS * GROUP; ocb += GROUP)");
-            positionsLoop(m, pass.vectors(), b);
-            m.endControlFlow();
-        }
+        m.beginControlFlow("for (int ocb = 0; ocb < FULL_GROUPS * GROUP; ocb += GROUP)");
+        positionsLoop(m, pass.vectors(), b);
+        m.endControlFlow();
         if (vectorRest() > 0) {
             m.addStatement("int ocb = FULL_GROUPS * GROUP");
             positionsLoop(m, vectorRest(), b);
@@ -197,22 +193,18 @@ final class BlockedConvPassEmitter {
 
     /** The tiles of one group of output blocks over the whole map: full tiles, then the columns and rows they leave. */
     private void positionsLoop(MethodSpec.Builder m, int vectors, String b) {
-        if (pass.outHeight() >= pass.rows()) {
-            m.beginControlFlow("for (int oh = 0; oh < FULL_ROWS; oh += TILE_ROWS)");
-            columnsLoop(m, pass.rows(), vectors, b, "oh");
-            m.endControlFlow();
-        }
+        m.beginControlFlow("for (int oh = 0; oh < FULL_ROWS; oh += TILE_ROWS)");
+        columnsLoop(m, pass.rows(), vectors, b, "oh");
+        m.endControlFlow();
         if (rowRest() > 0) {
             columnsLoop(m, rowRest(), vectors, b, "FULL_ROWS");
         }
     }
 
     private void columnsLoop(MethodSpec.Builder m, int rows, int vectors, String b, String oh) {
-        if (pass.outWidth() >= pass.columns()) {
-            m.beginControlFlow("for (int ow = 0; ow < FULL_COLUMNS; ow += TILE_COLUMNS)")
-                    .addStatement("$L(x, w$L, ocb, $L, ow, y)", tileName(rows, pass.columns(), vectors), b, oh)
-                    .endControlFlow();
-        }
+        m.beginControlFlow("for (int ow = 0; ow < FULL_COLUMNS; ow += TILE_COLUMNS)")
+                .addStatement("$L(x, w$L, ocb, $L, ow, y)", tileName(rows, pass.columns(), vectors), b, oh)
+                .endControlFlow();
         if (columnRest() > 0) {
             m.addStatement("$L(x, w$L, ocb, $L, FULL_COLUMNS, y)", tileName(rows, columnRest(), vectors), b, oh);
         }

@@ -38,15 +38,6 @@ final class BlockedWeightsEmitter {
         this.bias = bias;
     }
 
-    private int channelRest() {
-        return forward.outChannels() % tile.channels();
-    }
-
-    private int tapRest() {
-        return forward.kernelW() % tile.taps();
-    }
-
-
     TypeSpec emit(String name) {
         TypeSpec.Builder type = TypeSpec.classBuilder(name)
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)

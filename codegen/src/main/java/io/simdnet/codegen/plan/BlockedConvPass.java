@@ -53,6 +53,13 @@ public record BlockedConvPass(int inChannels, int height, int width, int outChan
         if (rows < 1 || columns < 1 || vectors < 1 || lanes < 1) {
             throw new IllegalArgumentException("blocked convolution pass: tile " + rows + "×" + columns + " positions × " + vectors + " vectors of " + lanes);
         }
+        int outHeight = height + padTop + padBottom - kernelH + 1;
+        int outWidth = width + padLeft + padRight - kernelW + 1;
+        int outBlocks = Math.ceilDiv(outChannels, lanes);
+        if (rows > outHeight || columns > outWidth || vectors > outBlocks) {
+            throw new IllegalArgumentException("blocked convolution pass: tile " + rows + "×" + columns + " positions × " + vectors
+                    + " vectors is larger than the " + outHeight + "×" + outWidth + " output of " + outBlocks + " channel blocks");
+        }
     }
 
     /**
