@@ -8,8 +8,9 @@ MARKER = "# Tuned winners: the variants the shipped tuning records chose (writte
 
 
 def profile_key(profile):
-    # What TuningProfile.sharesFamily compares: records of one such profile replace each other.
-    return (profile["cpu_family"], profile["vector_bits"], profile["threads"], profile["jdk_feature"], profile["generator_version"])
+    # What TuningProfile.sharesFamily compares: records of one such profile replace each other, a fresh record
+    # replacing one an older generator made (TuningProfile serves those only while GeneratorVersion says they rank alike).
+    return (profile["cpu_family"], profile["vector_bits"], profile["threads"], profile["jdk_feature"])
 
 
 def main(tuning_dir, shipped_path, catalog_path):

@@ -50,6 +50,10 @@ public final class BlockedConv2dGenerator {
 
     private JavaFile file() {
         ClassName call = self.nestedClass("Call");
+        BlockedConvPassEmitter forward = new BlockedConvPassEmitter(plan.blockedForward(), type, spec.bias(), spec.relu(), false);
+        BlockedConvPassEmitter backwardData = new BlockedConvPassEmitter(plan.blockedBackwardData(), type, false, false, true);
+        boolean transposes = forward.blocksByTranspose() || forward.unblocksByTranspose() || backwardData.blocksByTranspose()
+                || backwardData.unblocksByTranspose();
         TypeSpec kernel = TypeSpec.classBuilder(self)
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
                 .addSuperinterface(KernelTypes.conv2dKernel(type))
@@ -59,13 +63,12 @@ public final class BlockedConv2dGenerator {
                         spec.bias() ? ", with bias" : "", spec.relu() ? ", ReLU fused into forward" : "")
                 .addJavadoc("<p>Blocked: batch-reduce register tiles over channel blocks of $L; no patch matrix, no GEMM.\n", plan.blockedForward().lanes())
                 .addFields(constants())
+                .addFields(transposes ? BlockedConvPassEmitter.transposeConstants(type, plan.blockedForward().lanes()) : List.of())
                 .addField(Conv2dEntryPoints.callsField(call, "Per calling thread: the bound arguments, the packed weights and each task's buffers, reused so a call allocates nothing."))
                 .addMethod(GeneratedClassParts.specMethod(KernelTypes.CONV2D_SPEC))
                 .addMethods(Conv2dEntryPoints.of(spec, array))
-                .addType(new BlockedConvPassEmitter(plan.blockedForward(), type, spec.bias(), spec.relu(), false)
-                        .emit("Forward", "Forward: Y = conv(X, W)" + (spec.bias() ? " + bias" : "") + (spec.relu() ? ", then ReLU" : "") + "."))
-                .addType(new BlockedConvPassEmitter(plan.blockedBackwardData(), type, false, false, true)
-                        .emit("BackwardData", "Backward-data: dX = the stride-1 convolution of dY, padded by K − 1 − p, with the weights rotated"
+                .addType(forward.emit("Forward", "Forward: Y = conv(X, W)" + (spec.bias() ? " + bias" : "") + (spec.relu() ? ", then ReLU" : "") + "."))
+                .addType(backwardData.emit("BackwardData", "Backward-data: dX = the stride-1 convolution of dY, padded by K − 1 − p, with the weights rotated"
                                 + " by 180° and their channels swapped."))
                 .addType(new BlockedWeightsEmitter(plan.blockedForward(), plan.blockedWeights(), type, spec.bias()).emit("BackwardWeights"))
                 .addType(callClass(call))

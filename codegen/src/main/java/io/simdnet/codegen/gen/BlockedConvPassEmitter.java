@@ -5,10 +5,12 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import io.simdnet.codegen.plan.BlockedConvPass;
 import io.simdnet.kernel.DType;
+import io.simdnet.kernel.LaneTranspose;
 import java.util.ArrayList;
 import java.util.List;
 import javax.lang.model.element.Modifier;
@@ -21,6 +23,8 @@ import javax.lang.model.element.Modifier;
  * output back into NCHW.
  */
 final class BlockedConvPassEmitter {
+
+    private static final ClassName LANE_TRANSPOSE = ClassName.get(LaneTranspose.class);
 
     private final BlockedConvPass pass;
     private final ArrayTypeName array;
@@ -63,6 +67,7 @@ final class BlockedConvPassEmitter {
                 .addFields(constants())
                 .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build())
                 .addMethod(block())
+                .addMethod(blockedPosition())
                 .addMethod(pack())
                 .addMethod(image());
         for (int vectors : counts(pass.outBlocks(), pass.vectors())) {
@@ -96,7 +101,20 @@ final class BlockedConvPassEmitter {
         f.add(GeneratedClassParts.intConstant("KW", pass.kernelW(), "Kernel width."));
         f.add(GeneratedClassParts.intConstant("V", pass.lanes(), "Channels of a block: the lanes of a vector."));
         f.add(GeneratedClassParts.intConstant("CB", pass.inBlocks(), "Input channel blocks, the last zero past CIN."));
+        f.add(GeneratedClassParts.intConstant("PLANE", pass.height() * pass.width(), "Positions of one input channel."));
+        if (fullInBlocks() > 0) {
+            f.add(GeneratedClassParts.intConstant("FULL_CB", fullInBlocks(), "Input channel blocks with a channel in every lane."));
+        }
+        if (blocksByTranspose()) {
+            f.add(GeneratedClassParts.intConstant("VECTOR_POSITIONS", pass.height() * pass.width() / pass.lanes() * pass.lanes(),
+                    "Input positions copied by whole transposes, V at a time."));
+        }
         f.add(GeneratedClassParts.intConstant("OCB", pass.outBlocks(), "Output channel blocks."));
+        if (unblocksByTranspose()) {
+            f.add(GeneratedClassParts.intConstant("FULL_OCB", fullOutBlocks(), "Output channel blocks with a channel in every lane."));
+            f.add(GeneratedClassParts.intConstant("OUT_VECTOR_POSITIONS", pass.outPositions() / pass.lanes() * pass.lanes(),
+                    "Output positions copied back by whole transposes, V at a time."));
+        }
         if (pass.padTop() > 0) {
             f.add(GeneratedClassParts.intConstant("PT", pass.padTop(), "Zero rows above the input in a blocked plane."));
         }
@@ -127,27 +145,126 @@ final class BlockedConvPassEmitter {
         return f;
     }
 
-    /** NCHW image into the blocked padded layout; the zero border and the lanes past CIN are never written, so they stay zero. */
+    /** Input channel blocks with every lane a channel: the others are copied lane by lane. */
+    private int fullInBlocks() {
+        return pass.inChannels() / pass.lanes();
+    }
+
+    /** Output channel blocks with every lane a channel. */
+    private int fullOutBlocks() {
+        return pass.outChannels() / pass.lanes();
+    }
+
+    /** Whether the copy into the blocked layout transposes whole vectors: a full channel block and a plane of at least v positions. */
+    boolean blocksByTranspose() {
+        return fullInBlocks() > 0 && pass.height() * pass.width() >= pass.lanes();
+    }
+
+    /** Whether the copy back into NCHW transposes whole vectors. */
+    boolean unblocksByTranspose() {
+        return fullOutBlocks() > 0 && pass.outPositions() >= pass.lanes();
+    }
+
+    /**
+     * The constants of the in-register transposes ({@link io.simdnet.kernel.LaneTranspose}), one shuffle and one mask per stage,
+     * for the kernel class that holds the passes.
+     */
+    static List<FieldSpec> transposeConstants(DType type, int lanes) {
+        List<FieldSpec> f = new ArrayList<>();
+        TypeName shuffle = ParameterizedTypeName.get(KernelTypes.vectorClass("VectorShuffle"), ClassName.get("java.lang", type.boxed()));
+        for (int d = lanes / 2; d >= 1; d /= 2) {
+            f.add(FieldSpec.builder(shuffle, "SWAP_" + d, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .addJavadoc("Transpose stage $L: lane k takes lane k XOR $L.\n", d, d)
+                    .initializer("$T.swap(S, $L)", LANE_TRANSPOSE, d).build());
+            f.add(FieldSpec.builder(KernelTypes.mask(type), "UPPER_" + d, Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                    .addJavadoc("Transpose stage $L: the lanes whose index has bit $L set.\n", d, d)
+                    .initializer("$T.upper(S, $L)", LANE_TRANSPOSE, d).build());
+        }
+        return f;
+    }
+
+    /**
+     * v rows r0 .. r(v-1) of v lanes transposed in registers: one stage per bit of a lane index, each exchanging
+     * the lanes of rows r and r + d in which bit d differs from the row's.
+     */
+    private CodeBlock transpose() {
+        CodeBlock.Builder b = CodeBlock.builder()
+                .addStatement("$T t0", vector)
+                .addStatement("$T t1", vector);
+        for (int d = pass.lanes() / 2; d >= 1; d /= 2) {
+            for (int r = 0; r < pass.lanes(); r++) {
+                if ((r & d) != 0) {
+                    continue;
+                }
+                b.addStatement("t0 = r$L.blend(r$L.rearrange(SWAP_$L), UPPER_$L)", r, r + d, d, d)
+                        .addStatement("t1 = r$L.rearrange(SWAP_$L).blend(r$L, UPPER_$L)", r, d, r + d, d)
+                        .addStatement("r$L = t0", r)
+                        .addStatement("r$L = t1", r + d);
+            }
+        }
+        return b.build();
+    }
+
+    /**
+     * NCHW image into the blocked padded layout; the zero border and the lanes past CIN are never written, so they
+     * stay zero. Full channel blocks go v positions at a time through an in-register transpose: read lane by lane,
+     * the v channels of a position are a plane apart, and a plane of 1, 2 or 4 KiB puts them all in one L1 set.
+     */
     private MethodSpec block() {
-        String lanes = pass.inChannels() % pass.lanes() == 0 ? "V" : "lanes";
         MethodSpec.Builder m = MethodSpec.methodBuilder("block")
                 .addModifiers(Modifier.STATIC)
                 .addJavadoc("Image {@code base} of {@code src} (NCHW) into the blocked image at {@code at} of {@code blocked}.\n")
-                .addParameter(array, "src").addParameter(TypeName.INT, "base").addParameter(array, "blocked").addParameter(TypeName.INT, "at")
-                .beginControlFlow("for (int cb = 0; cb < CB; cb++)");
-        if (!lanes.equals("V")) {
-            m.addStatement("int lanes = Math.min(V, CIN - cb * V)");
+                .addParameter(array, "src").addParameter(TypeName.INT, "base").addParameter(array, "blocked").addParameter(TypeName.INT, "at");
+        int plane = pass.height() * pass.width();
+        int vectorPositions = plane / pass.lanes() * pass.lanes();
+        if (fullInBlocks() > 0) {
+            m.beginControlFlow("for (int cb = 0; cb < FULL_CB; cb++)")
+                    .addStatement("int from = base + cb * V * PLANE")
+                    .addStatement("int to = at + cb * XCB");
+            if (vectorPositions > 0) {
+                m.beginControlFlow("for (int p = 0; p < VECTOR_POSITIONS; p += V)");
+                for (int r = 0; r < pass.lanes(); r++) {
+                    m.addStatement("$T r$L = $T.fromArray(S, src, from$L + p)", vector, r, vector, GeneratedClassParts.plusTerm(r, "PLANE"));
+                }
+                m.addCode(transpose());
+                for (int r = 0; r < pass.lanes(); r++) {
+                    m.addStatement("r$L.intoArray(blocked, to + blockedPosition(p$L))", r, GeneratedClassParts.plus(r));
+                }
+                m.endControlFlow();
+            }
+            if (vectorPositions < plane) {
+                m.addCode(copyLanes(vectorPositions > 0 ? "VECTOR_POSITIONS" : "0", "V"));
+            }
+            m.endControlFlow();
         }
-        return m.beginControlFlow("for (int i = 0; i < H; i++)")
-                .beginControlFlow("for (int j = 0; j < W; j++)")
-                .addStatement("int to = at + ((cb * HP + i$L) * WP + j$L) * V", pass.padTop() > 0 ? " + PT" : "", pass.padLeft() > 0 ? " + PL" : "")
-                .addStatement("int from = base + (cb * V * H + i) * W + j")
+        if (pass.inChannels() % pass.lanes() != 0) {
+            boolean after = fullInBlocks() > 0;
+            m.addStatement("int from = base$L", after ? " + FULL_CB * V * PLANE" : "")
+                    .addStatement("int to = at$L", after ? " + FULL_CB * XCB" : "")
+                    .addCode(copyLanes("0", after ? "CIN - FULL_CB * V" : "CIN"));
+        }
+        return m.build();
+    }
+
+    /** Positions {@code first} .. PLANE of one channel block, lane by lane: {@code lanes} channels from {@code from} to the block at {@code to}. */
+    private static CodeBlock copyLanes(String first, String lanes) {
+        return CodeBlock.builder()
+                .beginControlFlow("for (int p = $L; p < PLANE; p++)", first)
+                .addStatement("int position = to + blockedPosition(p)")
                 .beginControlFlow("for (int lane = 0; lane < $L; lane++)", lanes)
-                .addStatement("blocked[to + lane] = src[from + lane * H * W]")
+                .addStatement("blocked[position + lane] = src[from + lane * PLANE + p]")
                 .endControlFlow()
                 .endControlFlow()
-                .endControlFlow()
-                .endControlFlow()
+                .build();
+    }
+
+    private MethodSpec blockedPosition() {
+        return MethodSpec.methodBuilder("blockedPosition")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .returns(TypeName.INT)
+                .addJavadoc("Offset of input position {@code p} (raster order) in a blocked padded plane.\n")
+                .addParameter(TypeName.INT, "p")
+                .addStatement("return ((p / W$L) * WP + p % W$L) * V", pass.padTop() > 0 ? " + PT" : "", pass.padLeft() > 0 ? " + PL" : "")
                 .build();
     }
 
@@ -269,19 +386,48 @@ final class BlockedConvPassEmitter {
         return m.addCode(body.build()).build();
     }
 
-    /** The blocked output of one image back into NCHW; the lanes past COUT are dropped. */
+    /**
+     * The blocked output of one image back into NCHW; the lanes past COUT are dropped. Full output blocks go v
+     * positions at a time through an in-register transpose, as in {@link #block()}.
+     */
     private MethodSpec unblock() {
-        return MethodSpec.methodBuilder("unblock")
+        MethodSpec.Builder m = MethodSpec.methodBuilder("unblock")
                 .addModifiers(Modifier.STATIC)
                 .addJavadoc("The blocked outputs {@code y} of one image into image {@code base} of {@code dst}, NCHW.\n")
-                .addParameter(array, "y").addParameter(array, "dst").addParameter(TypeName.INT, "base")
-                .beginControlFlow("for (int co = 0; co < COUT; co++)")
-                .addStatement("int from = co / V * YCB + co % V")
-                .addStatement("int to = base + co * POSITIONS")
-                .beginControlFlow("for (int p = 0; p < POSITIONS; p++)")
-                .addStatement("dst[to + p] = y[from + p * V]")
-                .endControlFlow()
-                .endControlFlow()
-                .build();
+                .addParameter(array, "y").addParameter(array, "dst").addParameter(TypeName.INT, "base");
+        int vectorPositions = pass.outPositions() / pass.lanes() * pass.lanes();
+        if (unblocksByTranspose()) {
+            m.beginControlFlow("for (int ocb = 0; ocb < FULL_OCB; ocb++)")
+                    .addStatement("int from = ocb * YCB")
+                    .addStatement("int to = base + ocb * V * POSITIONS")
+                    .beginControlFlow("for (int p = 0; p < OUT_VECTOR_POSITIONS; p += V)");
+            for (int r = 0; r < pass.lanes(); r++) {
+                m.addStatement("$T r$L = $T.fromArray(S, y, from + $L * V)", vector, r, vector, r == 0 ? "p" : "(p + " + r + ")");
+            }
+            m.addCode(transpose());
+            for (int r = 0; r < pass.lanes(); r++) {
+                m.addStatement("r$L.intoArray(dst, to$L + p)", r, GeneratedClassParts.plusTerm(r, "POSITIONS"));
+            }
+            m.endControlFlow().endControlFlow();
+        }
+        if (unblocksByTranspose() && vectorPositions < pass.outPositions()) {
+                m.beginControlFlow("for (int co = 0; co < FULL_OCB * V; co++)")
+                        .addStatement("int from = co / V * YCB + co % V")
+                        .addStatement("int to = base + co * POSITIONS")
+                        .beginControlFlow("for (int p = OUT_VECTOR_POSITIONS; p < POSITIONS; p++)")
+                        .addStatement("dst[to + p] = y[from + p * V]")
+                        .endControlFlow()
+                        .endControlFlow();
+        }
+        if (!unblocksByTranspose() || pass.outChannels() % pass.lanes() != 0) {
+            m.beginControlFlow("for (int co = $L; co < COUT; co++)", unblocksByTranspose() ? "FULL_OCB * V" : "0")
+                    .addStatement("int from = co / V * YCB + co % V")
+                    .addStatement("int to = base + co * POSITIONS")
+                    .beginControlFlow("for (int p = 0; p < POSITIONS; p++)")
+                    .addStatement("dst[to + p] = y[from + p * V]")
+                    .endControlFlow()
+                    .endControlFlow();
+        }
+        return m.build();
     }
 }

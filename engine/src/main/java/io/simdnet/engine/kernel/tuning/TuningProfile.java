@@ -1,5 +1,6 @@
 package io.simdnet.engine.kernel.tuning;
 
+import io.simdnet.codegen.gen.GeneratorVersion;
 import java.util.Locale;
 
 /**
@@ -17,12 +18,14 @@ public record TuningProfile(String cpuModel, String cpuFamily, int vectorBits, i
     }
 
     /**
-     * Whether a record shipped for {@code shipped} serves on this profile: the same CPU family, width, threads,
-     * JDK and generator (CPU models of one family share their cores, so the model may differ).
+     * Whether a record shipped for {@code shipped} serves on this profile: the same CPU family, width, threads and
+     * JDK (CPU models of one family share their cores, so the model may differ), made by this generator or by an
+     * older one whose records still rank the variants alike ({@link GeneratorVersion#TUNING_COMPATIBLE_SINCE}).
      */
     public boolean sharesFamily(TuningProfile shipped) {
         return cpuFamily.equals(shipped.cpuFamily) && vectorBits == shipped.vectorBits && threads == shipped.threads
-                && jdkFeature == shipped.jdkFeature && generatorVersion == shipped.generatorVersion;
+                && jdkFeature == shipped.jdkFeature && shipped.generatorVersion <= generatorVersion
+                && shipped.generatorVersion >= GeneratorVersion.TUNING_COMPATIBLE_SINCE;
     }
 
     @Override

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.simdnet.codegen.gen.GeneratorVersion;
 import io.simdnet.codegen.gen.KernelVariants;
 import io.simdnet.engine.kernel.KernelOrigin;
 import io.simdnet.engine.kernel.KernelRegistry;
@@ -279,5 +280,18 @@ class TuningRecordsTest {
                 "another thread count is another profile, shipped or not");
         assertNotNull(TuningRecords.problem(record(SPEC, otherVariant(SPEC), withGenerator(here, here.generatorVersion() + 1)), SPEC, here, true));
         assertNull(TuningRecords.problem(record(SPEC, otherVariant(SPEC), here), SPEC, here, false));
+    }
+
+    @Test
+    void aShippedRecordOfAnOlderGeneratorServesOnlyWhileItsRecordsRankTheVariantsAlike() {
+        TuningProfile here = here();
+        int oldest = GeneratorVersion.TUNING_COMPATIBLE_SINCE;
+        assertNull(TuningRecords.problem(record(SPEC, otherVariant(SPEC), withGenerator(here, oldest)), SPEC, here, true),
+                "a shipped record of generator " + oldest + " serves generator " + here.generatorVersion());
+        String refused = TuningRecords.problem(record(SPEC, otherVariant(SPEC), withGenerator(here, oldest - 1)), SPEC, here, true);
+        assertNotNull(refused, "generator " + (oldest - 1) + " made records that no longer rank the variants as this one does");
+        assertTrue(refused.contains("generator " + (oldest - 1)), refused);
+        assertNotNull(TuningRecords.problem(record(SPEC, otherVariant(SPEC), withGenerator(here, oldest)), SPEC, withGenerator(here, oldest + 1), false),
+                "records on disk are this generator's own, never an older one's");
     }
 }
