@@ -21,7 +21,9 @@ public final class TuningRaceMain {
         Path cache = Path.of(args[0]);
         KernelSpec spec = KernelSpec.parse(args[1]);
         int batch = Integer.parseInt(args[2]);
-        KernelRegistry registry = new KernelRegistry(new KernelRegistry.Options(true, true, cache, TuningMode.EAGER, Duration.ofMillis(300), false));
+        // Two of these JVMs compile and time on two cores at once: the budget leaves C2 room on a loaded machine (300 ms
+        // once ran out before the default variant was compiled).
+        KernelRegistry registry = new KernelRegistry(new KernelRegistry.Options(true, true, cache, TuningMode.EAGER, Duration.ofMillis(1500), false));
         if (args.length > 3) {
             Path start = Path.of(args[3]);
             Files.writeString(start.resolveSibling(start.getFileName() + "." + args[4] + ".ready"), "");
