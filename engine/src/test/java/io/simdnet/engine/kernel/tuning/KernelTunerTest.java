@@ -41,8 +41,8 @@ class KernelTunerTest {
      * ends is rejected, which under a loaded machine (a build beside the tests) took more than 300 ms.
      */
     /**
-     * Budget of the tests that need every candidate compiled by the JIT: it ends as soon as they are, so a generous
-     * one costs nothing on a quiet machine; 3 s was once not enough for C2 on a loaded 2-core VM.
+     * Budget of the tests that need every candidate compiled by the JIT: 3 s was once not enough for C2 on a loaded
+     * 2-core VM. The tuner also spends the budget's rest timing the candidates, so this costs the suite about 6 s.
      */
     private static final Duration EVERY_CANDIDATE_BUDGET = Duration.ofSeconds(8);
 

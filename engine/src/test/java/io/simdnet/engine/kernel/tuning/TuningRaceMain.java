@@ -22,7 +22,7 @@ public final class TuningRaceMain {
         KernelSpec spec = KernelSpec.parse(args[1]);
         int batch = Integer.parseInt(args[2]);
         // Two of these JVMs compile and time on two cores at once: the budget leaves C2 room on a loaded machine (300 ms
-        // once ran out before the default variant was compiled).
+        // once ran out before the default variant was compiled); the test takes about a second longer for it.
         KernelRegistry registry = new KernelRegistry(new KernelRegistry.Options(true, true, cache, TuningMode.EAGER, Duration.ofMillis(1500), false));
         if (args.length > 3) {
             Path start = Path.of(args[3]);
