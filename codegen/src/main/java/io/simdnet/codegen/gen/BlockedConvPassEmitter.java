@@ -101,18 +101,18 @@ final class BlockedConvPassEmitter {
         f.add(GeneratedClassParts.intConstant("KW", pass.kernelW(), "Kernel width."));
         f.add(GeneratedClassParts.intConstant("V", pass.lanes(), "Channels of a block: the lanes of a vector."));
         f.add(GeneratedClassParts.intConstant("CB", pass.inBlocks(), "Input channel blocks, the last zero past CIN."));
-        f.add(GeneratedClassParts.intConstant("PLANE", pass.height() * pass.width(), "Positions of one input channel."));
+        f.add(GeneratedClassParts.intConstant("PLANE", plane(), "Positions of one input channel."));
         if (fullInBlocks() > 0) {
             f.add(GeneratedClassParts.intConstant("FULL_CB", fullInBlocks(), "Input channel blocks with a channel in every lane."));
         }
         if (blocksByTranspose()) {
-            f.add(GeneratedClassParts.intConstant("VECTOR_POSITIONS", pass.height() * pass.width() / pass.lanes() * pass.lanes(),
+            f.add(GeneratedClassParts.intConstant("VECTOR_POSITIONS", vectorPositions(),
                     "Input positions copied by whole transposes, V at a time."));
         }
         f.add(GeneratedClassParts.intConstant("OCB", pass.outBlocks(), "Output channel blocks."));
         if (unblocksByTranspose()) {
             f.add(GeneratedClassParts.intConstant("FULL_OCB", fullOutBlocks(), "Output channel blocks with a channel in every lane."));
-            f.add(GeneratedClassParts.intConstant("OUT_VECTOR_POSITIONS", pass.outPositions() / pass.lanes() * pass.lanes(),
+            f.add(GeneratedClassParts.intConstant("OUT_VECTOR_POSITIONS", outVectorPositions(),
                     "Output positions copied back by whole transposes, V at a time."));
         }
         if (pass.padTop() > 0) {
@@ -157,12 +157,27 @@ final class BlockedConvPassEmitter {
 
     /** Whether the copy into the blocked layout transposes whole vectors: a full channel block and a plane of at least v positions. */
     boolean blocksByTranspose() {
-        return fullInBlocks() > 0 && pass.height() * pass.width() >= pass.lanes();
+        return fullInBlocks() > 0 && vectorPositions() > 0;
     }
 
     /** Whether the copy back into NCHW transposes whole vectors. */
     boolean unblocksByTranspose() {
-        return fullOutBlocks() > 0 && pass.outPositions() >= pass.lanes();
+        return fullOutBlocks() > 0 && outVectorPositions() > 0;
+    }
+
+    /** Positions of one input channel. */
+    private int plane() {
+        return pass.height() * pass.width();
+    }
+
+    /** Input positions the copy into the blocked layout takes v at a time: the plane's whole vectors. */
+    private int vectorPositions() {
+        return plane() / pass.lanes() * pass.lanes();
+    }
+
+    /** Output positions the copy back into NCHW takes v at a time. */
+    private int outVectorPositions() {
+        return pass.outPositions() / pass.lanes() * pass.lanes();
     }
 
     /**
@@ -215,13 +230,11 @@ final class BlockedConvPassEmitter {
                 .addModifiers(Modifier.STATIC)
                 .addJavadoc("Image {@code base} of {@code src} (NCHW) into the blocked image at {@code at} of {@code blocked}.\n")
                 .addParameter(array, "src").addParameter(TypeName.INT, "base").addParameter(array, "blocked").addParameter(TypeName.INT, "at");
-        int plane = pass.height() * pass.width();
-        int vectorPositions = plane / pass.lanes() * pass.lanes();
         if (fullInBlocks() > 0) {
             m.beginControlFlow("for (int cb = 0; cb < FULL_CB; cb++)")
                     .addStatement("int from = base + cb * V * PLANE")
                     .addStatement("int to = at + cb * XCB");
-            if (vectorPositions > 0) {
+            if (vectorPositions() > 0) {
                 m.beginControlFlow("for (int p = 0; p < VECTOR_POSITIONS; p += V)");
                 for (int r = 0; r < pass.lanes(); r++) {
                     m.addStatement("$T r$L = $T.fromArray(S, src, from$L + p)", vector, r, vector, GeneratedClassParts.plusTerm(r, "PLANE"));
@@ -232,8 +245,8 @@ final class BlockedConvPassEmitter {
                 }
                 m.endControlFlow();
             }
-            if (vectorPositions < plane) {
-                m.addCode(copyLanes(vectorPositions > 0 ? "VECTOR_POSITIONS" : "0", "V"));
+            if (vectorPositions() < plane()) {
+                m.addCode(copyLanes(vectorPositions() > 0 ? "VECTOR_POSITIONS" : "0", "V"));
             }
             m.endControlFlow();
         }
@@ -395,7 +408,6 @@ final class BlockedConvPassEmitter {
                 .addModifiers(Modifier.STATIC)
                 .addJavadoc("The blocked outputs {@code y} of one image into image {@code base} of {@code dst}, NCHW.\n")
                 .addParameter(array, "y").addParameter(array, "dst").addParameter(TypeName.INT, "base");
-        int vectorPositions = pass.outPositions() / pass.lanes() * pass.lanes();
         if (unblocksByTranspose()) {
             m.beginControlFlow("for (int ocb = 0; ocb < FULL_OCB; ocb++)")
                     .addStatement("int from = ocb * YCB")
@@ -410,7 +422,7 @@ final class BlockedConvPassEmitter {
             }
             m.endControlFlow().endControlFlow();
         }
-        if (unblocksByTranspose() && vectorPositions < pass.outPositions()) {
+        if (unblocksByTranspose() && outVectorPositions() < pass.outPositions()) {
                 m.beginControlFlow("for (int co = 0; co < FULL_OCB * V; co++)")
                         .addStatement("int from = co / V * YCB + co % V")
                         .addStatement("int to = base + co * POSITIONS")
