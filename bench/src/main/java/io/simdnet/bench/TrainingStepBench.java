@@ -29,6 +29,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -71,6 +72,10 @@ public class TrainingStepBench {
     @Param({"off"})
     public String tuning;
 
+    /** Micro-batches a step splits its batch into ({@code Trainer.microBatches}); 1: the whole batch at once. */
+    @Param({"4"})
+    public int microBatches;
+
     private Trainer trainer;
     private MiniBatches batches;
 
@@ -108,7 +113,7 @@ public class TrainingStepBench {
         for (int i = 0; i < SAMPLES; i++) {
             labels[i] = random.nextInt(10);
         }
-        trainer = new Trainer(model, loss, optimizer);
+        trainer = new Trainer(model, loss, optimizer).microBatches(microBatches);
         batches = new MiniBatches(Dataset.of(images, Tensor.of(labels, SAMPLES)), workload.batch, true, 5, DType.F32);
         batches.startEpoch();
     }
@@ -119,6 +124,19 @@ public class TrainingStepBench {
             case MNISTCNN_SGD_B64 -> CourseModels.mnistCnn().add(new LogSoftmax()).build(DType.F32, 1);
             default -> CourseModels.lenet5(false).build(DType.F32, 1);
         };
+    }
+
+    private KernelPool.Session awake;
+
+    /** As {@code Trainer.fit} does for its steps: the pool's workers stay awake from one step to the next. */
+    @Setup(Level.Iteration)
+    public void keepWorkersAwake() {
+        awake = KernelPool.session();
+    }
+
+    @TearDown(Level.Iteration)
+    public void letWorkersSleep() {
+        awake.close();
     }
 
     @Benchmark

@@ -142,7 +142,7 @@ final class ClassificationRun {
             fit.resume(folder.path(CHECKPOINT));
         }
         applyRegularization(model, options, out);
-        Trainer trainer = new Trainer(model, loss, optimizer);
+        Trainer trainer = options.applyTo(new Trainer(model, loss, optimizer));
         fit.validation(validation).seed(options.seed).progressBar(!options.noProgress).checkpoint(folder.path(CHECKPOINT)).profile(options.profile);
         if (options.lrDecay != null) {
             if (!(options.lrDecay > 0 && options.lrDecay <= 1) || options.lrDecayEvery <= 0) {
@@ -205,6 +205,7 @@ final class ClassificationRun {
         metrics.put("optimizer", optimizer.name());
         metrics.put("seed", options.seed);
         metrics.put("threads", KernelPool.threads());
+        metrics.put("micro_batches", trainer.microBatchesFor(fit.batchSize()));
         metrics.put("parameters", model.trainableParameters().stream().mapToLong(p -> p.value().size()).sum());
         metrics.put("train_seconds", seconds);
         metrics.put("test_loss", testResult.loss());

@@ -172,7 +172,7 @@ final class Cs231nConvnetCommand implements Callable<Integer> {
         }
         Dataset small = DataSplits.rows(train, 0, Math.min(100, train.size()));
         Model overfit = network(classes, 1e-2, 0, options.seed);
-        Trainer trainer = new Trainer(overfit, new SoftmaxCrossEntropy(), new Adam(1e-3));
+        Trainer trainer = options.applyTo(new Trainer(overfit, new SoftmaxCrossEntropy(), new Adam(1e-3)));
         History history = trainer.fit(small, new FitOptions().epochs(15).batchSize(50).seed(options.seed));
         double accuracy = trainer.evaluate(small, 100).accuracy();
         lines.add(String.format(Locale.ROOT, "Overfitting %d samples, 15 epochs: training accuracy %.3f, loss %.4f → %.4f: %s", small.size(),

@@ -173,7 +173,7 @@ final class FacesCommand implements Callable<Integer> {
             System.out.print(model.summary());
             folder.writeText("summary.txt", source + "\n\n" + model.summary());
         }
-        Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(options.learningRateOr(s.learningRate())));
+        Trainer trainer = options.applyTo(new Trainer(model, new SoftmaxCrossEntropy(), new Adam(options.learningRateOr(s.learningRate()))));
         int batch = options.batchSizeOr(s.batchSize());
         Path checkpoint = folder.path(SETTINGS_FOLDER).resolve("setting" + s.number() + ".safetensors");
         FitOptions fit = new FitOptions().batchSize(batch).seed(options.seed).validation(validation).progressBar(!options.noProgress)

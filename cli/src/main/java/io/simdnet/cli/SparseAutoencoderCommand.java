@@ -250,7 +250,7 @@ final class SparseAutoencoderCommand implements Callable<Integer> {
             profile = profiler == null ? null : profiler.report();
         } else {
             opt = optimizer.equals("gd") ? new Sgd(options.learningRateOr(3.0)) : new Adam(options.learningRateOr(0.01));
-            Trainer trainer = new Trainer(model, MeanSquaredError.halfSumPerSample(), opt);
+            Trainer trainer = options.applyTo(new Trainer(model, MeanSquaredError.halfSumPerSample(), opt));
             history = trainer.fit(data, new FitOptions().epochs(epochs).batchSize(n).shuffle(false).profile(options.profile).callback(new Callback() {
                 @Override
                 public void onEpochEnd(Trainer t, EpochLogs logs) {

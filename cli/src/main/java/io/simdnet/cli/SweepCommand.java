@@ -4,6 +4,7 @@ import io.simdnet.engine.data.DataSplits;
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.sweep.TrialStore;
+import io.simdnet.engine.train.Trainer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -55,6 +56,8 @@ public class SweepCommand implements Callable<Integer> {
         options.resumeMarker = TRIALS;
         ClassificationRun.configureThreads(options);
         options.refuseProfile("a sweep trains many models; profile one of its settings with its own command (bin/simdnet lenet5 --profile ...)");
+        options.refuseMicroBatches("a sweep's trials train with the default split (" + Trainer.DEFAULT_MICRO_BATCHES
+                + "), so that trials run locally or on Spark agree; try another with one setting's own command");
         List<SweepTrial> trials = trials(SweepModel.named(model), options.epochsOr(5), options.seed);
         RunFolder folder = options.resume != null ? RunFolder.open(options.resume, TRIALS) : RunFolder.create(options.out, "sweep");
         TrialStore<TrialResult> store = new TrialStore<>(folder.path(TRIALS), TrialResult.class, TrialResult::trial);

@@ -1,5 +1,6 @@
 package io.simdnet.cli;
 
+import io.simdnet.engine.train.Trainer;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -27,6 +28,11 @@ public final class TrainingOptions {
 
     @Option(names = "--threads", paramLabel = "N", description = "Kernel threads (default: all processors).")
     Integer threads;
+
+    @Option(names = "--micro-batches", paramLabel = "N", description = "Split each training step's batch into N micro-batches that run "
+            + "side by side, one per thread at a time (default: 2; 1: whole batches). Results depend on N, never on --threads; models with "
+            + "batch norm always train on whole batches.")
+    Integer microBatches;
 
     @Option(names = "--limit", paramLabel = "N", description = "Use only the first N training and N/5 test samples (smoke tests).")
     Integer limit;
@@ -67,6 +73,12 @@ public final class TrainingOptions {
     }
 
     /** For the commands that train many models at once: {@code --profile} fails in one line saying why, instead of being ignored. */
+    public void refuseMicroBatches(String why) {
+        if (microBatches != null) {
+            throw new IllegalArgumentException("--micro-batches: " + why);
+        }
+    }
+
     void refuseProfile(String why) {
         if (profile) {
             throw new IllegalArgumentException("--profile: " + why);
@@ -86,6 +98,9 @@ public final class TrainingOptions {
         }
         if (learningRate != null) {
             learningRateOr(learningRate);
+        }
+        if (microBatches != null) {
+            positive("--micro-batches", microBatches);
         }
         if (threads != null) {
             positive("--threads", threads);
@@ -122,5 +137,10 @@ public final class TrainingOptions {
             throw new IllegalArgumentException(option + " must be positive, got " + value);
         }
         return value;
+    }
+
+    /** {@code trainer} with {@code --micro-batches} applied, when given. */
+    Trainer applyTo(Trainer trainer) {
+        return microBatches == null ? trainer : trainer.microBatches(microBatches);
     }
 }

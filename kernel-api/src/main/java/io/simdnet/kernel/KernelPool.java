@@ -13,6 +13,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A split runs without allocating: each calling thread keeps reusable tasks; the caller runs task 0 and
  * then claims any task no worker has started, so it never sleeps waiting for a worker to wake (and never
  * needs the wait nodes that {@code ForkJoinTask.join} allocates for an outside thread).
+ *
+ * <p>A parked worker takes tens of microseconds to wake (longer on a virtual machine, where an idle virtual CPU is
+ * halted), which a training step that forks a few times cannot afford on every fork. Inside a {@link #session} the
+ * calling thread's splits go instead to workers that stay awake between them, spinning for the next task.
  */
 public final class KernelPool {
 
@@ -78,6 +82,18 @@ public final class KernelPool {
         return (int) Math.max(1, Math.min(Math.min(threads(), maxTasks), byWork));
     }
 
+    /**
+     * Keeps {@code threads() − 1} of the pool's workers awake for the calling thread's splits until the returned session
+     * is closed (try-with-resources): they spin for the next task instead of parking, so a split starts at once. A
+     * training step runs inside one. Nested sessions on a thread are one; with one thread this does nothing. The
+     * session object is the thread's own, reused: opening one allocates nothing once warm.
+     */
+    public static Session session() {
+        Session session = BATCHES.get().session;
+        session.open(pool);
+        return session;
+    }
+
     /** Runs tasks 0 .. tasks-1 of {@code work}, in parallel when tasks > 1, and returns when all are done. */
     public static void run(ParallelTask work, int tasks) {
         if (tasks <= 1) {
@@ -128,6 +144,7 @@ public final class KernelPool {
         private final AtomicInteger pending = new AtomicInteger();
         private volatile Throwable failure;
         final HandOverClock clock = new HandOverClock();
+        final Session session = new Session();
 
         void start(ForkJoinPool pool, ParallelTask work, int tasks) {
             this.work = work;
@@ -143,7 +160,9 @@ public final class KernelPool {
             pending.set(tasks - 1);
             for (int t = 1; t < tasks; t++) {
                 slots[t].arm();
-                pool.execute(slots[t]);
+                if (!session.post(t - 1, slots[t])) {
+                    pool.execute(slots[t]);
+                }
             }
         }
 
@@ -216,11 +235,154 @@ public final class KernelPool {
 
         @Override
         protected boolean exec() {
+            runIfUnclaimed();
+            return true;
+        }
+
+        void runIfUnclaimed() {
             if (claim()) {
                 batch.execute(index);
                 batch.pending.decrementAndGet();
             }
+        }
+
+        @Override
+        public Void getRawResult() {
+            return null;
+        }
+
+        @Override
+        protected void setRawResult(Void value) {
+        }
+    }
+
+    /** The calling thread's awake workers while it has a session open; see {@link KernelPool#session}. */
+    public static final class Session implements AutoCloseable {
+        private Helper[] helpers = new Helper[0];
+        private int active;
+        private int depth;
+
+        private Session() {
+        }
+
+        void open(ForkJoinPool pool) {
+            if (depth++ > 0) {
+                return;
+            }
+            int wanted = pool.getParallelism() - 1;
+            if (helpers.length < wanted) {
+                Helper[] grown = java.util.Arrays.copyOf(helpers, wanted);
+                for (int h = helpers.length; h < wanted; h++) {
+                    grown[h] = new Helper();
+                }
+                helpers = grown;
+            }
+            active = wanted;
+            for (int h = 0; h < active; h++) {
+                if (helpers[h].running) {
+                    // The last session's loop has not yet noticed its end (or not yet started): a new one.
+                    helpers[h] = new Helper();
+                }
+                helpers[h].start(pool);
+            }
+        }
+
+        /** Hands {@code slot} to helper {@code h}; false when the session has no such helper (the pool takes it). */
+        boolean post(int h, Slot slot) {
+            if (h >= active) {
+                return false;
+            }
+            helpers[h].post(slot);
             return true;
+        }
+
+        /** Ends the session (the outermost one on this thread): its workers finish what they hold and go back to the pool. */
+        @Override
+        public void close() {
+            if (depth == 0) {
+                throw new IllegalStateException("KernelPool session closed more often than opened");
+            }
+            if (--depth > 0) {
+                return;
+            }
+            for (int h = 0; h < active; h++) {
+                helpers[h].stop();
+            }
+            active = 0;
+        }
+    }
+
+    /** A pool worker kept awake for one session: it runs the slots posted to it and spins between them. */
+    @SuppressWarnings("serial") // never serialised
+    private static final class Helper extends ForkJoinTask<Void> {
+        /** Spinning this long without a task, the helper parks until the next post (a session left open while idle). */
+        private static final long SPIN_NANOS = 2_000_000;
+
+        private final java.util.concurrent.atomic.AtomicReference<Slot> mailbox = new java.util.concurrent.atomic.AtomicReference<>();
+        private volatile boolean open;
+        private volatile boolean parked;
+        private volatile boolean running;
+        private volatile Thread thread;
+
+        void start(ForkJoinPool pool) {
+            reinitialize();
+            mailbox.set(null);
+            open = true;
+            running = true;
+            pool.execute(this);
+        }
+
+        void post(Slot slot) {
+            mailbox.set(slot);
+            if (parked) {
+                Thread t = thread;
+                if (t != null) {
+                    java.util.concurrent.locks.LockSupport.unpark(t);
+                }
+            }
+        }
+
+        void stop() {
+            open = false;
+            if (parked) {
+                Thread t = thread;
+                if (t != null) {
+                    java.util.concurrent.locks.LockSupport.unpark(t);
+                }
+            }
+        }
+
+        @Override
+        protected boolean exec() {
+            thread = Thread.currentThread();
+            try {
+                long idleSince = System.nanoTime();
+                int spins = 0;
+                while (true) {
+                    Slot slot = mailbox.get() == null ? null : mailbox.getAndSet(null);
+                    if (slot != null) {
+                        slot.runIfUnclaimed();
+                        idleSince = System.nanoTime();
+                        spins = 0;
+                        continue;
+                    }
+                    if (!open) {
+                        return true;
+                    }
+                    Thread.onSpinWait();
+                    if ((++spins & 1023) == 0 && System.nanoTime() - idleSince > SPIN_NANOS) {
+                        parked = true;
+                        if (mailbox.get() == null && open) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(this, 1_000_000);
+                        }
+                        parked = false;
+                        idleSince = System.nanoTime();
+                    }
+                }
+            } finally {
+                thread = null;
+                running = false;
+            }
         }
 
         @Override

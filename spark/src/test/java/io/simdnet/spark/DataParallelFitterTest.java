@@ -140,9 +140,10 @@ class DataParallelFitterTest {
 
     @Test
     void oneWorkerTrainsExactlyAsTrainerFit() {
-        // One worker's shard is the whole set in its order, shuffled with the fit's seed: the batches of Trainer.fit.
+        // One worker's shard is the whole set in its order, shuffled with the fit's seed: the batches of Trainer.fit. A
+        // worker steps on whole batches (its executor's cores split the kernels), as Trainer.fit does with one micro-batch.
         FitOptions fit = new FitOptions().epochs(1).batchSize(16).seed(4);
-        Trainer local = trainer(lenetAdam());
+        Trainer local = trainer(lenetAdam()).microBatches(1);
         History expected = local.fit(DataSplits.rows(TRAIN, 0, TRAIN.size()), new FitOptions().epochs(1).batchSize(16).seed(4));
         for (int syncEvery : new int[] {1, 3}) {
             Trainer trainer = trainer(lenetAdam());

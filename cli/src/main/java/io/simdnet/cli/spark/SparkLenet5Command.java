@@ -15,6 +15,7 @@ public class SparkLenet5Command extends Lenet5Command {
 
     @Override
     protected ModelFitter fitter() {
+        options.refuseMicroBatches("a data-parallel worker steps on whole batches (its executor's cores split each kernel)");
         return cluster.fitter("simdnet lenet5", System.out);
     }
 }

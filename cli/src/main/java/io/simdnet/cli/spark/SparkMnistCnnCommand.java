@@ -15,6 +15,7 @@ public class SparkMnistCnnCommand extends MnistCommand.Cnn {
 
     @Override
     protected ModelFitter fitter() {
+        options.refuseMicroBatches("a data-parallel worker steps on whole batches (its executor's cores split each kernel)");
         return cluster.fitter("simdnet mnist-cnn", System.out);
     }
 }

@@ -48,6 +48,13 @@ public final class Rng implements RandomGenerator {
         this.gamma = from.gamma;
     }
 
+    /** Makes {@code target} the stream {@link #split()} would return, without a new object; this one advances by one split. */
+    public void splitInto(Rng target) {
+        long nextSeed = nextLong();
+        target.gamma = mixGamma(nextSeed());
+        target.seed = nextSeed;
+    }
+
     /** A new independent stream; this one advances by one split. */
     public Rng split() {
         return new Rng(nextLong(), mixGamma(nextSeed()));

@@ -209,6 +209,12 @@ public final class BatchNorm extends Layer {
         return runningVariance == RunningVariance.UNBIASED && count > 1 ? biasedVariance * count / (count - 1) : biasedVariance;
     }
 
+    /** No: training normalises with the whole batch's statistics. */
+    @Override
+    public boolean samplesIndependentInTraining() {
+        return false;
+    }
+
     @Override
     public List<Parameter> parameters() {
         return List.of(gamma, beta, runningMean, runningVar);

@@ -49,13 +49,22 @@ public abstract class Layer implements Cloneable {
         return null;
     }
 
-    /** While a replica is built, its parameters by full name: {@link #shared} hands these out instead of new ones. */
-    private static final ThreadLocal<java.util.Map<String, Parameter>> SHARED_PARAMETERS = new ThreadLocal<>();
+    /**
+     * While a replica is built, its original's parameters by full name, which {@link #shared} hands out instead of
+     * new ones, and whether the replica keeps gradients of its own (a micro-batch replica) or shares them too.
+     */
+    private record Sharing(java.util.Map<String, Parameter> parameters, boolean ownGradients) {
+    }
+
+    private static final ThreadLocal<Sharing> SHARING = new ThreadLocal<>();
+
+    /** Whether this layer belongs to a micro-batch replica (see {@link #buildSharing(java.util.Map, boolean, java.util.function.Supplier)}). */
+    private boolean microBatchReplica;
 
     /**
-     * A copy of this built layer, unbuilt again, for a replica of its model ({@code Model.newInference}): same
-     * configuration and name; building it (inside {@link #buildSharing}) allocates its own buffers but takes this
-     * layer's parameters.
+     * A copy of this built layer, unbuilt again, for a replica of its model ({@code Model.newInference},
+     * {@code Model.microBatchReplica}): same configuration and name; building it (inside {@link #buildSharing})
+     * allocates its own buffers but takes this layer's parameters.
      */
     public final Layer replica() {
         try {
@@ -63,6 +72,7 @@ public abstract class Layer implements Cloneable {
             copy.dtype = null;
             copy.inputShape = null;
             copy.outputShape = null;
+            copy.microBatchReplica = false;
             copy.onReplicate();
             return copy;
         } catch (CloneNotSupportedException e) {
@@ -79,29 +89,61 @@ public abstract class Layer implements Cloneable {
 
     /** Runs {@code builds} (replica layers' {@code build} calls) so that they take {@code parameters} (full name → parameter). */
     public static <T> T buildSharing(java.util.Map<String, Parameter> parameters, java.util.function.Supplier<T> builds) {
-        SHARED_PARAMETERS.set(parameters);
+        return buildSharing(parameters, false, builds);
+    }
+
+    /**
+     * Runs {@code builds} so that the replica layers take the values of {@code parameters} (full name → parameter);
+     * with {@code ownGradients} each trainable parameter gets a gradient of its own, which its backward writes (one
+     * micro-batch's share), and the weight penalties' gradients are left to the original (added once per step).
+     */
+    public static <T> T buildSharing(java.util.Map<String, Parameter> parameters, boolean ownGradients, java.util.function.Supplier<T> builds) {
+        SHARING.set(new Sharing(parameters, ownGradients));
         try {
             return builds.get();
         } finally {
-            SHARED_PARAMETERS.remove();
+            SHARING.remove();
         }
     }
 
     /**
      * The parameter to keep: {@code created}, or, while a replica is built, the original layer's parameter of the
-     * same name (weights shared, not copied). Every layer routes the parameters it creates through this.
+     * same name (weights shared, not copied; a micro-batch replica keeps {@code created}'s gradient). Every layer
+     * routes the parameters it creates through this.
      */
     protected final Parameter shared(Parameter created) {
-        java.util.Map<String, Parameter> source = SHARED_PARAMETERS.get();
-        if (source == null) {
+        Sharing sharing = SHARING.get();
+        if (sharing == null) {
             return created;
         }
-        Parameter original = source.get(name + "." + created.name());
+        Parameter original = sharing.parameters().get(name + "." + created.name());
         if (original == null || !original.value().shape().equals(created.value().shape())) {
             throw new IllegalStateException("Replica of layer \"" + name + "\": no parameter \"" + created.name() + "\" of shape "
                     + created.value().shape() + " in the original");
         }
+        if (sharing.ownGradients() && original.trainable()) {
+            return new Parameter(original.name(), original.value(), created.gradient(), original.pytorchTransposed());
+        }
         return original;
+    }
+
+    /**
+     * Whether this layer belongs to a micro-batch replica of a model: its parameter gradients are one micro-batch's
+     * share of the step's, without the weight penalty's gradient, which the model's own layer adds once.
+     */
+    protected final boolean microBatchReplica() {
+        return microBatchReplica;
+    }
+
+    /**
+     * Whether, in training, a sample's output and gradients depend on that sample alone, so a step may split its
+     * batch into micro-batches on replicas of the model and add up their parameter gradients (the trainer's parallel
+     * step). True for most layers; false for those that take batch statistics (batch norm, the sparsity penalty). A
+     * layer of a user's own that couples samples must return false. A layer that draws while training (dropout) gives
+     * its draws through {@link #randomStream()}: each step, the replicas' streams are split from the model's.
+     */
+    public boolean samplesIndependentInTraining() {
+        return true;
     }
 
     /** Builds the layer for {@code input}-shaped samples; returns the output sample shape. */
@@ -111,6 +153,8 @@ public abstract class Layer implements Cloneable {
         }
         this.dtype = type;
         this.inputShape = input;
+        Sharing sharing = SHARING.get();
+        this.microBatchReplica = sharing != null && sharing.ownGradients();
         this.outputShape = onBuild(input, rng);
         return outputShape;
     }

@@ -58,7 +58,7 @@ public final class PRelu extends Layer {
         for (int i = 0; i < slopes; i++) {
             a.set(i, initialSlope);
         }
-        slope = Parameter.trainable("weight", a);
+        slope = shared(Parameter.trainable("weight", a));
         output = new BatchBuffer(dtype(), input);
         inputGradient = new BatchBuffer(dtype(), input);
         return input;

@@ -57,6 +57,12 @@ public final class SparsityPenalty extends Layer {
     }
 
     /** β·Σ_j KL(ρ ‖ ρ̂_j) for the last forward batch; requires activations strictly between 0 and 1 (a sigmoid). */
+    /** No: the penalty and its gradient depend on the mean activation over the whole batch. */
+    @Override
+    public boolean samplesIndependentInTraining() {
+        return false;
+    }
+
     @Override
     public double regularizationLoss() {
         if (lastInput == null) {

@@ -82,9 +82,12 @@ public abstract class WeightedLayer<L extends WeightedLayer<L>> extends Layer {
         return bias == null ? null : bias.gradient();
     }
 
-    /** Adds the penalty's gradient to the weight gradient; call after the layer wrote it. */
+    /**
+     * Adds the penalty's gradient to the weight gradient; call after the layer wrote it. A micro-batch replica adds
+     * none: the model's own layer adds it once for the whole step.
+     */
     protected final void addPenaltyGradient() {
-        if (regularizer != null) {
+        if (regularizer != null && !microBatchReplica()) {
             regularizer.addGradient(weight.value(), weight.gradient());
         }
     }

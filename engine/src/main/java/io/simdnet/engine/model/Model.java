@@ -27,6 +27,8 @@ public abstract class Model {
     private volatile String userPurpose;
     private Profiler profiler;
     private int profileRows;
+    /** For a micro-batch replica, the model it was made from, whose profiler its layers record into; else null. */
+    private Model original;
 
     protected Model(Shape inputShape, DType dtype) {
         this.inputShape = inputShape;
@@ -237,6 +239,52 @@ public abstract class Model {
         return new Inference(Layer.buildSharing(own, this::replicate));
     }
 
+    /**
+     * A replica for one micro-batch of a training step split across threads (the trainer's parallel step): its own
+     * layers, buffers and parameter gradients, this model's parameter values (shared, not copied). Its backward writes
+     * its gradients without the weight penalties' share, which this model's own backward adds once per step; its
+     * layers' times go into this model's profiler, on the thread that profiler records.
+     *
+     * @throws IllegalStateException when a layer of the model couples the samples of a batch in training
+     *     ({@link Layer#samplesIndependentInTraining()}): such a model cannot be split into micro-batches
+     */
+    public final Model microBatchReplica() {
+        for (Layer layer : layers()) {
+            if (!layer.samplesIndependentInTraining()) {
+                throw new IllegalStateException("Layer \"" + layer.name() + "\" (" + layer.typeName()
+                        + ") couples the samples of a batch in training, so the model cannot be split into micro-batches");
+            }
+        }
+        Map<String, Parameter> own = new LinkedHashMap<>();
+        for (Layer layer : layers()) {
+            for (Parameter p : layer.parameters()) {
+                own.put(layer.name() + "." + p.name(), p);
+            }
+        }
+        Model replica = Layer.buildSharing(own, true, this::replicate);
+        Map<String, Parameter> theirs = replica.namedParameters();
+        for (Map.Entry<String, Parameter> mine : namedParameters().entrySet()) {
+            Parameter copy = theirs.get(mine.getKey());
+            if (copy == null || copy.value() != mine.getValue().value()
+                    || (copy.trainable() && copy.gradient() == mine.getValue().gradient())) {
+                throw new IllegalStateException("Micro-batch replica: parameter \"" + mine.getKey()
+                        + "\" is not shared with the original (a layer creates it without Layer.shared)");
+            }
+        }
+        replica.original = this;
+        return replica;
+    }
+
+    /** Whether every layer lets a training step split its batch into micro-batches ({@link Layer#samplesIndependentInTraining()}). */
+    public final boolean samplesIndependentInTraining() {
+        for (Layer layer : layers()) {
+            if (!layer.samplesIndependentInTraining()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A new model of the same structure built from {@link Layer#replica}s of this one's layers (inside {@link Layer#buildSharing}). */
     protected abstract Model replicate();
 
@@ -295,12 +343,12 @@ public abstract class Model {
 
     /** The profiler attached by {@link #profile}, or null. */
     public final Profiler profiler() {
-        return profiler;
+        return original == null ? profiler : original.profiler;
     }
 
     /** Layer {@code index}'s forward or backward row in the attached profiler. */
     protected final int profileRow(int index, boolean backward) {
-        return profileRows + 2 * index + (backward ? 1 : 0);
+        return (original == null ? profileRows : original.profileRows) + 2 * index + (backward ? 1 : 0);
     }
 
     /** Keras-style table of layers, output shapes and parameter counts. */

@@ -46,7 +46,9 @@ public final class Profiler {
         DATA("data gathering"),
         LOSS("loss"),
         OPTIMIZER("optimizer step"),
-        CALLBACKS("callbacks");
+        CALLBACKS("callbacks"),
+        /** A split step's wait for the micro-batches that other threads run (the profiled thread times its own in the layer rows). */
+        MICRO_BATCHES("other threads' micro-batches");
 
         private final String label;
 

@@ -4,6 +4,7 @@ import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.io.CorruptCheckpointException;
 import io.simdnet.engine.profile.Profiler;
 import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.KernelPool;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -47,6 +48,13 @@ final class LocalSteps implements StepSource {
     @Override
     public void run(int epoch, int step, int count, StepSink sink) {
         Profiler profiler = trainer.model().profiler();
+        // The pool's workers stay awake from step to step (and through the data gathering between them).
+        try (KernelPool.Session awake = KernelPool.session()) {
+            runSteps(count, sink, profiler);
+        }
+    }
+
+    private void runSteps(int count, StepSink sink, Profiler profiler) {
         for (int s = 0; s < count; s++) {
             int n = batches.nextSize();
             long start = profiler == null ? 0 : profiler.outsideStarts();

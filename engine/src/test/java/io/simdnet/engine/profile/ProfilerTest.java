@@ -84,7 +84,7 @@ class ProfilerTest {
 
     @Test
     void theTableHasAForwardAndABackwardRowPerLayerTheKernelsWithTheirSpecsAndTheWorkOutsideTheLayers() {
-        Trainer trainer = lenet5();
+        Trainer trainer = lenet5().microBatches(1);
         History history = trainer.fit(RandomImages.of(32 * 4, 28, 1), new FitOptions().epochs(1).batchSize(32).profile(true));
         ProfileReport report = history.profile();
         assertNotNull(report);
@@ -95,7 +95,7 @@ class ProfilerTest {
         for (Row r : report.rows(Kind.FORWARD)) {
             assertEquals(report.steps(), r.calls(), r.name() + ": one forward a step");
         }
-        assertEquals(Set.of("data gathering", "loss", "optimizer step", "callbacks"), names(report, Kind.OUTSIDE));
+        assertEquals(Set.of("data gathering", "loss", "optimizer step", "callbacks", "other threads' micro-batches"), names(report, Kind.OUTSIDE));
         assertEquals(1, report.rows(Kind.UNTIMED).size());
 
         List<Row> kernels = report.rows(Kind.KERNEL);
@@ -168,9 +168,26 @@ class ProfilerTest {
     @Test
     void validationBetweenEpochsIsNotProfiled() {
         Dataset data = RandomImages.of(32 * 4, 28, 1);
-        History history = lenet5().fit(data, new FitOptions().epochs(2).batchSize(32).validation(RandomImages.of(64, 28, 2)).profile(new Profiler()));
+        History history = lenet5().microBatches(1).fit(data, new FitOptions().epochs(2).batchSize(32).validation(RandomImages.of(64, 28, 2))
+                .profile(new Profiler()));
         for (Row r : history.profile().rows(Kind.FORWARD)) {
             assertEquals(8, r.calls(), r.name() + ": the training steps' forwards only");
+        }
+    }
+
+    @Test
+    void aSplitStepTimesTheMicroBatchesOfTheProfiledThreadAndItsWaitForTheOthers() {
+        KernelPool.setThreads(1);
+        History alone = lenet5().microBatches(3).fit(RandomImages.of(32 * 4, 28, 1), new FitOptions().epochs(1).batchSize(32).profile(new Profiler()));
+        for (Row r : alone.profile().rows(Kind.FORWARD)) {
+            assertEquals(4 * 3, r.calls(), r.name() + ": every micro-batch on the one thread");
+        }
+        KernelPool.setThreads(2);
+        History shared = lenet5().microBatches(3).fit(RandomImages.of(32 * 4, 28, 1), new FitOptions().epochs(1).batchSize(32).profile(new Profiler()));
+        Row wait = shared.profile().rows(Kind.OUTSIDE).stream().filter(r -> r.name().equals("other threads' micro-batches")).findFirst().orElseThrow();
+        assertEquals(4 * 2, wait.calls(), "a forward and a backward fork a step");
+        for (Row r : shared.profile().rows(Kind.FORWARD)) {
+            assertTrue(r.calls() >= 4 && r.calls() <= 4 * 3, r.name() + ": this thread's micro-batches, " + r.calls());
         }
     }
 
