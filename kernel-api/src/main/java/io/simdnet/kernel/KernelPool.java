@@ -317,6 +317,8 @@ public final class KernelPool {
     private static final class Helper extends ForkJoinTask<Void> {
         /** Spinning this long without a task, the helper parks until the next post (a session left open while idle). */
         private static final long SPIN_NANOS = 2_000_000;
+        /** Idle this long, the helper yields its core between checks rather than only pausing. */
+        private static final long YIELD_NANOS = 20_000;
 
         private final java.util.concurrent.atomic.AtomicReference<Slot> mailbox = new java.util.concurrent.atomic.AtomicReference<>();
         private volatile boolean open;
@@ -358,25 +360,37 @@ public final class KernelPool {
             try {
                 long idleSince = System.nanoTime();
                 int spins = 0;
+                boolean yielding = false;
                 while (true) {
                     Slot slot = mailbox.get() == null ? null : mailbox.getAndSet(null);
                     if (slot != null) {
                         slot.runIfUnclaimed();
                         idleSince = System.nanoTime();
                         spins = 0;
+                        yielding = false;
                         continue;
                     }
                     if (!open) {
                         return true;
                     }
-                    Thread.onSpinWait();
-                    if ((++spins & 1023) == 0 && System.nanoTime() - idleSince > SPIN_NANOS) {
-                        parked = true;
-                        if (mailbox.get() == null && open) {
-                            java.util.concurrent.locks.LockSupport.parkNanos(this, 1_000_000);
+                    // Past a few microseconds idle, spin with yields: a thread waiting for a core (the JIT's compilers
+                    // while a run warms up) takes it, and on an otherwise idle core a yield returns at once.
+                    if (yielding) {
+                        Thread.yield();
+                    } else {
+                        Thread.onSpinWait();
+                    }
+                    if ((++spins & 63) == 0) {
+                        long idle = System.nanoTime() - idleSince;
+                        yielding = idle > YIELD_NANOS;
+                        if (idle > SPIN_NANOS) {
+                            parked = true;
+                            if (mailbox.get() == null && open) {
+                                java.util.concurrent.locks.LockSupport.parkNanos(this, 1_000_000);
+                            }
+                            parked = false;
+                            idleSince = System.nanoTime();
                         }
-                        parked = false;
-                        idleSince = System.nanoTime();
                     }
                 }
             } finally {
