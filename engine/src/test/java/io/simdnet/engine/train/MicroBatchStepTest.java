@@ -81,13 +81,18 @@ class MicroBatchStepTest {
         Dataset data = images(batch, dtype);
         Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), new Adam(3e-3)).microBatches(micro);
         assertEquals(micro, trainer.microBatchesFor(batch), "the step splits");
-        double[] losses = new double[3];
-        for (int step = 0; step < losses.length; step++) {
+        return lossesThenParameters(trainer, data, 3);
+    }
+
+    /** The losses of {@code steps} training steps on {@code data}, then every parameter of the trainer's model. */
+    private static List<double[]> lossesThenParameters(Trainer trainer, Dataset data, int steps) {
+        double[] losses = new double[steps];
+        for (int step = 0; step < steps; step++) {
             losses[step] = trainer.trainStep(data.inputs(), data.targets());
         }
         List<double[]> results = new ArrayList<>();
         results.add(losses);
-        for (Parameter p : model.namedParameters().values()) {
+        for (Parameter p : trainer.model().namedParameters().values()) {
             results.add(p.value().toDoubleArray());
         }
         return results;
@@ -167,16 +172,7 @@ class MicroBatchStepTest {
         Dataset data = images(30, DType.F32);
         Trainer trainer = new Trainer(model, new SoftmaxCrossEntropy(), new io.simdnet.engine.optim.Sgd(0.1)).microBatches(3);
         assertEquals(3, trainer.microBatchesFor(30));
-        double[] losses = new double[steps];
-        for (int step = 0; step < steps; step++) {
-            losses[step] = trainer.trainStep(data.inputs(), data.targets());
-        }
-        List<double[]> results = new ArrayList<>();
-        results.add(losses);
-        for (Parameter p : model.namedParameters().values()) {
-            results.add(p.value().toDoubleArray());
-        }
-        return results;
+        return lossesThenParameters(trainer, data, steps);
     }
 
     @Test
