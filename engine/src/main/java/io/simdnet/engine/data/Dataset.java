@@ -75,7 +75,29 @@ public abstract sealed class Dataset permits FloatDataset, Uint8Dataset {
      * and standardised as this dataset says, into {@code batch} (count, sample...) of either element type. Allocates
      * nothing: this is how training batches are made.
      */
-    public abstract void gatherInputs(int[] indices, int from, int count, Tensor batch);
+    public final void gatherInputs(int[] indices, int from, int count, Tensor batch) {
+        gatherInputs(indices, from, count, batch, 0);
+    }
+
+    /**
+     * As {@link #gatherInputs(int[], int, int, Tensor)}, into samples {@code batchFirst} .. {@code batchFirst + count − 1}
+     * of {@code batch}: a batch can be gathered in parts, side by side on several threads, with the same result.
+     */
+    public final void gatherInputs(int[] indices, int from, int count, Tensor batch, int batchFirst) {
+        int sample = sampleShape.size();
+        if (batchFirst < 0 || count < 0 || (long) (batchFirst + count) * sample > batch.size()) {
+            throw new IllegalArgumentException("gatherInputs: samples " + batchFirst + " to " + (batchFirst + count - 1) + " of " + sampleShape
+                    + " do not fit a batch of shape " + batch.shape());
+        }
+        if (from < 0 || from + count > indices.length) {
+            throw new IllegalArgumentException("gatherInputs: indices " + from + " to " + (from + count - 1) + " of an index array of "
+                    + indices.length);
+        }
+        gather(indices, from, count, batch, batchFirst * sample);
+    }
+
+    /** Writes samples {@code indices[from ..]} (count of them, already checked to fit) from element {@code target} of {@code batch} on. */
+    abstract void gather(int[] indices, int from, int count, Tensor batch, int target);
 
     /**
      * All inputs as one tensor (N, ...) of the values a batch would get. Float data seen as stored (no view, no

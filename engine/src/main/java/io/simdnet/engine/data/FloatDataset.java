@@ -25,11 +25,11 @@ final class FloatDataset extends Dataset {
     }
 
     @Override
-    public void gatherInputs(int[] indices, int from, int count, Tensor batch) {
+    void gather(int[] indices, int from, int count, Tensor batch, int first) {
         int sample = sampleShape().size();
         for (int b = 0; b < count; b++) {
             int source = storedRow(indices[from + b]) * sample;
-            int target = b * sample;
+            int target = first + b * sample;
             if (map == null) {
                 Tensor.copy(stored, source, batch, target, sample);
                 continue;

@@ -2,8 +2,6 @@ package io.simdnet.engine.train;
 
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.io.CorruptCheckpointException;
-import io.simdnet.engine.profile.Profiler;
-import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.KernelPool;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -47,23 +45,16 @@ final class LocalSteps implements StepSource {
 
     @Override
     public void run(int epoch, int step, int count, StepSink sink) {
-        Profiler profiler = trainer.model().profiler();
         // The pool's workers stay awake from step to step (and through the data gathering between them).
         try (KernelPool.Session awake = KernelPool.session()) {
-            runSteps(count, sink, profiler);
+            runSteps(count, sink);
         }
     }
 
-    private void runSteps(int count, StepSink sink, Profiler profiler) {
+    private void runSteps(int count, StepSink sink) {
         for (int s = 0; s < count; s++) {
             int n = batches.nextSize();
-            long start = profiler == null ? 0 : profiler.outsideStarts();
-            Tensor inputs = batches.inputs();
-            Tensor targets = batches.targets();
-            if (profiler != null) {
-                profiler.outsideEnds(Profiler.Outside.DATA, start);
-            }
-            double value = trainer.trainStep(inputs, targets);
+            double value = trainer.trainStep(batches);
             batches.advance();
             sink.accept(value, n, trainer.lastCorrect());
         }

@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * one fork for every micro-batch's forward, one for every backward, one to add up the parameter gradients, where the
  * whole batch would take a fork (and a wake-up of the pool's workers) at every kernel call. Micro-batch 0 runs on the
  * model itself, micro-batch m on its m-th {@link Model#microBatchReplica}, and each runs start to end on one thread,
- * its kernels unsplit.
+ * its kernels unsplit. Fed from {@link MiniBatches}, a micro-batch also gathers its own inputs there.
  *
  * <p>Results do not depend on the number of threads: the split depends only on the batch size and the micro-batch
  * count; a micro-batch's passes are the same whichever thread runs them; and each parameter gradient is the sum of
@@ -45,6 +45,8 @@ final class MicroBatchStep {
     private int count;
     private int batch;
     private Tensor wholeInput;
+    /** Where the micro-batches gather their own inputs from instead of copying them out of {@link #wholeInput}; or null. */
+    private MiniBatches gatherFrom;
     private Tensor wholeOutput;
     private Tensor wholeGradient;
 
@@ -98,13 +100,38 @@ final class MicroBatchStep {
      * {@link #maxCount()}, count ≤ the batch); the tensor belongs to this step until its next call.
      */
     Tensor forward(Tensor x, int count) {
-        if (count < 2 || count > replicas.length || count > x.batch()) {
-            throw new IllegalArgumentException("Micro-batch step: " + count + " micro-batches of a batch of " + x.batch()
-                    + ", expected 2 to " + Math.min(replicas.length, x.batch()));
+        this.wholeInput = x.dtype() == model.dtype() ? x : x.to(model.dtype());
+        try {
+            return forward(x.batch(), count);
+        } finally {
+            wholeInput = null;
+        }
+    }
+
+    /**
+     * As {@link #forward(Tensor, int)} on the current batch of {@code batches} (not augmented), each micro-batch
+     * gathering its own samples on the thread that trains it, straight into its input buffer: the whole batch is never
+     * gathered on one thread and copied again.
+     */
+    Tensor forward(MiniBatches batches, int count) {
+        if (batches.augments()) {
+            throw new IllegalArgumentException("Micro-batch step: augmented batches are changed as a whole; gather them first");
+        }
+        this.gatherFrom = batches;
+        try {
+            return forward(batches.nextSize(), count);
+        } finally {
+            gatherFrom = null;
+        }
+    }
+
+    private Tensor forward(int batchSize, int count) {
+        if (count < 2 || count > replicas.length || count > batchSize) {
+            throw new IllegalArgumentException("Micro-batch step: " + count + " micro-batches of a batch of " + batchSize
+                    + ", expected 2 to " + Math.min(replicas.length, batchSize));
         }
         this.count = count;
-        this.batch = x.batch();
-        this.wholeInput = x.dtype() == model.dtype() ? x : x.to(model.dtype());
+        this.batch = batchSize;
         this.wholeOutput = output.get(batch);
         // Each micro-batch draws (dropout masks) from its own stream, split from the model's here on this thread, so
         // the draws depend on the step and the micro-batch, not on which thread runs it or when; micro-batch 0 goes on
@@ -115,7 +142,6 @@ final class MicroBatchStep {
             }
         }
         passes.run(false);
-        wholeInput = null;
         return wholeOutput;
     }
 
@@ -136,7 +162,16 @@ final class MicroBatchStep {
         int sampleIn = model.inputShape().size();
         int sampleOut = model.outputShape().size();
         Tensor x = inputs[m].get(n);
-        Tensor.copy(wholeInput, first * sampleIn, x, 0, n * sampleIn);
+        if (gatherFrom != null) {
+            Profiler profiler = model.profiler();
+            long start = profiler == null ? Profiler.NOT_TIMED : profiler.outsideStarts();
+            gatherFrom.gatherInputs(first, n, x);
+            if (profiler != null) {
+                profiler.outsideEnds(Profiler.Outside.DATA, start);
+            }
+        } else {
+            Tensor.copy(wholeInput, first * sampleIn, x, 0, n * sampleIn);
+        }
         Tensor y = replicas[m].forward(x, true);
         Tensor.copy(y, 0, wholeOutput, first * sampleOut, n * sampleOut);
     }

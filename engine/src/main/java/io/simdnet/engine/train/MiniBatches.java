@@ -3,14 +3,17 @@ package io.simdnet.engine.train;
 import io.simdnet.engine.data.BatchTransform;
 import io.simdnet.engine.data.Dataset;
 import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.kernel.ParallelRange;
 import io.simdnet.engine.tensor.BatchBuffer;
+import io.simdnet.engine.tensor.Shape;
 import io.simdnet.engine.tensor.Tensor;
 import io.simdnet.kernel.DType;
 
 /**
  * Mini-batches of a dataset in a seeded random order, reshuffled every epoch (Fisher–Yates over an index array),
  * gathered sample by sample into reused batch tensors of the model's element type ({@link Dataset#gatherInputs}:
- * bytes become floats there): the dataset itself is never copied or reordered. The last batch of an epoch may be smaller. An optional {@link BatchTransform} (augmentation)
+ * bytes become floats there), the batch's samples dealt to the kernel pool in ranges: the dataset itself is never
+ * copied or reordered. The last batch of an epoch may be smaller. An optional {@link BatchTransform} (augmentation)
  * changes each gathered input batch; it draws from its own random stream, split from the seed, so the shuffling order
  * is the same with and without it.
  */
@@ -25,6 +28,7 @@ public final class MiniBatches {
     private final int[] order;
     private final BatchBuffer inputs;
     private final BatchBuffer targets;
+    private final Gather gather = new Gather();
     private int position;
 
     public MiniBatches(Dataset data, int batchSize, boolean shuffle, long seed, DType dtype) {
@@ -107,11 +111,32 @@ public final class MiniBatches {
     public Tensor inputs() {
         int n = nextSize();
         Tensor batch = inputs.get(n);
-        data.gatherInputs(order, position, n, batch);
+        gather.run(batch, n);
         if (augmentation != null) {
             augmentation.apply(batch, augmentationRng);
         }
         return batch;
+    }
+
+    /** Whether the batches are augmented (changed as a whole after gathering). */
+    public boolean augments() {
+        return augmentation != null;
+    }
+
+    /** One input's shape, without the sample dimension. */
+    public Shape sampleShape() {
+        return data.sampleShape();
+    }
+
+    /**
+     * Samples {@code first} .. {@code first + count − 1} of the current batch, not augmented, into samples 0 ..
+     * {@code count − 1} of {@code into}, on the calling thread: a micro-batch's share, gathered where it is trained.
+     */
+    void gatherInputs(int first, int count, Tensor into) {
+        if (first < 0 || first + count > nextSize()) {
+            throw new IllegalArgumentException("MiniBatches: samples " + first + " to " + (first + count - 1) + " of a batch of " + nextSize());
+        }
+        data.gatherInputs(order, position + first, count, into, 0);
     }
 
     /** Gathers the current batch's targets. */
@@ -127,5 +152,34 @@ public final class MiniBatches {
 
     public void advance() {
         position += nextSize();
+    }
+
+    /**
+     * The current batch's samples in ranges side by side: each sample is written by one range, so the batch is the
+     * same on any number of threads. On one thread gathering was a quarter of a two-thread MLP step (fashion-mlp,
+     * batch 128: 96 µs of 367).
+     */
+    private final class Gather extends ParallelRange {
+        /**
+         * What gathering one value costs in {@link ParallelRange#ELEMENT_FLOPS}' units: a byte's table lookup took
+         * ~0.6 ns (61 µs for 128 MNIST images from a 47 MB dataset, Zen 5), four times a streaming pass's element.
+         */
+        private static final long VALUE_FLOPS = 4 * ELEMENT_FLOPS;
+
+        private Tensor batch;
+
+        void run(Tensor into, int n) {
+            batch = into;
+            try {
+                run(n, 1, VALUE_FLOPS * data.sampleShape().size());
+            } finally {
+                batch = null;
+            }
+        }
+
+        @Override
+        protected void range(int first, int end) {
+            data.gatherInputs(order, position + first, end - first, batch, first);
+        }
     }
 }

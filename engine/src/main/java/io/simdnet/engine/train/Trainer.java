@@ -167,20 +167,59 @@ public final class Trainer {
         }
     }
 
+    /**
+     * One step on the batch {@code batches} is at (it does not advance): the step of {@link #trainStep(Tensor, Tensor)}
+     * on its inputs and targets, but a step split into micro-batches has each micro-batch gather its own samples on
+     * the thread that trains it, straight into its buffer, instead of the whole batch gathered on this thread first
+     * (augmented batches are still gathered whole). The profile's data row counts the gathering on this thread.
+     */
+    public double trainStep(MiniBatches batches) {
+        boolean acquired = model.acquire("training");
+        try (KernelPool.Session awake = KernelPool.session()) {
+            int n = batches.nextSize();
+            int micro = microBatchesFor(n);
+            Profiler profiler = model.profiler();
+            long start = profiler == null ? Profiler.NOT_TIMED : profiler.outsideStarts();
+            Tensor targets = batches.targets();
+            Tensor inputs = micro > 1 && !batches.augments() ? null : batches.inputs();
+            if (profiler != null) {
+                profiler.outsideEnds(Profiler.Outside.DATA, start);
+            }
+            if (inputs != null) {
+                return trainStepUnguarded(inputs, targets);
+            }
+            model.checkBatch(batches.sampleShape().withBatch(n));
+            return lossBackwardUpdate(split(n, micro).forward(batches, micro), targets, micro);
+        } finally {
+            model.release(acquired);
+        }
+    }
+
     private double trainStepUnguarded(Tensor inputs, Tensor targets) {
         int micro = microBatchesFor(inputs.batch());
-        largestTrainingBatch = Math.max(largestTrainingBatch, MicroBatchStep.size(inputs.batch(), micro, 0));
-        Profiler profiler = model.profiler();
         Tensor out;
         if (micro > 1) {
             model.checkBatch(inputs);
-            if (split == null) {
-                split = new MicroBatchStep(model, microBatches);
-            }
-            out = split.forward(inputs, micro);
+            out = split(inputs.batch(), micro).forward(inputs, micro);
         } else {
+            largestTrainingBatch = Math.max(largestTrainingBatch, inputs.batch());
             out = model.forward(inputs, true);
         }
+        return lossBackwardUpdate(out, targets, micro);
+    }
+
+    /** The split step for a batch of {@code batch} samples in {@code micro} micro-batches (made at the first). */
+    private MicroBatchStep split(int batch, int micro) {
+        largestTrainingBatch = Math.max(largestTrainingBatch, MicroBatchStep.size(batch, micro, 0));
+        if (split == null) {
+            split = new MicroBatchStep(model, microBatches);
+        }
+        return split;
+    }
+
+    /** The loss of the step's outputs {@code out}, then its backward pass and the optimiser's update. */
+    private double lossBackwardUpdate(Tensor out, Tensor targets, int micro) {
+        Profiler profiler = model.profiler();
         long start = profiler == null ? 0 : profiler.outsideStarts();
         Tensor gradient = outputGradient.get(out.batch());
         double value = loss.compute(out, targets, gradient) + model.regularizationLoss();

@@ -15,6 +15,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -163,6 +164,42 @@ class Uint8DatasetTest {
         MnistFamily.Split split = MnistFamily.load(dir);
         assertArrayEquals(expected, split.train().inputs().floats());
         assertArrayEquals(expected, split.test().inputs().floats());
+    }
+
+    @Test
+    void oneFloatStepIsGatheredAVectorAtATimeWithTheScalarFloats() {
+        Uint8GatherProbe.Result result = Uint8GatherProbe.run();
+        assertEquals(List.of(), result.mismatches());
+        assertEquals(result.datasets(), result.vectorized(), "datasets gathered a vector at a time");
+    }
+
+    @Test
+    void oneFloatStepGivesTheScalarFloatsAt256And128Bits() throws Exception {
+        for (String width : new String[] {"-XX:UseAVX=2", "-XX:MaxVectorSize=16"}) {
+            List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "--add-modules=jdk.incubator.vector", width,
+                    "-cp", System.getProperty("java.class.path"), Uint8GatherProbe.class.getName());
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes());
+            assertTrue(process.waitFor(120, TimeUnit.SECONDS), width + ": the probe did not finish: " + output);
+            assertEquals(0, process.exitValue(), width + ": " + output);
+            assertTrue(output.contains("mismatches=0"), width + ": " + output);
+            assertTrue(output.contains("vectorized=32/32"), width + ": " + output);
+        }
+    }
+
+    @Test
+    void aSecondMapFallsBackToTheTablesWithTheSameFloats() {
+        Uint8Images images = randomImages(4);
+        Tensor labels = randomLabels(5);
+        Dataset scaled = Transforms.scaled(Dataset.of(images, labels), 1 / 255.0);
+        Dataset twice = Transforms.scaled(scaled, 3.0);
+        assertTrue(((Uint8Dataset) scaled).vectorizedGather(), "one float step");
+        assertEquals(false, ((Uint8Dataset) twice).vectorizedGather(), "two steps");
+        float[] expected = images.toTensor().floats().clone();
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = expected[i] * (float) (1 / 255.0) * 3f;
+        }
+        assertArrayEquals(expected, twice.inputs().floats());
     }
 
     @Test

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.simdnet.engine.data.Dataset;
+import io.simdnet.engine.data.Transforms;
+import io.simdnet.engine.data.Uint8Images;
+import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.layer.Add;
 import io.simdnet.engine.layer.BatchNorm;
 import io.simdnet.engine.layer.Conv2d;
@@ -90,12 +93,54 @@ class MicroBatchStepTest {
         for (int step = 0; step < steps; step++) {
             losses[step] = trainer.trainStep(data.inputs(), data.targets());
         }
+        return withParameters(losses, trainer);
+    }
+
+    /** {@code losses}, then every parameter of the trainer's model. */
+    private static List<double[]> withParameters(double[] losses, Trainer trainer) {
         List<double[]> results = new ArrayList<>();
         results.add(losses);
         for (Parameter p : trainer.model().namedParameters().values()) {
             results.add(p.value().toDoubleArray());
         }
         return results;
+    }
+
+    @ParameterizedTest(name = "{0}, {1} threads")
+    @CsvSource({"F32, 1", "F32, 2", "F64, 2"})
+    void microBatchesGatheringTheirOwnSamplesTrainAsTheBatchGatheredWhole(DType dtype, int threads) {
+        KernelPool.setThreads(threads);
+        Rng rng = new Rng(9);
+        byte[] pixels = new byte[70 * 64];
+        Tensor labels = Tensor.zeros(DType.F32, 70);
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) rng.nextInt(256);
+        }
+        for (int i = 0; i < 70; i++) {
+            labels.set(i, rng.nextInt(10));
+        }
+        Dataset data = Transforms.scaled(Dataset.of(Uint8Images.of(pixels, 70, 1, 8, 8), labels), 1 / 255.0);
+        List<double[]> gatheredWhole = trainOnBatches(data, dtype, false);
+        List<double[]> gatheredPerMicroBatch = trainOnBatches(data, dtype, true);
+        for (int k = 0; k < gatheredWhole.size(); k++) {
+            assertArrayEquals(gatheredWhole.get(k), gatheredPerMicroBatch.get(k), 0, k == 0 ? "losses" : "parameter " + k);
+        }
+    }
+
+    /** The losses of 4 steps over shuffled batches of 29 (3 micro-batches), then every parameter. */
+    private static List<double[]> trainOnBatches(Dataset data, DType dtype, boolean perMicroBatch) {
+        Trainer trainer = new Trainer(convnet(dtype), new SoftmaxCrossEntropy(), new Adam(3e-3)).microBatches(3);
+        MiniBatches batches = new MiniBatches(data, 29, true, 4, dtype);
+        batches.startEpoch();
+        double[] losses = new double[4];
+        for (int step = 0; step < losses.length; step++) {
+            if (!batches.hasNext()) {
+                batches.startEpoch();
+            }
+            losses[step] = perMicroBatch ? trainer.trainStep(batches) : trainer.trainStep(batches.inputs(), batches.targets());
+            batches.advance();
+        }
+        return withParameters(losses, trainer);
     }
 
     @ParameterizedTest(name = "{0}, {1} micro-batches")
