@@ -61,7 +61,7 @@ public final class MnistFamily {
             }
         }
         // Division by 255f in float, as these pixels have always been scaled: other scalings differ in the last bit.
-        return Dataset.of(images, labels).mapped(FloatStep.divide(255f));
+        return Dataset.of(images, labels).mapped((channel, value) -> (float) value / 255f);
     }
 
     private static Path file(Path dir, String name) throws NoSuchFileException {

@@ -33,8 +33,9 @@ public final class Transforms {
      */
     public static Dataset scaled(Dataset data, double factor) {
         if (data.valueType() == DType.F32) {
-            // The values are floats, so rounding their product with the float factor to float is the float product.
-            return data.mapped(FloatStep.multiply((float) factor));
+            float f = (float) factor;
+            // A product of two floats is exact in double, so rounding it to float gives the float product.
+            return data.mapped((channel, value) -> value * f);
         }
         return data.mapped((channel, value) -> value * factor);
     }

@@ -15,7 +15,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -167,39 +166,18 @@ class Uint8DatasetTest {
     }
 
     @Test
-    void oneFloatStepIsGatheredAVectorAtATimeWithTheScalarFloats() {
-        Uint8GatherProbe.Result result = Uint8GatherProbe.run();
-        assertEquals(List.of(), result.mismatches());
-        assertEquals(result.datasets(), result.vectorized(), "datasets gathered a vector at a time");
-    }
-
-    @Test
-    void oneFloatStepGivesTheScalarFloatsAt256And128Bits() throws Exception {
-        for (String width : new String[] {"-XX:UseAVX=2", "-XX:MaxVectorSize=16"}) {
-            List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "--add-modules=jdk.incubator.vector", width,
-                    "-cp", System.getProperty("java.class.path"), Uint8GatherProbe.class.getName());
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes());
-            assertTrue(process.waitFor(120, TimeUnit.SECONDS), width + ": the probe did not finish: " + output);
-            assertEquals(0, process.exitValue(), width + ": " + output);
-            assertTrue(output.contains("mismatches=0"), width + ": " + output);
-            assertTrue(output.contains("vectorized=32/32"), width + ": " + output);
-        }
-    }
-
-    @Test
-    void aSecondMapFallsBackToTheTablesWithTheSameFloats() {
-        Uint8Images images = randomImages(4);
-        Tensor labels = randomLabels(5);
-        Dataset scaled = Transforms.scaled(Dataset.of(images, labels), 1 / 255.0);
-        Dataset twice = Transforms.scaled(scaled, 3.0);
-        assertTrue(((Uint8Dataset) scaled).vectorizedGather(), "one float step");
-        assertEquals(false, ((Uint8Dataset) twice).vectorizedGather(), "two steps");
-        float[] expected = images.toTensor().floats().clone();
-        for (int i = 0; i < expected.length; i++) {
-            expected[i] = expected[i] * (float) (1 / 255.0) * 3f;
-        }
-        assertArrayEquals(expected, twice.inputs().floats());
+    void aBatchGatheredInPartsIsTheBatchGatheredWholeAndPartsPastItAreRefused() {
+        Dataset data = Transforms.scaled(Dataset.of(randomImages(6), randomLabels(7)), 1 / 255.0);
+        int[] order = shuffled(N, SEED);
+        Tensor whole = Tensor.zeros(DType.F32, 13, 3, 8, 8);
+        data.gatherInputs(order, 20, 13, whole);
+        Tensor parts = Tensor.zeros(DType.F32, 13, 3, 8, 8);
+        data.gatherInputs(order, 20, 5, parts, 0);
+        data.gatherInputs(order, 25, 8, parts, 5);
+        assertArrayEquals(whole.floats(), parts.floats());
+        IllegalArgumentException past = assertThrows(IllegalArgumentException.class, () -> data.gatherInputs(order, 0, 9, parts, 5));
+        assertEquals("gatherInputs: samples 5 to 13 of (3, 8, 8) do not fit a batch of shape (13, 3, 8, 8)", past.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> data.gatherInputs(order, N - 2, 3, parts, 0));
     }
 
     @Test
