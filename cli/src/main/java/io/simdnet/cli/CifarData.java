@@ -24,6 +24,11 @@ record CifarData(Dataset train, Dataset validation, Dataset test, List<String> c
     /** Standardised unless {@code normalize} is false (then pixels stay in [0, 1] and the standardizer is null). */
     static CifarData load(Which which, TrainingOptions options, PrintStream out, NormalizeOption normalize) throws IOException {
         LabeledData data = which == Which.CIFAR10 ? DataSources.cifar10(options) : DataSources.cifar100Coarse(options);
+        if (options.limit != null) {
+            // The files' other samples are garbage now (up to 185 MB of pixels), but the serial collector would keep
+            // them in the old generation and grow the heap past them for the training's buffers.
+            System.gc();
+        }
         double validation = 0.2;
         List<Dataset> parts = DataSplits.split(data.train(), options.seed, 1 - validation, validation);
         if (normalize != null && normalize.off) {

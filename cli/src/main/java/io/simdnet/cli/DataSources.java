@@ -137,8 +137,8 @@ final class DataSources {
         }
         int trainCount = Math.min(options.limit, data.train().size());
         int testCount = Math.max(1, Math.min(options.limit / 5, data.test().size()));
-        return new LabeledData(DataSplits.rows(data.train(), 0, trainCount), DataSplits.rows(data.test(), 0, testCount), data.classNames(),
-                data.source() + ", first " + trainCount + " training and " + testCount + " test samples");
+        return new LabeledData(DataSplits.rows(data.train(), 0, trainCount).compacted(), DataSplits.rows(data.test(), 0, testCount).compacted(),
+                data.classNames(), data.source() + ", first " + trainCount + " training and " + testCount + " test samples");
     }
 
     private static Path extractSlice() throws IOException {
