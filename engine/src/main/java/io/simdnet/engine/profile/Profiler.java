@@ -48,7 +48,9 @@ public final class Profiler {
         OPTIMIZER("optimizer step"),
         CALLBACKS("callbacks"),
         /** A split step's wait for the micro-batches that other threads run (the profiled thread times its own in the layer rows). */
-        MICRO_BATCHES("other threads' micro-batches");
+        MICRO_BATCHES("other threads' micro-batches"),
+        /** A split step's sum of the micro-batches' parameter gradients into the model's. */
+        GRADIENT_SUM("micro-batch gradient sum");
 
         private final String label;
 

@@ -153,7 +153,12 @@ final class MicroBatchStep {
         wholeGradient = gradient;
         passes.run(true);
         wholeGradient = null;
+        Profiler profiler = model.profiler();
+        long start = profiler == null ? Profiler.NOT_TIMED : profiler.outsideStarts();
         gradientSum.add(count);
+        if (profiler != null) {
+            profiler.outsideEnds(Profiler.Outside.GRADIENT_SUM, start);
+        }
     }
 
     private void forward(int m) {
