@@ -174,6 +174,9 @@ public final class Trainer {
      * (augmented batches are still gathered whole). The profile's data row counts the gathering on this thread.
      */
     public double trainStep(MiniBatches batches) {
+        if (!batches.hasNext()) {
+            throw new IllegalStateException("trainStep: the mini-batches have no batch left in this epoch; call startEpoch() first");
+        }
         boolean acquired = model.acquire("training");
         try (KernelPool.Session awake = KernelPool.session()) {
             int n = batches.nextSize();

@@ -127,6 +127,20 @@ class MicroBatchStepTest {
         }
     }
 
+    @Test
+    void aStepOnMiniBatchesWithNoBatchLeftSaysToStartAnEpoch() {
+        Trainer trainer = new Trainer(convnet(DType.F32), new SoftmaxCrossEntropy(), new Adam(3e-3));
+        MiniBatches batches = new MiniBatches(images(20, DType.F32), 16, true, 4, DType.F32);
+        IllegalStateException fresh = assertThrows(IllegalStateException.class, () -> trainer.trainStep(batches));
+        assertEquals("trainStep: the mini-batches have no batch left in this epoch; call startEpoch() first", fresh.getMessage());
+        batches.startEpoch();
+        trainer.trainStep(batches);
+        batches.advance();
+        trainer.trainStep(batches);
+        batches.advance();
+        assertThrows(IllegalStateException.class, () -> trainer.trainStep(batches));
+    }
+
     /** The losses of 4 steps over shuffled batches of 29 (3 micro-batches), then every parameter. */
     private static List<double[]> trainOnBatches(Dataset data, DType dtype, boolean perMicroBatch) {
         Trainer trainer = new Trainer(convnet(dtype), new SoftmaxCrossEntropy(), new Adam(3e-3)).microBatches(3);
