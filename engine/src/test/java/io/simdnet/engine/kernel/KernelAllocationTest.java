@@ -32,6 +32,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Tag("allocation")
 class KernelAllocationTest {
 
+    /**
+     * How long a measurement waits for the JIT to catch up: on a loaded 2-core VM C2's one queue took seconds to reach
+     * a method (a fixed 40 rounds of a small GEMM's calls lasted milliseconds and failed there; CI, 2026-12-07).
+     */
+    private static final long JIT_CATCH_UP_NANOS = 20_000_000_000L;
+
     private static final com.sun.management.ThreadMXBean THREADS = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private final int threadsBefore = KernelPool.threads();
 
@@ -78,12 +84,14 @@ class KernelAllocationTest {
     /**
      * Bytes the given threads allocate over {@code calls} calls, once the JIT has caught up: the JIT compiles
      * in the background, so a slow machine may still interpret a method (and box its vectors) right after the
-     * warm-up. Measures up to 40 rounds and returns the first zero, else the last count. Reading another
-     * thread's count allocates nothing (one id at a time; the array form would allocate its result).
+     * warm-up. Measures rounds for up to {@link #JIT_CATCH_UP_NANOS} and returns the first zero, else the last
+     * count. Reading another thread's count allocates nothing (one id at a time; the array form would allocate its
+     * result).
      */
     private static long steadyStateAllocation(Runnable call, int calls, long[] threads) {
         long allocated = -1;
-        for (int round = 0; round < 40 && allocated != 0; round++) {
+        long deadline = System.nanoTime() + JIT_CATCH_UP_NANOS;
+        while (allocated != 0 && System.nanoTime() < deadline) {
             long before = allocatedBytes(threads);
             for (int i = 0; i < calls; i++) {
                 call.run();
