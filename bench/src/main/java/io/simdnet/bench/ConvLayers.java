@@ -16,7 +16,9 @@ public enum ConvLayers {
     CIFAR_32TO32_B64(64, Conv2dSpec.of(DType.F32, 32, 32, 32, 32, 3, 3, 1, 1, true, false)),
     CIFAR_64TO64_B64(64, Conv2dSpec.of(DType.F32, 64, 16, 16, 64, 3, 3, 1, 1, true, false)),
     /** cifar-best's widest layer (no peer in conv.py: cifar_best.py times the whole network). */
-    CIFAR_128TO128_8X8_B64(64, Conv2dSpec.of(DType.F32, 128, 8, 8, 128, 3, 3, 1, 1, true, false));
+    CIFAR_128TO128_8X8_B64(64, Conv2dSpec.of(DType.F32, 128, 8, 8, 128, 3, 3, 1, 1, true, false)),
+    /** A residual network's downsampling 3×3 of stride 2, 64→128 from 16×16 to 8×8 (no peer in conv.py). */
+    STRIDED_64TO128_B64(64, Conv2dSpec.of(DType.F32, 64, 16, 16, 128, 3, 3, 2, 1, true, false));
 
     final int batch;
     final Conv2dSpec spec;

@@ -57,9 +57,9 @@ public final class BlockedConv2dGenerator {
         TypeSpec kernel = TypeSpec.classBuilder(self)
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
                 .addSuperinterface(KernelTypes.conv2dKernel(type))
-                .addJavadoc("2-D convolution, $L, NCHW: $L×$L×$L → $L×$L×$L, kernel $L×$L, stride 1, padding top $L bottom $L left $L right $L$L$L.\n",
+                .addJavadoc("2-D convolution, $L, NCHW: $L×$L×$L → $L×$L×$L, kernel $L×$L, stride $L, padding top $L bottom $L left $L right $L$L$L.\n",
                         type.primitive(), spec.inChannels(), spec.height(), spec.width(), spec.outChannels(), spec.outHeight(), spec.outWidth(),
-                        spec.kernelH(), spec.kernelW(), spec.padTop(), spec.padBottom(), spec.padLeft(), spec.padRight(),
+                        spec.kernelH(), spec.kernelW(), spec.strideH() == spec.strideW() ? spec.strideH() : spec.strideH() + "×" + spec.strideW(), spec.padTop(), spec.padBottom(), spec.padLeft(), spec.padRight(),
                         spec.bias() ? ", with bias" : "", spec.relu() ? ", ReLU fused into forward" : "")
                 .addJavadoc("<p>Blocked: batch-reduce register tiles over channel blocks of $L; no patch matrix, no GEMM.\n", plan.blockedForward().lanes())
                 .addFields(constants())
@@ -68,8 +68,8 @@ public final class BlockedConv2dGenerator {
                 .addMethod(GeneratedClassParts.specMethod(KernelTypes.CONV2D_SPEC))
                 .addMethods(Conv2dEntryPoints.of(spec, array))
                 .addType(forward.emit("Forward", "Forward: Y = conv(X, W)" + (spec.bias() ? " + bias" : "") + (spec.relu() ? ", then ReLU" : "") + "."))
-                .addType(backwardData.emit("BackwardData", "Backward-data: dX = the stride-1 convolution of dY, padded by K − 1 − p, with the weights rotated"
-                                + " by 180° and their channels swapped."))
+                .addType(backwardData.emit("BackwardData", "Backward-data: dX = the stride-1 convolution of dY" + (spec.strideH() * spec.strideW() > 1
+                                ? " dilated by the stride" : "") + ", padded by K − 1 − p, with the weights rotated by 180° and their channels swapped."))
                 .addType(new BlockedWeightsEmitter(plan.blockedForward(), plan.blockedWeights(), type, spec.bias()).emit("BackwardWeights"))
                 .addType(callClass(call))
                 .build();

@@ -44,6 +44,9 @@ final class BlockedConvPassEmitter {
         this.bias = bias;
         this.relu = relu;
         this.transposedWeights = transposedWeights;
+        if (phased() && (bias || relu)) {
+            throw new IllegalArgumentException("blocked convolution: a dilated pass (a strided layer's backward-data) takes no bias or ReLU");
+        }
     }
 
     private int rowRest() {
@@ -70,9 +73,12 @@ final class BlockedConvPassEmitter {
                 .addMethod(blockedPosition())
                 .addMethod(pack())
                 .addMethod(image());
+        if (phased()) {
+            type.addMethod(phase());
+        }
         for (int vectors : counts(pass.outBlocks(), pass.vectors())) {
-            for (int rows : counts(pass.outHeight(), pass.rows())) {
-                for (int columns : counts(pass.outWidth(), pass.columns())) {
+            for (int rows : tileSizes(pass.outHeight(), pass.dilateH(), pass.rows())) {
+                for (int columns : tileSizes(pass.outWidth(), pass.dilateW(), pass.columns())) {
                     type.addMethod(tile(rows, columns, vectors));
                 }
             }
@@ -91,6 +97,57 @@ final class BlockedConvPassEmitter {
         return total % full == 0 ? List.of(full) : List.of(full, total % full);
     }
 
+    /**
+     * Whether the pass reads an input dilated by a layer's stride (a strided layer's backward-data). Its outputs are
+     * then taken in phases: the outputs of one phase, DH rows and DW columns apart, are reached by the same taps, those
+     * whose window rows and columns fall on the input's (every DH-th row and DW-th column of the kernel), so the zeros
+     * between the input's rows and columns are never multiplied.
+     */
+    boolean phased() {
+        return pass.dilateH() > 1 || pass.dilateW() > 1;
+    }
+
+    /** Rows of the blocked input between the windows of vertically neighbouring outputs of a tile. */
+    private int inRowStep() {
+        return pass.strideH() * pass.dilateH();
+    }
+
+    private int inColumnStep() {
+        return pass.strideW() * pass.dilateW();
+    }
+
+    /** Output rows (or columns) of each phase along a dimension of {@code total} taken {@code step} apart: the first {@code step} start them. */
+    private static List<Integer> phaseSizes(int total, int step) {
+        List<Integer> sizes = new ArrayList<>();
+        for (int first = 0; first < Math.min(step, total); first++) {
+            sizes.add(Math.ceilDiv(total - first, step));
+        }
+        return sizes;
+    }
+
+    /** The tile sizes the phases of a dimension need: the full tile, and every rest a phase leaves. */
+    private static List<Integer> tileSizes(int total, int step, int full) {
+        java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        for (int size : phaseSizes(total, step)) {
+            if (size >= full) {
+                sizes.add(full);
+            }
+            if (size % full != 0) {
+                sizes.add(size % full);
+            }
+        }
+        return List.copyOf(sizes);
+    }
+
+    /** The rests a phase of the dimension can leave after its full tiles (0 included when one leaves none). */
+    private static List<Integer> rests(int total, int step, int full) {
+        java.util.TreeSet<Integer> rests = new java.util.TreeSet<>();
+        for (int size : phaseSizes(total, step)) {
+            rests.add(size % full);
+        }
+        return List.copyOf(rests);
+    }
+
     private List<FieldSpec> constants() {
         List<FieldSpec> f = new ArrayList<>();
         f.add(GeneratedClassParts.intConstant("CIN", pass.inChannels(), "Input channels."));
@@ -104,6 +161,9 @@ final class BlockedConvPassEmitter {
         f.add(GeneratedClassParts.intConstant("PLANE", plane(), "Positions of one input channel."));
         if (fullInBlocks() > 0) {
             f.add(GeneratedClassParts.intConstant("FULL_CB", fullInBlocks(), "Input channel blocks with a channel in every lane."));
+        }
+        if (lastLanes() > 0) {
+            f.add(GeneratedClassParts.intConstant("LAST_LANES", lastLanes(), "Channels of the last, partial input block."));
         }
         if (blocksByTranspose()) {
             f.add(GeneratedClassParts.intConstant("VECTOR_POSITIONS", vectorPositions(),
@@ -128,18 +188,40 @@ final class BlockedConvPassEmitter {
         f.add(GeneratedClassParts.intConstant("POSITIONS", pass.outPositions(), "Output positions of a channel, in raster order."));
         f.add(GeneratedClassParts.intConstant("XROW", pass.paddedWidth() * pass.lanes(), "Elements of one row of a blocked input plane."));
         f.add(GeneratedClassParts.intConstant("XCB", pass.paddedHeight() * pass.paddedWidth() * pass.lanes(), "Elements of one blocked input plane."));
+        if (phased()) {
+            f.add(GeneratedClassParts.intConstant("DH", pass.dilateH(), "Rows of a blocked plane from one input row to the next (the layer's stride)."));
+            f.add(GeneratedClassParts.intConstant("DW", pass.dilateW(), "Columns of a blocked plane from one input column to the next."));
+        }
+        if (inRowStep() > 1) {
+            f.add(GeneratedClassParts.intConstant("XROW_STEP", inRowStep() * pass.paddedWidth() * pass.lanes(),
+                    "Elements of the blocked input between the windows of two vertically neighbouring outputs of a tile."));
+        }
+        if (inColumnStep() > 1) {
+            f.add(GeneratedClassParts.intConstant("XCOLUMN_STEP", inColumnStep() * pass.lanes(),
+                    "Elements of the blocked input between the windows of two horizontally neighbouring outputs of a tile."));
+        }
         f.add(GeneratedClassParts.intConstant("TAP_BLOCK", pass.lanes() * pass.lanes(), "Packed weights of one (output block, input block, tap): [input lane][output lanes]."));
         f.add(GeneratedClassParts.intConstant("WOCB", pass.inBlocks() * pass.kernelH() * pass.kernelW() * pass.lanes() * pass.lanes(),
                 "Packed weights of one output block."));
         f.add(GeneratedClassParts.intConstant("YROW", pass.outWidth() * pass.lanes(), "Elements of one row of a blocked output plane."));
         f.add(GeneratedClassParts.intConstant("YCB", pass.outPositions() * pass.lanes(), "Elements of one blocked output plane."));
+        if (pass.dilateH() > 1) {
+            f.add(GeneratedClassParts.intConstant("YROW_STEP", pass.dilateH() * pass.outWidth() * pass.lanes(),
+                    "Elements of the blocked output between two vertically neighbouring outputs of a tile: a phase's rows are DH apart."));
+        }
+        if (pass.dilateW() > 1) {
+            f.add(GeneratedClassParts.intConstant("YCOLUMN_STEP", pass.dilateW() * pass.lanes(),
+                    "Elements of the blocked output between two horizontally neighbouring outputs of a tile."));
+        }
         f.add(GeneratedClassParts.intConstant("BLOCKED_IN", pass.blockedInputLength(), "Elements of one blocked padded input image."));
         f.add(GeneratedClassParts.intConstant("BLOCKED_OUT", pass.blockedOutputLength(), "Elements of one blocked output image."));
         f.add(GeneratedClassParts.intConstant("PACKED", pass.packedWeightsLength(), "Elements of the packed weights."));
         f.add(GeneratedClassParts.intConstant("TILE_ROWS", pass.rows(), "Output rows of a full register tile."));
         f.add(GeneratedClassParts.intConstant("TILE_COLUMNS", pass.columns(), "Output columns of a full register tile."));
-        f.add(GeneratedClassParts.intConstant("FULL_ROWS", pass.outHeight() / pass.rows() * pass.rows(), "Output rows covered by full tiles."));
-        f.add(GeneratedClassParts.intConstant("FULL_COLUMNS", pass.outWidth() / pass.columns() * pass.columns(), "Output columns covered by full tiles."));
+        if (!phased()) {
+            f.add(GeneratedClassParts.intConstant("FULL_ROWS", pass.outHeight() / pass.rows() * pass.rows(), "Output rows covered by full tiles."));
+            f.add(GeneratedClassParts.intConstant("FULL_COLUMNS", pass.outWidth() / pass.columns() * pass.columns(), "Output columns covered by full tiles."));
+        }
         f.add(GeneratedClassParts.intConstant("GROUP", pass.vectors(), "Output blocks of a full register tile."));
         f.add(GeneratedClassParts.intConstant("FULL_GROUPS", pass.outBlocks() / pass.vectors(), "Full groups of output blocks."));
         return f;
@@ -148,6 +230,11 @@ final class BlockedConvPassEmitter {
     /** Input channel blocks with every lane a channel: the others are copied lane by lane. */
     private int fullInBlocks() {
         return pass.inChannels() / pass.lanes();
+    }
+
+    /** Channels of the last input block when it is partial, else 0. */
+    private int lastLanes() {
+        return pass.inChannels() % pass.lanes();
     }
 
     /** Output channel blocks with every lane a channel. */
@@ -254,7 +341,7 @@ final class BlockedConvPassEmitter {
             boolean after = fullInBlocks() > 0;
             m.addStatement("int from = base$L", after ? " + FULL_CB * V * PLANE" : "")
                     .addStatement("int to = at$L", after ? " + FULL_CB * XCB" : "")
-                    .addCode(copyLanes("0", after ? "CIN - FULL_CB * V" : "CIN"));
+                    .addCode(copyLanes("0", "LAST_LANES"));
         }
         return m.build();
     }
@@ -277,7 +364,8 @@ final class BlockedConvPassEmitter {
                 .returns(TypeName.INT)
                 .addJavadoc("Offset of input position {@code p} (raster order) in a blocked padded plane.\n")
                 .addParameter(TypeName.INT, "p")
-                .addStatement("return ((p / W$L) * WP + p % W$L) * V", pass.padTop() > 0 ? " + PT" : "", pass.padLeft() > 0 ? " + PL" : "")
+                .addStatement("return ((p / W$L$L) * WP + p % W$L$L) * V", pass.dilateH() > 1 ? " * DH" : "", pass.padTop() > 0 ? " + PT" : "",
+                        pass.dilateW() > 1 ? " * DW" : "", pass.padLeft() > 0 ? " + PL" : "")
                 .build();
     }
 
@@ -311,6 +399,15 @@ final class BlockedConvPassEmitter {
             m.addParameter(array, "bias");
         }
         m.addParameter(array, "y");
+        if (phased()) {
+            m.beginControlFlow("for (int ocb = 0; ocb < FULL_GROUPS * GROUP; ocb += GROUP)")
+                    .addCode(phaseCalls("GROUP"))
+                    .endControlFlow();
+            if (vectorRest() > 0) {
+                m.addStatement("int ocb = FULL_GROUPS * GROUP").addCode(phaseCalls("OCB - FULL_GROUPS * GROUP"));
+            }
+            return m.build();
+        }
         m.beginControlFlow("for (int ocb = 0; ocb < FULL_GROUPS * GROUP; ocb += GROUP)");
         positionsLoop(m, pass.vectors(), b);
         m.endControlFlow();
@@ -319,6 +416,94 @@ final class BlockedConvPassEmitter {
             positionsLoop(m, vectorRest(), b);
         }
         return m.build();
+    }
+
+    /** The phases of one group of {@code vectors} output blocks: every (first row, first column) that has outputs. */
+    private CodeBlock phaseCalls(String vectors) {
+        boolean groupsDiffer = counts(pass.outBlocks(), pass.vectors()).size() > 1;
+        return CodeBlock.builder()
+                .beginControlFlow("for (int ph = 0; ph < $L; ph++)", Math.min(pass.dilateH(), pass.outHeight()) == pass.dilateH() ? "DH" : "OH")
+                .beginControlFlow("for (int pw = 0; pw < $L; pw++)", Math.min(pass.dilateW(), pass.outWidth()) == pass.dilateW() ? "DW" : "OW")
+                .addStatement("phase(x, w, ocb, ph, pw$L, y)", groupsDiffer ? ", " + vectors : "")
+                .endControlFlow()
+                .endControlFlow()
+                .build();
+    }
+
+    /**
+     * One phase of a dilated pass: the outputs (ph + DH·a, pw + DW·b) of a group of output blocks, in full tiles and the
+     * rests the phase leaves; its taps start at the first kernel row and column that fall on an input row and column.
+     */
+    private MethodSpec phase() {
+        String pt = pass.padTop() > 0 ? "PT" : "0";
+        String pl = pass.padLeft() > 0 ? "PL" : "0";
+        MethodSpec.Builder m = MethodSpec.methodBuilder("phase")
+                .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+                .addJavadoc("Outputs ph + DH·a, pw + DW·b of the {@code vectors} output blocks from ocb: the taps from (i0, j0) on, DH and DW apart.\n")
+                .addParameter(array, "x").addParameter(array, "w").addParameter(TypeName.INT, "ocb").addParameter(TypeName.INT, "ph")
+                .addParameter(TypeName.INT, "pw");
+        List<Integer> vectorCounts = counts(pass.outBlocks(), pass.vectors());
+        if (vectorCounts.size() > 1) {
+            m.addParameter(TypeName.INT, "vectors");
+        }
+        m.addParameter(array, "y")
+                .addComment("A window row i of output row oh falls on an input row when oh + i − PT is a multiple of DH.")
+                .addStatement("int i0 = Math.floorMod($L - ph, DH)", pt)
+                .addStatement("int j0 = Math.floorMod($L - pw, DW)", pl)
+                .addStatement("int rows = (OH - ph + DH - 1) / DH")
+                .addStatement("int columns = (OW - pw + DW - 1) / DW")
+                .addStatement("int fullRows = rows / TILE_ROWS * TILE_ROWS")
+                .addStatement("int fullColumns = columns / TILE_COLUMNS * TILE_COLUMNS");
+        if (vectorCounts.size() == 1) {
+            m.addCode(phaseTiles(vectorCounts.getFirst()));
+        } else {
+            m.beginControlFlow("if (vectors == GROUP)").addCode(phaseTiles(vectorCounts.get(0)))
+                    .nextControlFlow("else").addCode(phaseTiles(vectorCounts.get(1))).endControlFlow();
+        }
+        return m.build();
+    }
+
+    /** A phase's tiles of {@code vectors} output blocks: full rows of full tiles and their column rest, then the row rest. */
+    private CodeBlock phaseTiles(int vectors) {
+        CodeBlock.Builder b = CodeBlock.builder()
+                .beginControlFlow("for (int a = 0; a < fullRows; a += TILE_ROWS)")
+                .addStatement("int oh = ph + a * DH")
+                .add(phaseColumns(pass.rows(), vectors))
+                .endControlFlow();
+        List<Integer> rowRests = rests(pass.outHeight(), pass.dilateH(), pass.rows());
+        if (rowRests.size() > 1 || rowRests.getFirst() != 0) {
+            b.addStatement("int oh = ph + fullRows * DH").beginControlFlow("switch (rows - fullRows)");
+            for (int rest : rowRests) {
+                if (rest == 0) {
+                    b.beginControlFlow("case 0 ->").add("// the phase's rows end with a full tile\n").endControlFlow();
+                } else {
+                    b.beginControlFlow("case $L ->", rest).add(phaseColumns(rest, vectors)).endControlFlow();
+                }
+            }
+            b.addStatement("default -> throw new $T(\"phase rows \" + rows)", AssertionError.class).endControlFlow();
+        }
+        return b.build();
+    }
+
+    /** One band of {@code rows} output rows of a phase: full tiles across, then the column rest. */
+    private CodeBlock phaseColumns(int rows, int vectors) {
+        CodeBlock.Builder b = CodeBlock.builder()
+                .beginControlFlow("for (int c = 0; c < fullColumns; c += TILE_COLUMNS)")
+                .addStatement("$L(x, w, ocb, oh, pw + c * DW, i0, j0, y)", tileName(rows, pass.columns(), vectors))
+                .endControlFlow();
+        List<Integer> columnRests = rests(pass.outWidth(), pass.dilateW(), pass.columns());
+        if (columnRests.size() > 1 || columnRests.getFirst() != 0) {
+            b.beginControlFlow("switch (columns - fullColumns)");
+            for (int rest : columnRests) {
+                if (rest == 0) {
+                    b.beginControlFlow("case 0 ->").add("// the phase's columns end with a full tile\n").endControlFlow();
+                } else {
+                    b.addStatement("case $L -> $L(x, w, ocb, oh, pw + fullColumns * DW, i0, j0, y)", rest, tileName(rows, rest, vectors));
+                }
+            }
+            b.addStatement("default -> throw new $T(\"phase columns \" + columns)", AssertionError.class).endControlFlow();
+        }
+        return b.build();
     }
 
     /** The tiles of one group of output blocks over the whole map: full tiles, then the columns and rows they leave. */
@@ -340,6 +525,16 @@ final class BlockedConvPassEmitter {
         }
     }
 
+    /** Elements of the blocked input between the windows of vertically neighbouring outputs of a tile. */
+    private String rowStep() {
+        return inRowStep() > 1 ? "XROW_STEP" : "XROW";
+    }
+
+    /** Elements of the blocked input between the windows of horizontally neighbouring outputs of a tile. */
+    private String columnStep() {
+        return inColumnStep() > 1 ? "XCOLUMN_STEP" : "V";
+    }
+
     private static String tileName(int rows, int columns, int vectors) {
         return "tile" + rows + "x" + columns + "x" + vectors;
     }
@@ -352,15 +547,22 @@ final class BlockedConvPassEmitter {
     private MethodSpec tile(int rows, int columns, int vectors) {
         MethodSpec.Builder m = MethodSpec.methodBuilder(tileName(rows, columns, vectors))
                 .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-                .addJavadoc("Output rows oh .. oh + $L, columns ow .. ow + $L of output blocks ocb .. ocb + $L, reduced over every input block and tap.\n",
+                .addJavadoc(phased()
+                        ? "Outputs oh + DH·r, ow + DW·c (r < $L, c < $L) of output blocks ocb .. ocb + $L, reduced over every input block and the phase's taps.\n"
+                        : "Output rows oh .. oh + $L, columns ow .. ow + $L of output blocks ocb .. ocb + $L, reduced over every input block and tap.\n",
                         rows, columns, vectors)
                 .addParameter(array, "x").addParameter(array, "w");
         if (bias) {
             m.addParameter(array, "bias");
         }
-        m.addParameter(TypeName.INT, "ocb").addParameter(TypeName.INT, "oh").addParameter(TypeName.INT, "ow").addParameter(array, "y");
+        m.addParameter(TypeName.INT, "ocb").addParameter(TypeName.INT, "oh").addParameter(TypeName.INT, "ow");
+        if (phased()) {
+            m.addParameter(TypeName.INT, "i0").addParameter(TypeName.INT, "j0");
+        }
+        m.addParameter(array, "y");
         CodeBlock.Builder body = CodeBlock.builder()
-                .addStatement("int xo = (oh * WP + ow) * V")
+                .add(inRowStep() == 1 && inColumnStep() == 1 || phased() ? CodeBlock.of("int xo = (oh * WP + ow) * V;\n")
+                        : CodeBlock.of("int xo = oh * $L + ow * $L;\n", rowStep(), columnStep()))
                 .addStatement("int wo = ocb * WOCB");
         int positions = rows * columns;
         for (int t = 0; t < positions; t++) {
@@ -372,18 +574,26 @@ final class BlockedConvPassEmitter {
                 }
             }
         }
-        body.beginControlFlow("for (int cb = 0; cb < CB; cb++)")
-                .beginControlFlow("for (int i = 0; i < KH; i++)")
-                .beginControlFlow("for (int j = 0; j < KW; j++)")
+        // The lanes past CIN in the last input block hold zeros on both sides of the FMA: the loop stops at the last channel.
+        body.beginControlFlow("for (int cb = 0; cb < CB; cb++)");
+        String lanes = "V";
+        if (lastLanes() > 0) {
+            lanes = fullInBlocks() > 0 ? "lanes" : "LAST_LANES";
+            if (fullInBlocks() > 0) {
+                body.addStatement("int lanes = cb < FULL_CB ? V : LAST_LANES");
+            }
+        }
+        body.beginControlFlow(phased() ? "for (int i = i0; i < KH; i += DH)" : "for (int i = 0; i < KH; i++)")
+                .beginControlFlow(phased() ? "for (int j = j0; j < KW; j += DW)" : "for (int j = 0; j < KW; j++)")
                 .addStatement("int xt = xo + cb * XCB + i * XROW + j * V")
                 .addStatement("int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK")
-                .beginControlFlow("for (int ci = 0; ci < V; ci++)");
+                .beginControlFlow("for (int ci = 0; ci < $L; ci++)", lanes);
         for (int v = 0; v < vectors; v++) {
             body.addStatement("$T w$L = $T.fromArray(S, w, wt + ci * V$L)", vector, v, vector, GeneratedClassParts.plusTerm(v, "WOCB"));
         }
         for (int t = 0; t < positions; t++) {
-            body.addStatement("$T b$L = $T.broadcast(S, x[xt + ci$L$L])", vector, t, vector, GeneratedClassParts.plusTerm(t / columns, "XROW"),
-                    GeneratedClassParts.plusTerm(t % columns, "V"));
+            body.addStatement("$T b$L = $T.broadcast(S, x[xt + ci$L$L])", vector, t, vector, GeneratedClassParts.plusTerm(t / columns, rowStep()),
+                    GeneratedClassParts.plusTerm(t % columns, columnStep()));
             for (int v = 0; v < vectors; v++) {
                 body.addStatement("$L = b$L.fma(w$L, $L)", acc(t, v), t, v, acc(t, v));
             }
@@ -392,8 +602,9 @@ final class BlockedConvPassEmitter {
         body.addStatement("int yo = ocb * YCB + (oh * OW + ow) * V");
         for (int t = 0; t < positions; t++) {
             for (int v = 0; v < vectors; v++) {
-                body.addStatement("$L$L.intoArray(y, yo$L$L$L)", acc(t, v), relu ? ".max(0)" : "", GeneratedClassParts.plusTerm(t / columns, "YROW"),
-                        GeneratedClassParts.plusTerm(t % columns, "V"), GeneratedClassParts.plusTerm(v, "YCB"));
+                body.addStatement("$L$L.intoArray(y, yo$L$L$L)", acc(t, v), relu ? ".max(0)" : "",
+                        GeneratedClassParts.plusTerm(t / columns, pass.dilateH() > 1 ? "YROW_STEP" : "YROW"),
+                        GeneratedClassParts.plusTerm(t % columns, pass.dilateW() > 1 ? "YCOLUMN_STEP" : "V"), GeneratedClassParts.plusTerm(v, "YCB"));
             }
         }
         return m.addCode(body.build()).build();

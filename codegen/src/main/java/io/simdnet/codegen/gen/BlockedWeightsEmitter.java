@@ -130,10 +130,10 @@ final class BlockedWeightsEmitter {
                 .addStatement("int xn = image * Forward.BLOCKED_IN + cb * Forward.XCB + i * Forward.XROW + j * Forward.V")
                 .addStatement("int yn = image * IMAGE_OUT + oc * Forward.POSITIONS")
                 .beginControlFlow("for (int oh = 0; oh < Forward.OH; oh++)")
-                .addStatement("int xr = xn + oh * Forward.XROW")
+                .addStatement("int xr = xn + oh * Forward.$L", forward.strideH() > 1 ? "XROW_STEP" : "XROW")
                 .addStatement("int yr = yn + oh * Forward.OW")
                 .beginControlFlow("for (int ow = 0; ow < Forward.OW; ow++)")
-                .addStatement("int xi = xr + ow * Forward.V");
+                .addStatement("int xi = xr + ow * Forward.$L", forward.strideW() > 1 ? "XCOLUMN_STEP" : "V");
         for (int t = 0; t < taps; t++) {
             body.addStatement("$T x$L = $T.fromArray(S, x, xi$L)", vector, t, vector, GeneratedClassParts.plusTerm(t, "Forward.V"));
         }

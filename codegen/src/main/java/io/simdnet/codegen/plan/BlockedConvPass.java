@@ -5,9 +5,9 @@ import io.simdnet.kernel.spec.Conv2dAlgorithm;
 import io.simdnet.kernel.spec.VectorTarget;
 
 /**
- * One stride-1 convolution pass of {@link Conv2dAlgorithm#BLOCKED}: forward on the layer's geometry,
- * backward-data on the transposed one (the same pass reads dY padded by K − 1 − p with rotated,
- * channel-swapped weights).
+ * One convolution pass of {@link Conv2dAlgorithm#BLOCKED}: forward on the layer's geometry, backward-data on the
+ * transposed one (the same pass reads dY padded by K − 1 − p with rotated, channel-swapped weights; for a layer of
+ * stride s, dY dilated by s: s − 1 zeros between its rows and columns, so the pass itself runs at stride 1).
  *
  * <p>The input is copied into channel blocks of {@link #lanes()} (v) channels, (C/v, H + pad, W + pad, v) with a
  * zero border and zero lanes past the last channel, so an input value of a position at tap (i, j) sits at a
@@ -17,7 +17,9 @@ import io.simdnet.kernel.spec.VectorTarget;
  * vectors and broadcasts one input value per position into {@code positions · vectors} FMAs. Every position of a
  * tile sits at a constant offset from the tile's first, in the input and in the blocked output, so the tile
  * needs one index register; the last rows and columns that do not fill a tile get smaller tiles of their own.
- * Border positions read the zero border, so there are no bounds tests, and no work is discarded.
+ * Border positions read the zero border, so there are no bounds tests, and no work is discarded. A stride moves a
+ * tile's positions {@link #strideH()} rows and {@link #strideW()} columns apart in the input; a dilation places the
+ * input's rows and columns that far apart in the blocked plane when it is copied in.
  *
  * <p>Measured before it was built (a probe of the 64→64 3×3 layer on 16×16 maps, 256-bit vectors, Zen 2): tiles of
  * 6 positions × 2 vectors (12 accumulators) ran at 78-81 GFLOP/s on one core, 73-75% of its FMA peak (107.4), in any
@@ -28,9 +30,11 @@ import io.simdnet.kernel.spec.VectorTarget;
  * @param rows output rows of one register tile
  * @param columns output columns of one register tile
  * @param vectors output-channel vectors of one register tile
+ * @param strideH the pass's vertical stride (the layer's for forward; 1 for backward-data)
+ * @param dilateH the rows of the blocked plane between two input rows (the layer's stride for backward-data, else 1)
  */
 public record BlockedConvPass(int inChannels, int height, int width, int outChannels, int kernelH, int kernelW, int padTop, int padBottom,
-        int padLeft, int padRight, int lanes, int rows, int columns, int vectors) {
+        int padLeft, int padRight, int strideH, int strideW, int dilateH, int dilateW, int lanes, int rows, int columns, int vectors) {
 
     /** Of the target's registers, what the accumulators may take: the rest hold the weight vectors, the broadcast and C2's temporaries. */
     private static final int USABLE_NUMERATOR = 3;
@@ -50,16 +54,29 @@ public record BlockedConvPass(int inChannels, int height, int width, int outChan
         if (padTop < 0 || padBottom < 0 || padLeft < 0 || padRight < 0) {
             throw new IllegalArgumentException("blocked convolution pass: negative padding " + padTop + "/" + padBottom + "/" + padLeft + "/" + padRight);
         }
+        if (strideH < 1 || strideW < 1 || dilateH < 1 || dilateW < 1) {
+            throw new IllegalArgumentException("blocked convolution pass: stride " + strideH + "×" + strideW + ", dilation " + dilateH + "×" + dilateW);
+        }
         if (rows < 1 || columns < 1 || vectors < 1 || lanes < 1) {
             throw new IllegalArgumentException("blocked convolution pass: tile " + rows + "×" + columns + " positions × " + vectors + " vectors of " + lanes);
         }
-        int outHeight = height + padTop + padBottom - kernelH + 1;
-        int outWidth = width + padLeft + padRight - kernelW + 1;
+        int outHeight = outSize(height, dilateH, padTop + padBottom, kernelH, strideH);
+        int outWidth = outSize(width, dilateW, padLeft + padRight, kernelW, strideW);
         int outBlocks = Math.ceilDiv(outChannels, lanes);
+        if (outHeight < 1 || outWidth < 1) {
+            throw new IllegalArgumentException("blocked convolution pass: a " + kernelH + "×" + kernelW + " kernel does not fit the padded "
+                    + ((height - 1) * dilateH + 1 + padTop + padBottom) + "×" + ((width - 1) * dilateW + 1 + padLeft + padRight) + " input");
+        }
         if (rows > outHeight || columns > outWidth || vectors > outBlocks) {
             throw new IllegalArgumentException("blocked convolution pass: tile " + rows + "×" + columns + " positions × " + vectors
                     + " vectors is larger than the " + outHeight + "×" + outWidth + " output of " + outBlocks + " channel blocks");
         }
+    }
+
+    /** Output size along one dimension: the input dilated and padded, then windows of {@code kernel} every {@code stride}. */
+    private static int outSize(int size, int dilate, int pads, int kernel, int stride) {
+        int padded = (size - 1) * dilate + 1 + pads;
+        return padded < kernel ? 0 : (padded - kernel) / stride + 1;
     }
 
     /**
@@ -67,12 +84,13 @@ public record BlockedConvPass(int inChannels, int height, int width, int outChan
      * target's registers, each costed with the smaller tiles of the rows and columns it leaves over.
      */
     public static BlockedConvPass of(DType type, VectorTarget target, int inChannels, int height, int width, int outChannels, int kernelH,
-            int kernelW, int padTop, int padBottom, int padLeft, int padRight) {
+            int kernelW, int padTop, int padBottom, int padLeft, int padRight, int strideH, int strideW, int dilateH, int dilateW) {
         int lanes = type.lanes(target.bits());
         int vectors = Math.min(MAX_VECTORS, Math.ceilDiv(outChannels, lanes));
         int accumulators = target.registers() * USABLE_NUMERATOR / USABLE_DENOMINATOR;
-        int outHeight = height + padTop + padBottom - kernelH + 1;
-        int outWidth = width + padLeft + padRight - kernelW + 1;
+        // A dilated pass tiles each phase of its outputs (DH rows and DW columns apart): the tile fits the smallest.
+        int outHeight = Math.max(1, outSize(height, dilateH, padTop + padBottom, kernelH, strideH) / dilateH);
+        int outWidth = Math.max(1, outSize(width, dilateW, padLeft + padRight, kernelW, strideW) / dilateW);
         int bestRows = 1;
         int bestColumns = 1;
         double bestCost = Double.MAX_VALUE;
@@ -86,8 +104,8 @@ public record BlockedConvPass(int inChannels, int height, int width, int outChan
                 }
             }
         }
-        return new BlockedConvPass(inChannels, height, width, outChannels, kernelH, kernelW, padTop, padBottom, padLeft, padRight, lanes, bestRows,
-                bestColumns, vectors);
+        return new BlockedConvPass(inChannels, height, width, outChannels, kernelH, kernelW, padTop, padBottom, padLeft, padRight, strideH, strideW,
+                dilateH, dilateW, lanes, bestRows, bestColumns, vectors);
     }
 
     /** Modelled cycles of one input channel's step over the whole map: the full tiles, the edge tiles and the corner. */
@@ -122,20 +140,21 @@ public record BlockedConvPass(int inChannels, int height, int width, int outChan
         return Math.ceilDiv(outChannels, lanes);
     }
 
+    /** Rows of a blocked plane: the input's, dilated, and the zero border. */
     public int paddedHeight() {
-        return height + padTop + padBottom;
+        return (height - 1) * dilateH + 1 + padTop + padBottom;
     }
 
     public int paddedWidth() {
-        return width + padLeft + padRight;
+        return (width - 1) * dilateW + 1 + padLeft + padRight;
     }
 
     public int outHeight() {
-        return paddedHeight() - kernelH + 1;
+        return (paddedHeight() - kernelH) / strideH + 1;
     }
 
     public int outWidth() {
-        return paddedWidth() - kernelW + 1;
+        return (paddedWidth() - kernelW) / strideW + 1;
     }
 
     /** Output positions of one channel: the tiles run through them in raster order. */

@@ -17,9 +17,11 @@ import java.util.List;
  * beside the generators because it is theirs: the spec says what to compute, the plan how.
  *
  * <p>The rule for {@link Conv2dAlgorithm#AUTO}: DENSE when the kernel covers the whole unpadded input (one
- * output position); else, when the stride is 1 and every side's padding is below the kernel size, BLOCKED if
- * the input and output channels each fill at least three quarters of a vector's lanes, DIRECT if not; else
- * IM2COL. Measured on Zen 4 (README, Convolutions), DIRECT is faster than im2col on every stride-1 layer of the
+ * output position); else, when every side's padding is below the kernel size, BLOCKED if the input and output
+ * channels each fill at least three quarters of a vector's lanes, DIRECT if not and the stride is 1; else
+ * IM2COL. Measured on Zen 5 (docs/results.md), BLOCKED runs a strided 64→128 3×3 layer's forward 1.4× faster than
+ * im2col and its backward passes together about as fast; on three input channels (CS231n's strided first layer) its
+ * backward is 3× slower, so few-channel strided layers stay IM2COL. Measured on Zen 4 (README, Convolutions), DIRECT is faster than im2col on every stride-1 layer of the
  * benchmarks; im2col stays for strided layers, whose inputs are not consecutive along a row. Measured on Zen 2
  * (docs/results.md), BLOCKED runs the 32→32 and 64→64 3×3 layers 1.4-1.9× faster than DIRECT and LeNet-5's 6→16
  * 5×5 1.0-1.3×, while on 1 and 3 input channels, whose block is mostly zero lanes, it is 1.2-8× slower.
@@ -46,8 +48,9 @@ public record Conv2dAlgorithmPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, Ge
     public static Conv2dAlgorithmPlan of(Conv2dSpec spec) {
         Conv2dAlgorithm algorithm = switch (spec.algorithm()) {
             case AUTO -> isDense(spec) ? Conv2dAlgorithm.DENSE
-                    : directProblem(spec) != null ? Conv2dAlgorithm.IM2COL
-                    : fillsChannelBlocks(spec) ? Conv2dAlgorithm.BLOCKED : Conv2dAlgorithm.DIRECT;
+                    : paddingProblem(spec) != null ? Conv2dAlgorithm.IM2COL
+                    : fillsChannelBlocks(spec) ? Conv2dAlgorithm.BLOCKED
+                    : directProblem(spec) == null ? Conv2dAlgorithm.DIRECT : Conv2dAlgorithm.IM2COL;
             case DENSE -> {
                 if (!isDense(spec)) {
                     throw new IllegalArgumentException("Conv2d spec '" + spec.key() + "': algo=dense needs a kernel covering the whole unpadded input");
@@ -55,7 +58,7 @@ public record Conv2dAlgorithmPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, Ge
                 yield Conv2dAlgorithm.DENSE;
             }
             case DIRECT, BLOCKED -> {
-                String problem = directProblem(spec);
+                String problem = spec.algorithm() == Conv2dAlgorithm.DIRECT ? directProblem(spec) : paddingProblem(spec);
                 if (problem != null) {
                     throw new IllegalArgumentException("Conv2d spec '" + spec.key() + "': algo=" + spec.algorithm().token() + " needs " + problem);
                 }
@@ -109,11 +112,15 @@ public record Conv2dAlgorithmPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, Ge
 
     private static Conv2dAlgorithmPlan blocked(Conv2dSpec s) {
         BlockedConvPass forward = BlockedConvPass.of(s.elementType(), s.target(), s.inChannels(), s.height(), s.width(), s.outChannels(),
-                s.kernelH(), s.kernelW(), s.padTop(), s.padBottom(), s.padLeft(), s.padRight());
-        // As for DIRECT: dX is the stride-1 convolution of dY padded by K − 1 − p with the rotated, channel-swapped weights.
+                s.kernelH(), s.kernelW(), s.padTop(), s.padBottom(), s.padLeft(), s.padRight(), s.strideH(), s.strideW(), 1, 1);
+        // As for DIRECT: dX is the stride-1 convolution of dY padded by K − 1 − p with the rotated, channel-swapped weights;
+        // a strided layer's dY is dilated by its stride, and the bottom and right take the input rows and columns
+        // that no forward window reached (the padded input minus the last window's end).
+        int dilatedHeight = (s.outHeight() - 1) * s.strideH() + 1;
+        int dilatedWidth = (s.outWidth() - 1) * s.strideW() + 1;
         BlockedConvPass backwardData = BlockedConvPass.of(s.elementType(), s.target(), s.outChannels(), s.outHeight(), s.outWidth(),
-                s.inChannels(), s.kernelH(), s.kernelW(), s.kernelH() - 1 - s.padTop(), s.kernelH() - 1 - s.padBottom(),
-                s.kernelW() - 1 - s.padLeft(), s.kernelW() - 1 - s.padRight());
+                s.inChannels(), s.kernelH(), s.kernelW(), s.kernelH() - 1 - s.padTop(), s.height() - dilatedHeight + s.padTop(),
+                s.kernelW() - 1 - s.padLeft(), s.width() - dilatedWidth + s.padLeft(), 1, 1, s.strideH(), s.strideW());
         BlockedWeightsTile weights = BlockedWeightsTile.of(s.target(), s.outChannels(), s.kernelW());
         return new Conv2dAlgorithmPlan(s, Conv2dAlgorithm.BLOCKED, null, null, null, null, null, null, forward, backwardData, weights);
     }
@@ -140,11 +147,16 @@ public record Conv2dAlgorithmPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, Ge
         return Math.min(spec.inChannels(), spec.outChannels()) * BLOCK_FILL_DENOMINATOR >= lanes * BLOCK_FILL_NUMERATOR;
     }
 
-    /** Why DIRECT (or BLOCKED) cannot compute {@code spec}, or null when it can. */
+    /** Why DIRECT cannot compute {@code spec}, or null when it can. */
     private static String directProblem(Conv2dSpec spec) {
         if (spec.strideH() != 1 || spec.strideW() != 1) {
             return "stride 1, got " + spec.strideH() + "×" + spec.strideW();
         }
+        return paddingProblem(spec);
+    }
+
+    /** Why BLOCKED cannot compute {@code spec} (its backward-data pads dY by K − 1 − p), or null when it can. */
+    private static String paddingProblem(Conv2dSpec spec) {
         if (Math.max(spec.padTop(), spec.padBottom()) >= spec.kernelH() || Math.max(spec.padLeft(), spec.padRight()) >= spec.kernelW()) {
             return "padding below the kernel size on every side, got top " + spec.padTop() + ", bottom " + spec.padBottom() + ", left "
                     + spec.padLeft() + ", right " + spec.padRight() + " for a " + spec.kernelH() + "×" + spec.kernelW() + " kernel";

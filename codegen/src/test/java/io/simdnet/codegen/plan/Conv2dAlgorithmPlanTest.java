@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.simdnet.kernel.spec.Conv2dAlgorithm;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import io.simdnet.kernel.spec.VectorTarget;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Which algorithm a convolution's plan chooses, and what a DIRECT plan's passes look like. */
@@ -27,16 +28,31 @@ class Conv2dAlgorithmPlanTest {
         assertEquals(Conv2dAlgorithm.DIRECT, plan("conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5" + avx512).algorithm(), "6 of 16 lanes");
         assertEquals(Conv2dAlgorithm.DIRECT, plan("conv2d f32 c=3 h=32 w=32 oc=32 kh=3 kw=3 pad=1" + avx2).algorithm(), "3 of 8 lanes");
         assertEquals(Conv2dAlgorithm.DIRECT, plan("conv2d f32 c=1 h=28 w=28 oc=6 kh=5 kw=5 padding=same" + avx2).algorithm());
-        assertEquals(Conv2dAlgorithm.IM2COL, plan("conv2d f32 c=3 h=31 w=31 oc=25 kh=3 kw=3 sh=2 pad=1").algorithm(), "strided");
+        assertEquals(Conv2dAlgorithm.IM2COL, plan("conv2d f32 c=3 h=31 w=31 oc=25 kh=3 kw=3 sh=2 pad=1").algorithm(), "strided, 3 channels");
+        assertEquals(Conv2dAlgorithm.BLOCKED, plan("conv2d f32 c=64 h=16 w=16 oc=128 kh=3 kw=3 sh=2 pad=1" + avx512).algorithm(),
+                "strided, whole channel blocks");
         assertEquals(Conv2dAlgorithm.IM2COL, plan("conv2d f32 c=3 h=8 w=8 oc=4 kh=2 kw=2 pad=2").algorithm(), "padding ≥ kernel");
         assertEquals(Conv2dAlgorithm.IM2COL, plan("conv2d f32 c=64 h=8 w=8 oc=64 kh=2 kw=2 pad=2").algorithm(), "padding ≥ kernel");
     }
 
     @Test
-    void aBlockedRequestOnAStridedGeometryIsRefusedNamingTheStride() {
+    void aStridedBlockedPlanRunsBackwardDataOnDyDilatedByTheStride() {
+        Conv2dAlgorithmPlan p = plan("conv2d f32 c=16 h=9 w=10 oc=24 kh=3 kw=3 sh=2 sw=3 pt=1 pb=0 pl=2 pr=1 algo=blocked");
+        BlockedConvPass forward = p.blockedForward();
+        assertEquals(List.of(2, 3, 1, 1), List.of(forward.strideH(), forward.strideW(), forward.dilateH(), forward.dilateW()));
+        assertEquals(List.of(4, 4), List.of(forward.outHeight(), forward.outWidth()), "floor((9 + 1 − 3) / 2) + 1 by floor((10 + 3 − 3) / 3) + 1");
+        BlockedConvPass data = p.blockedBackwardData();
+        assertEquals(List.of(1, 1, 2, 3), List.of(data.strideH(), data.strideW(), data.dilateH(), data.dilateW()));
+        assertEquals(List.of(9, 10), List.of(data.outHeight(), data.outWidth()), "dX has the input's positions");
+        assertEquals(List.of(1, 3, 0, 2), List.of(data.padTop(), data.padBottom(), data.padLeft(), data.padRight()),
+                "K − 1 − p before; after, the rows and columns no window reached");
+    }
+
+    @Test
+    void aBlockedRequestWithPaddingAtTheKernelSizeIsRefusedNamingIt() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> plan("conv2d f32 c=16 h=9 w=9 oc=16 kh=3 kw=3 sh=2 pad=1 algo=blocked"));
-        assertTrue(e.getMessage().contains("algo=blocked needs stride 1, got 2×2"), e.getMessage());
+                () -> plan("conv2d f32 c=16 h=9 w=9 oc=16 kh=3 kw=3 sh=2 pad=3 algo=blocked"));
+        assertTrue(e.getMessage().contains("algo=blocked needs padding below the kernel size"), e.getMessage());
     }
 
     @Test

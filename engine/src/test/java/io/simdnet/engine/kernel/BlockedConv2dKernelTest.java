@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The {@link Conv2dAlgorithm#BLOCKED} kernels against the double-precision reference on random stride-1
  * geometries (kernel 1-7, padding 0-3 below the kernel or 'same', 1-70 channels: whole and partial channel
- * blocks, maps smaller than a register tile, odd batches), at every vector target; the double kernels by finite
+ * blocks, maps smaller than a register tile, odd batches) and strided ones (stride 1-3 in either direction), at
+ * every vector target; the double kernels by finite
  * differences; agreeing with DIRECT on the layers of the benchmarks. Bit-identical results on 1, 2 and 3 threads and
  * the fused ReLU: {@link DirectConv2dKernelTest}, for both algorithms.
  */
@@ -65,6 +66,80 @@ class BlockedConv2dKernelTest {
         Conv2dSpec spec = randomSpec(seed, VectorTarget.host());
         assertEquals(Conv2dAlgorithm.BLOCKED, Conv2dAlgorithmPlan.of(spec).algorithm());
         KernelTester.conv2d(spec).seed(seed).testBatches(compiledFloat(spec), 0, 1, 1 + 2 * (int) (seed % 3));
+    }
+
+    private static final int[] STRIDED_KERNELS = {1, 2, 3, 4, 5, 7};
+    private static final int[] STRIDED_CHANNELS = {1, 3, 6, 16, 17, 25, 33};
+
+    /** A random geometry of stride 1-3 in either direction, padding 0-3 below the kernel, channels whole and partial blocks. */
+    static Conv2dSpec randomStridedSpec(long seed, DType type, VectorTarget target) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int kh = STRIDED_KERNELS[random.nextInt(STRIDED_KERNELS.length)];
+        int kw = random.nextInt(3) == 0 ? STRIDED_KERNELS[random.nextInt(STRIDED_KERNELS.length)] : kh;
+        int sh = 1 + random.nextInt(3);
+        int sw = random.nextInt(3) == 0 ? 1 + random.nextInt(3) : sh;
+        int h = kh + random.nextInt(12);
+        int w = kw + random.nextInt(12);
+        int c = STRIDED_CHANNELS[random.nextInt(STRIDED_CHANNELS.length)];
+        int oc = STRIDED_CHANNELS[random.nextInt(STRIDED_CHANNELS.length)];
+        return new Conv2dSpec(type, c, h, w, oc, kh, kw, sh, sw, random.nextInt(Math.min(4, kh)), random.nextInt(Math.min(4, kh)),
+                random.nextInt(Math.min(4, kw)), random.nextInt(Math.min(4, kw)), random.nextBoolean(), random.nextInt(3) == 0, target)
+                .withAlgorithm(Conv2dAlgorithm.BLOCKED);
+    }
+
+    /**
+     * Strided layers: forward reads its windows a stride apart, backward-data runs on dY dilated by the stride, backward-weights
+     * reads the inputs a stride apart; rows and columns no window reaches get a zero gradient.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void stridedGeometriesMatchTheReference(long seed) {
+        Conv2dSpec spec = randomStridedSpec(seed * 7919, DType.F32, VectorTarget.host());
+        KernelTester.conv2d(spec).seed(seed).testBatches(compiledFloat(spec), 1, 2 + (int) (seed % 2));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("otherTargets")
+    void stridedGeometriesMatchTheReferenceAtEveryVectorTarget(VectorTarget target) {
+        for (long seed = 0; seed < 3; seed++) {
+            Conv2dSpec spec = randomStridedSpec(seed * 53 + target.bits() + target.registers(), DType.F32, target);
+            KernelTester.conv2d(spec).seed(seed).testBatches(compiledFloat(spec), 3);
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {5, 12})
+    void stridedDoubleKernelsMatchTheReferenceAndFiniteDifferences(long seed) {
+        Conv2dSpec drawn = randomStridedSpec(seed * 104729, DType.F64, VectorTarget.host());
+        // Without ReLU: the backward passes are the convolution's alone, which finite differences check.
+        Conv2dSpec spec = new Conv2dSpec(DType.F64, drawn.inChannels(), drawn.height(), drawn.width(), drawn.outChannels(), drawn.kernelH(),
+                drawn.kernelW(), drawn.strideH(), drawn.strideW(), drawn.padTop(), drawn.padBottom(), drawn.padLeft(), drawn.padRight(), drawn.bias(),
+                false, drawn.target()).withAlgorithm(Conv2dAlgorithm.BLOCKED);
+        KernelTester.conv2d(spec).seed(seed).testBatches(compiledDouble(spec), 1, 2);
+        Conv2dKernelTest.checkGradients(spec, seed);
+    }
+
+    /** The strided layers of the course networks, beside the im2col kernels that serve them by default. */
+    @Test
+    void blockedAndIm2colAgreeOnStridedLayers() {
+        for (String geometry : new String[] {"c=3 h=32 w=32 oc=25 kh=3 kw=3 sh=2 sw=2 pad=1", "c=64 h=16 w=16 oc=128 kh=3 kw=3 sh=2 sw=2 pad=1 bias=false",
+            "c=16 h=15 w=15 oc=20 kh=4 kw=4 sh=3 sw=3 pad=0"}) {
+            Conv2dSpec blocked = Conv2dSpec.parse("conv2d f32 " + geometry + " algo=blocked");
+            Conv2dSpec im2col = blocked.withAlgorithm(Conv2dAlgorithm.IM2COL);
+            SplittableRandom random = new SplittableRandom(geometry.hashCode());
+            int n = 3;
+            float[] x = KernelTester.toFloat(KernelTester.random(random, n * blocked.inChannels() * blocked.height() * blocked.width()));
+            float[] w = KernelTester.toFloat(KernelTester.random(random, blocked.outChannels() * blocked.patchSize()));
+            float[] b = blocked.bias() ? KernelTester.toFloat(KernelTester.random(random, blocked.outChannels())) : null;
+            float[] dy = KernelTester.toFloat(KernelTester.random(random, n * blocked.outChannels() * blocked.outHeight() * blocked.outWidth()));
+            float[][] a = Conv2dTester.allPasses(compiledFloat(blocked), n, x, w, b, dy);
+            float[][] c = Conv2dTester.allPasses(registry.floatConv2d(im2col), n, x, w, b, dy);
+            for (int pass = 0; pass < a.length; pass++) {
+                for (int e = 0; e < a[pass].length; e++) {
+                    assertEquals(c[pass][e], a[pass][e], 1e-4 * (1 + Math.abs(c[pass][e])), geometry + " pass " + pass + " at " + e);
+                }
+            }
+        }
     }
 
     static Stream<VectorTarget> otherTargets() {

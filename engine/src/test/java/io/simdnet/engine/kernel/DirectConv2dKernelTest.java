@@ -85,17 +85,17 @@ class DirectConv2dKernelTest {
         }
     }
 
-    /** DIRECT's and BLOCKED's, which deal images and backward-weights' units to tasks alike. */
-    @ParameterizedTest(name = "algo={0}")
-    @ValueSource(strings = {"direct", "blocked"})
-    void resultsAreBitIdenticalOnOneTwoAndThreeThreads(String algorithm) {
-        Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=17 h=9 w=11 oc=33 kh=3 kw=3 pad=1 algo=" + algorithm);
+    /** DIRECT's and BLOCKED's (stride 1, and strided: backward-data in phases), which deal images and backward-weights' units to tasks alike. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"sh=1 algo=direct", "sh=1 algo=blocked", "sh=2 sw=3 algo=blocked"})
+    void resultsAreBitIdenticalOnOneTwoAndThreeThreads(String strideAndAlgorithm) {
+        Conv2dSpec spec = Conv2dSpec.parse("conv2d f32 c=17 h=9 w=11 oc=33 kh=3 kw=3 pad=1 " + strideAndAlgorithm);
         SplittableRandom random = new SplittableRandom(5);
         int n = 7;
         float[] x = KernelTester.toFloat(KernelTester.random(random, n * 17 * 9 * 11));
         float[] w = KernelTester.toFloat(KernelTester.random(random, 33 * spec.patchSize()));
         float[] b = KernelTester.toFloat(KernelTester.random(random, 33));
-        float[] dy = KernelTester.toFloat(KernelTester.random(random, n * 33 * 9 * 11));
+        float[] dy = KernelTester.toFloat(KernelTester.random(random, n * 33 * spec.outHeight() * spec.outWidth()));
         FloatConv2dKernel kernel = registry.floatConv2d(spec);
         int before = KernelPool.threads();
         try {
