@@ -24,6 +24,7 @@ LAYERS = {
     "CIFAR_32TO32_B64": ("cifar_32to32_3x3_b64 32x32", 2 * 64 * 32 * 32 * 32 * 288),
     "CIFAR_64TO64_B64": ("cifar_64to64_3x3_b64 16x16", 2 * 64 * 64 * 16 * 16 * 576),
     "CIFAR_128TO128_8X8_B64": (None, 2 * 64 * 128 * 8 * 8 * 1152),
+    "STRIDED_64TO128_B64": (None, 2 * 64 * 128 * 8 * 8 * 576),
 }
 POOLS = {"100x3x32": "cs231n_maxpool_2x2_s2", "32x6x28": "lenet_pool1_b32 2x2 s2 on 6x28x28",
          "128x6x28": "lenet_pool1_b128 2x2 s2 on 6x28x28"}

@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ConvBench {
 
     @Param({"CS231N_B100", "LENET_C1_B32", "LENET_C1_B128", "LENET_C3_B32", "LENET_C3_B128", "LENET_C5_B32", "LENET_C5_B128",
-        "CIFAR_3TO32_B64", "CIFAR_32TO32_B64", "CIFAR_64TO64_B64", "CIFAR_128TO128_8X8_B64"})
+        "CIFAR_3TO32_B64", "CIFAR_32TO32_B64", "CIFAR_64TO64_B64", "CIFAR_128TO128_8X8_B64", "STRIDED_64TO128_B64"})
     public ConvLayers layer;
 
     @Param({"generated"})

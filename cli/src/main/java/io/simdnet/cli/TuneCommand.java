@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "tune", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Measures the variants of every kernel an experiment uses on this machine and records the fastest (kernel cache "
-                + "folder, tuning/); later runs of the experiment use the records. Experiments: ${COMPLETION-CANDIDATES}.")
+                + "folder, tuning/); later runs of the experiment use the records.")
 final class TuneCommand implements Callable<Integer> {
 
     /** An experiment's network, as its trainer builds it, and its default batch size. */

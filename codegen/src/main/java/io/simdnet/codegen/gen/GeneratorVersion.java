@@ -16,8 +16,8 @@ public final class GeneratorVersion {
      * between NCHW and the blocked layout: BLOCKED got faster where it already won, and the layers where another
      * variant won by 6-8× (three input channels, no whole block to copy) generate the same code. Version 12 made
      * BLOCKED's loops stop at the last input channel of a partial block and let BLOCKED compute strided layers: on the
-     * partial-block layers of the shipped records (1, 3, 6 and 10 input channels) BLOCKED still ran 1.5-7× behind the
-     * winner on a Zen 5 (family 26) after the change, and no shipped record is of a strided layer.
+     * partial-block layers of the shipped records (1, 3, 6 and 10 input channels) BLOCKED still ran 1.2-5.9× behind
+     * DIRECT on a Zen 5 (family 26) after the change, and no shipped record is of a strided layer.
      */
     public static final int TUNING_COMPATIBLE_SINCE = 10;
 
