@@ -717,24 +717,24 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
         private static final int OUT_VECTOR_POSITIONS = 224;
 
         /**
-         * Zero rows above the input in a blocked plane.
+         * Zero rows above the dilated input: a window row i of output row oh reads the input row (oh + i − PT) / DH when that divides.
          */
         private static final int PT = 1;
 
         /**
-         * Zero columns left of the input in a blocked plane.
+         * Zero columns left of the dilated input.
          */
         private static final int PL = 1;
 
         /**
          * Rows of a blocked plane, the zero border included.
          */
-        private static final int HP = 17;
+        private static final int HP = 8;
 
         /**
          * Columns of a blocked plane, the zero border included.
          */
-        private static final int WP = 17;
+        private static final int WP = 8;
 
         /**
          * Output height.
@@ -754,32 +754,22 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
         /**
          * Elements of one row of a blocked input plane.
          */
-        private static final int XROW = 136;
+        private static final int XROW = 64;
 
         /**
          * Elements of one blocked input plane.
          */
-        private static final int XCB = 2312;
+        private static final int XCB = 512;
 
         /**
-         * Rows of a blocked plane from one input row to the next (the layer's stride).
+         * The dilation of the input's rows (the layer's stride): dX rows DH apart form a phase.
          */
         private static final int DH = 2;
 
         /**
-         * Columns of a blocked plane from one input column to the next.
+         * The dilation of the input's columns.
          */
         private static final int DW = 2;
-
-        /**
-         * Elements of the blocked input between the windows of two vertically neighbouring outputs of a tile.
-         */
-        private static final int XROW_STEP = 272;
-
-        /**
-         * Elements of the blocked input between the windows of two horizontally neighbouring outputs of a tile.
-         */
-        private static final int XCOLUMN_STEP = 16;
 
         /**
          * Packed weights of one (output block, input block, tap): [input lane][output lanes].
@@ -814,7 +804,7 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
         /**
          * Elements of one blocked padded input image.
          */
-        private static final int BLOCKED_IN = 9248;
+        private static final int BLOCKED_IN = 2048;
 
         /**
          * Elements of one blocked output image.
@@ -931,7 +921,7 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
          * Offset of input position {@code p} (raster order) in a blocked padded plane.
          */
         private static int blockedPosition(int p) {
-            return ((p / W * DH + PT) * WP + p % W * DW + PL) * V;
+            return ((p / W) * WP + p % W) * V;
         }
 
         /**
@@ -1008,7 +998,6 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
          */
         private static void tile2x3x2(float[] x, float[] w, int ocb, int oh, int ow, int i0, int j0,
                 float[] y) {
-            int xo = (oh * WP + ow) * V;
             int wo = ocb * WOCB;
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a0_1 = FloatVector.zero(S);
@@ -1025,7 +1014,7 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
             for (int cb = 0; cb < CB; cb++) {
                 for (int i = i0; i < KH; i += DH) {
                     for (int j = j0; j < KW; j += DW) {
-                        int xt = xo + cb * XCB + i * XROW + j * V;
+                        int xt = cb * XCB + ((oh + i - PT) / DH) * XROW + ((ow + j - PL) / DW) * V;
                         int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK;
                         for (int ci = 0; ci < V; ci++) {
                             FloatVector w0 = FloatVector.fromArray(S, w, wt + ci * V);
@@ -1033,19 +1022,19 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
                             FloatVector b0 = FloatVector.broadcast(S, x[xt + ci]);
                             a0_0 = b0.fma(w0, a0_0);
                             a0_1 = b0.fma(w1, a0_1);
-                            FloatVector b1 = FloatVector.broadcast(S, x[xt + ci + XCOLUMN_STEP]);
+                            FloatVector b1 = FloatVector.broadcast(S, x[xt + ci + V]);
                             a1_0 = b1.fma(w0, a1_0);
                             a1_1 = b1.fma(w1, a1_1);
-                            FloatVector b2 = FloatVector.broadcast(S, x[xt + ci + 2 * XCOLUMN_STEP]);
+                            FloatVector b2 = FloatVector.broadcast(S, x[xt + ci + 2 * V]);
                             a2_0 = b2.fma(w0, a2_0);
                             a2_1 = b2.fma(w1, a2_1);
-                            FloatVector b3 = FloatVector.broadcast(S, x[xt + ci + XROW_STEP]);
+                            FloatVector b3 = FloatVector.broadcast(S, x[xt + ci + XROW]);
                             a3_0 = b3.fma(w0, a3_0);
                             a3_1 = b3.fma(w1, a3_1);
-                            FloatVector b4 = FloatVector.broadcast(S, x[xt + ci + XROW_STEP + XCOLUMN_STEP]);
+                            FloatVector b4 = FloatVector.broadcast(S, x[xt + ci + XROW + V]);
                             a4_0 = b4.fma(w0, a4_0);
                             a4_1 = b4.fma(w1, a4_1);
-                            FloatVector b5 = FloatVector.broadcast(S, x[xt + ci + XROW_STEP + 2 * XCOLUMN_STEP]);
+                            FloatVector b5 = FloatVector.broadcast(S, x[xt + ci + XROW + 2 * V]);
                             a5_0 = b5.fma(w0, a5_0);
                             a5_1 = b5.fma(w1, a5_1);
                         }
@@ -1072,7 +1061,6 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
          */
         private static void tile2x2x2(float[] x, float[] w, int ocb, int oh, int ow, int i0, int j0,
                 float[] y) {
-            int xo = (oh * WP + ow) * V;
             int wo = ocb * WOCB;
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a0_1 = FloatVector.zero(S);
@@ -1085,7 +1073,7 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
             for (int cb = 0; cb < CB; cb++) {
                 for (int i = i0; i < KH; i += DH) {
                     for (int j = j0; j < KW; j += DW) {
-                        int xt = xo + cb * XCB + i * XROW + j * V;
+                        int xt = cb * XCB + ((oh + i - PT) / DH) * XROW + ((ow + j - PL) / DW) * V;
                         int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK;
                         for (int ci = 0; ci < V; ci++) {
                             FloatVector w0 = FloatVector.fromArray(S, w, wt + ci * V);
@@ -1093,13 +1081,13 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
                             FloatVector b0 = FloatVector.broadcast(S, x[xt + ci]);
                             a0_0 = b0.fma(w0, a0_0);
                             a0_1 = b0.fma(w1, a0_1);
-                            FloatVector b1 = FloatVector.broadcast(S, x[xt + ci + XCOLUMN_STEP]);
+                            FloatVector b1 = FloatVector.broadcast(S, x[xt + ci + V]);
                             a1_0 = b1.fma(w0, a1_0);
                             a1_1 = b1.fma(w1, a1_1);
-                            FloatVector b2 = FloatVector.broadcast(S, x[xt + ci + XROW_STEP]);
+                            FloatVector b2 = FloatVector.broadcast(S, x[xt + ci + XROW]);
                             a2_0 = b2.fma(w0, a2_0);
                             a2_1 = b2.fma(w1, a2_1);
-                            FloatVector b3 = FloatVector.broadcast(S, x[xt + ci + XROW_STEP + XCOLUMN_STEP]);
+                            FloatVector b3 = FloatVector.broadcast(S, x[xt + ci + XROW + V]);
                             a3_0 = b3.fma(w0, a3_0);
                             a3_1 = b3.fma(w1, a3_1);
                         }
@@ -1122,7 +1110,6 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
          */
         private static void tile2x1x2(float[] x, float[] w, int ocb, int oh, int ow, int i0, int j0,
                 float[] y) {
-            int xo = (oh * WP + ow) * V;
             int wo = ocb * WOCB;
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a0_1 = FloatVector.zero(S);
@@ -1131,7 +1118,7 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
             for (int cb = 0; cb < CB; cb++) {
                 for (int i = i0; i < KH; i += DH) {
                     for (int j = j0; j < KW; j += DW) {
-                        int xt = xo + cb * XCB + i * XROW + j * V;
+                        int xt = cb * XCB + ((oh + i - PT) / DH) * XROW + ((ow + j - PL) / DW) * V;
                         int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK;
                         for (int ci = 0; ci < V; ci++) {
                             FloatVector w0 = FloatVector.fromArray(S, w, wt + ci * V);
@@ -1139,7 +1126,7 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
                             FloatVector b0 = FloatVector.broadcast(S, x[xt + ci]);
                             a0_0 = b0.fma(w0, a0_0);
                             a0_1 = b0.fma(w1, a0_1);
-                            FloatVector b1 = FloatVector.broadcast(S, x[xt + ci + XROW_STEP]);
+                            FloatVector b1 = FloatVector.broadcast(S, x[xt + ci + XROW]);
                             a1_0 = b1.fma(w0, a1_0);
                             a1_1 = b1.fma(w1, a1_1);
                         }
@@ -1158,7 +1145,6 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
          */
         private static void tile1x3x2(float[] x, float[] w, int ocb, int oh, int ow, int i0, int j0,
                 float[] y) {
-            int xo = (oh * WP + ow) * V;
             int wo = ocb * WOCB;
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a0_1 = FloatVector.zero(S);
@@ -1169,7 +1155,7 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
             for (int cb = 0; cb < CB; cb++) {
                 for (int i = i0; i < KH; i += DH) {
                     for (int j = j0; j < KW; j += DW) {
-                        int xt = xo + cb * XCB + i * XROW + j * V;
+                        int xt = cb * XCB + ((oh + i - PT) / DH) * XROW + ((ow + j - PL) / DW) * V;
                         int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK;
                         for (int ci = 0; ci < V; ci++) {
                             FloatVector w0 = FloatVector.fromArray(S, w, wt + ci * V);
@@ -1177,10 +1163,10 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
                             FloatVector b0 = FloatVector.broadcast(S, x[xt + ci]);
                             a0_0 = b0.fma(w0, a0_0);
                             a0_1 = b0.fma(w1, a0_1);
-                            FloatVector b1 = FloatVector.broadcast(S, x[xt + ci + XCOLUMN_STEP]);
+                            FloatVector b1 = FloatVector.broadcast(S, x[xt + ci + V]);
                             a1_0 = b1.fma(w0, a1_0);
                             a1_1 = b1.fma(w1, a1_1);
-                            FloatVector b2 = FloatVector.broadcast(S, x[xt + ci + 2 * XCOLUMN_STEP]);
+                            FloatVector b2 = FloatVector.broadcast(S, x[xt + ci + 2 * V]);
                             a2_0 = b2.fma(w0, a2_0);
                             a2_1 = b2.fma(w1, a2_1);
                         }
@@ -1201,7 +1187,6 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
          */
         private static void tile1x2x2(float[] x, float[] w, int ocb, int oh, int ow, int i0, int j0,
                 float[] y) {
-            int xo = (oh * WP + ow) * V;
             int wo = ocb * WOCB;
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a0_1 = FloatVector.zero(S);
@@ -1210,7 +1195,7 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
             for (int cb = 0; cb < CB; cb++) {
                 for (int i = i0; i < KH; i += DH) {
                     for (int j = j0; j < KW; j += DW) {
-                        int xt = xo + cb * XCB + i * XROW + j * V;
+                        int xt = cb * XCB + ((oh + i - PT) / DH) * XROW + ((ow + j - PL) / DW) * V;
                         int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK;
                         for (int ci = 0; ci < V; ci++) {
                             FloatVector w0 = FloatVector.fromArray(S, w, wt + ci * V);
@@ -1218,7 +1203,7 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
                             FloatVector b0 = FloatVector.broadcast(S, x[xt + ci]);
                             a0_0 = b0.fma(w0, a0_0);
                             a0_1 = b0.fma(w1, a0_1);
-                            FloatVector b1 = FloatVector.broadcast(S, x[xt + ci + XCOLUMN_STEP]);
+                            FloatVector b1 = FloatVector.broadcast(S, x[xt + ci + V]);
                             a1_0 = b1.fma(w0, a1_0);
                             a1_1 = b1.fma(w1, a1_1);
                         }
@@ -1237,14 +1222,13 @@ public final class Conv2dF32C32H15W15Oc32K3x3S2x2P1_1_1_1Bias_V256R16 implements
          */
         private static void tile1x1x2(float[] x, float[] w, int ocb, int oh, int ow, int i0, int j0,
                 float[] y) {
-            int xo = (oh * WP + ow) * V;
             int wo = ocb * WOCB;
             FloatVector a0_0 = FloatVector.zero(S);
             FloatVector a0_1 = FloatVector.zero(S);
             for (int cb = 0; cb < CB; cb++) {
                 for (int i = i0; i < KH; i += DH) {
                     for (int j = j0; j < KW; j += DW) {
-                        int xt = xo + cb * XCB + i * XROW + j * V;
+                        int xt = cb * XCB + ((oh + i - PT) / DH) * XROW + ((ow + j - PL) / DW) * V;
                         int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK;
                         for (int ci = 0; ci < V; ci++) {
                             FloatVector w0 = FloatVector.fromArray(S, w, wt + ci * V);

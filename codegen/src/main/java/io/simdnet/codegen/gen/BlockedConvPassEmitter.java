@@ -12,7 +12,9 @@ import io.simdnet.codegen.plan.BlockedConvPass;
 import io.simdnet.kernel.DType;
 import io.simdnet.kernel.LaneTranspose;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.TreeSet;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -107,13 +109,23 @@ final class BlockedConvPassEmitter {
         return pass.dilateH() > 1 || pass.dilateW() > 1;
     }
 
-    /** Rows of the blocked input between the windows of vertically neighbouring outputs of a tile. */
+    /** Rows of the blocked input between the windows of vertically neighbouring outputs of a tile (a phase's read neighbouring rows). */
     private int inRowStep() {
-        return pass.strideH() * pass.dilateH();
+        return pass.strideH();
     }
 
     private int inColumnStep() {
-        return pass.strideW() * pass.dilateW();
+        return pass.strideW();
+    }
+
+    /**
+     * Where a phased tile's first output reads tap (i, j): dX row oh at window row i reads the input row (oh + i − PT) / DH
+     * (a multiple of DH by the phase's choice of taps), below the PTC rows of border in the compact blocked plane.
+     */
+    private String phasedTapStart() {
+        String rows = "(oh + i" + (pass.padTop() > 0 ? " - PT" : "") + ") / DH" + (pass.compactPadTop() > 0 ? " + PTC" : "");
+        String columns = "(ow + j" + (pass.padLeft() > 0 ? " - PL" : "") + ") / DW" + (pass.compactPadLeft() > 0 ? " + PLC" : "");
+        return "int xt = cb * XCB + (" + rows + ") * XROW + (" + columns + ") * V";
     }
 
     /** Output rows (or columns) of each phase along a dimension of {@code total} taken {@code step} apart: the first {@code step} start them. */
@@ -127,7 +139,7 @@ final class BlockedConvPassEmitter {
 
     /** The tile sizes the phases of a dimension need: the full tile, and every rest a phase leaves. */
     private static List<Integer> tileSizes(int total, int step, int full) {
-        java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        TreeSet<Integer> sizes = new TreeSet<>(Comparator.reverseOrder());
         for (int size : phaseSizes(total, step)) {
             if (size >= full) {
                 sizes.add(full);
@@ -141,7 +153,7 @@ final class BlockedConvPassEmitter {
 
     /** The rests a phase of the dimension can leave after its full tiles (0 included when one leaves none). */
     private static List<Integer> rests(int total, int step, int full) {
-        java.util.TreeSet<Integer> rests = new java.util.TreeSet<>();
+        TreeSet<Integer> rests = new TreeSet<>();
         for (int size : phaseSizes(total, step)) {
             rests.add(size % full);
         }
@@ -175,11 +187,27 @@ final class BlockedConvPassEmitter {
             f.add(GeneratedClassParts.intConstant("OUT_VECTOR_POSITIONS", outVectorPositions(),
                     "Output positions copied back by whole transposes, V at a time."));
         }
-        if (pass.padTop() > 0) {
-            f.add(GeneratedClassParts.intConstant("PT", pass.padTop(), "Zero rows above the input in a blocked plane."));
-        }
-        if (pass.padLeft() > 0) {
-            f.add(GeneratedClassParts.intConstant("PL", pass.padLeft(), "Zero columns left of the input in a blocked plane."));
+        if (phased()) {
+            if (pass.padTop() > 0) {
+                f.add(GeneratedClassParts.intConstant("PT", pass.padTop(), "Zero rows above the dilated input: a window row i of output row oh reads"
+                        + " the input row (oh + i − PT) / DH when that divides."));
+            }
+            if (pass.padLeft() > 0) {
+                f.add(GeneratedClassParts.intConstant("PL", pass.padLeft(), "Zero columns left of the dilated input."));
+            }
+            if (pass.compactPadTop() > 0) {
+                f.add(GeneratedClassParts.intConstant("PTC", pass.compactPadTop(), "Zero rows above the input in a blocked plane, which is not dilated."));
+            }
+            if (pass.compactPadLeft() > 0) {
+                f.add(GeneratedClassParts.intConstant("PLC", pass.compactPadLeft(), "Zero columns left of the input in a blocked plane."));
+            }
+        } else {
+            if (pass.padTop() > 0) {
+                f.add(GeneratedClassParts.intConstant("PT", pass.padTop(), "Zero rows above the input in a blocked plane."));
+            }
+            if (pass.padLeft() > 0) {
+                f.add(GeneratedClassParts.intConstant("PL", pass.padLeft(), "Zero columns left of the input in a blocked plane."));
+            }
         }
         f.add(GeneratedClassParts.intConstant("HP", pass.paddedHeight(), "Rows of a blocked plane, the zero border included."));
         f.add(GeneratedClassParts.intConstant("WP", pass.paddedWidth(), "Columns of a blocked plane, the zero border included."));
@@ -189,8 +217,8 @@ final class BlockedConvPassEmitter {
         f.add(GeneratedClassParts.intConstant("XROW", pass.paddedWidth() * pass.lanes(), "Elements of one row of a blocked input plane."));
         f.add(GeneratedClassParts.intConstant("XCB", pass.paddedHeight() * pass.paddedWidth() * pass.lanes(), "Elements of one blocked input plane."));
         if (phased()) {
-            f.add(GeneratedClassParts.intConstant("DH", pass.dilateH(), "Rows of a blocked plane from one input row to the next (the layer's stride)."));
-            f.add(GeneratedClassParts.intConstant("DW", pass.dilateW(), "Columns of a blocked plane from one input column to the next."));
+            f.add(GeneratedClassParts.intConstant("DH", pass.dilateH(), "The dilation of the input's rows (the layer's stride): dX rows DH apart form a phase."));
+            f.add(GeneratedClassParts.intConstant("DW", pass.dilateW(), "The dilation of the input's columns."));
         }
         if (inRowStep() > 1) {
             f.add(GeneratedClassParts.intConstant("XROW_STEP", inRowStep() * pass.paddedWidth() * pass.lanes(),
@@ -364,8 +392,8 @@ final class BlockedConvPassEmitter {
                 .returns(TypeName.INT)
                 .addJavadoc("Offset of input position {@code p} (raster order) in a blocked padded plane.\n")
                 .addParameter(TypeName.INT, "p")
-                .addStatement("return ((p / W$L$L) * WP + p % W$L$L) * V", pass.dilateH() > 1 ? " * DH" : "", pass.padTop() > 0 ? " + PT" : "",
-                        pass.dilateW() > 1 ? " * DW" : "", pass.padLeft() > 0 ? " + PL" : "")
+                .addStatement("return ((p / W$L) * WP + p % W$L) * V", phased() ? (pass.compactPadTop() > 0 ? " + PTC" : "") : (pass.padTop() > 0 ? " + PT" : ""),
+                        phased() ? (pass.compactPadLeft() > 0 ? " + PLC" : "") : (pass.padLeft() > 0 ? " + PL" : ""))
                 .build();
     }
 
@@ -561,7 +589,8 @@ final class BlockedConvPassEmitter {
         }
         m.addParameter(array, "y");
         CodeBlock.Builder body = CodeBlock.builder()
-                .add(inRowStep() == 1 && inColumnStep() == 1 || phased() ? CodeBlock.of("int xo = (oh * WP + ow) * V;\n")
+                .add(phased() ? CodeBlock.of("")
+                        : inRowStep() == 1 && inColumnStep() == 1 ? CodeBlock.of("int xo = (oh * WP + ow) * V;\n")
                         : CodeBlock.of("int xo = oh * $L + ow * $L;\n", rowStep(), columnStep()))
                 .addStatement("int wo = ocb * WOCB");
         int positions = rows * columns;
@@ -585,7 +614,7 @@ final class BlockedConvPassEmitter {
         }
         body.beginControlFlow(phased() ? "for (int i = i0; i < KH; i += DH)" : "for (int i = 0; i < KH; i++)")
                 .beginControlFlow(phased() ? "for (int j = j0; j < KW; j += DW)" : "for (int j = 0; j < KW; j++)")
-                .addStatement("int xt = xo + cb * XCB + i * XROW + j * V")
+                .addStatement(phased() ? phasedTapStart() : "int xt = xo + cb * XCB + i * XROW + j * V")
                 .addStatement("int wt = wo + ((cb * KH + i) * KW + j) * TAP_BLOCK")
                 .beginControlFlow("for (int ci = 0; ci < $L; ci++)", lanes);
         for (int v = 0; v < vectors; v++) {

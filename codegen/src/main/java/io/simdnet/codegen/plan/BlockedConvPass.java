@@ -140,21 +140,43 @@ public record BlockedConvPass(int inChannels, int height, int width, int outChan
         return Math.ceilDiv(outChannels, lanes);
     }
 
-    /** Rows of a blocked plane: the input's, dilated, and the zero border. */
+    /**
+     * Rows of a blocked plane: the input's and the zero border. A dilated input is kept compact, its rows next to each
+     * other (the phases of the pass find a tap's input row by dividing by the dilation), with the border the windows
+     * reach: {@link #compactPadTop()} rows above, {@link #compactPadBottom()} below.
+     */
     public int paddedHeight() {
-        return (height - 1) * dilateH + 1 + padTop + padBottom;
+        return height + compactPadTop() + compactPadBottom();
     }
 
     public int paddedWidth() {
-        return (width - 1) * dilateW + 1 + padLeft + padRight;
+        return width + compactPadLeft() + compactPadRight();
+    }
+
+    /** Zero rows above the input in a blocked plane: the padding, or for a dilated input the whole input rows of it. */
+    public int compactPadTop() {
+        return padTop / dilateH;
+    }
+
+    public int compactPadLeft() {
+        return padLeft / dilateW;
+    }
+
+    /** Zero rows below the input: the padding, or for a dilated input the input rows below it that a window reaches. */
+    public int compactPadBottom() {
+        return dilateH == 1 ? padBottom : Math.max(0, (outHeight() - 1 + kernelH - 1 - padTop) / dilateH - (height - 1));
+    }
+
+    public int compactPadRight() {
+        return dilateW == 1 ? padRight : Math.max(0, (outWidth() - 1 + kernelW - 1 - padLeft) / dilateW - (width - 1));
     }
 
     public int outHeight() {
-        return (paddedHeight() - kernelH) / strideH + 1;
+        return outSize(height, dilateH, padTop + padBottom, kernelH, strideH);
     }
 
     public int outWidth() {
-        return (paddedWidth() - kernelW) / strideW + 1;
+        return outSize(width, dilateW, padLeft + padRight, kernelW, strideW);
     }
 
     /** Output positions of one channel: the tiles run through them in raster order. */

@@ -34,7 +34,7 @@ import java.util.List;
  * @param backwardDataPass DIRECT's backward-data pass: the forward pass of the transposed geometry, else null
  * @param weightsTile DIRECT's backward-weights register tile, else null
  * @param blockedForward the forward pass of BLOCKED, else null
- * @param blockedBackwardData BLOCKED's backward-data pass: the forward pass of the transposed geometry, else null
+ * @param blockedBackwardData BLOCKED's backward-data pass: the forward pass of the transposed geometry (dY dilated by a stride), else null
  * @param blockedWeights BLOCKED's backward-weights register tile, else null
  */
 public record Conv2dAlgorithmPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, GemmSpec forwardGemm, GemmSpec backwardDataGemm,
