@@ -126,19 +126,7 @@ class BlockedConv2dKernelTest {
             "c=16 h=15 w=15 oc=20 kh=4 kw=4 sh=3 sw=3 pad=0"}) {
             Conv2dSpec blocked = Conv2dSpec.parse("conv2d f32 " + geometry + " algo=blocked");
             Conv2dSpec im2col = blocked.withAlgorithm(Conv2dAlgorithm.IM2COL);
-            SplittableRandom random = new SplittableRandom(geometry.hashCode());
-            int n = 3;
-            float[] x = KernelTester.toFloat(KernelTester.random(random, n * blocked.inChannels() * blocked.height() * blocked.width()));
-            float[] w = KernelTester.toFloat(KernelTester.random(random, blocked.outChannels() * blocked.patchSize()));
-            float[] b = blocked.bias() ? KernelTester.toFloat(KernelTester.random(random, blocked.outChannels())) : null;
-            float[] dy = KernelTester.toFloat(KernelTester.random(random, n * blocked.outChannels() * blocked.outHeight() * blocked.outWidth()));
-            float[][] a = Conv2dTester.allPasses(compiledFloat(blocked), n, x, w, b, dy);
-            float[][] c = Conv2dTester.allPasses(registry.floatConv2d(im2col), n, x, w, b, dy);
-            for (int pass = 0; pass < a.length; pass++) {
-                for (int e = 0; e < a[pass].length; e++) {
-                    assertEquals(c[pass][e], a[pass][e], 1e-4 * (1 + Math.abs(c[pass][e])), geometry + " pass " + pass + " at " + e);
-                }
-            }
+            Conv2dTester.assertAllPassesAgree(registry.floatConv2d(im2col), compiledFloat(blocked), 3, geometry.hashCode());
         }
     }
 
@@ -198,19 +186,7 @@ class BlockedConv2dKernelTest {
             "c=32 h=8 w=8 oc=32 kh=3 kw=3 pad=1", "c=64 h=16 w=16 oc=64 kh=3 kw=3 pad=1 bias=false"}) {
             Conv2dSpec blocked = Conv2dSpec.parse("conv2d f32 " + geometry + " algo=blocked");
             Conv2dSpec direct = blocked.withAlgorithm(Conv2dAlgorithm.DIRECT);
-            SplittableRandom random = new SplittableRandom(geometry.hashCode());
-            int n = 2;
-            float[] x = KernelTester.toFloat(KernelTester.random(random, n * blocked.inChannels() * blocked.height() * blocked.width()));
-            float[] w = KernelTester.toFloat(KernelTester.random(random, blocked.outChannels() * blocked.patchSize()));
-            float[] b = blocked.bias() ? KernelTester.toFloat(KernelTester.random(random, blocked.outChannels())) : null;
-            float[] dy = KernelTester.toFloat(KernelTester.random(random, n * blocked.outChannels() * blocked.outHeight() * blocked.outWidth()));
-            float[][] a = Conv2dTester.allPasses(compiledFloat(blocked), n, x, w, b, dy);
-            float[][] c = Conv2dTester.allPasses(registry.floatConv2d(direct), n, x, w, b, dy);
-            for (int pass = 0; pass < a.length; pass++) {
-                for (int e = 0; e < a[pass].length; e++) {
-                    assertEquals(c[pass][e], a[pass][e], 1e-4 * (1 + Math.abs(c[pass][e])), geometry + " pass " + pass + " at " + e);
-                }
-            }
+            Conv2dTester.assertAllPassesAgree(registry.floatConv2d(direct), compiledFloat(blocked), 2, geometry.hashCode());
         }
     }
 }

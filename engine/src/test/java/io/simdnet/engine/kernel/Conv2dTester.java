@@ -7,6 +7,7 @@ import io.simdnet.kernel.reference.ReferenceConv2d;
 import io.simdnet.kernel.reference.ReferenceMath;
 import io.simdnet.kernel.spec.Conv2dSpec;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Assertions;
 
 /**
  * Drives the three passes of a convolution kernel (float or double) against {@link ReferenceConv2d} for one
@@ -121,5 +122,26 @@ final class Conv2dTester {
         kernel.backwardData(n, dy, w, dx);
         kernel.backwardWeights(n, x, dy, dw, db);
         return spec.bias() ? new float[][] {y, dx, dw, db} : new float[][] {y, dx, dw};
+    }
+
+    /**
+     * Every pass of {@code actual} within 1e-4 (relative, plus 1e-4 absolute) of {@code expected}'s on the same random
+     * batch of {@code n} images: two algorithms computing one layer.
+     */
+    static void assertAllPassesAgree(FloatConv2dKernel expected, FloatConv2dKernel actual, int n, long seed) {
+        Conv2dSpec spec = expected.spec();
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] x = KernelTester.toFloat(KernelTester.random(random, n * spec.inChannels() * spec.height() * spec.width()));
+        float[] w = KernelTester.toFloat(KernelTester.random(random, spec.outChannels() * spec.patchSize()));
+        float[] b = spec.bias() ? KernelTester.toFloat(KernelTester.random(random, spec.outChannels())) : null;
+        float[] dy = KernelTester.toFloat(KernelTester.random(random, n * spec.outChannels() * spec.outHeight() * spec.outWidth()));
+        float[][] e = allPasses(expected, n, x, w, b, dy);
+        float[][] a = allPasses(actual, n, x, w, b, dy);
+        for (int pass = 0; pass < e.length; pass++) {
+            for (int i = 0; i < e[pass].length; i++) {
+                Assertions.assertEquals(e[pass][i], a[pass][i], 1e-4 * (1 + Math.abs(e[pass][i])),
+                        actual.spec().key() + " against " + expected.spec().key() + ": pass " + pass + " at " + i);
+            }
+        }
     }
 }

@@ -140,19 +140,7 @@ class DirectConv2dKernelTest {
             "c=32 h=8 w=8 oc=32 kh=3 kw=3 pad=1"}) {
             Conv2dSpec direct = Conv2dSpec.parse("conv2d f32 " + geometry + " algo=direct");
             Conv2dSpec im2col = direct.withAlgorithm(Conv2dAlgorithm.IM2COL);
-            SplittableRandom random = new SplittableRandom(geometry.hashCode());
-            int n = 2;
-            float[] x = KernelTester.toFloat(KernelTester.random(random, n * direct.inChannels() * direct.height() * direct.width()));
-            float[] w = KernelTester.toFloat(KernelTester.random(random, direct.outChannels() * direct.patchSize()));
-            float[] b = KernelTester.toFloat(KernelTester.random(random, direct.outChannels()));
-            float[] dy = KernelTester.toFloat(KernelTester.random(random, n * direct.outChannels() * direct.outHeight() * direct.outWidth()));
-            float[][] a = Conv2dTester.allPasses(registry.floatConv2d(direct), n, x, w, b, dy);
-            float[][] c = Conv2dTester.allPasses(registry.floatConv2d(im2col), n, x, w, b, dy);
-            for (int pass = 0; pass < a.length; pass++) {
-                for (int e = 0; e < a[pass].length; e++) {
-                    assertEquals(c[pass][e], a[pass][e], 1e-4 * (1 + Math.abs(c[pass][e])), geometry + " pass " + pass + " at " + e);
-                }
-            }
+            Conv2dTester.assertAllPassesAgree(registry.floatConv2d(im2col), registry.floatConv2d(direct), 2, geometry.hashCode());
         }
     }
 }
