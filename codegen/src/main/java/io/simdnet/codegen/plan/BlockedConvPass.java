@@ -7,7 +7,8 @@ import io.simdnet.kernel.spec.VectorTarget;
 /**
  * One convolution pass of {@link Conv2dAlgorithm#BLOCKED}: forward on the layer's geometry, backward-data on the
  * transposed one (the same pass reads dY padded by K − 1 − p with rotated, channel-swapped weights; for a layer of
- * stride s, dY dilated by s: s − 1 zeros between its rows and columns, so the pass itself runs at stride 1).
+ * stride s, dY dilated by s: s − 1 zeros between its rows and columns, so the pass itself runs at stride 1, in phases
+ * that skip the zeros, and the dilation is never stored).
  *
  * <p>The input is copied into channel blocks of {@link #lanes()} (v) channels, (C/v, H + pad, W + pad, v) with a
  * zero border and zero lanes past the last channel, so an input value of a position at tap (i, j) sits at a

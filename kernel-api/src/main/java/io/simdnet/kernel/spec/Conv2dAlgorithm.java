@@ -30,13 +30,14 @@ public enum Conv2dAlgorithm {
      */
     DIRECT,
     /**
-     * Stride 1, padding below the kernel size: batch-reduce register tiles over a channel-blocked layout (the
+     * Any stride, padding below the kernel size: batch-reduce register tiles over a channel-blocked layout (the
      * scheme of oneDNN's brgemm convolutions). Activations are copied into (C/v, H+pad, W+pad, v) blocks, v the
      * lanes of the target, and the weights packed as [input lane][output lanes] per (output block, input block,
      * tap); a tile of positions × output-channel vectors broadcasts one input value and FMAs it with contiguous
      * weight vectors, reduced over every (input block, tap). Backward-data is the same tile on the transposed
-     * geometry; backward-weights a tile of output channels × taps of input-channel vectors streaming over the
-     * batch. The generator's {@code BlockedConvPass} chooses the tiles.
+     * geometry (for a strided layer, in phases of the outputs that see the same taps of the dilated dY);
+     * backward-weights a tile of output channels × taps of input-channel vectors streaming over the batch. The
+     * generator's {@code BlockedConvPass} chooses the tiles.
      */
     BLOCKED;
 
