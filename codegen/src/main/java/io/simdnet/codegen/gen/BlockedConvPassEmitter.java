@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.IntFunction;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -109,15 +110,6 @@ final class BlockedConvPassEmitter {
         return pass.dilateH() > 1 || pass.dilateW() > 1;
     }
 
-    /** Rows of the blocked input between the windows of vertically neighbouring outputs of a tile (a phase's read neighbouring rows). */
-    private int inRowStep() {
-        return pass.strideH();
-    }
-
-    private int inColumnStep() {
-        return pass.strideW();
-    }
-
     /**
      * Where a phased tile's first output reads tap (i, j): dX row oh at window row i reads the input row (oh + i − PT) / DH
      * (a multiple of DH by the phase's choice of taps), below the PTC rows of border in the compact blocked plane.
@@ -187,27 +179,20 @@ final class BlockedConvPassEmitter {
             f.add(GeneratedClassParts.intConstant("OUT_VECTOR_POSITIONS", outVectorPositions(),
                     "Output positions copied back by whole transposes, V at a time."));
         }
-        if (phased()) {
-            if (pass.padTop() > 0) {
-                f.add(GeneratedClassParts.intConstant("PT", pass.padTop(), "Zero rows above the dilated input: a window row i of output row oh reads"
-                        + " the input row (oh + i − PT) / DH when that divides."));
-            }
-            if (pass.padLeft() > 0) {
-                f.add(GeneratedClassParts.intConstant("PL", pass.padLeft(), "Zero columns left of the dilated input."));
-            }
-            if (pass.compactPadTop() > 0) {
-                f.add(GeneratedClassParts.intConstant("PTC", pass.compactPadTop(), "Zero rows above the input in a blocked plane, which is not dilated."));
-            }
-            if (pass.compactPadLeft() > 0) {
-                f.add(GeneratedClassParts.intConstant("PLC", pass.compactPadLeft(), "Zero columns left of the input in a blocked plane."));
-            }
-        } else {
-            if (pass.padTop() > 0) {
-                f.add(GeneratedClassParts.intConstant("PT", pass.padTop(), "Zero rows above the input in a blocked plane."));
-            }
-            if (pass.padLeft() > 0) {
-                f.add(GeneratedClassParts.intConstant("PL", pass.padLeft(), "Zero columns left of the input in a blocked plane."));
-            }
+        if (pass.padTop() > 0) {
+            f.add(GeneratedClassParts.intConstant("PT", pass.padTop(), phased()
+                    ? "Zero rows above the dilated input: a window row i of output row oh reads the input row (oh + i − PT) / DH when that divides."
+                    : "Zero rows above the input in a blocked plane."));
+        }
+        if (pass.padLeft() > 0) {
+            f.add(GeneratedClassParts.intConstant("PL", pass.padLeft(), phased() ? "Zero columns left of the dilated input."
+                    : "Zero columns left of the input in a blocked plane."));
+        }
+        if (phased() && pass.compactPadTop() > 0) {
+            f.add(GeneratedClassParts.intConstant("PTC", pass.compactPadTop(), "Zero rows above the input in a blocked plane, which is not dilated."));
+        }
+        if (phased() && pass.compactPadLeft() > 0) {
+            f.add(GeneratedClassParts.intConstant("PLC", pass.compactPadLeft(), "Zero columns left of the input in a blocked plane."));
         }
         f.add(GeneratedClassParts.intConstant("HP", pass.paddedHeight(), "Rows of a blocked plane, the zero border included."));
         f.add(GeneratedClassParts.intConstant("WP", pass.paddedWidth(), "Columns of a blocked plane, the zero border included."));
@@ -220,12 +205,12 @@ final class BlockedConvPassEmitter {
             f.add(GeneratedClassParts.intConstant("DH", pass.dilateH(), "The dilation of the input's rows (the layer's stride): dX rows DH apart form a phase."));
             f.add(GeneratedClassParts.intConstant("DW", pass.dilateW(), "The dilation of the input's columns."));
         }
-        if (inRowStep() > 1) {
-            f.add(GeneratedClassParts.intConstant("XROW_STEP", inRowStep() * pass.paddedWidth() * pass.lanes(),
+        if (pass.strideH() > 1) {
+            f.add(GeneratedClassParts.intConstant("XROW_STEP", pass.strideH() * pass.paddedWidth() * pass.lanes(),
                     "Elements of the blocked input between the windows of two vertically neighbouring outputs of a tile."));
         }
-        if (inColumnStep() > 1) {
-            f.add(GeneratedClassParts.intConstant("XCOLUMN_STEP", inColumnStep() * pass.lanes(),
+        if (pass.strideW() > 1) {
+            f.add(GeneratedClassParts.intConstant("XCOLUMN_STEP", pass.strideW() * pass.lanes(),
                     "Elements of the blocked input between the windows of two horizontally neighbouring outputs of a tile."));
         }
         f.add(GeneratedClassParts.intConstant("TAP_BLOCK", pass.lanes() * pass.lanes(), "Packed weights of one (output block, input block, tap): [input lane][output lanes]."));
@@ -450,8 +435,8 @@ final class BlockedConvPassEmitter {
     private CodeBlock phaseCalls(String vectors) {
         boolean groupsDiffer = counts(pass.outBlocks(), pass.vectors()).size() > 1;
         return CodeBlock.builder()
-                .beginControlFlow("for (int ph = 0; ph < $L; ph++)", Math.min(pass.dilateH(), pass.outHeight()) == pass.dilateH() ? "DH" : "OH")
-                .beginControlFlow("for (int pw = 0; pw < $L; pw++)", Math.min(pass.dilateW(), pass.outWidth()) == pass.dilateW() ? "DW" : "OW")
+                .beginControlFlow("for (int ph = 0; ph < $L; ph++)", pass.dilateH() <= pass.outHeight() ? "DH" : "OH")
+                .beginControlFlow("for (int pw = 0; pw < $L; pw++)", pass.dilateW() <= pass.outWidth() ? "DW" : "OW")
                 .addStatement("phase(x, w, ocb, ph, pw$L, y)", groupsDiffer ? ", " + vectors : "")
                 .endControlFlow()
                 .endControlFlow()
@@ -500,17 +485,28 @@ final class BlockedConvPassEmitter {
                 .endControlFlow();
         List<Integer> rowRests = rests(pass.outHeight(), pass.dilateH(), pass.rows());
         if (rowRests.size() > 1 || rowRests.getFirst() != 0) {
-            b.addStatement("int oh = ph + fullRows * DH").beginControlFlow("switch (rows - fullRows)");
-            for (int rest : rowRests) {
-                if (rest == 0) {
-                    b.beginControlFlow("case 0 ->").add("// the phase's rows end with a full tile\n").endControlFlow();
-                } else {
-                    b.beginControlFlow("case $L ->", rest).add(phaseColumns(rest, vectors)).endControlFlow();
-                }
-            }
-            b.addStatement("default -> throw new $T(\"phase rows \" + rows)", AssertionError.class).endControlFlow();
+            b.addStatement("int oh = ph + fullRows * DH")
+                    .add(restSwitch("rows", rowRests, rest -> CodeBlock.builder().beginControlFlow("case $L ->", rest).add(phaseColumns(rest, vectors))
+                            .endControlFlow().build()));
         }
         return b.build();
+    }
+
+    /**
+     * A switch over the rest a phase leaves after its full tiles along {@code dimension} ("rows" or "columns", the
+     * variable counting the phase's outputs, beside "full" + the same name capitalised): a case per rest that occurs.
+     */
+    private static CodeBlock restSwitch(String dimension, List<Integer> rests, IntFunction<CodeBlock> restCase) {
+        String full = "full" + Character.toUpperCase(dimension.charAt(0)) + dimension.substring(1);
+        CodeBlock.Builder b = CodeBlock.builder().beginControlFlow("switch ($L - $L)", dimension, full);
+        for (int rest : rests) {
+            if (rest == 0) {
+                b.beginControlFlow("case 0 ->").add("// the phase's $L end with a full tile\n", dimension).endControlFlow();
+            } else {
+                b.add(restCase.apply(rest));
+            }
+        }
+        return b.addStatement("default -> throw new $T(\"phase $L \" + $L)", AssertionError.class, dimension, dimension).endControlFlow().build();
     }
 
     /** One band of {@code rows} output rows of a phase: full tiles across, then the column rest. */
@@ -521,15 +517,8 @@ final class BlockedConvPassEmitter {
                 .endControlFlow();
         List<Integer> columnRests = rests(pass.outWidth(), pass.dilateW(), pass.columns());
         if (columnRests.size() > 1 || columnRests.getFirst() != 0) {
-            b.beginControlFlow("switch (columns - fullColumns)");
-            for (int rest : columnRests) {
-                if (rest == 0) {
-                    b.beginControlFlow("case 0 ->").add("// the phase's columns end with a full tile\n").endControlFlow();
-                } else {
-                    b.addStatement("case $L -> $L(x, w, ocb, oh, pw + fullColumns * DW, i0, j0, y)", rest, tileName(rows, rest, vectors));
-                }
-            }
-            b.addStatement("default -> throw new $T(\"phase columns \" + columns)", AssertionError.class).endControlFlow();
+            b.add(restSwitch("columns", columnRests, rest -> CodeBlock.of("case $L -> $L(x, w, ocb, oh, pw + fullColumns * DW, i0, j0, y);\n", rest,
+                    tileName(rows, rest, vectors))));
         }
         return b.build();
     }
@@ -553,14 +542,14 @@ final class BlockedConvPassEmitter {
         }
     }
 
-    /** Elements of the blocked input between the windows of vertically neighbouring outputs of a tile. */
+    /** Elements of the blocked input between the windows of vertically neighbouring outputs of a tile (a phase's read neighbouring rows). */
     private String rowStep() {
-        return inRowStep() > 1 ? "XROW_STEP" : "XROW";
+        return pass.strideH() > 1 ? "XROW_STEP" : "XROW";
     }
 
     /** Elements of the blocked input between the windows of horizontally neighbouring outputs of a tile. */
     private String columnStep() {
-        return inColumnStep() > 1 ? "XCOLUMN_STEP" : "V";
+        return pass.strideW() > 1 ? "XCOLUMN_STEP" : "V";
     }
 
     private static String tileName(int rows, int columns, int vectors) {
@@ -590,7 +579,7 @@ final class BlockedConvPassEmitter {
         m.addParameter(array, "y");
         CodeBlock.Builder body = CodeBlock.builder()
                 .add(phased() ? CodeBlock.of("")
-                        : inRowStep() == 1 && inColumnStep() == 1 ? CodeBlock.of("int xo = (oh * WP + ow) * V;\n")
+                        : pass.strideH() == 1 && pass.strideW() == 1 ? CodeBlock.of("int xo = (oh * WP + ow) * V;\n")
                         : CodeBlock.of("int xo = oh * $L + ow * $L;\n", rowStep(), columnStep()))
                 .addStatement("int wo = ocb * WOCB");
         int positions = rows * columns;

@@ -19,10 +19,11 @@ import java.util.List;
  * <p>The rule for {@link Conv2dAlgorithm#AUTO}: DENSE when the kernel covers the whole unpadded input (one
  * output position); else, when every side's padding is below the kernel size, BLOCKED if the input and output
  * channels each fill at least three quarters of a vector's lanes, DIRECT if not and the stride is 1; else
- * IM2COL. Measured on Zen 5 (docs/results.md), BLOCKED runs a strided 64→128 3×3 layer's forward 1.4× faster than
- * im2col and its backward passes together about as fast; on three input channels (CS231n's strided first layer) its
- * backward is 3× slower, so few-channel strided layers stay IM2COL. Measured on Zen 4 (README, Convolutions), DIRECT is faster than im2col on every stride-1 layer of the
- * benchmarks; im2col stays for strided layers, whose inputs are not consecutive along a row. Measured on Zen 2
+ * IM2COL. Measured on Zen 4 (README, Convolutions), DIRECT is faster than im2col on every stride-1 layer of the
+ * benchmarks; DIRECT reads its inputs as consecutive positions along a row, which a stride breaks. Measured on Zen 5
+ * (family 26, docs/results.md), BLOCKED runs a strided 64→128 3×3 layer's forward 1.3-1.5× faster than im2col and
+ * its backward passes together about as fast; on three input channels (CS231n's strided first layer) its backward is
+ * 3-4× slower, so few-channel strided layers stay IM2COL. Measured on Zen 2
  * (docs/results.md), BLOCKED runs the 32→32 and 64→64 3×3 layers 1.4-1.9× faster than DIRECT and LeNet-5's 6→16
  * 5×5 1.0-1.3×, while on 1 and 3 input channels, whose block is mostly zero lanes, it is 1.2-8× slower.
  *
