@@ -7,7 +7,7 @@ package io.simdnet.codegen.gen;
  */
 public final class GeneratorVersion {
 
-    public static final int VERSION = 12;
+    public static final int VERSION = 13;
 
     /**
      * The oldest generator whose shipped tuning records still serve: its records rank the variants as this version's
@@ -17,7 +17,8 @@ public final class GeneratorVersion {
      * variant won by 6-8× (three input channels, no whole block to copy) generate the same code. Version 12 made
      * BLOCKED's loops stop at the last input channel of a partial block and let BLOCKED compute strided layers: on the
      * partial-block layers of the shipped records (1, 3, 6 and 10 input channels) BLOCKED still ran 1.2-5.9× behind
-     * DIRECT on a Zen 5 (family 26) after the change, and no shipped record is of a strided layer.
+     * DIRECT on a Zen 5 (family 26) after the change, and no shipped record is of a strided layer. Version 13 only
+     * moved AUTO's strided layers below 512 bits back to IM2COL: the variants' code is unchanged.
      */
     public static final int TUNING_COMPATIBLE_SINCE = 10;
 

@@ -18,12 +18,14 @@ import java.util.List;
  *
  * <p>The rule for {@link Conv2dAlgorithm#AUTO}: DENSE when the kernel covers the whole unpadded input (one
  * output position); else, when every side's padding is below the kernel size, BLOCKED if the input and output
- * channels each fill at least three quarters of a vector's lanes, DIRECT if not and the stride is 1; else
- * IM2COL. Measured on Zen 4 (README, Convolutions), DIRECT is faster than im2col on every stride-1 layer of the
+ * channels each fill at least three quarters of a vector's lanes (and, for a strided layer, the vectors are 512
+ * bits), DIRECT if not and the stride is 1; else IM2COL. Measured on Zen 4 (README, Convolutions), DIRECT is faster than im2col on every stride-1 layer of the
  * benchmarks; DIRECT reads its inputs as consecutive positions along a row, which a stride breaks. Measured on Zen 5
  * (family 26, docs/results.md), BLOCKED runs a strided 64→128 3×3 layer's forward 1.3-1.5× faster than im2col and
  * its backward passes together about as fast; on three input channels (CS231n's strided first layer) its backward is
- * 3-4× slower, so few-channel strided layers stay IM2COL. Measured on Zen 2
+ * 3-4× slower, so few-channel strided layers stay IM2COL; with 256- and 128-bit vectors (the same Zen 5 through
+ * {@code -XX:UseAVX=2} and {@code -XX:MaxVectorSize=16}) the whole 64→128 layer is 1.2× slower in BLOCKED than in im2col,
+ * its phased backward-data the loser, so strided layers stay IM2COL there. Measured on Zen 2
  * (docs/results.md), BLOCKED runs the 32→32 and 64→64 3×3 layers 1.4-1.9× faster than DIRECT and LeNet-5's 6→16
  * 5×5 1.0-1.3×, while on 1 and 3 input channels, whose block is mostly zero lanes, it is 1.2-8× slower.
  *
@@ -45,12 +47,15 @@ public record Conv2dAlgorithmPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, Ge
     /** The share of a vector's lanes both channel counts must fill for AUTO to choose BLOCKED. */
     private static final int BLOCK_FILL_NUMERATOR = 3;
     private static final int BLOCK_FILL_DENOMINATOR = 4;
+    /** The narrowest vectors at which AUTO gives a strided layer to BLOCKED: at 256 and 128 bits its phased backward-data loses. */
+    private static final int STRIDED_BLOCKED_MIN_BITS = 512;
 
     public static Conv2dAlgorithmPlan of(Conv2dSpec spec) {
         Conv2dAlgorithm algorithm = switch (spec.algorithm()) {
             case AUTO -> isDense(spec) ? Conv2dAlgorithm.DENSE
                     : paddingProblem(spec) != null ? Conv2dAlgorithm.IM2COL
-                    : fillsChannelBlocks(spec) ? Conv2dAlgorithm.BLOCKED
+                    : fillsChannelBlocks(spec) && (isUnstrided(spec) || spec.target().bits() >= STRIDED_BLOCKED_MIN_BITS)
+                            ? Conv2dAlgorithm.BLOCKED
                     : directProblem(spec) == null ? Conv2dAlgorithm.DIRECT : Conv2dAlgorithm.IM2COL;
             case DENSE -> {
                 if (!isDense(spec)) {
@@ -148,9 +153,13 @@ public record Conv2dAlgorithmPlan(Conv2dSpec spec, Conv2dAlgorithm algorithm, Ge
         return Math.min(spec.inChannels(), spec.outChannels()) * BLOCK_FILL_DENOMINATOR >= lanes * BLOCK_FILL_NUMERATOR;
     }
 
+    private static boolean isUnstrided(Conv2dSpec spec) {
+        return spec.strideH() == 1 && spec.strideW() == 1;
+    }
+
     /** Why DIRECT cannot compute {@code spec}, or null when it can. */
     private static String directProblem(Conv2dSpec spec) {
-        if (spec.strideH() != 1 || spec.strideW() != 1) {
+        if (!isUnstrided(spec)) {
             return "stride 1, got " + spec.strideH() + "×" + spec.strideW();
         }
         return paddingProblem(spec);

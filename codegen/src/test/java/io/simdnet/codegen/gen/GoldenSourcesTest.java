@@ -47,7 +47,7 @@ class GoldenSourcesTest {
             "conv2d f32 c=32 h=32 w=32 oc=32 kh=3 kw=3 pad=1 relu=true bits=256 regs=16",
             "conv2d f32 c=6 h=14 w=14 oc=16 kh=5 kw=5 bits=256 regs=16",
             "conv2d f32 c=16 h=5 w=5 oc=120 kh=5 kw=5 bits=512 regs=32",
-            "conv2d f32 c=32 h=15 w=15 oc=32 kh=3 kw=3 sh=2 pad=1 bits=256 regs=16",
+            "conv2d f32 c=32 h=15 w=15 oc=32 kh=3 kw=3 sh=2 pad=1 algo=blocked bits=256 regs=16",
             "pool2d f32 max c=6 h=28 w=28 k=2 s=2 bits=512 regs=32",
             "pool2d f32 avg c=64 h=8 w=8 global=true bits=512 regs=32",
             "pool2d f64 max c=3 h=7 w=7 k=3 s=2 pad=1 bits=512 regs=32",

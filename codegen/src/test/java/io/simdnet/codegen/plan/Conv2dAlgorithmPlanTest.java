@@ -31,6 +31,10 @@ class Conv2dAlgorithmPlanTest {
         assertEquals(Conv2dAlgorithm.IM2COL, plan("conv2d f32 c=3 h=31 w=31 oc=25 kh=3 kw=3 sh=2 pad=1").algorithm(), "strided, 3 channels");
         assertEquals(Conv2dAlgorithm.BLOCKED, plan("conv2d f32 c=64 h=16 w=16 oc=128 kh=3 kw=3 sh=2 pad=1" + avx512).algorithm(),
                 "strided, whole channel blocks");
+        assertEquals(Conv2dAlgorithm.IM2COL, plan("conv2d f32 c=64 h=16 w=16 oc=128 kh=3 kw=3 sh=2 pad=1" + avx2).algorithm(),
+                "strided at 256 bits");
+        assertEquals(Conv2dAlgorithm.IM2COL, plan("conv2d f32 c=64 h=16 w=16 oc=128 kh=3 kw=3 sh=2 pad=1 bits=128 regs=32").algorithm(),
+                "strided at 128 bits");
         assertEquals(Conv2dAlgorithm.IM2COL, plan("conv2d f32 c=3 h=8 w=8 oc=4 kh=2 kw=2 pad=2").algorithm(), "padding ≥ kernel");
         assertEquals(Conv2dAlgorithm.IM2COL, plan("conv2d f32 c=64 h=8 w=8 oc=64 kh=2 kw=2 pad=2").algorithm(), "padding ≥ kernel");
     }
