@@ -2,6 +2,7 @@ package io.simdnet.engine.kernel;
 
 import io.simdnet.engine.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -12,6 +13,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The per-channel values live in the caller's double arrays, given once: the statistics this kernel writes (mean,
  * biased variance; Σdy and Σdy·x̂) and the 1/σ it reads.
+ *
+ * <p>A ReLU after the normalisation can be fused in ({@code relu} of {@link #normalize}): y = max(γ·x̂ + β, 0) in the
+ * same pass, and the backward passes take the gradient where that output is positive ({@code mask}), as the ReLU's
+ * own backward would have written it, so the results are the same bits as the two layers apart.
  *
  * <p>Sums of float elements: each lane of a float vector adds every LANES-th element of a channel, and after every
  * {@value #FLUSH} or so elements the lanes are added, in lane order, into a double. So a lane never holds more than
@@ -46,7 +51,9 @@ public final class BatchNormKernel extends ParallelRange {
     private Tensor out;
     private Tensor gamma;
     private Tensor beta;
+    private Tensor mask;
     private boolean training;
+    private boolean relu;
 
     /**
      * @param mean written by {@link #statistics}, read by {@link #normalize}
@@ -71,29 +78,36 @@ public final class BatchNormKernel extends ParallelRange {
         runOverChannels(2);
     }
 
-    /** x̂ = (x − mean)·invStd and y = γ·x̂ + β. */
-    public void normalize(Tensor x, Tensor xhat, Tensor y, int n, Tensor gamma, Tensor beta) {
+    /** x̂ = (x − mean)·invStd and y = γ·x̂ + β, or max(γ·x̂ + β, 0) with {@code relu}. */
+    public void normalize(Tensor x, Tensor xhat, Tensor y, int n, Tensor gamma, Tensor beta, boolean relu) {
         start(Pass.NORMALIZE, n, x, xhat, y);
         this.gamma = gamma;
         this.beta = beta;
-        runOverChannels(1);
-    }
-
-    /** Σ dy and Σ dy·x̂ per channel (β's and γ's gradients). */
-    public void channelSums(Tensor dy, Tensor xhat, int n) {
-        start(Pass.SUMS, n, dy, xhat, null);
+        this.relu = relu;
         runOverChannels(1);
     }
 
     /**
-     * dx = γ·invStd·(dy − mean(dy) − x̂·mean(dy·x̂)) after a training forward, from the sums of {@link #channelSums};
-     * after an evaluation forward the statistics were constants and dx = γ·invStd·dy.
+     * Σ dy and Σ dy·x̂ per channel (β's and γ's gradients); with a {@code mask} (the output of a normalisation with
+     * the ReLU fused in, else null) dy counts only where the mask is positive.
      */
-    public void inputGradient(Tensor dy, Tensor xhat, Tensor dx, int n, Tensor gamma, boolean training) {
+    public void channelSums(Tensor dy, Tensor xhat, Tensor mask, int n) {
+        start(Pass.SUMS, n, dy, xhat, null);
+        this.mask = mask;
+        runOverChannels(mask == null ? 1 : 2);
+    }
+
+    /**
+     * dx = γ·invStd·(dy − mean(dy) − x̂·mean(dy·x̂)) after a training forward, from the sums of {@link #channelSums};
+     * after an evaluation forward the statistics were constants and dx = γ·invStd·dy. dy is masked as in
+     * {@link #channelSums}.
+     */
+    public void inputGradient(Tensor dy, Tensor xhat, Tensor mask, Tensor dx, int n, Tensor gamma, boolean training) {
         start(Pass.INPUT_GRADIENT, n, dy, xhat, dx);
         this.gamma = gamma;
+        this.mask = mask;
         this.training = training;
-        runOverChannels(1);
+        runOverChannels(mask == null ? 1 : 2);
     }
 
     private void start(Pass pass, int n, Tensor in, Tensor xhat, Tensor out) {
@@ -108,7 +122,7 @@ public final class BatchNormKernel extends ParallelRange {
         try {
             run(channels, 1, reads * ParallelRange.ELEMENT_FLOPS * n * inner);
         } finally {
-            in = xhat = out = gamma = beta = null;
+            in = xhat = out = gamma = beta = mask = null;
         }
     }
 
@@ -133,16 +147,16 @@ public final class BatchNormKernel extends ParallelRange {
                 }
                 case SUMS -> {
                     if (floats) {
-                        sums(in.floats(), xhat.floats(), c);
+                        sums(in.floats(), xhat.floats(), mask == null ? null : mask.floats(), c);
                     } else {
-                        sums(in.doubles(), xhat.doubles(), c);
+                        sums(in.doubles(), xhat.doubles(), mask == null ? null : mask.doubles(), c);
                     }
                 }
                 case INPUT_GRADIENT -> {
                     if (floats) {
-                        inputGradient(in.floats(), xhat.floats(), out.floats(), c, gamma.floats()[c]);
+                        inputGradient(in.floats(), xhat.floats(), mask == null ? null : mask.floats(), out.floats(), c, gamma.floats()[c]);
                     } else {
-                        inputGradient(in.doubles(), xhat.doubles(), out.doubles(), c, gamma.doubles()[c]);
+                        inputGradient(in.doubles(), xhat.doubles(), mask == null ? null : mask.doubles(), out.doubles(), c, gamma.doubles()[c]);
                     }
                 }
             }
@@ -249,12 +263,14 @@ public final class BatchNormKernel extends ParallelRange {
             for (int end = base + bound; i < end; i += LANES) {
                 FloatVector h = FloatVector.fromArray(F, x, i).sub(shift).mul(inv);
                 h.intoArray(xhat, i);
-                h.fma(g, b).intoArray(y, i);
+                FloatVector out = h.fma(g, b);
+                (relu ? out.max(0f) : out).intoArray(y, i);
             }
             for (int end = base + inner; i < end; i++) {
                 float h = (x[i] - shift) * inv;
                 xhat[i] = h;
-                y[i] = Math.fma(h, g, b);
+                float out = Math.fma(h, g, b);
+                y[i] = relu ? Math.max(out, 0f) : out;
             }
         }
     }
@@ -266,17 +282,19 @@ public final class BatchNormKernel extends ParallelRange {
             for (int i = plane(s, c), end = i + inner; i < end; i++) {
                 double h = (x[i] - shift) * inv;
                 xhat[i] = h;
-                y[i] = g * h + b;
+                double out = g * h + b;
+                y[i] = relu ? Math.max(out, 0.0) : out;
             }
         }
     }
 
-    private void sums(float[] dy, float[] xhat, int c) {
+    private void sums(float[] dy, float[] xhat, float[] mask, int c) {
         int bound = F.loopBound(inner);
         double sum = 0;
         double sumXhat = 0;
         FloatVector lanes = FloatVector.zero(F);
         FloatVector lanesXhat = FloatVector.zero(F);
+        FloatVector zero = FloatVector.zero(F);
         int pending = 0;
         for (int s = 0; s < n; s++) {
             int base = plane(s, c);
@@ -284,6 +302,9 @@ public final class BatchNormKernel extends ParallelRange {
                 int to = Math.min(bound, from + FLUSH);
                 for (int i = from; i < to; i += LANES) {
                     FloatVector g = FloatVector.fromArray(F, dy, base + i);
+                    if (mask != null) {
+                        g = zero.blend(g, FloatVector.fromArray(F, mask, base + i).compare(VectorOperators.GT, 0f));
+                    }
                     lanes = lanes.add(g);
                     lanesXhat = g.fma(FloatVector.fromArray(F, xhat, base + i), lanesXhat);
                 }
@@ -297,47 +318,55 @@ public final class BatchNormKernel extends ParallelRange {
                 }
             }
             for (int i = base + bound, end = base + inner; i < end; i++) {
-                sum += dy[i];
-                sumXhat += (double) dy[i] * xhat[i];
+                float g = mask == null || mask[i] > 0f ? dy[i] : 0f;
+                sum += g;
+                sumXhat += (double) g * xhat[i];
             }
         }
         sumDy[c] = sum + inLaneOrder(lanes);
         sumDyXhat[c] = sumXhat + inLaneOrder(lanesXhat);
     }
 
-    private void sums(double[] dy, double[] xhat, int c) {
+    private void sums(double[] dy, double[] xhat, double[] mask, int c) {
         double sum = 0;
         double sumXhat = 0;
         for (int s = 0; s < n; s++) {
             for (int i = plane(s, c), end = i + inner; i < end; i++) {
-                sum += dy[i];
-                sumXhat += dy[i] * xhat[i];
+                double g = mask == null || mask[i] > 0.0 ? dy[i] : 0.0;
+                sum += g;
+                sumXhat += g * xhat[i];
             }
         }
         sumDy[c] = sum;
         sumDyXhat[c] = sumXhat;
     }
 
-    private void inputGradient(float[] dy, float[] xhat, float[] dx, int c, float g) {
+    private void inputGradient(float[] dy, float[] xhat, float[] mask, float[] dx, int c, float g) {
         int count = n * inner;
         float scale = (float) (g * invStd[c]);
         float meanDy = training ? (float) (sumDy[c] / count) : 0f;
         float meanDyXhat = training ? (float) (sumDyXhat[c] / count) : 0f;
+        FloatVector zero = FloatVector.zero(F);
         int bound = F.loopBound(inner);
         for (int s = 0; s < n; s++) {
             int base = plane(s, c);
             int i = base;
             for (int end = base + bound; i < end; i += LANES) {
                 FloatVector h = FloatVector.fromArray(F, xhat, i);
-                FloatVector.fromArray(F, dy, i).sub(meanDy).sub(h.mul(meanDyXhat)).mul(scale).intoArray(dx, i);
+                FloatVector d = FloatVector.fromArray(F, dy, i);
+                if (mask != null) {
+                    d = zero.blend(d, FloatVector.fromArray(F, mask, i).compare(VectorOperators.GT, 0f));
+                }
+                d.sub(meanDy).sub(h.mul(meanDyXhat)).mul(scale).intoArray(dx, i);
             }
             for (int end = base + inner; i < end; i++) {
-                dx[i] = scale * (dy[i] - meanDy - xhat[i] * meanDyXhat);
+                float d = mask == null || mask[i] > 0f ? dy[i] : 0f;
+                dx[i] = scale * (d - meanDy - xhat[i] * meanDyXhat);
             }
         }
     }
 
-    private void inputGradient(double[] dy, double[] xhat, double[] dx, int c, double g) {
+    private void inputGradient(double[] dy, double[] xhat, double[] mask, double[] dx, int c, double g) {
         double scale = g * invStd[c];
         if (training) {
             int count = n * inner;
@@ -345,13 +374,15 @@ public final class BatchNormKernel extends ParallelRange {
             double meanDyXhat = sumDyXhat[c] / count;
             for (int s = 0; s < n; s++) {
                 for (int i = plane(s, c), end = i + inner; i < end; i++) {
-                    dx[i] = scale * (dy[i] - meanDy - xhat[i] * meanDyXhat);
+                    double d = mask == null || mask[i] > 0.0 ? dy[i] : 0.0;
+                    dx[i] = scale * (d - meanDy - xhat[i] * meanDyXhat);
                 }
             }
         } else {
             for (int s = 0; s < n; s++) {
                 for (int i = plane(s, c), end = i + inner; i < end; i++) {
-                    dx[i] = scale * dy[i];
+                    double d = mask == null || mask[i] > 0.0 ? dy[i] : 0.0;
+                    dx[i] = scale * d;
                 }
             }
         }

@@ -18,6 +18,12 @@ import java.util.List;
  * trainable; {@code running_mean} and {@code running_var} are non-trainable state (Keras counts them as
  * non-trainable parameters, so {@code summary()} does too). The passes over the elements are {@link BatchNormKernel}'s:
  * vectorised for float, channels spread over the kernel pool, each channel's sums in one fixed order.
+ *
+ * <p>When a {@link Relu} takes this layer's output and nothing else does, the model fuses the two when it is built
+ * ({@link Fusion}): this layer applies the ReLU in its normalising pass and masks the gradient in its backward passes,
+ * the ReLU passes its input and gradient through, and {@code summary()} shows {@code BatchNorm+ReLU}. The results are
+ * the same bits; what changes is that this layer's output ({@code Model.lastOutput}) is the ReLU's.
+ * {@link #fusible(boolean) fusible(false)} keeps the two apart.
  */
 public final class BatchNorm extends Layer {
 
@@ -51,7 +57,10 @@ public final class BatchNorm extends Layer {
     private double[] sumDyXhat;
     private BatchNormKernel kernel;
     private Tensor lastInput;
+    private Tensor lastOutput;
     private boolean lastTraining;
+    private boolean fusible = true;
+    private boolean fusedRelu;
 
     public BatchNorm() {
         this(0.1, 1e-5);
@@ -123,6 +132,31 @@ public final class BatchNorm extends Layer {
         return runningVariance;
     }
 
+    /** Whether a ReLU after this layer may be fused into it when the model is built (default true). */
+    public BatchNorm fusible(boolean value) {
+        this.fusible = value;
+        return this;
+    }
+
+    public boolean fusible() {
+        return fusible;
+    }
+
+    /** Whether the model fused the ReLU after this layer into it. */
+    public boolean fusedRelu() {
+        return fusedRelu;
+    }
+
+    /** Called by {@link Fusion} only, before the model's first call. */
+    void fuseRelu() {
+        this.fusedRelu = true;
+    }
+
+    @Override
+    public String typeName() {
+        return fusedRelu ? "BatchNorm+ReLU" : "BatchNorm";
+    }
+
     @Override
     protected Shape onBuild(Shape input, Rng rng) {
         if (input.rank() != 1 && input.rank() != 3) {
@@ -181,8 +215,9 @@ public final class BatchNorm extends Layer {
             }
             invStd[c] = 1 / Math.sqrt(variance[c] + epsilon);
         }
-        kernel.normalize(x, xhat, y, n, gamma.value(), beta.value());
+        kernel.normalize(x, xhat, y, n, gamma.value(), beta.value(), fusedRelu);
         lastInput = x;
+        lastOutput = y;
         lastTraining = training;
         return y;
     }
@@ -192,7 +227,9 @@ public final class BatchNorm extends Layer {
         int n = lastInput.batch();
         checkGradient(dy, n);
         Tensor xhat = normalized.get(n);
-        kernel.channelSums(dy, xhat, n);
+        // With the ReLU fused in, dy is the gradient of the ReLU's output: it counts where that output is positive.
+        Tensor mask = fusedRelu ? lastOutput : null;
+        kernel.channelSums(dy, xhat, mask, n);
         for (int c = 0; c < channels; c++) {
             gamma.gradient().set(c, sumDyXhat[c]);
             beta.gradient().set(c, sumDy[c]);
@@ -201,7 +238,7 @@ public final class BatchNorm extends Layer {
             return null;
         }
         Tensor dx = inputGradient.get(n);
-        kernel.inputGradient(dy, xhat, dx, n, gamma.value(), lastTraining);
+        kernel.inputGradient(dy, xhat, mask, dx, n, gamma.value(), lastTraining);
         return dx;
     }
 

@@ -14,9 +14,36 @@ public final class Relu extends Activation {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
+    /** Whether the batch norm before this layer applies it ({@link Fusion}): then its input and gradient pass through. */
+    private boolean fused;
+
+    /** Called by {@link Fusion} only, before the model's first call. */
+    void fuse() {
+        this.fused = true;
+    }
+
+    /** Whether the layer before applies this ReLU (and its gradient mask) in its own passes. */
+    public boolean fused() {
+        return fused;
+    }
+
     @Override
     public String typeName() {
-        return "ReLU";
+        return fused ? "ReLU, fused" : "ReLU";
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        if (!fused) {
+            return super.forward(x, training);
+        }
+        checkInput(x);
+        return x;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy, boolean needInputGradient) {
+        return fused ? (needInputGradient ? dy : null) : super.backward(dy, needInputGradient);
     }
 
     @Override

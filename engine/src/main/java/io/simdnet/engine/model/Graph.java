@@ -2,6 +2,7 @@ package io.simdnet.engine.model;
 
 import io.simdnet.engine.init.Rng;
 import io.simdnet.engine.kernel.ElementwiseKernel;
+import io.simdnet.engine.layer.Fusion;
 import io.simdnet.engine.layer.Layer;
 import io.simdnet.engine.layer.MergeLayer;
 import io.simdnet.engine.profile.Profiler;
@@ -16,7 +17,8 @@ import java.util.List;
 /**
  * A functional model: layers applied to earlier nodes, so a node may feed several layers and a merge layer may
  * join several nodes (residual blocks). Nodes run in the order they were added, which is a topological order.
- * Where a node feeds several layers its gradient is the sum of theirs, kept in a buffer of its own.
+ * Where a node feeds several layers its gradient is the sum of theirs, kept in a buffer of its own. Building fuses a
+ * layer into the one layer reading its output where {@link Fusion} applies (a batch norm and the ReLU after it).
  *
  * <pre>{@code
  * Graph.Builder g = Graph.input(16, 8, 8);
@@ -131,7 +133,24 @@ public final class Graph extends Model {
                             + ": " + e.getMessage(), e);
                 }
             }
+            fuse(output.index());
             return new Graph(inputShape, dtype, List.copyOf(steps), shapes, output.index());
+        }
+
+        /** Fuses each layer into the one layer that reads its output ({@link Fusion}), unless that output is the model's. */
+        private void fuse(int outputNode) {
+            int[] consumers = new int[steps.size() + 1];
+            for (Step step : steps) {
+                for (int input : step.inputs()) {
+                    consumers[input]++;
+                }
+            }
+            for (Step step : steps) {
+                int input = step.inputs()[0];
+                if (step.inputs().length == 1 && input > 0 && input != outputNode && consumers[input] == 1) {
+                    Fusion.fuse(steps.get(input - 1).layer(), step.layer());
+                }
+            }
         }
     }
 

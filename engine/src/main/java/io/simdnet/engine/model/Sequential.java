@@ -1,6 +1,7 @@
 package io.simdnet.engine.model;
 
 import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.layer.Fusion;
 import io.simdnet.engine.layer.Layer;
 import io.simdnet.engine.layer.MergeLayer;
 import io.simdnet.engine.profile.Profiler;
@@ -13,7 +14,8 @@ import java.util.List;
 /**
  * A chain of layers, each feeding the next, built Keras style:
  * {@code Sequential.input(1, 28, 28).add(new Conv2d(6, 5).padding(Padding.same())).add(new Relu())...build(DType.F32, seed)}.
- * Each layer gets its own split of the seed's random stream, in order.
+ * Each layer gets its own split of the seed's random stream, in order. Building fuses neighbours where {@link Fusion}
+ * applies (a batch norm and the ReLU after it).
  */
 public final class Sequential extends Model {
 
@@ -70,6 +72,9 @@ public final class Sequential extends Model {
                     throw new IllegalArgumentException("Layer \"" + layer.name() + "\" (" + layer.typeName() + ") on input " + shape + ": "
                             + e.getMessage(), e);
                 }
+            }
+            for (int i = 0; i + 1 < layers.size(); i++) {
+                Fusion.fuse(layers.get(i), layers.get(i + 1));
             }
             return new Sequential(inputShape, dtype, layers, shape);
         }

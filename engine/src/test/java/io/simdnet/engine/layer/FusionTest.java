@@ -1,0 +1,152 @@
+package io.simdnet.engine.layer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.simdnet.engine.gradcheck.GradientCheck;
+import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.loss.SoftmaxCrossEntropy;
+import io.simdnet.engine.model.Graph;
+import io.simdnet.engine.model.Model;
+import io.simdnet.engine.model.Sequential;
+import io.simdnet.engine.tensor.Tensor;
+import io.simdnet.kernel.DType;
+import io.simdnet.kernel.KernelPool;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The fusions a model makes when it is built: which pairs fuse, and that a fused pair gives the bits of the two layers apart. */
+class FusionTest {
+
+    private final int threadsBefore = KernelPool.threads();
+
+    @AfterEach
+    void restoreThreads() {
+        KernelPool.setThreads(threadsBefore);
+    }
+
+    /** Conv → batch norm → ReLU → pooling → dense, the batch norm fusible or not. */
+    private static Model convNet(DType dtype, int channels, int size, boolean fusible) {
+        return Sequential.input(channels, size, size)
+                .add(new Conv2d(5, 3).padding(Padding.same()))
+                .add(new BatchNorm().fusible(fusible))
+                .add(new Relu())
+                .add(new MaxPool2d(2))
+                .add(new Flatten())
+                .add(new Dense(4))
+                .build(dtype, 11);
+    }
+
+    private static Tensor random(DType dtype, Rng rng, int... dims) {
+        Tensor t = Tensor.zeros(dtype, dims);
+        for (int i = 0; i < t.size(); i++) {
+            t.set(i, rng.uniform(-1, 1));
+        }
+        return t;
+    }
+
+    /** Every value of a forward and backward: the output, the input gradient and each parameter's gradient, as doubles. */
+    private static List<double[]> step(Model model, Tensor x, Tensor dy, boolean training) {
+        List<double[]> values = new ArrayList<>();
+        values.add(toDoubles(model.forward(x, training)));
+        values.add(toDoubles(model.backward(dy, true)));
+        for (Parameter p : model.trainableParameters()) {
+            values.add(toDoubles(p.gradient()));
+        }
+        return values;
+    }
+
+    private static double[] toDoubles(Tensor t) {
+        double[] out = new double[t.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = t.get(i);
+        }
+        return out;
+    }
+
+    @Test
+    void aBatchNormFollowedByAReluIsFusedAndTheSummarySaysSo() {
+        Model model = convNet(DType.F32, 2, 6, true);
+        BatchNorm norm = (BatchNorm) model.layers().get(1);
+        Relu relu = (Relu) model.layers().get(2);
+        assertTrue(norm.fusedRelu());
+        assertTrue(relu.fused());
+        String summary = model.summary();
+        assertTrue(summary.contains("(BatchNorm+ReLU)") && summary.contains("(ReLU, fused)"), summary);
+        assertEquals(List.of("conv2d.weight", "conv2d.bias", "batch_norm.weight", "batch_norm.bias", "batch_norm.running_mean",
+                "batch_norm.running_var", "dense.weight", "dense.bias"), List.copyOf(model.namedParameters().keySet()),
+                "both layers keep their names and parameters");
+    }
+
+    @Test
+    void fusibleFalseKeepsThePairApart() {
+        Model model = convNet(DType.F32, 2, 6, false);
+        assertFalse(((BatchNorm) model.layers().get(1)).fusedRelu());
+        assertFalse(((Relu) model.layers().get(2)).fused());
+    }
+
+    @ParameterizedTest(name = "{0}, batch {1}, {2} channels of {3}², training {4}")
+    @CsvSource({
+        "F32, 1, 3, 6, true", "F32, 5, 3, 7, true", "F32, 4, 2, 34, true", "F32, 5, 3, 7, false",
+        "F64, 1, 2, 6, true", "F64, 3, 3, 5, true", "F64, 3, 3, 5, false"})
+    void aFusedPairGivesTheBitsOfTheLayersApartOnOneTwoAndThreeThreads(DType dtype, int batch, int channels, int size, boolean training) {
+        Rng rng = new Rng(batch * 100L + size);
+        Tensor x = random(dtype, rng, batch, channels, size, size);
+        Tensor dy = random(dtype, rng, batch, 4);
+        Model apart = convNet(dtype, channels, size, false);
+        List<double[]> expected = step(apart, x, dy, training);
+        for (int threads = 1; threads <= 3; threads++) {
+            KernelPool.setThreads(threads);
+            Model fused = convNet(dtype, channels, size, true);
+            List<double[]> actual = step(fused, x, dy, training);
+            assertEquals(expected.size(), actual.size());
+            for (int k = 0; k < expected.size(); k++) {
+                assertArrayEquals(expected.get(k), actual.get(k), 0.0, "value " + k + " (output, dx, then parameter gradients), " + threads + " threads");
+            }
+            assertArrayEquals(toDoubles(apart.lastOutput("relu")), toDoubles(fused.lastOutput("relu")), 0.0);
+        }
+    }
+
+    @Test
+    void aBatchNormWhoseOutputFeedsTwoLayersOrIsTheOutputIsNotFused() {
+        Graph.Builder g = Graph.input(4, 5, 5);
+        Graph.Node norm = g.apply(new BatchNorm(), g.apply(new Conv2d(4, 3).padding(Padding.same()), g.inputNode()));
+        Graph.Node sum = g.apply(new Add(), g.apply(new Relu(), norm), norm);
+        Graph model = g.build(g.apply(new Dense(3), g.apply(new GlobalAvgPool(), sum)), DType.F32, 3);
+        assertFalse(((BatchNorm) model.layers().get(1)).fusedRelu(), "its output also feeds the add");
+
+        Graph.Builder h = Graph.input(4, 5, 5);
+        Graph.Node out = h.apply(new BatchNorm(), h.inputNode());
+        h.apply(new Relu(), out);
+        Graph outputModel = h.build(out, DType.F32, 3);
+        assertFalse(((BatchNorm) outputModel.layers().get(0)).fusedRelu(), "its output is the model's");
+    }
+
+    @Test
+    void aResidualGraphWithFusedPairsMatchesFiniteDifferences() {
+        Graph.Builder g = Graph.input(2, 6, 6);
+        Graph.Node stem = g.apply(new Relu(), g.apply(new BatchNorm(), g.apply(new Conv2d(3, 3).padding(Padding.same()), g.inputNode())));
+        Graph.Node branch = g.apply(new Relu(), g.apply(new BatchNorm(), g.apply(new Conv2d(3, 3).padding(Padding.same()), stem)));
+        Graph.Node sum = g.apply(new Relu(), g.apply(new Add(), branch, stem));
+        Graph model = g.build(g.apply(new Dense(3), g.apply(new GlobalAvgPool(), sum)), DType.F64, 5);
+        assertTrue(((BatchNorm) model.layers().get(1)).fusedRelu() && ((BatchNorm) model.layers().get(4)).fusedRelu());
+        Tensor labels = Tensor.of(new double[] {0, 2, 1, 2}, 4);
+        List<GradientCheck.Result> results = GradientCheck.model(model, new SoftmaxCrossEntropy(), random(DType.F64, new Rng(9), 4, 2, 6, 6), labels, false);
+        for (GradientCheck.Result r : results) {
+            assertTrue(r.maxRelativeError() < 1e-6, GradientCheck.report(results));
+        }
+    }
+
+    @Test
+    void replicasKeepTheFusion() {
+        Model model = convNet(DType.F32, 2, 6, true);
+        assertTrue(((BatchNorm) model.layers().get(1).replica()).fusedRelu(), "the replicas of Model.newInference and micro-batch steps");
+        assertTrue(((Relu) model.layers().get(2).replica()).fused());
+    }
+}
