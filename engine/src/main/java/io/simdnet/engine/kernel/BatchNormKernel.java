@@ -15,8 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
  * biased variance; Σdy and Σdy·x̂) and the 1/σ it reads.
  *
  * <p>A ReLU after the normalisation can be fused in ({@code relu} of {@link #normalize}): y = max(γ·x̂ + β, 0) in the
- * same pass, and the backward passes take the gradient where that output is positive ({@code mask}), as the ReLU's
- * own backward would have written it, so the results are the same bits as the two layers apart.
+ * same pass, and the backward passes take the gradient where that output is positive, as the ReLU's own backward
+ * would have written it, so the results are the same bits as the two layers apart. They tell where from x̂ and γ, β
+ * (γ·x̂ + β is recomputed by the same operation, so its sign is the output's) rather than by reading the output.
  *
  * <p>Sums of float elements: each lane of a float vector adds every LANES-th element of a channel, and after every
  * {@value #FLUSH} or so elements the lanes are added, in lane order, into a double. So a lane never holds more than
@@ -51,7 +52,6 @@ public final class BatchNormKernel extends ParallelRange {
     private Tensor out;
     private Tensor gamma;
     private Tensor beta;
-    private Tensor mask;
     private boolean training;
     private boolean relu;
 
@@ -88,26 +88,29 @@ public final class BatchNormKernel extends ParallelRange {
     }
 
     /**
-     * Σ dy and Σ dy·x̂ per channel (β's and γ's gradients); with a {@code mask} (the output of a normalisation with
-     * the ReLU fused in, else null) dy counts only where the mask is positive.
+     * Σ dy and Σ dy·x̂ per channel (β's and γ's gradients); after a normalisation with the ReLU fused in
+     * ({@code relu}, with its γ and β), dy counts only where γ·x̂ + β is positive.
      */
-    public void channelSums(Tensor dy, Tensor xhat, Tensor mask, int n) {
+    public void channelSums(Tensor dy, Tensor xhat, int n, Tensor gamma, Tensor beta, boolean relu) {
         start(Pass.SUMS, n, dy, xhat, null);
-        this.mask = mask;
-        runOverChannels(mask == null ? 1 : 2);
+        this.gamma = gamma;
+        this.beta = beta;
+        this.relu = relu;
+        runOverChannels(1);
     }
 
     /**
      * dx = γ·invStd·(dy − mean(dy) − x̂·mean(dy·x̂)) after a training forward, from the sums of {@link #channelSums};
-     * after an evaluation forward the statistics were constants and dx = γ·invStd·dy. dy is masked as in
-     * {@link #channelSums}.
+     * after an evaluation forward the statistics were constants and dx = γ·invStd·dy. With {@code relu}, dy is
+     * masked as in {@link #channelSums}.
      */
-    public void inputGradient(Tensor dy, Tensor xhat, Tensor mask, Tensor dx, int n, Tensor gamma, boolean training) {
+    public void inputGradient(Tensor dy, Tensor xhat, Tensor dx, int n, Tensor gamma, Tensor beta, boolean relu, boolean training) {
         start(Pass.INPUT_GRADIENT, n, dy, xhat, dx);
         this.gamma = gamma;
-        this.mask = mask;
+        this.beta = beta;
+        this.relu = relu;
         this.training = training;
-        runOverChannels(mask == null ? 1 : 2);
+        runOverChannels(1);
     }
 
     private void start(Pass pass, int n, Tensor in, Tensor xhat, Tensor out) {
@@ -122,7 +125,7 @@ public final class BatchNormKernel extends ParallelRange {
         try {
             run(channels, 1, reads * ParallelRange.ELEMENT_FLOPS * n * inner);
         } finally {
-            in = xhat = out = gamma = beta = mask = null;
+            in = xhat = out = gamma = beta = null;
         }
     }
 
@@ -147,16 +150,16 @@ public final class BatchNormKernel extends ParallelRange {
                 }
                 case SUMS -> {
                     if (floats) {
-                        sums(in.floats(), xhat.floats(), mask == null ? null : mask.floats(), c);
+                        sums(in.floats(), xhat.floats(), c, gamma.floats()[c], beta.floats()[c]);
                     } else {
-                        sums(in.doubles(), xhat.doubles(), mask == null ? null : mask.doubles(), c);
+                        sums(in.doubles(), xhat.doubles(), c, gamma.doubles()[c], beta.doubles()[c]);
                     }
                 }
                 case INPUT_GRADIENT -> {
                     if (floats) {
-                        inputGradient(in.floats(), xhat.floats(), mask == null ? null : mask.floats(), out.floats(), c, gamma.floats()[c]);
+                        inputGradient(in.floats(), xhat.floats(), out.floats(), c, gamma.floats()[c], beta.floats()[c]);
                     } else {
-                        inputGradient(in.doubles(), xhat.doubles(), mask == null ? null : mask.doubles(), out.doubles(), c, gamma.doubles()[c]);
+                        inputGradient(in.doubles(), xhat.doubles(), out.doubles(), c, gamma.doubles()[c], beta.doubles()[c]);
                     }
                 }
             }
@@ -288,7 +291,8 @@ public final class BatchNormKernel extends ParallelRange {
         }
     }
 
-    private void sums(float[] dy, float[] xhat, float[] mask, int c) {
+    /** γ = {@code scale}, β = {@code shift}: with the ReLU fused, dy counts where γ·x̂ + β > 0, as normalize computed it. */
+    private void sums(float[] dy, float[] xhat, int c, float scale, float shift) {
         int bound = F.loopBound(inner);
         double sum = 0;
         double sumXhat = 0;
@@ -302,11 +306,12 @@ public final class BatchNormKernel extends ParallelRange {
                 int to = Math.min(bound, from + FLUSH);
                 for (int i = from; i < to; i += LANES) {
                     FloatVector g = FloatVector.fromArray(F, dy, base + i);
-                    if (mask != null) {
-                        g = zero.blend(g, FloatVector.fromArray(F, mask, base + i).compare(VectorOperators.GT, 0f));
+                    FloatVector h = FloatVector.fromArray(F, xhat, base + i);
+                    if (relu) {
+                        g = zero.blend(g, h.fma(scale, shift).compare(VectorOperators.GT, 0f));
                     }
                     lanes = lanes.add(g);
-                    lanesXhat = g.fma(FloatVector.fromArray(F, xhat, base + i), lanesXhat);
+                    lanesXhat = g.fma(h, lanesXhat);
                 }
                 pending += to - from;
                 if (pending >= FLUSH) {
@@ -318,7 +323,7 @@ public final class BatchNormKernel extends ParallelRange {
                 }
             }
             for (int i = base + bound, end = base + inner; i < end; i++) {
-                float g = mask == null || mask[i] > 0f ? dy[i] : 0f;
+                float g = !relu || Math.fma(xhat[i], scale, shift) > 0f ? dy[i] : 0f;
                 sum += g;
                 sumXhat += (double) g * xhat[i];
             }
@@ -327,12 +332,12 @@ public final class BatchNormKernel extends ParallelRange {
         sumDyXhat[c] = sumXhat + inLaneOrder(lanesXhat);
     }
 
-    private void sums(double[] dy, double[] xhat, double[] mask, int c) {
+    private void sums(double[] dy, double[] xhat, int c, double scale, double shift) {
         double sum = 0;
         double sumXhat = 0;
         for (int s = 0; s < n; s++) {
             for (int i = plane(s, c), end = i + inner; i < end; i++) {
-                double g = mask == null || mask[i] > 0.0 ? dy[i] : 0.0;
+                double g = !relu || scale * xhat[i] + shift > 0.0 ? dy[i] : 0.0;
                 sum += g;
                 sumXhat += g * xhat[i];
             }
@@ -341,7 +346,7 @@ public final class BatchNormKernel extends ParallelRange {
         sumDyXhat[c] = sumXhat;
     }
 
-    private void inputGradient(float[] dy, float[] xhat, float[] mask, float[] dx, int c, float g) {
+    private void inputGradient(float[] dy, float[] xhat, float[] dx, int c, float g, float b) {
         int count = n * inner;
         float scale = (float) (g * invStd[c]);
         float meanDy = training ? (float) (sumDy[c] / count) : 0f;
@@ -354,19 +359,19 @@ public final class BatchNormKernel extends ParallelRange {
             for (int end = base + bound; i < end; i += LANES) {
                 FloatVector h = FloatVector.fromArray(F, xhat, i);
                 FloatVector d = FloatVector.fromArray(F, dy, i);
-                if (mask != null) {
-                    d = zero.blend(d, FloatVector.fromArray(F, mask, i).compare(VectorOperators.GT, 0f));
+                if (relu) {
+                    d = zero.blend(d, h.fma(g, b).compare(VectorOperators.GT, 0f));
                 }
                 d.sub(meanDy).sub(h.mul(meanDyXhat)).mul(scale).intoArray(dx, i);
             }
             for (int end = base + inner; i < end; i++) {
-                float d = mask == null || mask[i] > 0f ? dy[i] : 0f;
+                float d = !relu || Math.fma(xhat[i], g, b) > 0f ? dy[i] : 0f;
                 dx[i] = scale * (d - meanDy - xhat[i] * meanDyXhat);
             }
         }
     }
 
-    private void inputGradient(double[] dy, double[] xhat, double[] mask, double[] dx, int c, double g) {
+    private void inputGradient(double[] dy, double[] xhat, double[] dx, int c, double g, double b) {
         double scale = g * invStd[c];
         if (training) {
             int count = n * inner;
@@ -374,14 +379,14 @@ public final class BatchNormKernel extends ParallelRange {
             double meanDyXhat = sumDyXhat[c] / count;
             for (int s = 0; s < n; s++) {
                 for (int i = plane(s, c), end = i + inner; i < end; i++) {
-                    double d = mask == null || mask[i] > 0.0 ? dy[i] : 0.0;
+                    double d = !relu || g * xhat[i] + b > 0.0 ? dy[i] : 0.0;
                     dx[i] = scale * (d - meanDy - xhat[i] * meanDyXhat);
                 }
             }
         } else {
             for (int s = 0; s < n; s++) {
                 for (int i = plane(s, c), end = i + inner; i < end; i++) {
-                    double d = mask == null || mask[i] > 0.0 ? dy[i] : 0.0;
+                    double d = !relu || g * xhat[i] + b > 0.0 ? dy[i] : 0.0;
                     dx[i] = scale * d;
                 }
             }

@@ -57,7 +57,6 @@ public final class BatchNorm extends Layer {
     private double[] sumDyXhat;
     private BatchNormKernel kernel;
     private Tensor lastInput;
-    private Tensor lastOutput;
     private boolean lastTraining;
     private boolean fusible = true;
     private boolean fusedRelu;
@@ -217,7 +216,6 @@ public final class BatchNorm extends Layer {
         }
         kernel.normalize(x, xhat, y, n, gamma.value(), beta.value(), fusedRelu);
         lastInput = x;
-        lastOutput = y;
         lastTraining = training;
         return y;
     }
@@ -228,8 +226,7 @@ public final class BatchNorm extends Layer {
         checkGradient(dy, n);
         Tensor xhat = normalized.get(n);
         // With the ReLU fused in, dy is the gradient of the ReLU's output: it counts where that output is positive.
-        Tensor mask = fusedRelu ? lastOutput : null;
-        kernel.channelSums(dy, xhat, mask, n);
+        kernel.channelSums(dy, xhat, n, gamma.value(), beta.value(), fusedRelu);
         for (int c = 0; c < channels; c++) {
             gamma.gradient().set(c, sumDyXhat[c]);
             beta.gradient().set(c, sumDy[c]);
@@ -238,7 +235,7 @@ public final class BatchNorm extends Layer {
             return null;
         }
         Tensor dx = inputGradient.get(n);
-        kernel.inputGradient(dy, xhat, mask, dx, n, gamma.value(), lastTraining);
+        kernel.inputGradient(dy, xhat, dx, n, gamma.value(), beta.value(), fusedRelu, lastTraining);
         return dx;
     }
 
