@@ -2,11 +2,13 @@ package io.simdnet.engine.kernel;
 
 import io.simdnet.engine.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Element-wise arithmetic over whole tensors of one element type: the join of a residual block (a sum of inputs),
- * a gradient accumulated into another, dropout's product with its mask. Float with the Vector API, double with plain
+ * Element-wise arithmetic over whole tensors of one element type: the join of a residual block (a sum of inputs, with
+ * a ReLU fused in or not) and its fused ReLU's gradient mask, a gradient accumulated into another, dropout's product
+ * with its mask. Float with the Vector API, double with plain
  * loops; elements dealt to the pool's tasks in {@link ParallelRange#ELEMENT_GRANULE}s. Every element is computed
  * alone, in the same order of operations wherever its task boundary falls, so results do not depend on the number of
  * threads. One instance per owner (a layer, a model), which keeps the call's arguments in its fields.
@@ -16,7 +18,7 @@ public final class ElementwiseKernel extends ParallelRange {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = F.length();
 
-    private enum Op { SUM, MULTIPLY }
+    private enum Op { SUM, MULTIPLY, MASK }
 
     private Op op;
     private Tensor first;
@@ -24,21 +26,35 @@ public final class ElementwiseKernel extends ParallelRange {
     private Tensor[] inputs;
     private int inputCount;
     private Tensor out;
+    private boolean relu;
 
     /** out = inputs[0] + inputs[1] + … + inputs[count − 1], added in that order; out may be inputs[0] (no other input). */
     public void sum(Tensor[] inputs, int count, Tensor out) {
+        sum(inputs, count, out, false);
+    }
+
+    /** The sum of {@link #sum(Tensor[], int, Tensor)}, then max(·, 0) with {@code relu} (a ReLU fused into a residual join). */
+    public void sum(Tensor[] inputs, int count, Tensor out, boolean relu) {
         if (count < 2) {
             throw new IllegalArgumentException("Element-wise sum of " + count + " inputs, expected 2 or more");
         }
         this.inputs = inputs;
         this.inputCount = count;
+        this.relu = relu;
         start(Op.SUM, inputs[0], inputs[1], out);
+    }
+
+    /** out = dy where output > 0, else 0: the gradient through a fused ReLU, as {@code Relu}'s backward writes it. */
+    public void mask(Tensor output, Tensor dy, Tensor out) {
+        this.inputs = null;
+        start(Op.MASK, output, dy, out);
     }
 
     /** into += other (the first {@code into.size()} elements of both). */
     public void add(Tensor into, Tensor other) {
         this.inputs = null;
         this.inputCount = 2;
+        this.relu = false;
         start(Op.SUM, into, other, into);
     }
 
@@ -58,6 +74,7 @@ public final class ElementwiseKernel extends ParallelRange {
         } finally {
             first = second = out = null;
             inputs = null;
+            relu = false;
         }
     }
 
@@ -66,10 +83,12 @@ public final class ElementwiseKernel extends ParallelRange {
         if (out.floats() != null) {
             if (op == Op.MULTIPLY) {
                 multiply(first.floats(), second.floats(), out.floats(), from, to);
+            } else if (op == Op.MASK) {
+                mask(first.floats(), second.floats(), out.floats(), from, to);
             } else {
-                add(first.floats(), second.floats(), out.floats(), from, to);
+                add(first.floats(), second.floats(), out.floats(), from, to, relu && inputCount == 2);
                 for (int k = 2; k < inputCount; k++) {
-                    add(out.floats(), inputs[k].floats(), out.floats(), from, to);
+                    add(out.floats(), inputs[k].floats(), out.floats(), from, to, relu && k == inputCount - 1);
                 }
             }
         } else {
@@ -79,6 +98,10 @@ public final class ElementwiseKernel extends ParallelRange {
             if (op == Op.MULTIPLY) {
                 for (int i = from; i < to; i++) {
                     y[i] = a[i] * b[i];
+                }
+            } else if (op == Op.MASK) {
+                for (int i = from; i < to; i++) {
+                    y[i] = a[i] > 0.0 ? b[i] : 0.0;
                 }
             } else {
                 for (int i = from; i < to; i++) {
@@ -90,17 +113,35 @@ public final class ElementwiseKernel extends ParallelRange {
                         y[i] += c[i];
                     }
                 }
+                if (relu) {
+                    for (int i = from; i < to; i++) {
+                        y[i] = Math.max(y[i], 0.0);
+                    }
+                }
             }
         }
     }
 
-    private static void add(float[] a, float[] b, float[] y, int from, int to) {
+    private static void add(float[] a, float[] b, float[] y, int from, int to, boolean relu) {
         int i = from;
         for (int bound = from + F.loopBound(to - from); i < bound; i += LANES) {
-            FloatVector.fromArray(F, a, i).add(FloatVector.fromArray(F, b, i)).intoArray(y, i);
+            FloatVector sum = FloatVector.fromArray(F, a, i).add(FloatVector.fromArray(F, b, i));
+            (relu ? sum.max(0f) : sum).intoArray(y, i);
         }
         for (; i < to; i++) {
-            y[i] = a[i] + b[i];
+            float sum = a[i] + b[i];
+            y[i] = relu ? Math.max(sum, 0f) : sum;
+        }
+    }
+
+    private static void mask(float[] output, float[] dy, float[] y, int from, int to) {
+        int i = from;
+        FloatVector zero = FloatVector.zero(F);
+        for (int bound = from + F.loopBound(to - from); i < bound; i += LANES) {
+            zero.blend(FloatVector.fromArray(F, dy, i), FloatVector.fromArray(F, output, i).compare(VectorOperators.GT, 0f)).intoArray(y, i);
+        }
+        for (; i < to; i++) {
+            y[i] = output[i] > 0f ? dy[i] : 0f;
         }
     }
 

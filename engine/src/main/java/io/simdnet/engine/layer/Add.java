@@ -13,12 +13,44 @@ import io.simdnet.engine.tensor.Tensor;
 public final class Add extends MergeLayer {
 
     private BatchBuffer output;
+    private BatchBuffer maskedGradient;
     private ElementwiseKernel kernel;
     private int lastBatch;
+    private Tensor lastOutput;
+    /** The gradient masked by the fused ReLU, computed by the first backwardTo after a forward and returned to every input. */
+    private Tensor masked;
+    private boolean fusible = true;
+    private boolean fusedRelu;
+
+    /** Whether a ReLU after this join may be fused into it when the model is built (default true). */
+    public Add fusible(boolean value) {
+        this.fusible = value;
+        return this;
+    }
+
+    public boolean fusible() {
+        return fusible;
+    }
+
+    /** Whether the model fused the ReLU after this join into it: its output is then the ReLU's. */
+    public boolean fusedRelu() {
+        return fusedRelu;
+    }
+
+    /** Called by {@link Fusion} only, before the model's first call. */
+    void fuseRelu() {
+        this.fusedRelu = true;
+    }
+
+    @Override
+    public String typeName() {
+        return fusedRelu ? "Add+ReLU" : "Add";
+    }
 
     @Override
     protected Shape onBuild(Shape input, Rng rng) {
         output = new BatchBuffer(dtype(), input);
+        maskedGradient = new BatchBuffer(dtype(), input);
         // Its own, not the original's through a replica's shallow copy: it holds the current call's arguments.
         kernel = new ElementwiseKernel();
         return input;
@@ -37,14 +69,23 @@ public final class Add extends MergeLayer {
             }
         }
         Tensor y = output.get(n);
-        kernel.sum(inputs, inputs.length, y);
+        kernel.sum(inputs, inputs.length, y, fusedRelu);
         lastBatch = n;
+        lastOutput = y;
+        masked = null;
         return y;
     }
 
     @Override
     public Tensor backwardTo(int index, Tensor dy) {
         checkGradient(dy, lastBatch);
-        return dy;
+        if (!fusedRelu) {
+            return dy;
+        }
+        if (masked == null) {
+            masked = maskedGradient.get(lastBatch);
+            kernel.mask(lastOutput, dy, masked);
+        }
+        return masked;
     }
 }

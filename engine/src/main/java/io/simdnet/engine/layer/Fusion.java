@@ -3,9 +3,11 @@ package io.simdnet.engine.layer;
 /**
  * The fusions a model makes when it is built, pair by pair of a layer and the one layer reading its output: a
  * {@link BatchNorm} followed by a {@link Relu} becomes one pass over memory forward (normalise, then max(·, 0)) and
- * one fewer backward (the ReLU's mask applied where batch norm reads the gradient), the same bits as the two apart.
- * Both layers stay in the model, with their names and parameters, so checkpoints, PyTorch interop and the profile's
- * rows are unchanged; {@code summary()} shows the pair as {@code BatchNorm+ReLU} and {@code ReLU, fused}.
+ * one fewer backward (the ReLU's mask applied where batch norm reads the gradient); an {@link Add} (a residual join)
+ * followed by a {@link Relu} one pass fewer forward (the sum, then max(·, 0)), its mask applied once for every input's
+ * gradient. The same bits as the layers apart. Both layers stay in the model, with their names and parameters, so
+ * checkpoints, PyTorch interop and the profile's rows are unchanged; {@code summary()} shows the pair as
+ * {@code BatchNorm+ReLU} (or {@code Add+ReLU}) and {@code ReLU, fused}.
  */
 public final class Fusion {
 
@@ -19,11 +21,17 @@ public final class Fusion {
      * @return whether the pair was fused
      */
     public static boolean fuse(Layer producer, Layer consumer) {
-        if (producer instanceof BatchNorm norm && consumer instanceof Relu relu && norm.fusible() && !norm.fusedRelu() && !relu.fused()) {
-            norm.fuseRelu();
-            relu.fuse();
-            return true;
+        if (!(consumer instanceof Relu relu) || relu.fused()) {
+            return false;
         }
-        return false;
+        if (producer instanceof BatchNorm norm && norm.fusible() && !norm.fusedRelu()) {
+            norm.fuseRelu();
+        } else if (producer instanceof Add add && add.fusible() && !add.fusedRelu()) {
+            add.fuseRelu();
+        } else {
+            return false;
+        }
+        relu.fuse();
+        return true;
     }
 }

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The fusions a model makes when it is built: which pairs fuse, and that a fused pair gives the bits of the two layers apart. */
+/**
+ * The fusions a model makes when it is built (batch norm or a residual add, and the ReLU after it): which pairs fuse,
+ * and that fused pairs give the bits of the layers apart.
+ */
 class FusionTest {
 
     private final int threadsBefore = KernelPool.threads();
@@ -113,6 +116,35 @@ class FusionTest {
         }
     }
 
+    /** A residual block as cifar-best's: conv → batch norm → ReLU, conv → batch norm, added to the block's input, → ReLU. */
+    private static Graph residual(DType dtype, int channels, int size, boolean fusible) {
+        Graph.Builder g = Graph.input(channels, size, size);
+        Graph.Node x = g.apply(new Relu(), g.apply(new BatchNorm().fusible(fusible), g.apply(new Conv2d(4, 3).padding(Padding.same()), g.inputNode())));
+        Graph.Node branch = g.apply(new Relu(), g.apply(new BatchNorm().fusible(fusible), g.apply(new Conv2d(4, 3).padding(Padding.same()), x)));
+        branch = g.apply(new BatchNorm().fusible(fusible), g.apply(new Conv2d(4, 3).padding(Padding.same()), branch));
+        Graph.Node sum = g.apply(new Relu(), g.apply(new Add().fusible(fusible), branch, x));
+        return g.build(g.apply(new Dense(4), g.apply(new GlobalAvgPool(), sum)), dtype, 13);
+    }
+
+    @ParameterizedTest(name = "{0}, batch {1}, {2} channels of {3}², training {4}")
+    @CsvSource({"F32, 1, 3, 6, true", "F32, 5, 2, 9, true", "F32, 5, 2, 9, false", "F64, 3, 2, 5, true"})
+    void aResidualBlockWithFusedPairsGivesTheBitsOfTheLayersApart(DType dtype, int batch, int channels, int size, boolean training) {
+        Rng rng = new Rng(batch * 10L + size);
+        Tensor x = random(dtype, rng, batch, channels, size, size);
+        Tensor dy = random(dtype, rng, batch, 4);
+        Graph apart = residual(dtype, channels, size, false);
+        List<double[]> expected = step(apart, x, dy, training);
+        for (int threads = 1; threads <= 3; threads++) {
+            KernelPool.setThreads(threads);
+            Graph fused = residual(dtype, channels, size, true);
+            assertTrue(fused.summary().contains("(Add+ReLU)"), fused.summary());
+            List<double[]> actual = step(fused, x, dy, training);
+            for (int k = 0; k < expected.size(); k++) {
+                assertArrayEquals(expected.get(k), actual.get(k), 0.0, "value " + k + " (output, dx, then parameter gradients), " + threads + " threads");
+            }
+        }
+    }
+
     @Test
     void aBatchNormWhoseOutputFeedsTwoLayersOrIsTheOutputIsNotFused() {
         Graph.Builder g = Graph.input(4, 5, 5);
@@ -136,6 +168,7 @@ class FusionTest {
         Graph.Node sum = g.apply(new Relu(), g.apply(new Add(), branch, stem));
         Graph model = g.build(g.apply(new Dense(3), g.apply(new GlobalAvgPool(), sum)), DType.F64, 5);
         assertTrue(((BatchNorm) model.layers().get(1)).fusedRelu() && ((BatchNorm) model.layers().get(4)).fusedRelu());
+        assertTrue(((Add) model.layers().get(6)).fusedRelu());
         Tensor labels = Tensor.of(new double[] {0, 2, 1, 2}, 4);
         List<GradientCheck.Result> results = GradientCheck.model(model, new SoftmaxCrossEntropy(), random(DType.F64, new Rng(9), 4, 2, 6, 6), labels, false);
         for (GradientCheck.Result r : results) {
