@@ -17,7 +17,7 @@ public final class Add extends MergeLayer {
     private ElementwiseKernel kernel;
     private int lastBatch;
     private Tensor lastOutput;
-    /** The gradient masked by the fused ReLU, computed by the first backwardTo after a forward and returned to every input. */
+    /** The gradient masked by the fused ReLU: computed for the first input, returned to the others of the same backward. */
     private Tensor masked;
     private boolean fusible = true;
     private boolean fusedRelu;
@@ -82,7 +82,9 @@ public final class Add extends MergeLayer {
         if (!fusedRelu) {
             return dy;
         }
-        if (masked == null) {
+        // A model's backward asks for its inputs in order, from the first; a second backward after one forward (a
+        // saliency map per class) may bring another dy, so the first input's call always masks it afresh.
+        if (index == 0 || masked == null) {
             masked = maskedGradient.get(lastBatch);
             kernel.mask(lastOutput, dy, masked);
         }

@@ -14,7 +14,7 @@ public final class Relu extends Activation {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
-    /** Whether the batch norm before this layer applies it ({@link Fusion}): then its input and gradient pass through. */
+    /** Whether the layer before (a batch norm or a residual add) applies it ({@link Fusion}): then its input and gradient pass through. */
     private boolean fused;
 
     /** Called by {@link Fusion} only, before the model's first call. */

@@ -18,7 +18,7 @@ import java.util.List;
  * A functional model: layers applied to earlier nodes, so a node may feed several layers and a merge layer may
  * join several nodes (residual blocks). Nodes run in the order they were added, which is a topological order.
  * Where a node feeds several layers its gradient is the sum of theirs, kept in a buffer of its own. Building fuses a
- * layer into the one layer reading its output where {@link Fusion} applies (a batch norm and the ReLU after it).
+ * layer into the one layer reading its output where {@link Fusion} applies (a batch norm or a residual add and the ReLU after it).
  *
  * <pre>{@code
  * Graph.Builder g = Graph.input(16, 8, 8);

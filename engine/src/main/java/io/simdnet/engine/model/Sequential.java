@@ -15,7 +15,7 @@ import java.util.List;
  * A chain of layers, each feeding the next, built Keras style:
  * {@code Sequential.input(1, 28, 28).add(new Conv2d(6, 5).padding(Padding.same())).add(new Relu())...build(DType.F32, seed)}.
  * Each layer gets its own split of the seed's random stream, in order. Building fuses neighbours where {@link Fusion}
- * applies (a batch norm and the ReLU after it).
+ * applies (a batch norm and the ReLU after it; in a Graph a residual add too).
  */
 public final class Sequential extends Model {
 

@@ -54,6 +54,28 @@ class FusionTest {
         return t;
     }
 
+    /**
+     * Random γ (of either sign), β and running statistics for every batch norm of {@code model}, the same for the same
+     * seed: at their initial values (γ = 1, β = 0) γ·x̂ + β is x̂ itself, which would hide a wrong recomputed mask.
+     */
+    private static void perturbBatchNorms(Model model, long seed) {
+        Rng rng = new Rng(seed);
+        for (Layer layer : model.layers()) {
+            if (layer instanceof BatchNorm) {
+                for (Parameter p : layer.parameters()) {
+                    Tensor v = p.value();
+                    for (int i = 0; i < v.size(); i++) {
+                        v.set(i, switch (p.name()) {
+                            case "weight" -> rng.uniform(-1.5, 1.5);
+                            case "bias", "running_mean" -> rng.uniform(-0.5, 0.5);
+                            default -> rng.uniform(0.5, 1.5);
+                        });
+                    }
+                }
+            }
+        }
+    }
+
     /** Every value of a forward and backward: the output, the input gradient and each parameter's gradient, as doubles. */
     private static List<double[]> step(Model model, Tensor x, Tensor dy, boolean training) {
         List<double[]> values = new ArrayList<>();
@@ -103,10 +125,12 @@ class FusionTest {
         Tensor x = random(dtype, rng, batch, channels, size, size);
         Tensor dy = random(dtype, rng, batch, 4);
         Model apart = convNet(dtype, channels, size, false);
+        perturbBatchNorms(apart, 21);
         List<double[]> expected = step(apart, x, dy, training);
         for (int threads = 1; threads <= 3; threads++) {
             KernelPool.setThreads(threads);
             Model fused = convNet(dtype, channels, size, true);
+            perturbBatchNorms(fused, 21);
             List<double[]> actual = step(fused, x, dy, training);
             assertEquals(expected.size(), actual.size());
             for (int k = 0; k < expected.size(); k++) {
@@ -127,21 +151,62 @@ class FusionTest {
     }
 
     @ParameterizedTest(name = "{0}, batch {1}, {2} channels of {3}², training {4}")
-    @CsvSource({"F32, 1, 3, 6, true", "F32, 5, 2, 9, true", "F32, 5, 2, 9, false", "F64, 3, 2, 5, true"})
+    @CsvSource({"F32, 1, 3, 6, true", "F32, 5, 2, 9, true", "F32, 5, 2, 9, false", "F64, 3, 2, 5, true", "F64, 3, 2, 5, false"})
     void aResidualBlockWithFusedPairsGivesTheBitsOfTheLayersApart(DType dtype, int batch, int channels, int size, boolean training) {
         Rng rng = new Rng(batch * 10L + size);
         Tensor x = random(dtype, rng, batch, channels, size, size);
         Tensor dy = random(dtype, rng, batch, 4);
         Graph apart = residual(dtype, channels, size, false);
+        perturbBatchNorms(apart, 22);
         List<double[]> expected = step(apart, x, dy, training);
         for (int threads = 1; threads <= 3; threads++) {
             KernelPool.setThreads(threads);
             Graph fused = residual(dtype, channels, size, true);
+            perturbBatchNorms(fused, 22);
             assertTrue(fused.summary().contains("(Add+ReLU)"), fused.summary());
             List<double[]> actual = step(fused, x, dy, training);
             for (int k = 0; k < expected.size(); k++) {
                 assertArrayEquals(expected.get(k), actual.get(k), 0.0, "value " + k + " (output, dx, then parameter gradients), " + threads + " threads");
             }
+        }
+    }
+
+    /** Three branches joined by one add, then a ReLU: the max is applied after the last addend. */
+    private static Graph threeWayJoin(boolean fusible) {
+        Graph.Builder g = Graph.input(2, 5, 5);
+        Graph.Node a = g.apply(new Conv2d(3, 3).padding(Padding.same()), g.inputNode());
+        Graph.Node b = g.apply(new Conv2d(3, 1), g.inputNode());
+        Graph.Node c = g.apply(new Conv2d(3, 3).padding(Padding.same()), g.inputNode());
+        Graph.Node sum = g.apply(new Relu(), g.apply(new Add().fusible(fusible), a, b, c));
+        return g.build(g.apply(new Dense(4), g.apply(new Flatten(), sum)), DType.F32, 17);
+    }
+
+    @Test
+    void aThreeWayAddFusedWithItsReluGivesTheBitsOfTheLayersApart() {
+        Rng rng = new Rng(31);
+        Tensor x = random(DType.F32, rng, 3, 2, 5, 5);
+        Tensor dy = random(DType.F32, rng, 3, 4);
+        Graph fused = threeWayJoin(true);
+        assertTrue(((Add) fused.layers().get(3)).fusedRelu());
+        List<double[]> expected = step(threeWayJoin(false), x, dy, true);
+        List<double[]> actual = step(fused, x, dy, true);
+        for (int k = 0; k < expected.size(); k++) {
+            assertArrayEquals(expected.get(k), actual.get(k), 0.0, "value " + k);
+        }
+    }
+
+    @Test
+    void aSecondBackwardAfterOneForwardMasksItsOwnGradient() {
+        // Saliency maps per class: one forward, then a backward per output gradient.
+        Rng rng = new Rng(41);
+        Tensor x = random(DType.F32, rng, 2, 2, 6, 6);
+        Graph apart = residual(DType.F32, 2, 6, false);
+        Graph fused = residual(DType.F32, 2, 6, true);
+        apart.forward(x, false);
+        fused.forward(x, false);
+        for (int trial = 0; trial < 2; trial++) {
+            Tensor dy = random(DType.F32, rng, 2, 4);
+            assertArrayEquals(toDoubles(apart.backward(dy, true)), toDoubles(fused.backward(dy, true)), 0.0, "backward " + trial);
         }
     }
 
