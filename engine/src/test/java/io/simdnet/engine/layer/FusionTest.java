@@ -87,6 +87,13 @@ class FusionTest {
         return values;
     }
 
+    private static void assertSameBits(List<double[]> expected, List<double[]> actual, String where) {
+        assertEquals(expected.size(), actual.size());
+        for (int k = 0; k < expected.size(); k++) {
+            assertArrayEquals(expected.get(k), actual.get(k), 0.0, "value " + k + " (output, dx, then parameter gradients), " + where);
+        }
+    }
+
     private static double[] toDoubles(Tensor t) {
         double[] out = new double[t.size()];
         for (int i = 0; i < out.length; i++) {
@@ -132,10 +139,7 @@ class FusionTest {
             Model fused = convNet(dtype, channels, size, true);
             perturbBatchNorms(fused, 21);
             List<double[]> actual = step(fused, x, dy, training);
-            assertEquals(expected.size(), actual.size());
-            for (int k = 0; k < expected.size(); k++) {
-                assertArrayEquals(expected.get(k), actual.get(k), 0.0, "value " + k + " (output, dx, then parameter gradients), " + threads + " threads");
-            }
+            assertSameBits(expected, actual, threads + " threads");
             assertArrayEquals(toDoubles(apart.lastOutput("relu")), toDoubles(fused.lastOutput("relu")), 0.0);
         }
     }
@@ -165,9 +169,7 @@ class FusionTest {
             perturbBatchNorms(fused, 22);
             assertTrue(fused.summary().contains("(Add+ReLU)"), fused.summary());
             List<double[]> actual = step(fused, x, dy, training);
-            for (int k = 0; k < expected.size(); k++) {
-                assertArrayEquals(expected.get(k), actual.get(k), 0.0, "value " + k + " (output, dx, then parameter gradients), " + threads + " threads");
-            }
+            assertSameBits(expected, actual, threads + " threads");
         }
     }
 
@@ -190,9 +192,7 @@ class FusionTest {
         assertTrue(((Add) fused.layers().get(3)).fusedRelu());
         List<double[]> expected = step(threeWayJoin(false), x, dy, true);
         List<double[]> actual = step(fused, x, dy, true);
-        for (int k = 0; k < expected.size(); k++) {
-            assertArrayEquals(expected.get(k), actual.get(k), 0.0, "value " + k);
-        }
+        assertSameBits(expected, actual, "a three-way add");
     }
 
     @Test
