@@ -1,6 +1,7 @@
 package io.simdnet.engine.layer;
 
 import io.simdnet.engine.init.Rng;
+import io.simdnet.engine.kernel.ElementwiseKernel;
 import io.simdnet.engine.ops.Conv2dOp;
 import io.simdnet.engine.tensor.BatchBuffer;
 import io.simdnet.engine.tensor.Shape;
@@ -27,6 +28,7 @@ public final class Conv2d extends WeightedLayer<Conv2d> {
     private BatchBuffer output;
     private BatchBuffer inputGradient;
     private BatchBuffer maskedGradient;
+    private ElementwiseKernel elementwise;
     private Tensor lastInput;
     private Tensor lastOutput;
 
@@ -100,6 +102,8 @@ public final class Conv2d extends WeightedLayer<Conv2d> {
         output = new BatchBuffer(dtype(), out);
         inputGradient = new BatchBuffer(dtype(), input);
         maskedGradient = relu ? new BatchBuffer(dtype(), out) : null;
+        // Its own, not the original's through a replica's shallow copy: it holds the current call's arguments.
+        elementwise = relu ? new ElementwiseKernel() : null;
         return out;
     }
 
@@ -118,7 +122,11 @@ public final class Conv2d extends WeightedLayer<Conv2d> {
     public Tensor backward(Tensor dy, boolean needInputGradient) {
         int n = lastInput.batch();
         checkGradient(dy, n);
-        Tensor dz = relu ? Relu.maskByOutput(lastOutput, dy, maskedGradient.get(n)) : dy;
+        Tensor dz = dy;
+        if (relu) {
+            dz = maskedGradient.get(n);
+            elementwise.mask(lastOutput, dy, dz);
+        }
         op.backwardWeights(n, lastInput, dz, weight().gradient(), biasGradient());
         addPenaltyGradient();
         if (!needInputGradient) {

@@ -1,14 +1,14 @@
 package io.simdnet.engine.layer;
 
+import io.simdnet.engine.kernel.ElementwiseKernel;
 import io.simdnet.engine.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * max(x, 0). The derivative at 0 is taken as 0, as PyTorch does. The float loops are written with the Vector
- * API: C2 does not vectorise the select of the backward pass, which ran at 1 ns per element. {@link Activation}
- * spreads them over the kernel pool.
+ * API, the backward's select being {@link ElementwiseKernel#maskByOutput}, which the layers a ReLU is fused into
+ * share. {@link Activation} spreads them over the kernel pool.
  */
 public final class Relu extends Activation {
 
@@ -66,41 +66,11 @@ public final class Relu extends Activation {
 
     @Override
     protected void backward(float[] x, float[] y, float[] dy, float[] dx, int from, int to) {
-        maskByOutput(y, dy, dx, from, to);
+        ElementwiseKernel.maskByOutput(y, dy, dx, from, to);
     }
 
     @Override
     protected void backward(double[] x, double[] y, double[] dy, double[] dx, int from, int to) {
-        for (int i = from; i < to; i++) {
-            dx[i] = y[i] > 0.0 ? dy[i] : 0.0;
-        }
-    }
-
-    private static void maskByOutput(float[] y, float[] dy, float[] dx, int from, int to) {
-        int i = from;
-        FloatVector zero = FloatVector.zero(SPECIES);
-        for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += SPECIES.length()) {
-            FloatVector out = FloatVector.fromArray(SPECIES, y, i);
-            zero.blend(FloatVector.fromArray(SPECIES, dy, i), out.compare(VectorOperators.GT, 0f)).intoArray(dx, i);
-        }
-        for (; i < to; i++) {
-            dx[i] = y[i] > 0f ? dy[i] : 0f;
-        }
-    }
-
-    /** out = dy where output > 0, else 0: the gradient through a ReLU fused into the layer before it. */
-    static Tensor maskByOutput(Tensor output, Tensor dy, Tensor out) {
-        int size = out.size();
-        if (out.floats() != null) {
-            maskByOutput(output.floats(), dy.floats(), out.floats(), 0, size);
-        } else {
-            double[] y = output.doubles();
-            double[] g = dy.doubles();
-            double[] o = out.doubles();
-            for (int i = 0; i < size; i++) {
-                o[i] = y[i] > 0.0 ? g[i] : 0.0;
-            }
-        }
-        return out;
+        ElementwiseKernel.maskByOutput(y, dy, dx, from, to);
     }
 }
