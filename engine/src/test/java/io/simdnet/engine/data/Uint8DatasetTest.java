@@ -14,7 +14,9 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -264,6 +266,26 @@ class Uint8DatasetTest {
     }
 
     @Test
+    void gatheringAWarmEpochOnVectorsAllocatesNothing() {
+        Dataset divided = Dataset.of(randomImages(8), randomLabels(9)).mapped((channel, value) -> (float) value / 255f);
+        assertEquals(vectorBytes(), ((Uint8Dataset) divided).dividesOnVectors());
+        MiniBatches batches = new MiniBatches(divided, 16, true, SEED, DType.F32, null);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long allocated = -1;
+        // Enough rounds for C2 to compile the division loop, whose vectors the interpreter allocates.
+        for (int round = 0; round < 400 && allocated != 0; round++) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            batches.startEpoch();
+            while (batches.hasNext()) {
+                batches.inputs();
+                batches.advance();
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertEquals(0, allocated, "bytes allocated by a warm epoch of gathering bytes divided on vectors");
+    }
+
+    @Test
     void uint8ImagesReadUnsignedAndRefuseNonBytes() {
         Uint8Images images = Uint8Images.of(new byte[] {0, 127, (byte) 128, (byte) 255}, 2, 2);
         assertEquals(255, images.get(3));
@@ -273,5 +295,57 @@ class Uint8DatasetTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Uint8Images.of(Tensor.of(new float[] {0, 256}, 1, 2)));
         assertTrue(e.getMessage().contains("index 1") && e.getMessage().contains("expected 0..255"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Uint8Images.of(new byte[3], 2, 2));
+    }
+
+    /**
+     * Each batch value, gathered from a random order of samples, against the table entry it must equal: raw bytes and
+     * MNIST's division by 255 (gathered on vectors, with tails shorter than a vector: 5×5 and 7×7 planes), and a
+     * standardising map (gathered by lookup), for one and three channels.
+     */
+    @Test
+    void gatheringDividesOnVectorsOnlyWhereTheTableIsADivisionAndGivesItsEntriesBitForBit() {
+        for (int[] dims : new int[][] {{1, 5, 5}, {3, 7, 7}, {1, 28, 28}}) {
+            int n = 9;
+            int sample = dims[0] * dims[1] * dims[2];
+            byte[] pixels = new byte[n * sample];
+            Rng rng = new Rng(dims[1]);
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = (byte) (i % 7 == 0 ? 255 : rng.nextInt(256));
+            }
+            Uint8Images images = Uint8Images.of(pixels, n, dims[0], dims[1], dims[2]);
+            Tensor labels = Tensor.zeros(DType.F32, n);
+            Uint8Dataset raw = Uint8Dataset.raw(images, labels);
+            Dataset divided = raw.mapped((channel, value) -> (float) value / 255f);
+            Dataset standardised = raw.mapped((channel, value) -> (float) (((float) value / 255f - 0.3) / (0.2 + 0.1 * channel)));
+            assertEquals(vectorBytes(), raw.dividesOnVectors(), "raw bytes " + Arrays.toString(dims));
+            assertEquals(vectorBytes(), ((Uint8Dataset) divided).dividesOnVectors(), "bytes / 255");
+            assertTrue(!((Uint8Dataset) standardised).dividesOnVectors(), "a standardising map is not a division");
+            int[] order = new int[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = n - 1 - (i * 4) % n;
+            }
+            for (Dataset data : List.of(raw, divided, standardised)) {
+                Tensor batch = Tensor.zeros(DType.F32, Shape.of(dims).withBatch(n + 1));
+                data.gather(order, 0, n, batch, sample);
+                for (int b = 0; b < n; b++) {
+                    for (int i = 0; i < sample; i++) {
+                        int v = pixels[order[b] * sample + i] & 0xFF;
+                        int channel = i / (dims[1] * dims[2]);
+                        float expected = data == raw ? v : data == divided ? (float) v / 255f
+                                : (float) (((float) v / 255f - 0.3) / (0.2 + 0.1 * channel));
+                        assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits((float) batch.get(sample + b * sample + i)),
+                                "sample " + b + " value " + i + " of " + Arrays.toString(dims));
+                    }
+                }
+                for (int i = 0; i < sample; i++) {
+                    assertEquals(0, batch.get(i), "values before the first gathered sample stay untouched");
+                }
+            }
+        }
+    }
+
+    /** Whether this JVM's preferred float vectors hold at least eight lanes (the byte path needs a 64-bit byte vector). */
+    private static boolean vectorBytes() {
+        return FloatVector.SPECIES_PREFERRED.length() >= 8;
     }
 }
