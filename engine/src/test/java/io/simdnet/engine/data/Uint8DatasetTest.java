@@ -255,14 +255,19 @@ class Uint8DatasetTest {
                 batches.advance();
             }
         };
+        assertEquals(0, allocatedOnceWarm(epoch, 60), "bytes allocated by a warm epoch of gathering, scaling, standardising and augmenting");
+    }
+
+    /** Bytes {@code work} allocates on this thread, run until a run allocates none or {@code rounds} runs are done. */
+    private static long allocatedOnceWarm(Runnable work, int rounds) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long allocated = -1;
-        for (int round = 0; round < 60 && allocated != 0; round++) {
+        for (int round = 0; round < rounds && allocated != 0; round++) {
             long before = threads.getCurrentThreadAllocatedBytes();
-            epoch.run();
+            work.run();
             allocated = threads.getCurrentThreadAllocatedBytes() - before;
         }
-        assertEquals(0, allocated, "bytes allocated by a warm epoch of gathering, scaling, standardising and augmenting");
+        return allocated;
     }
 
     @Test
@@ -270,19 +275,15 @@ class Uint8DatasetTest {
         Dataset divided = Dataset.of(randomImages(8), randomLabels(9)).mapped((channel, value) -> (float) value / 255f);
         assertEquals(vectorBytes(), ((Uint8Dataset) divided).dividesOnVectors());
         MiniBatches batches = new MiniBatches(divided, 16, true, SEED, DType.F32, null);
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long allocated = -1;
-        // Enough rounds for C2 to compile the division loop, whose vectors the interpreter allocates.
-        for (int round = 0; round < 400 && allocated != 0; round++) {
-            long before = threads.getCurrentThreadAllocatedBytes();
+        Runnable epoch = () -> {
             batches.startEpoch();
             while (batches.hasNext()) {
                 batches.inputs();
                 batches.advance();
             }
-            allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        }
-        assertEquals(0, allocated, "bytes allocated by a warm epoch of gathering bytes divided on vectors");
+        };
+        // Enough rounds for C2 to compile the division loop, whose vectors the interpreter allocates.
+        assertEquals(0, allocatedOnceWarm(epoch, 400), "bytes allocated by a warm epoch of gathering bytes divided on vectors");
     }
 
     @Test
