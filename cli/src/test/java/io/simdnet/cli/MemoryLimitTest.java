@@ -75,6 +75,7 @@ class MemoryLimitTest {
     private static final String JIT_QUIET = "-XX:CompileCommand=quiet";
     private static final String JIT_EARLY = "-XX:CompileCommand=CompileThresholdScaling,io/simdnet/kernel/generated/*.*,0.02";
     private static final String JIT_BACK_EDGES = "-XX:Tier4BackEdgeThreshold=400000";
+    private static final String JIT_CALLS = "-XX:Tier4MinInvocationThreshold=20";
 
     /** The JVM options bin/simdnet passes, through a stand-in bin/java25 that prints them. */
     private List<String> launcherOptions(Map<String, String> environment) throws Exception {
@@ -102,31 +103,38 @@ class MemoryLimitTest {
 
     @Test
     void launcherDefaultsToTheSerialCollectorAndATwoGigabyteLimit() throws Exception {
-        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", "-Xmx2g", JIT_QUIET, JIT_EARLY, JIT_BACK_EDGES),
+        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", "-Xmx2g", JIT_QUIET, JIT_EARLY, JIT_BACK_EDGES, JIT_CALLS),
                 launcherOptions(Map.of()));
     }
 
     @Test
     void launchersEarlyKernelCompilationGivesWayToTheUsersThreshold() throws Exception {
         String own = "-XX:CompileCommand=CompileThresholdScaling,io/simdnet/kernel/generated/*.*,0.5";
-        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", "-Xmx2g", JIT_BACK_EDGES, own),
+        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", "-Xmx2g", JIT_BACK_EDGES, JIT_CALLS, own),
                 launcherOptions(Map.of("SIMDNET_JAVA_OPTS", own)));
     }
 
     @Test
     void launchersBackEdgeThresholdGivesWayToTheUsers() throws Exception {
         String own = "-XX:Tier4BackEdgeThreshold=40000";
-        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", "-Xmx2g", JIT_QUIET, JIT_EARLY, own),
+        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", "-Xmx2g", JIT_QUIET, JIT_EARLY, JIT_CALLS, own),
+                launcherOptions(Map.of("SIMDNET_JAVA_OPTS", own)));
+    }
+
+    @Test
+    void launchersInvocationThresholdGivesWayToTheUsers() throws Exception {
+        String own = "-XX:Tier4MinInvocationThreshold=600";
+        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", "-Xmx2g", JIT_QUIET, JIT_EARLY, JIT_BACK_EDGES, own),
                 launcherOptions(Map.of("SIMDNET_JAVA_OPTS", own)));
     }
 
     @Test
     void launcherDefaultsGiveWayToTheUsersOptions() throws Exception {
-        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", JIT_QUIET, JIT_EARLY, JIT_BACK_EDGES, "-Xmx6g", "-Dsome.flag=*"),
+        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", JIT_QUIET, JIT_EARLY, JIT_BACK_EDGES, JIT_CALLS, "-Xmx6g", "-Dsome.flag=*"),
                 launcherOptions(Map.of("SIMDNET_JAVA_OPTS", "-Xmx6g -Dsome.flag=*")), "a heap limit replaces the default one; no globbing");
-        assertEquals(List.of("-Djava.awt.headless=true", "-Xmx2g", JIT_QUIET, JIT_EARLY, JIT_BACK_EDGES, "-XX:+UseG1GC"), launcherOptions(Map.of("SIMDNET_JAVA_OPTS", "-XX:+UseG1GC")),
+        assertEquals(List.of("-Djava.awt.headless=true", "-Xmx2g", JIT_QUIET, JIT_EARLY, JIT_BACK_EDGES, JIT_CALLS, "-XX:+UseG1GC"), launcherOptions(Map.of("SIMDNET_JAVA_OPTS", "-XX:+UseG1GC")),
                 "another collector replaces the serial one and its young-generation cap");
-        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", JIT_QUIET, JIT_EARLY, JIT_BACK_EDGES, "-XX:MaxRAMPercentage=50"),
+        assertEquals(List.of("-Djava.awt.headless=true", "-XX:+UseSerialGC", "-XX:MaxNewSize=64m", JIT_QUIET, JIT_EARLY, JIT_BACK_EDGES, JIT_CALLS, "-XX:MaxRAMPercentage=50"),
                 launcherOptions(Map.of("SIMDNET_JAVA_OPTS", "-XX:MaxRAMPercentage=50")), "-Xmx would override a RAM percentage");
     }
 }
