@@ -80,25 +80,47 @@ class MemoryLimitTest {
     /** The JVM options bin/simdnet passes, through a stand-in bin/java25 that prints them. */
     private List<String> launcherOptions(Map<String, String> environment) throws Exception {
         Path root = dir.resolve("root");
+        List<String> arguments = launcherArguments(environment, "lenet5", "--epochs", "1");
+        assertEquals(List.of("-jar", root.resolve("cli/target/simdnet.jar").toString(), "lenet5", "--epochs", "1"),
+                arguments.subList(arguments.size() - 5, arguments.size()), "the jar and the command's arguments come last, unchanged");
+        return arguments.subList(0, arguments.size() - 5);
+    }
+
+    /** Everything bin/simdnet passes to bin/java25 for {@code command}, through a stand-in that prints its arguments. */
+    private List<String> launcherArguments(Map<String, String> environment, String... command) throws Exception {
+        Path root = dir.resolve("root");
         Path bin = Files.createDirectories(root.resolve("bin"));
         Files.copy(Path.of("..", "bin", "simdnet"), bin.resolve("simdnet"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(bin.resolve("java25"), "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
         for (Path script : List.of(bin.resolve("simdnet"), bin.resolve("java25"))) {
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
-        Files.createDirectories(root.resolve("cli/target"));
+        Files.createDirectories(root.resolve("cli/target/lib"));
         Files.writeString(root.resolve("cli/target/simdnet.jar"), "");
-        ProcessBuilder builder = new ProcessBuilder(bin.resolve("simdnet").toString(), "lenet5", "--epochs", "1");
+        Files.writeString(root.resolve("cli/target/simdnet-cli.jar"), "");
+        List<String> line = new ArrayList<>(List.of(bin.resolve("simdnet").toString()));
+        line.addAll(List.of(command));
+        ProcessBuilder builder = new ProcessBuilder(line);
         builder.environment().remove("SIMDNET_JAVA_OPTS");
         builder.environment().putAll(environment);
         Process process = builder.redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes());
         assertTrue(process.waitFor(30, TimeUnit.SECONDS));
         assertEquals(0, process.exitValue(), output);
-        List<String> options = new ArrayList<>(output.lines().toList());
-        assertEquals(List.of("-jar", root.resolve("cli/target/simdnet.jar").toString(), "lenet5", "--epochs", "1"),
-                options.subList(options.size() - 5, options.size()), "the jar and the command's arguments come last, unchanged");
-        return options.subList(0, options.size() - 5);
+        return new ArrayList<>(output.lines().toList());
+    }
+
+    @Test
+    void sparkDriverGetsTheLaunchersJitOptionsButNotItsMemoryDefaults() throws Exception {
+        Path root = dir.resolve("root");
+        List<String> arguments = launcherArguments(Map.of("SIMDNET_JAVA_OPTS", "-Dsome.flag=1"), "lenet5", "--master", "local[2]");
+        int main = arguments.indexOf("io.simdnet.cli.spark.SparkMain");
+        assertEquals(List.of("io.simdnet.cli.spark.SparkMain", "lenet5", "--master", "local[2]"), arguments.subList(main, arguments.size()));
+        assertEquals(List.of("-cp", root.resolve("cli/target/simdnet-cli.jar") + ":" + root.resolve("cli/target/lib") + "/*"),
+                arguments.subList(main - 2, main));
+        List<String> options = arguments.subList(0, main - 2);
+        assertEquals(List.of("-Djava.awt.headless=true", "@" + root.resolve("spark/jvm.options"), JIT_QUIET, JIT_EARLY, JIT_BACK_EDGES, JIT_CALLS,
+                "-Dsome.flag=1"), options, "a local master runs its executors in this JVM, so the kernels' JIT options apply; Spark sizes its own memory");
     }
 
     @Test
